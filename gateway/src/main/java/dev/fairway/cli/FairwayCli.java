@@ -1,0 +1,26 @@
+package dev.fairway.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of ./fairway. Each subcommand lives next to the code it drives. */
+@Command(name = "fairway", mixinStandardHelpOptions = true, version = "Fairway 0.1.0",
+        description = "Local LLM serving for the JVM: many users, one model, fair streams.",
+        subcommands = {
+                dev.fairway.engine.cli.ChatCommand.class,
+                BenchCommand.class,
+                CommandLine.HelpCommand.class
+        })
+public final class FairwayCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new FairwayCli()).execute(args));
+    }
+}
