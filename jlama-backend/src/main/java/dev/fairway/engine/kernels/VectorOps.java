@@ -1,0 +1,55 @@
+package dev.fairway.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Element-wise pieces of the forward pass, vectorized where they are hot. */
+public final class VectorOps {
+    private static final VectorSpecies<Float> F = VectorSupport.F;
+    private static final int L = F.length();
+
+    private VectorOps() {}
+
+    /** out[outOff..] = x[xOff..] / rms(x) * weight, over len elements. */
+    public static void rmsNorm(float[] x, int xOff, float[] weight, float eps, float[] out, int outOff, int len) {
+        float ss = MatMul.dot(x, xOff, x, xOff, len);
+        float inv = (float) (1.0 / Math.sqrt(ss / len + eps));
+        int i = 0, bound = F.loopBound(len);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).mul(inv).mul(FloatVector.fromArray(F, weight, i)).intoArray(out, outOff + i);
+        }
+        for (; i < len; i++) out[outOff + i] = x[xOff + i] * inv * weight[i];
+    }
+
+    /** acc[i] += add[i] for i < len. */
+    public static void addInPlace(float[] acc, float[] add, int len) {
+        int i = 0, bound = F.loopBound(len);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, acc, i).add(FloatVector.fromArray(F, add, i)).intoArray(acc, i);
+        }
+        for (; i < len; i++) acc[i] += add[i];
+    }
+
+    /** gate[i] = silu(gate[i]) * up[i]. */
+    public static void siluMul(float[] gate, float[] up, int len) {
+        for (int i = 0; i < len; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+    }
+
+    /** acc[accOff..] += a * v[vOff..] over len. */
+    public static void axpy(float a, float[] v, int vOff, float[] acc, int accOff, int len) {
+        int i = 0, bound = F.loopBound(len);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(F, v, vOff + i).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, acc, accOff + i))
+                    .intoArray(acc, accOff + i);
+        }
+        for (; i < len; i++) acc[accOff + i] += a * v[vOff + i];
+    }
+
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
+        return MatMul.dot(a, aOff, b, bOff, len);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.fairway.engine.kv;
+
+import dev.fairway.engine.model.ModelConfig;
+
+/**
+ * The one key/value store every sequence shares: per layer, {@code numBlocks} blocks of {@code blockSize} token slots,
+ * each slot holding kvHeads * headDim floats for K and for V. Which sequence owns which block is the
+ * {@link BlockPool}'s business; this class only stores numbers.
+ */
+public final class PagedKvCache {
+    private final int numBlocks;
+    private final int blockSize;
+    private final int kvDim;
+    private final float[][] keys;
+    private final float[][] values;
+
+    public PagedKvCache(ModelConfig c, int numBlocks, int blockSize) {
+        this.numBlocks = numBlocks;
+        this.blockSize = blockSize;
+        this.kvDim = c.kvDim();
+        long perLayer = (long) numBlocks * blockSize * kvDim;
+        if (perLayer > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("KV cache too large per layer");
+        keys = new float[c.layers()][(int) perLayer];
+        values = new float[c.layers()][(int) perLayer];
+    }
+
+    /** Number of blocks that fit in {@code megabytes} for this model. */
+    public static int blocksForMegabytes(ModelConfig c, int megabytes, int blockSize) {
+        long bytesPerBlock = 2L * c.layers() * blockSize * c.kvDim() * Float.BYTES;
+        return (int) Math.max(1, megabytes * 1024L * 1024L / bytesPerBlock);
+    }
+
+    public int numBlocks() { return numBlocks; }
+    public int blockSize() { return blockSize; }
+    public int kvDim() { return kvDim; }
+
+    public float[] keys(int layer) { return keys[layer]; }
+    public float[] values(int layer) { return values[layer]; }
+
+    /** Float offset of (position) in a sequence's table: start of its K (or V) vector in keys(layer)/values(layer). */
+    public int offset(BlockTable table, int position) {
+        return (table.get(position / blockSize) * blockSize + position % blockSize) * kvDim;
+    }
+
+    /** Copy-on-write support: duplicate a block's contents in every layer. */
+    public void copyBlock(int src, int dst) {
+        int len = blockSize * kvDim;
+        for (int l = 0; l < keys.length; l++) {
+            System.arraycopy(keys[l], src * len, keys[l], dst * len, len);
+            System.arraycopy(values[l], src * len, values[l], dst * len, len);
+        }
+    }
+}

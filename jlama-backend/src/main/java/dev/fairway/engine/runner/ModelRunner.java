@@ -1,0 +1,133 @@
+package dev.fairway.engine.runner;
+
+import dev.fairway.engine.kernels.MatMul;
+import dev.fairway.engine.kernels.VectorOps;
+import dev.fairway.engine.kernels.WorkerPool;
+import dev.fairway.engine.kv.PagedKvCache;
+import dev.fairway.engine.model.LayerWeights;
+import dev.fairway.engine.model.Model;
+import dev.fairway.engine.model.ModelConfig;
+import dev.fairway.engine.model.ModelWeights;
+
+/**
+ * The batched forward pass. Every projection and the MLP run once over all rows of the step (weights read once);
+ * attention runs per (row, head) over that row's sequence's paged keys and values. Not thread-safe: one step at a time.
+ */
+public final class ModelRunner implements AutoCloseable {
+    private final ModelConfig c;
+    private final ModelWeights w;
+    private final PagedKvCache kv;
+    private final WorkerPool pool;
+    private final Rope rope;
+    private final ThreadLocal<float[]> scores;
+
+    public ModelRunner(Model model, PagedKvCache kv, int threads) {
+        this.c = model.config();
+        this.w = model.weights();
+        this.kv = kv;
+        this.pool = new WorkerPool(threads);
+        this.rope = new Rope(c);
+        this.scores = ThreadLocal.withInitial(() -> new float[c.maxPositions() + 1]);
+    }
+
+    public PagedKvCache kvCache() { return kv; }
+
+    /** Runs one step; returns the logits of rows with wantLogits, in row order, vocab floats each. */
+    public float[] forward(StepBatch batch) {
+        int n = batch.size(), h = c.hidden(), qd = c.qDim(), kvd = c.kvDim(), ff = c.intermediate();
+        int qkvW = qd + 2 * kvd;
+        for (int i = 0; i < n; i++) {
+            int p = batch.positions()[i];
+            if (p < 0 || p >= c.maxPositions()) throw new IllegalArgumentException("position " + p + " out of range");
+        }
+        float[] x = new float[n * h];
+        float[] xn = new float[n * h];
+        float[] qkv = new float[n * qkvW];
+        float[] att = new float[n * qd];
+        float[] tmp = new float[n * h];
+        float[] gu = new float[n * 2 * ff];
+        float[] act = new float[n * ff];
+        float[] cs = new float[n * c.headDim()];
+        float[] embed = w.embeddings().floats();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(embed, batch.tokens()[i] * h, x, i * h, h);
+            rope.angles(batch.positions()[i], cs, i * c.headDim());
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights lw = w.layers()[l];
+            for (int i = 0; i < n; i++) VectorOps.rmsNorm(x, i * h, lw.attnNorm(), c.rmsEps(), xn, i * h, h);
+            MatMul.matmul(pool, lw.qkv(), xn, n, qkv);
+            float[] keys = kv.keys(l), values = kv.values(l);
+            for (int i = 0; i < n; i++) {
+                int base = i * qkvW;
+                if (lw.qkvBias() != null) {
+                    for (int j = 0; j < qkvW; j++) qkv[base + j] += lw.qkvBias()[j];
+                }
+                rope.apply(qkv, base, c.heads(), cs, i * c.headDim());
+                rope.apply(qkv, base + qd, c.kvHeads(), cs, i * c.headDim());
+                int off = kv.offset(batch.tables()[i], batch.positions()[i]);
+                System.arraycopy(qkv, base + qd, keys, off, kvd);
+                System.arraycopy(qkv, base + qd + kvd, values, off, kvd);
+            }
+            pool.run(n * c.heads(), task -> attend(batch, task / c.heads(), task % c.heads(), qkv, qkvW, keys, values, att));
+            MatMul.matmul(pool, lw.o(), att, n, tmp);
+            VectorOps.addInPlace(x, tmp, n * h);
+            for (int i = 0; i < n; i++) VectorOps.rmsNorm(x, i * h, lw.mlpNorm(), c.rmsEps(), xn, i * h, h);
+            MatMul.matmul(pool, lw.gateUp(), xn, n, gu);
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(gu, i * 2 * ff, act, i * ff, ff);
+                siluMulRow(act, i * ff, gu, i * 2 * ff + ff, ff);
+            }
+            MatMul.matmul(pool, lw.down(), act, n, tmp);
+            VectorOps.addInPlace(x, tmp, n * h);
+        }
+        int m = batch.logitRows();
+        float[] last = new float[m * h];
+        for (int i = 0, j = 0; i < n; i++) {
+            if (batch.wantLogits()[i]) VectorOps.rmsNorm(x, i * h, w.finalNorm(), c.rmsEps(), last, h * j++, h);
+        }
+        float[] logits = new float[m * c.vocab()];
+        MatMul.matmul(pool, w.lmHead(), last, m, logits);
+        return logits;
+    }
+
+    private static void siluMulRow(float[] gate, int gOff, float[] up, int uOff, int len) {
+        for (int k = 0; k < len; k++) {
+            float g = gate[gOff + k];
+            gate[gOff + k] = g / (1f + (float) Math.exp(-g)) * up[uOff + k];
+        }
+    }
+
+    /** Causal attention of one query head of one row over positions 0..p of its sequence (GQA: shared kv head). */
+    private void attend(StepBatch batch, int row, int head, float[] qkv, int qkvW, float[] keys, float[] values,
+            float[] out) {
+        int hd = c.headDim(), p = batch.positions()[row];
+        int kvHead = head / (c.heads() / c.kvHeads());
+        int qOff = row * qkvW + head * hd;
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] s = scores.get();
+        var table = batch.tables()[row];
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t <= p; t++) {
+            float v = VectorOps.dot(qkv, qOff, keys, kv.offset(table, t) + kvHead * hd, hd) * scale;
+            s[t] = v;
+            if (v > max) max = v;
+        }
+        float sum = 0;
+        for (int t = 0; t <= p; t++) {
+            s[t] = (float) Math.exp(s[t] - max);
+            sum += s[t];
+        }
+        int o = row * c.qDim() + head * hd;
+        java.util.Arrays.fill(out, o, o + hd, 0f);
+        float inv = 1f / sum;
+        for (int t = 0; t <= p; t++) {
+            VectorOps.axpy(s[t] * inv, values, kv.offset(table, t) + kvHead * hd, out, o, hd);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
