@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** `fairway bench ...`: benchmarks that print numbers (and --json). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (print numbers; --json for machines).",
         subcommands = {
-                dev.fairway.engine.bench.EngineBenchCommand.class
+                dev.fairway.engine.bench.EngineBenchCommand.class,
+                dev.fairway.loadgen.ServeBenchCommand.class
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
