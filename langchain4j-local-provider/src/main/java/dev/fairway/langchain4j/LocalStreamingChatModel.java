@@ -1,0 +1,194 @@
+package dev.fairway.langchain4j;
+
+import dev.fairway.engine.FinishReason;
+import dev.fairway.engine.GenerationHandle;
+import dev.fairway.engine.GenerationListener;
+import dev.fairway.engine.GenerationRequest;
+import dev.fairway.engine.GenerationResult;
+import dev.fairway.engine.TokenEvent;
+import dev.fairway.langchain4j.spi.LocalStreamingChatModelBuilderFactory;
+import dev.langchain4j.exception.LangChain4jException;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.langchain4j.spi.ServiceHelper;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A LangChain4j {@link StreamingChatModel} on the Fairway engine. Tokens are handed from the engine thread to one
+ * virtual thread per request, which calls the handler (so a slow handler never stalls the batch, and every callback
+ * of a request comes from the same thread). {@link StreamingHandle#cancel()} cancels the engine sequence: its KV
+ * blocks are freed at once and no further callback is made.
+ */
+public class LocalStreamingChatModel extends LocalBaseChatModel implements StreamingChatModel {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalStreamingChatModel.class);
+    private static final AtomicLong STREAMS = new AtomicLong();
+
+    protected LocalStreamingChatModel(Builder builder) {
+        super(builder);
+    }
+
+    public static Builder builder() {
+        for (LocalStreamingChatModelBuilderFactory factory :
+                ServiceHelper.loadFactories(LocalStreamingChatModelBuilderFactory.class)) {
+            return factory.get();
+        }
+        return new Builder();
+    }
+
+    /** Called by {@link StreamingChatModel#chat} with default parameters merged and listeners wired. Never throws. */
+    @Override
+    public void doChat(ChatRequest chatRequest, StreamingChatResponseHandler handler) {
+        Stream stream = new Stream(handler);
+        GenerationRequest request;
+        try {
+            request = toGenerationRequest(chatRequest);
+        } catch (RuntimeException e) {
+            stream.fail(toLangChain4jException(e));
+            return;
+        }
+        try {
+            stream.attach(engine.submit(request, stream));
+        } catch (RuntimeException e) {
+            stream.fail(toLangChain4jException(e));
+        }
+    }
+
+    /** One streamed request: engine listener on one side, handler-calling virtual thread on the other. */
+    private final class Stream implements GenerationListener, StreamingHandle, Runnable {
+
+        private final StreamingChatResponseHandler handler;
+        private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        private final AtomicReference<GenerationHandle> generation = new AtomicReference<>();
+        private final PartialResponseContext context = new PartialResponseContext(this);
+        private final StringBuilder sent = new StringBuilder();
+        private volatile boolean cancelled;
+
+        Stream(StreamingChatResponseHandler handler) {
+            this.handler = handler;
+            Thread.ofVirtual().name("fairway-lc4j-stream-" + STREAMS.incrementAndGet()).start(this);
+        }
+
+        void attach(GenerationHandle handle) {
+            generation.set(handle);
+            if (cancelled) handle.cancel();
+        }
+
+        void fail(Throwable error) {
+            events.add(error);
+        }
+
+        // ---- engine thread: enqueue only, never block or throw
+
+        @Override
+        public void onToken(TokenEvent event) {
+            if (event.choice() == 0 && !event.textDelta().isEmpty() && !cancelled) events.add(event.textDelta());
+        }
+
+        @Override
+        public void onComplete(GenerationResult result) {
+            events.add(result);
+        }
+
+        // ---- StreamingHandle
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            GenerationHandle handle = generation.get();
+            if (handle != null) handle.cancel();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        // ---- delivery thread
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    Object event = events.take();
+                    if (event instanceof String delta) {
+                        if (!cancelled) partial(delta);
+                    } else if (event instanceof GenerationResult result) {
+                        if (!cancelled) complete(result);
+                        return;
+                    } else if (event instanceof Throwable error) {
+                        if (!cancelled) error(error);
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                cancel();
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void partial(String delta) {
+            sent.append(delta);
+            try {
+                handler.onPartialResponse(new PartialResponse(delta), context);
+            } catch (Exception userError) {
+                error(userError);
+            }
+        }
+
+        private void complete(GenerationResult result) {
+            var choice = result.first();
+            if (choice.finishReason() == FinishReason.ERROR || choice.finishReason() == FinishReason.CANCELLED) {
+                error(new LangChain4jException(choice.finishReason() == FinishReason.ERROR
+                        ? "generation failed: " + choice.error() : "generation was cancelled (engine closed?)"));
+                return;
+            }
+            String text = choice.text();
+            // Text the engine held back until the end (never expected, but the handler must see all of it).
+            if (text.length() > sent.length() && text.startsWith(sent.toString())) partial(text.substring(sent.length()));
+            if (cancelled) return;
+            ChatResponse response;
+            try {
+                response = toChatResponse(result);
+            } catch (RuntimeException e) {
+                error(e);
+                return;
+            }
+            try {
+                handler.onCompleteResponse(response);
+            } catch (Exception userError) {
+                error(userError);
+            }
+        }
+
+        private void error(Throwable error) {
+            try {
+                handler.onError(error);
+            } catch (Exception ignored) {
+                log.debug("exception thrown by onError() ignored", ignored);
+            }
+        }
+    }
+
+    public static class Builder extends LocalBaseChatModel.Builder<LocalStreamingChatModel, Builder> {
+
+        public Builder() {
+            // public so that frameworks can extend it (see LocalStreamingChatModelBuilderFactory)
+        }
+
+        @Override
+        public LocalStreamingChatModel build() {
+            return new LocalStreamingChatModel(this);
+        }
+    }
+}
