@@ -85,6 +85,9 @@ public final class ServeBenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("fairway bench serve: " + e.getMessage());
             return 2;
+        } catch (java.io.IOException e) {
+            err.println("fairway bench serve: cannot read " + promptsFile + ": " + e);
+            return 2;
         }
         LoadRunner.Result result = new LoadRunner(cfg, err).run(!noProgress);
         LoadReport report = result.report();
