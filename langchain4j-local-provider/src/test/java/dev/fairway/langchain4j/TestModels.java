@@ -1,0 +1,42 @@
+package dev.fairway.langchain4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The test model (stories260K from ../shared/models) and builders with one set of engine settings for all tests. */
+final class TestModels {
+    private TestModels() {}
+
+    static Path shared() {
+        String p = System.getProperty("fairway.shared");
+        Path shared = p != null ? Path.of(p) : Path.of("..", "..", "shared");
+        return shared.toAbsolutePath().normalize();
+    }
+
+    static Path stories260K() {
+        Path folder = shared().resolve("models").resolve("stories260K");
+        if (!Files.isDirectory(folder)) throw new IllegalStateException("test model missing: " + folder);
+        return folder;
+    }
+
+    /** Same engine settings everywhere, so every test class shares one engine without settings warnings. */
+    static <B extends LocalBaseChatModel.Builder<?, B>> B engineSettings(B builder) {
+        return builder.modelPath(stories260K()).kvCacheTokens(16384).maxBatchTokens(256).threads(2);
+    }
+
+    static LocalChatModel.Builder chat() {
+        return engineSettings(LocalChatModel.builder());
+    }
+
+    static LocalStreamingChatModel.Builder streaming() {
+        return engineSettings(LocalStreamingChatModel.builder());
+    }
+
+    static LocalChatModel greedyChat() {
+        return chat().temperature(0.0).build();
+    }
+
+    static LocalStreamingChatModel greedyStreaming() {
+        return streaming().temperature(0.0).build();
+    }
+}
