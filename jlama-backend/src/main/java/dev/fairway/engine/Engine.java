@@ -1,21 +1,115 @@
 package dev.fairway.engine;
 
+import dev.fairway.engine.kv.BlockPool;
+import dev.fairway.engine.kv.KvCacheManager;
+import dev.fairway.engine.kv.PagedKvCache;
+import dev.fairway.engine.model.Model;
+import dev.fairway.engine.model.ModelSource;
+import dev.fairway.engine.runner.ModelRunner;
+import dev.fairway.engine.runner.StepBatch;
+import dev.fairway.engine.sampling.SequenceState;
+import dev.fairway.engine.scheduler.FairnessPolicy;
+import dev.fairway.engine.scheduler.FcfsPolicy;
+import dev.fairway.engine.scheduler.Scheduler;
+import dev.fairway.engine.scheduler.Sequence;
+import dev.fairway.engine.scheduler.VirtualTokenCounter;
+import dev.fairway.engine.text.TextStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The serving engine: one model instance, one shared paged KV cache, one scheduler, one step loop that batches
  * every running sequence through a single forward pass. Thread-safe; listeners run on the engine thread.
+ * All scheduler and sequence state is touched only by that thread; other threads talk to it through the inbox.
  */
 public final class Engine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+    private final Model model;
+    private final EngineConfig config;
+    private final KvCacheManager kv;
+    private final ModelRunner runner;
+    private final Scheduler scheduler;
+    private final StepProcessor steps;
+    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final Thread loop;
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
+    private volatile boolean closed;
+    private volatile EngineStats stats;
+
+    private Engine(Model model, EngineConfig config) {
+        this.model = model;
+        this.config = config;
+        int blockSize = config.blockSize();
+        int blocks = config.kvCacheTokens() > 0
+                ? (config.kvCacheTokens() + blockSize - 1) / blockSize
+                : PagedKvCache.blocksForMegabytes(model.config(), config.kvCacheMb(), blockSize);
+        PagedKvCache cache = new PagedKvCache(model.config(), blocks, blockSize);
+        this.kv = new KvCacheManager(new BlockPool(blocks), cache, config.prefixCaching());
+        this.runner = new ModelRunner(model, cache, config.threads());
+        FairnessPolicy policy = config.policy() == EngineConfig.SchedulingPolicy.FCFS
+                ? new FcfsPolicy(config.prefillTokenWeight())
+                : new VirtualTokenCounter(config.prefillTokenWeight());
+        this.scheduler = new Scheduler(kv, policy, config.maxBatchTokens(), config.maxRunningSequences());
+        this.steps = new StepProcessor(model, runner, scheduler);
+        this.stats = snapshot();
+        this.loop = Thread.ofPlatform().daemon().name("fairway-engine").start(this::run);
+        log.info("Engine ready: {} ({}), KV {} blocks x {} tokens, batch {} tokens, {} threads, {} scheduling",
+                model.name(), model.weightType(), blocks, blockSize, config.maxBatchTokens(), config.threads(),
+                config.policy());
+    }
 
     /** Loads the model named by {@code config.model()} (folder or Hugging Face id) and starts the step loop. */
     public static Engine open(EngineConfig config) {
-        throw new UnsupportedOperationException("engine core not landed yet");
+        if (config.model() == null || config.model().isBlank()) throw new IllegalArgumentException("No model given");
+        Model m = Model.load(ModelSource.resolve(config.model(), config.modelCacheDir()), config.weightType());
+        return new Engine(m, config);
     }
+
+    /** Starts an engine over an already loaded model (tests, benchmarks, a provider sharing a model). */
+    public static Engine create(Model model, EngineConfig config) {
+        return new Engine(model, config);
+    }
+
+    public Model model() { return model; }
 
     /** Queues a request. Throws InvalidRequestException (incl. context length) or OverloadedException at once. */
     public GenerationHandle submit(GenerationRequest request, GenerationListener listener) {
-        throw new UnsupportedOperationException();
+        if (closed) throw new EngineException("Engine is shut down");
+        RequestValidator.validate(request, model);
+        int[] prompt = promptTokens(request.prompt());
+        int maxTokens = request.params().maxTokens();
+        int context = model.config().maxPositions();
+        if (prompt.length == 0) throw new InvalidRequestException("The prompt is empty", "messages");
+        if (prompt.length + maxTokens > context) {
+            throw new ContextLengthExceededException(prompt.length, maxTokens, context);
+        }
+        if (kv.blocksFor(prompt.length + maxTokens) > kv.pool().total()) {
+            throw new InvalidRequestException("prompt + max_tokens (" + (prompt.length + maxTokens)
+                    + " tokens) exceeds the KV cache capacity of this server ("
+                    + kv.pool().total() * kv.blockSize() + " tokens)", "max_tokens");
+        }
+        if (queued.get() >= config.maxWaitingRequests()) {
+            throw new OverloadedException("The server is at capacity (" + config.maxWaitingRequests()
+                    + " requests waiting); retry shortly", 1);
+        }
+        Long seed = request.params().seed();
+        RequestState r = new RequestState(this, "req-" + ids.incrementAndGet(), request, prompt,
+                listener == null ? GenerationListener.NONE : listener,
+                seed != null ? seed : ThreadLocalRandom.current().nextLong());
+        queued.incrementAndGet();
+        inbox.add(() -> admit(r));
+        return r;
     }
 
     /** Blocking convenience for tests and tools. */
@@ -23,22 +117,112 @@ public final class Engine implements AutoCloseable {
         return submit(request, GenerationListener.NONE).result().join();
     }
 
-    public ModelInfo modelInfo() { throw new UnsupportedOperationException(); }
+    void cancel(RequestState r) {
+        inbox.add(() -> steps.finishRequest(r, FinishReason.CANCELLED, null));
+    }
+
+    public ModelInfo modelInfo() {
+        var c = model.config();
+        long params = 0;
+        return new ModelInfo(model.name(), c.architecture(), c.maxPositions(), c.vocab(), model.codec().eosIds(),
+                model.weightType(), params);
+    }
 
     /** Token ids of plain text, without BOS. */
-    public int[] encode(String text) { throw new UnsupportedOperationException(); }
+    public int[] encode(String text) { return model.codec().encode(text); }
 
-    public String decode(int[] tokenIds) { throw new UnsupportedOperationException(); }
+    public String decode(int[] tokenIds) {
+        for (int t : tokenIds) {
+            if (t < 0 || t >= model.config().vocab()) throw new InvalidRequestException("Token id " + t + " is outside the vocabulary", "tokens");
+        }
+        return model.codec().decode(tokenIds);
+    }
 
     /** The prompt text the model's chat template makes of these messages (generation prompt appended). */
-    public String renderChat(List<ChatMessage> messages) { throw new UnsupportedOperationException(); }
+    public String renderChat(List<ChatMessage> messages) { return model.codec().renderChat(messages); }
 
     /** Prompt token ids exactly as submit() would feed them (BOS and template included). */
-    public int[] promptTokens(Prompt prompt) { throw new UnsupportedOperationException(); }
+    public int[] promptTokens(Prompt prompt) {
+        return switch (prompt) {
+            case Prompt.Text t -> model.codec().promptTokens(t.text());
+            case Prompt.Chat c -> model.codec().promptTokens(model.codec().renderChat(c.messages()));
+            case Prompt.Tokens t -> {
+                for (int id : t.ids()) {
+                    if (id < 0 || id >= model.config().vocab()) throw new InvalidRequestException("Token id " + id + " is outside the vocabulary", "prompt");
+                }
+                yield t.ids().clone();
+            }
+        };
+    }
 
-    public EngineStats stats() { throw new UnsupportedOperationException(); }
+    public EngineStats stats() { return stats; }
+
+    private void admit(RequestState r) {
+        queued.decrementAndGet();
+        if (r.completed) return;
+        Sequence s = new Sequence(ids.incrementAndGet(), r.request.userId(), r.request.conversationId(),
+                r.request.userWeight(), r.submittedNanos, r.prompt, null);
+        var choice = new RequestState.Choice(0, s, new SequenceState(r.seed, r.prompt),
+                new TextStream(model.codec(), r.request.params().stop()));
+        r.choices[0] = choice;
+        steps.register(s, r, choice);
+        scheduler.enqueue(s);
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                Runnable cmd = scheduler.isIdle() ? inbox.take() : inbox.poll();
+                while (cmd != null) {
+                    cmd.run();
+                    cmd = inbox.poll();
+                }
+                if (!scheduler.isIdle()) steps.step();
+                stats = snapshot();
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable t) {
+                log.error("Engine step failed", t);
+                steps.failRunning(t);
+                stats = snapshot();
+            }
+        }
+    }
+
+    private EngineStats snapshot() {
+        BlockPool p = kv.pool();
+        Map<String, Long> served = new HashMap<>();
+        scheduler.policy().service().forEach((u, v) -> served.put(u, Math.round(v)));
+        return new EngineStats(scheduler.waitingCount() + (int) queued.get(), scheduler.runningCount(), p.total(),
+                p.used(), p.available(), p.cached(), kv.blockSize(), kv.prefixHitTokens(), steps.prefillTokens(),
+                steps.generatedTokens(), scheduler.preemptions(), steps.stepCount(), Map.copyOf(served),
+                jain(steps.activeUsers(), scheduler.policy().service()));
+    }
+
+    /** Jain's fairness index over the service of users that currently have work (1 = perfectly even). */
+    static double jain(Set<String> users, Map<String, Double> service) {
+        if (users.size() < 2) return 1.0;
+        double sum = 0, sq = 0;
+        for (String u : users) {
+            double v = service.getOrDefault(u, 0.0);
+            sum += v;
+            sq += v * v;
+        }
+        return sq == 0 ? 1.0 : sum * sum / (users.size() * sq);
+    }
 
     /** Cancels everything still running and stops the step loop. */
     @Override
-    public void close() {}
+    public void close() {
+        if (closed) return;
+        inbox.add(steps::cancelAll);
+        inbox.add(() -> closed = true);
+        try {
+            loop.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closed = true;
+        runner.close();
+    }
 }

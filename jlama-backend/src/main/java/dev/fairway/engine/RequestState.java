@@ -1,0 +1,67 @@
+package dev.fairway.engine;
+
+import dev.fairway.engine.sampling.SequenceState;
+import dev.fairway.engine.scheduler.Sequence;
+import dev.fairway.engine.text.TextStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The engine's view of one submitted request: its choices, listener, timings and result future. */
+final class RequestState implements GenerationHandle {
+    final String id;
+    final GenerationRequest request;
+    final int[] prompt;
+    final GenerationListener listener;
+    final long submittedNanos = System.nanoTime();
+    final CompletableFuture<GenerationResult> future = new CompletableFuture<>();
+    final Choice[] choices;
+    final long seed;
+    private final Engine engine;
+    long startedNanos;
+    long firstTokenNanos;
+    final List<Long> tokenTimes = new ArrayList<>();
+    boolean forked;
+    boolean completed;
+
+    RequestState(Engine engine, String id, GenerationRequest request, int[] prompt, GenerationListener listener, long seed) {
+        this.engine = engine;
+        this.id = id;
+        this.request = request;
+        this.prompt = prompt;
+        this.listener = listener;
+        this.seed = seed;
+        this.choices = new Choice[request.n()];
+    }
+
+    /** One choice: its sequence, sampling state, text stream and what it produced. */
+    static final class Choice {
+        final int index;
+        final Sequence sequence;
+        final SequenceState sampling;
+        final TextStream text;
+        final List<TokenLogprob> logprobs = new ArrayList<>();
+        FinishReason finish;
+        String error;
+
+        Choice(int index, Sequence sequence, SequenceState sampling, TextStream text) {
+            this.index = index;
+            this.sequence = sequence;
+            this.sampling = sampling;
+            this.text = text;
+        }
+
+        boolean done() { return finish != null; }
+    }
+
+    boolean allDone() {
+        for (Choice c : choices) if (c == null || !c.done()) return false;
+        return true;
+    }
+
+    @Override public String id() { return id; }
+
+    @Override public void cancel() { engine.cancel(this); }
+
+    @Override public CompletableFuture<GenerationResult> result() { return future; }
+}

@@ -1,0 +1,83 @@
+package dev.fairway.engine.scheduler;
+
+import dev.fairway.engine.FinishReason;
+import dev.fairway.engine.kv.BlockTable;
+import java.util.Arrays;
+
+/**
+ * One stream of tokens (a choice of a request) as the scheduler and KV manager see it: its tokens so far, how many
+ * have keys/values in the cache ({@code computed}), and its block table. {@code owner} is the engine's per-choice state.
+ */
+public final class Sequence {
+    public final long id;
+    public final String user;
+    public final String conversation;
+    public final double weight;
+    public final long arrivalNanos;
+    public final int promptLength;
+    public final Object owner;
+    public final BlockTable table = new BlockTable();
+
+    private int[] tokens;
+    private int length;
+    int computed;
+    long hashChain;
+    int hashedBlocks;
+    int cachedTokens;
+    int preemptions;
+    boolean running;
+    boolean waitsForFork;
+    FinishReason finish;
+
+    public Sequence(long id, String user, String conversation, double weight, long arrivalNanos, int[] prompt,
+            Object owner) {
+        this.id = id;
+        this.user = user;
+        this.conversation = conversation;
+        this.weight = weight;
+        this.arrivalNanos = arrivalNanos;
+        this.promptLength = prompt.length;
+        this.tokens = Arrays.copyOf(prompt, Math.max(16, prompt.length * 2));
+        this.length = prompt.length;
+        this.owner = owner;
+    }
+
+    public int length() { return length; }
+
+    public int token(int i) { return tokens[i]; }
+
+    public int[] tokens() { return Arrays.copyOf(tokens, length); }
+
+    int[] tokenArray() { return tokens; }
+
+    public int computed() { return computed; }
+
+    /** Tokens still to be fed before the next token can be sampled. */
+    public int remaining() { return length - computed; }
+
+    public boolean isDecoding() { return remaining() == 1 && computed >= promptLength - 1 && length > promptLength; }
+
+    public int generated() { return length - promptLength; }
+
+    public int cachedTokens() { return cachedTokens; }
+
+    public int preemptions() { return preemptions; }
+
+    public boolean isRunning() { return running; }
+
+    public FinishReason finish() { return finish; }
+
+    public void append(int token) {
+        if (length == tokens.length) tokens = Arrays.copyOf(tokens, length * 2);
+        tokens[length++] = token;
+    }
+
+    void copyStateFrom(Sequence parent) {
+        tokens = Arrays.copyOf(parent.tokens, parent.tokens.length);
+        length = parent.length;
+        computed = parent.computed;
+        hashChain = parent.hashChain;
+        hashedBlocks = parent.hashedBlocks;
+        cachedTokens = parent.cachedTokens;
+    }
+}
