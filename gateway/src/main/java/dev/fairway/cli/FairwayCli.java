@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "Local LLM serving for the JVM: many users, one model, fair streams.",
         subcommands = {
                 dev.fairway.engine.cli.ChatCommand.class,
+                dev.fairway.gateway.ServeCommand.class,
+                dev.fairway.gateway.UsersCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class
         })

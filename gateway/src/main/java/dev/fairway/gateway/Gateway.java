@@ -1,0 +1,112 @@
+package dev.fairway.gateway;
+
+import dev.fairway.engine.Engine;
+import dev.fairway.engine.EngineStats;
+import dev.fairway.gateway.metrics.GatewayMetrics;
+import dev.fairway.gateway.store.Database;
+import dev.fairway.gateway.store.UserAdmin;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import org.sqlite.SQLiteDataSource;
+
+import java.io.PrintStream;
+
+/**
+ * A running gateway. Start-up order: database (migrations on a worker), HTTP server (answers 503 on /health),
+ * then the model; the returned future completes once the model serves.
+ */
+public final class Gateway implements AutoCloseable {
+    private final Vertx vertx;
+    private final GatewayConfig config;
+    private final EngineState engine;
+    private GatewayVerticle verticle;
+    private Pool pool;
+
+    private Gateway(Vertx vertx, GatewayConfig config) {
+        this.vertx = vertx;
+        this.config = config;
+        this.engine = new EngineState(config.model());
+    }
+
+    /** Starts on a Vert.x instance of its own, closed with the gateway. */
+    public static Future<Gateway> start(GatewayConfig config, PrintStream out) {
+        Gateway g = new Gateway(Vertx.vertx(), config);
+        return g.boot(out).recover(e -> g.vertx.close().transform(ignored -> Future.failedFuture(e)));
+    }
+
+    private Future<Gateway> boot(PrintStream out) {
+        GatewayMetrics metrics = new GatewayMetrics(this::statsOrNull);
+        return vertx.executeBlocking(this::openDatabase)
+                .compose(ds -> {
+                    pool = Database.pool(vertx, ds);
+                    verticle = new GatewayVerticle(config, engine, metrics, pool);
+                    return vertx.deployVerticle(verticle);
+                })
+                .compose(id -> {
+                    out.println("HTTP up on http://" + config.host() + ":" + port() + " (loading " + config.model() + "...)");
+                    return loadModel();
+                })
+                .map(loaded -> {
+                    engine.ready(loaded);
+                    out.println("Fairway listening on http://" + config.host() + ":" + port());
+                    out.flush();
+                    return this;
+                });
+    }
+
+    private SQLiteDataSource openDatabase() throws Exception {
+        SQLiteDataSource ds = Database.dataSource(config.database());
+        Database.migrate(ds);
+        if (!config.loopback() && new UserAdmin(ds).count() == 0) {
+            throw new IllegalStateException("refusing to listen on " + config.host() + " without API keys: "
+                    + "create a user first (fairway users add NAME), or bind to 127.0.0.1");
+        }
+        return ds;
+    }
+
+    /** Own thread rather than the worker pool: loading a big model would trip the blocked-thread checker. */
+    private Future<Engine> loadModel() {
+        Promise<Engine> loaded = Promise.promise();
+        Thread.ofPlatform().name("fairway-model-loader").daemon(true).start(() -> {
+            try {
+                loaded.complete(Engine.open(config.engine()));
+            } catch (Throwable t) {
+                loaded.fail(t);
+            }
+        });
+        return loaded.future();
+    }
+
+    private EngineStats statsOrNull() {
+        Engine e = engine.engineOrNull();
+        return e == null ? null : e.stats();
+    }
+
+    public int port() {
+        return verticle.actualPort();
+    }
+
+    public String baseUrl() {
+        return "http://" + config.host() + ":" + port();
+    }
+
+    public Engine engine() {
+        return engine.engine();
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        Engine e = engine.engineOrNull();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+        } finally {
+            if (e != null) e.close();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.fairway.gateway;
+
+import dev.fairway.engine.EngineConfig;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+
+/** Everything `fairway serve` needs; built from flags whose defaults come from FAIRWAY_* variables. */
+public record GatewayConfig(
+        String model,
+        String host,
+        int port,
+        Path database,
+        long maxBodyBytes,
+        EngineConfig engine) {
+
+    public boolean loopback() {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    public void print(PrintStream out) {
+        out.println("Fairway configuration:");
+        out.println("  model            " + model);
+        out.println("  host:port        " + host + ":" + port + (loopback() ? " (loopback: open without users)" : " (API keys required)"));
+        out.println("  database         " + database.toAbsolutePath());
+        out.println("  max body         " + maxBodyBytes + " bytes");
+        out.println("  weight type      " + (engine.weightType() == null ? "as stored" : engine.weightType()));
+        out.println("  kv cache         " + (engine.kvCacheTokens() > 0 ? engine.kvCacheTokens() + " tokens" : engine.kvCacheMb() + " MB")
+                + ", block " + engine.blockSize() + " tokens, prefix caching " + (engine.prefixCaching() ? "on" : "off"));
+        out.println("  batch            " + engine.maxBatchTokens() + " tokens/step, " + engine.maxRunningSequences()
+                + " running, " + engine.maxWaitingRequests() + " waiting max");
+        out.println("  scheduling       " + engine.policy() + ", " + engine.threads() + " threads");
+        out.flush();
+    }
+}

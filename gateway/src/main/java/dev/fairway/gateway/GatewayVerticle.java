@@ -1,0 +1,108 @@
+package dev.fairway.gateway;
+
+import dev.fairway.gateway.auth.AuthHandler;
+import dev.fairway.gateway.conversations.ConversationsEndpoint;
+import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.ErrorResponder;
+import dev.fairway.gateway.metrics.GatewayMetrics;
+import dev.fairway.gateway.metrics.HealthEndpoint;
+import dev.fairway.gateway.openai.CompletionsEndpoint;
+import dev.fairway.gateway.openai.GenerationCall;
+import dev.fairway.gateway.openai.ModelsEndpoint;
+import dev.fairway.gateway.openai.TokenizeEndpoint;
+import dev.fairway.gateway.store.ConversationStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+
+/** The HTTP server: routes, auth and validation ahead of the business handlers, one error format. */
+public final class GatewayVerticle extends VerticleBase {
+    private final GatewayConfig config;
+    private final EngineState engine;
+    private final GatewayMetrics metrics;
+    private final Pool pool;
+    private HttpServer server;
+
+    public GatewayVerticle(GatewayConfig config, EngineState engine, GatewayMetrics metrics, Pool pool) {
+        this.config = config;
+        this.engine = engine;
+        this.metrics = metrics;
+        this.pool = pool;
+    }
+
+    @Override
+    public Future<?> start() {
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+                .setCompressionSupported(false));
+        return server.requestHandler(router()).listen();
+    }
+
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    private Router router() {
+        AuthHandler auth = new AuthHandler(pool, config.loopback());
+        CompletionsEndpoint completions = new CompletionsEndpoint(engine, metrics);
+        ModelsEndpoint models = new ModelsEndpoint(engine);
+        TokenizeEndpoint tokenize = new TokenizeEndpoint(engine);
+        HealthEndpoint health = new HealthEndpoint(engine, metrics);
+        ConversationsEndpoint conversations = new ConversationsEndpoint(new ConversationStore(pool), engine, metrics);
+
+        Router r = Router.router(vertx);
+        r.route().handler(this::stamp);
+        r.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        r.get("/health").handler(health::health);
+        r.get("/metrics").handler(health::metrics);
+
+        r.route("/v1/*").handler(auth::authenticate);
+        r.route("/tokenize").handler(auth::authenticate);
+        r.route("/detokenize").handler(auth::authenticate);
+
+        r.post("/v1/chat/completions").handler(completions::validateChat).handler(completions::generate);
+        r.post("/v1/completions").handler(completions::validateText).handler(completions::generate);
+        r.get("/v1/models").handler(models::list);
+        r.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
+        r.post("/tokenize").handler(tokenize::tokenize);
+        r.post("/detokenize").handler(tokenize::detokenize);
+
+        r.post("/v1/conversations").handler(conversations::parseBody).handler(conversations::create);
+        r.get("/v1/conversations").handler(conversations::list);
+        r.get("/v1/conversations/:id").handler(conversations::loadOwned).handler(conversations::get);
+        r.post("/v1/conversations/:id").handler(conversations::parseBody).handler(conversations::loadOwned).handler(conversations::update);
+        r.patch("/v1/conversations/:id").handler(conversations::parseBody).handler(conversations::loadOwned).handler(conversations::update);
+        r.delete("/v1/conversations/:id").handler(conversations::loadOwned).handler(conversations::delete);
+        r.get("/v1/conversations/:id/messages").handler(conversations::loadOwned).handler(conversations::listMessages);
+        r.post("/v1/conversations/:id/messages").handler(conversations::parseBody).handler(conversations::loadOwned).handler(conversations::postMessage);
+
+        r.route().failureHandler(ErrorResponder::handleFailure);
+        r.errorHandler(404, ctx -> ErrorResponder.send(ctx.response(),
+                ApiError.notFound("Unknown route: " + ctx.request().method() + " " + ctx.request().path(), null, "unknown_url")));
+        r.errorHandler(405, ctx -> ErrorResponder.send(ctx.response(), ErrorResponder.toApiError(null, 405)));
+        return r;
+    }
+
+    private void stamp(RoutingContext ctx) {
+        ctx.put(GenerationCall.START_NANOS, System.nanoTime());
+        String route = routeLabel(ctx.request().path());
+        ctx.addEndHandler(v -> metrics.countRequest(route, ctx.response().getStatusCode()));
+        ctx.next();
+    }
+
+    /** Bounded label set: ids are folded so the metric stays small. */
+    static String routeLabel(String path) {
+        if (path == null) return "other";
+        if (path.startsWith("/v1/conversations/")) return path.endsWith("/messages") ? "/v1/conversations/{id}/messages" : "/v1/conversations/{id}";
+        if (path.startsWith("/v1/models/")) return "/v1/models/{id}";
+        return switch (path) {
+            case "/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/conversations", "/tokenize", "/detokenize",
+                 "/health", "/metrics" -> path;
+            default -> "other";
+        };
+    }
+}

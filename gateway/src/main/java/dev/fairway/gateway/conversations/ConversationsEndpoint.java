@@ -1,0 +1,244 @@
+package dev.fairway.gateway.conversations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fairway.engine.ChatMessage;
+import dev.fairway.engine.GenerationRequest;
+import dev.fairway.engine.Prompt;
+import dev.fairway.gateway.EngineState;
+import dev.fairway.gateway.auth.Caller;
+import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.Fields;
+import dev.fairway.gateway.http.Json;
+import dev.fairway.gateway.metrics.GatewayMetrics;
+import dev.fairway.gateway.openai.ChatShape;
+import dev.fairway.gateway.openai.Envelope;
+import dev.fairway.gateway.openai.GenerationCall;
+import dev.fairway.gateway.openai.GenerationSink;
+import dev.fairway.gateway.openai.JsonResponder;
+import dev.fairway.gateway.openai.SseResponder;
+import dev.fairway.gateway.store.ConversationStore;
+import dev.fairway.gateway.store.ConversationStore.Conversation;
+import dev.fairway.gateway.store.ConversationStore.Message;
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** /v1/conversations: stored chats, shaped like OpenAI's Conversations API where it fits. */
+public final class ConversationsEndpoint {
+    private static final String CONVERSATION = "fairway.conversation";
+    private static final String BODY = "fairway.body";
+    private static final int MAX_TITLE = 512;
+
+    private final ConversationStore store;
+    private final EngineState engine;
+    private final GatewayMetrics metrics;
+
+    public ConversationsEndpoint(ConversationStore store, EngineState engine, GatewayMetrics metrics) {
+        this.store = store;
+        this.engine = engine;
+        this.metrics = metrics;
+    }
+
+    // ---- validation and lookup (ahead of the business handlers)
+
+    public void parseBody(RoutingContext ctx) {
+        ctx.put(BODY, Json.parseObject(ctx.body().buffer()));
+        ctx.next();
+    }
+
+    /** Loads the caller's conversation named in the path; 404 for missing and for other users' alike. */
+    public void loadOwned(RoutingContext ctx) {
+        store.find(Caller.user(ctx), ctx.pathParam("id")).onSuccess(c -> {
+            if (c == null) {
+                ctx.fail(ApiError.notFound("No conversation found with id '" + ctx.pathParam("id") + "'.", "conversation_id", "conversation_not_found"));
+                return;
+            }
+            ctx.put(CONVERSATION, c);
+            ctx.next();
+        }).onFailure(ctx::fail);
+    }
+
+    // ---- CRUD
+
+    public void create(RoutingContext ctx) {
+        ObjectNode body = ctx.get(BODY);
+        Fields.rejectUnknown(body, Set.of("title", "metadata", "items"));
+        String title = Fields.optString(body, "title", MAX_TITLE);
+        String metadata = metadata(body);
+        List<ChatMessage> items = items(body.get("items"));
+        String owner = Caller.user(ctx);
+        store.create(owner, title, metadata == null ? "{}" : metadata)
+                .compose(c -> appendAll(c.id(), items).compose(v -> store.find(owner, c.id())))
+                .compose(c -> store.messages(c.id()).map(ms -> conversationJson(c, ms)))
+                .onSuccess(json -> Json.send(ctx, 200, json))
+                .onFailure(ctx::fail);
+    }
+
+    public void list(RoutingContext ctx) {
+        int limit = intParam(ctx, "limit", 20, 1, 100);
+        String order = ctx.queryParams().get("order");
+        if (order != null && !order.equals("desc")) throw ApiError.badRequest("Only order=desc (newest first) is supported.", "order");
+        String after = ctx.queryParams().get("after");
+        String owner = Caller.user(ctx);
+        Future<Conversation> cursor = after == null ? Future.succeededFuture(null) : store.find(owner, after).map(c -> {
+            if (c == null) throw ApiError.badRequest("'after' is not one of your conversations.", "after");
+            return c;
+        });
+        cursor.compose(c -> store.list(owner, limit, c)).onSuccess(page -> {
+            ObjectNode out = Json.object().put("object", "list");
+            ArrayNode data = out.putArray("data");
+            for (Conversation c : page.items()) data.add(summary(c));
+            out.put("first_id", page.items().isEmpty() ? null : page.items().get(0).id());
+            out.put("last_id", page.items().isEmpty() ? null : page.items().get(page.items().size() - 1).id());
+            out.put("has_more", page.hasMore());
+            Json.send(ctx, out);
+        }).onFailure(ctx::fail);
+    }
+
+    public void get(RoutingContext ctx) {
+        Conversation c = ctx.get(CONVERSATION);
+        store.messages(c.id()).onSuccess(ms -> Json.send(ctx, conversationJson(c, ms))).onFailure(ctx::fail);
+    }
+
+    public void listMessages(RoutingContext ctx) {
+        Conversation c = ctx.get(CONVERSATION);
+        store.messages(c.id()).onSuccess(ms -> {
+            ObjectNode out = Json.object().put("object", "list");
+            ArrayNode data = out.putArray("data");
+            for (Message m : ms) data.add(messageJson(m));
+            Json.send(ctx, out);
+        }).onFailure(ctx::fail);
+    }
+
+    public void update(RoutingContext ctx) {
+        ObjectNode body = ctx.get(BODY);
+        Fields.rejectUnknown(body, Set.of("title", "metadata"));
+        String title = Fields.optString(body, "title", MAX_TITLE);
+        String metadata = metadata(body);
+        if (title == null && metadata == null) throw ApiError.badRequest("Send 'title' and/or 'metadata' to update.", "title");
+        Conversation c = ctx.get(CONVERSATION);
+        store.update(c.id(), title, metadata)
+                .compose(v -> store.find(c.owner(), c.id()))
+                .compose(updated -> store.messages(updated.id()).map(ms -> conversationJson(updated, ms)))
+                .onSuccess(json -> Json.send(ctx, json))
+                .onFailure(ctx::fail);
+    }
+
+    public void delete(RoutingContext ctx) {
+        Conversation c = ctx.get(CONVERSATION);
+        store.delete(c.owner(), c.id()).onSuccess(deleted -> Json.send(ctx, Json.object()
+                .put("id", c.id()).put("object", "conversation.deleted").put("deleted", deleted))).onFailure(ctx::fail);
+    }
+
+    // ---- the chat turn
+
+    public void postMessage(RoutingContext ctx) {
+        ObjectNode body = ctx.get(BODY);
+        MessageRequest turn = MessageRequest.parse(body, engine.info().vocabSize());
+        String model = engine.resolveModel(turn.model());
+        Conversation c = ctx.get(CONVERSATION);
+        String user = Caller.user(ctx);
+        store.messages(c.id()).onSuccess(history -> {
+            List<ChatMessage> chat = new ArrayList<>();
+            for (Message m : history) chat.add(new ChatMessage(ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()));
+            chat.add(ChatMessage.user(turn.content()));
+            Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
+            GenerationRequest request = new GenerationRequest(user, c.id(), Prompt.chat(chat), turn.spec().params(), 1, 1.0);
+            SseResponder sse = turn.spec().stream() ? new SseResponder(ctx.response(), envelope, 1, turn.spec().includeUsage()) : null;
+            GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
+            ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer);
+            GenerationCall.start(ctx, engine.engine(), request, turn.spec().maxTokensGiven(), metrics, recorder)
+                    .onSuccess(call -> {
+                        recorder.attach(call, store.append(c.id(), "user", turn.content(), "completed"));
+                        if (sse != null) sse.open();
+                    })
+                    .onFailure(ctx::fail);
+        }).onFailure(ctx::fail);
+    }
+
+    // ---- JSON shapes
+
+    private static ObjectNode summary(Conversation c) {
+        ObjectNode o = Json.object().put("id", c.id()).put("object", "conversation").put("title", c.title())
+                .put("preview", c.preview()).put("created_at", c.createdAt() / 1000).put("updated_at", c.updatedAt() / 1000);
+        o.set("metadata", parseMetadata(c.metadataJson()));
+        return o;
+    }
+
+    private static ObjectNode conversationJson(Conversation c, List<Message> messages) {
+        ObjectNode o = summary(c);
+        ArrayNode arr = o.putArray("messages");
+        for (Message m : messages) arr.add(messageJson(m));
+        return o;
+    }
+
+    static ObjectNode messageJson(Message m) {
+        return Json.object().put("id", m.id()).put("type", "message").put("role", m.role()).put("content", m.content())
+                .put("status", m.status()).put("created_at", m.createdAt() / 1000);
+    }
+
+    private static JsonNode parseMetadata(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (Exception e) {
+            return Json.object();
+        }
+    }
+
+    /** OpenAI metadata: at most 16 string pairs, keys <= 64 and values <= 512 characters. */
+    private static String metadata(ObjectNode body) {
+        ObjectNode m = Fields.optObject(body, "metadata");
+        if (m == null) return null;
+        if (m.size() > 16) throw ApiError.badRequest("'metadata' may hold at most 16 keys.", "metadata");
+        m.fields().forEachRemaining(e -> {
+            if (e.getKey().length() > 64 || !e.getValue().isTextual() || e.getValue().asText().length() > 512) {
+                throw ApiError.badRequest("'metadata' maps keys (<= 64 chars) to strings (<= 512 chars).", "metadata");
+            }
+        });
+        return Json.write(m);
+    }
+
+    private static List<ChatMessage> items(JsonNode items) {
+        if (items == null || items.isNull()) return List.of();
+        if (!items.isArray() || items.size() > 20) throw ApiError.badRequest("'items' must be an array of at most 20 messages.", "items");
+        List<ChatMessage> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode it = items.get(i);
+            String at = "items[" + i + "]";
+            if (!it.isObject()) throw ApiError.badRequest(at + " must be an object.", at);
+            if (it.has("type") && !"message".equals(it.get("type").asText())) {
+                throw ApiError.badRequest(at + ".type must be 'message'.", at + ".type", "unsupported_parameter");
+            }
+            ObjectNode copy = ((ObjectNode) it).deepCopy();
+            copy.remove("type");
+            out.add(dev.fairway.gateway.openai.ChatRequestParser.messages(Json.array().add(copy)).get(0));
+        }
+        return out;
+    }
+
+    private Future<Void> appendAll(String conversationId, List<ChatMessage> items) {
+        Future<Void> chain = Future.succeededFuture();
+        for (ChatMessage m : items) {
+            chain = chain.compose(v -> store.append(conversationId, m.role().name().toLowerCase(Locale.ROOT), m.content(), "completed").mapEmpty());
+        }
+        return chain;
+    }
+
+    private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
+        String v = ctx.queryParams().get(name);
+        if (v == null) return dflt;
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("'" + name + "' must be an integer between " + min + " and " + max + ".", name);
+        }
+    }
+}

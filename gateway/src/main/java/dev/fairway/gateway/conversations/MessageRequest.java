@@ -1,0 +1,33 @@
+package dev.fairway.gateway.conversations;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.Fields;
+import dev.fairway.gateway.http.Json;
+import dev.fairway.gateway.openai.ChatRequestParser;
+import dev.fairway.gateway.openai.GenerationSpec;
+
+/** Body of POST /v1/conversations/{id}/messages: the user's text plus the chat-completions generation fields. */
+record MessageRequest(String content, String model, GenerationSpec spec) {
+
+    static MessageRequest parse(ObjectNode body, int vocabSize) {
+        if (!Fields.present(body, "content")) throw ApiError.badRequest("'content' is required.", "content");
+        if (body.has("messages")) throw ApiError.badRequest("Send 'content'; the history comes from the conversation.", "messages");
+        // Reuse the chat validator: the new user turn stands in for 'messages'.
+        ObjectNode asChat = body.deepCopy();
+        asChat.remove("content");
+        asChat.set("messages", Json.array().add(Json.object().put("role", "user").set("content", body.get("content"))));
+        GenerationSpec spec;
+        try {
+            spec = ChatRequestParser.parse(asChat, vocabSize);
+        } catch (ApiError e) {
+            if (e.param() != null && e.param().startsWith("messages[0].content")) {
+                throw ApiError.badRequest(e.getMessage().replace("messages[0].content", "content"), e.param().replace("messages[0].content", "content"), e.code());
+            }
+            throw e;
+        }
+        if (spec.n() != 1) throw ApiError.badRequest("'n' must be 1 for conversation messages.", "n");
+        var turn = ((dev.fairway.engine.Prompt.Chat) spec.prompt()).messages().get(0);
+        return new MessageRequest(turn.content(), Fields.optString(body, "model", 512), spec);
+    }
+}

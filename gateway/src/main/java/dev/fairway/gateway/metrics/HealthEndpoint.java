@@ -1,0 +1,27 @@
+package dev.fairway.gateway.metrics;
+
+import dev.fairway.gateway.EngineState;
+import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.Json;
+import io.vertx.ext.web.RoutingContext;
+
+/** GET /health: 503 while the model loads, 200 once requests can be served. GET /metrics: Prometheus text. */
+public final class HealthEndpoint {
+    private final EngineState engine;
+    private final GatewayMetrics metrics;
+
+    public HealthEndpoint(EngineState engine, GatewayMetrics metrics) {
+        this.engine = engine;
+        this.metrics = metrics;
+    }
+
+    public void health(RoutingContext ctx) {
+        if (!engine.isReady()) throw ApiError.notReady();
+        Json.send(ctx, Json.object().put("status", "ok").put("model", engine.info().id()));
+    }
+
+    public void metrics(RoutingContext ctx) {
+        ctx.vertx().executeBlocking(metrics::scrape, false).onSuccess(text -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text)).onFailure(ctx::fail);
+    }
+}

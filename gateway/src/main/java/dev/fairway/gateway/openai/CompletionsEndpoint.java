@@ -1,0 +1,56 @@
+package dev.fairway.gateway.openai;
+
+import dev.fairway.engine.GenerationRequest;
+import dev.fairway.gateway.EngineState;
+import dev.fairway.gateway.auth.Caller;
+import dev.fairway.gateway.http.Json;
+import dev.fairway.gateway.metrics.GatewayMetrics;
+import io.vertx.ext.web.RoutingContext;
+
+/** POST /v1/chat/completions and /v1/completions: validators first, then one shared business handler. */
+public final class CompletionsEndpoint {
+    private static final String SPEC = "fairway.spec";
+    private static final String SHAPE = "fairway.shape";
+    private static final String MODEL = "fairway.model";
+
+    private final EngineState engine;
+    private final GatewayMetrics metrics;
+
+    public CompletionsEndpoint(EngineState engine, GatewayMetrics metrics) {
+        this.engine = engine;
+        this.metrics = metrics;
+    }
+
+    public void validateChat(RoutingContext ctx) {
+        var body = Json.parseObject(ctx.body().buffer());
+        ctx.put(MODEL, engine.resolveModel(body.path("model").isTextual() ? body.get("model").asText() : null));
+        ctx.put(SPEC, ChatRequestParser.parse(body, engine.info().vocabSize()));
+        ctx.put(SHAPE, ChatShape.INSTANCE);
+        ctx.next();
+    }
+
+    public void validateText(RoutingContext ctx) {
+        var body = Json.parseObject(ctx.body().buffer());
+        ctx.put(MODEL, engine.resolveModel(body.path("model").isTextual() ? body.get("model").asText() : null));
+        ctx.put(SPEC, CompletionRequestParser.parse(body, engine.info().vocabSize()));
+        ctx.put(SHAPE, TextShape.INSTANCE);
+        ctx.next();
+    }
+
+    public void generate(RoutingContext ctx) {
+        GenerationSpec spec = ctx.get(SPEC);
+        Envelope envelope = Envelope.of(ctx.get(SHAPE), ctx.get(MODEL));
+        String fairnessGroup = spec.endUser() == null ? "" : "end-user:" + spec.endUser();
+        GenerationRequest request = new GenerationRequest(Caller.user(ctx), fairnessGroup, spec.prompt(), spec.params(),
+                spec.n(), 1.0);
+        if (spec.stream()) {
+            SseResponder sse = new SseResponder(ctx.response(), envelope, spec.n(), spec.includeUsage());
+            GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics, sse)
+                    .onSuccess(call -> sse.open())
+                    .onFailure(ctx::fail);
+        } else {
+            GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics,
+                    new JsonResponder(ctx.response(), envelope)).onFailure(ctx::fail);
+        }
+    }
+}

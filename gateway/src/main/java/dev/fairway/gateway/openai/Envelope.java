@@ -1,0 +1,40 @@
+package dev.fairway.gateway.openai;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fairway.engine.Usage;
+import dev.fairway.gateway.http.Json;
+
+import java.util.UUID;
+
+/** The fields every completion object shares: id, object, created, model, usage. */
+public record Envelope(String id, long created, String model, ResponseShape shape) {
+
+    public static Envelope of(ResponseShape shape, String model) {
+        return new Envelope(shape.idPrefix() + UUID.randomUUID().toString().replace("-", ""),
+                System.currentTimeMillis() / 1000, model, shape);
+    }
+
+    public ObjectNode chunk() {
+        return head(shape.streamObject());
+    }
+
+    public ObjectNode full() {
+        return head(shape.fullObject());
+    }
+
+    private ObjectNode head(String object) {
+        ObjectNode o = Json.object().put("id", id).put("object", object).put("created", created).put("model", model);
+        o.put("system_fingerprint", "fairway");
+        return o;
+    }
+
+    public static ObjectNode usage(Usage usage) {
+        ObjectNode u = Json.object()
+                .put("prompt_tokens", usage.promptTokens())
+                .put("completion_tokens", usage.completionTokens())
+                .put("total_tokens", usage.totalTokens());
+        u.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedTokens());
+        u.putObject("completion_tokens_details").put("reasoning_tokens", 0);
+        return u;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.fairway.gateway.openai;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fairway.engine.ChoiceResult;
+import dev.fairway.engine.FinishReason;
+import dev.fairway.engine.GenerationResult;
+import dev.fairway.engine.TokenEvent;
+import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.ErrorResponder;
+import dev.fairway.gateway.http.Json;
+import io.vertx.core.http.HttpServerResponse;
+
+/** Streams a generation as OpenAI server-sent events, ending with `data: [DONE]`. */
+public final class SseResponder implements GenerationSink {
+    private final HttpServerResponse response;
+    private final Envelope envelope;
+    private final int n;
+    private final boolean includeUsage;
+    private boolean opened;
+
+    public SseResponder(HttpServerResponse response, Envelope envelope, int n, boolean includeUsage) {
+        this.response = response;
+        this.envelope = envelope;
+        this.n = n;
+        this.includeUsage = includeUsage;
+    }
+
+    /** Sends headers and the opening chunks; called once the engine accepted the request. */
+    public void open() {
+        if (opened || response.closed()) return;
+        opened = true;
+        response.setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("X-Accel-Buffering", "no");
+        for (int i = 0; i < n; i++) {
+            ObjectNode choice = envelope.shape().openingChoice(i);
+            if (choice != null) send(chunkWith(choice));
+        }
+        if (envelope.shape().openingChoice(0) == null) response.write(""); // flush headers for text completions too
+    }
+
+    @Override
+    public void onToken(TokenEvent event) {
+        open();
+        if (event.textDelta().isEmpty() && event.logprob() == null) return; // held back (stop-string prefix, split UTF-8)
+        send(chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(), event.logprob())));
+    }
+
+    @Override
+    public void onComplete(GenerationResult result) {
+        if (response.closed() || response.ended()) return;
+        open();
+        for (ChoiceResult c : result.choices()) {
+            if (c.finishReason() == FinishReason.ERROR) {
+                ErrorResponder.send(response, new ApiError(500, "server_error", null, null,
+                        c.error() == null ? "Generation failed." : c.error(), null));
+                return;
+            }
+            send(chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
+        }
+        if (includeUsage) {
+            ObjectNode last = envelope.chunk();
+            last.putArray("choices");
+            last.set("usage", Envelope.usage(result.usage()));
+            send(last);
+        }
+        response.end("data: [DONE]\n\n");
+    }
+
+    private ObjectNode chunkWith(ObjectNode choice) {
+        ObjectNode chunk = envelope.chunk();
+        chunk.putArray("choices").add(choice);
+        if (includeUsage) chunk.putNull("usage");
+        return chunk;
+    }
+
+    private void send(ObjectNode chunk) {
+        if (!response.closed() && !response.ended()) response.write("data: " + Json.write(chunk) + "\n\n");
+    }
+}
