@@ -1,13 +1,469 @@
 package dev.fairway.engine.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tjake.jlama.model.AbstractModel;
+import com.github.tjake.jlama.model.ModelSupport;
+import com.github.tjake.jlama.model.functions.Generator;
+import com.github.tjake.jlama.safetensors.Config;
+import com.github.tjake.jlama.safetensors.DType;
+import com.github.tjake.jlama.safetensors.SafeTensorSupport;
+import com.github.tjake.jlama.safetensors.prompt.PromptContext;
+import com.github.tjake.jlama.safetensors.tokenizer.Tokenizer;
+import dev.fairway.engine.Engine;
+import dev.fairway.engine.EngineConfig;
+import dev.fairway.engine.GenerationListener;
+import dev.fairway.engine.GenerationRequest;
+import dev.fairway.engine.GenerationResult;
+import dev.fairway.engine.Prompt;
+import dev.fairway.engine.SamplingParams;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** `fairway bench engine` (being written). */
-@Command(name = "engine", mixinStandardHelpOptions = true, description = "Engine throughput vs jlama generate().")
+/**
+ * `fairway bench engine`: Fairway's engine vs jlama's own {@code AbstractModel.generate()} on the same seeded random
+ * weights of real architectures (no downloads), same weight type, same greedy decoding with EOS ignored, in one JVM.
+ * Measures prefill tok/s (one long prompt), single-stream decode tok/s and aggregate output tok/s of N concurrent
+ * streams, and checks that every concurrent output equals the same prompt run alone.
+ */
+@Command(name = "engine", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Engine throughput vs jlama generate() on seeded random weights of real architectures.",
+                "Prefill tok/s, single-stream decode tok/s, aggregate tok/s of N concurrent greedy streams (EOS ignored),",
+                "and outputs_match_alone (each concurrent output equals that prompt run alone)."})
 public final class EngineBenchCommand implements Callable<Integer> {
+
+    @Option(names = "--model-config", paramLabel = "DIR",
+            description = "Folder with config.json + tokenizer (weights are generated). Repeatable. "
+                    + "Default: SmolLM2-135M-Instruct-config and TinyLlama-1.1B-Chat-v1.0-config from the shared models folder.")
+    List<Path> modelConfigs;
+
+    @Option(names = "--weights", defaultValue = "Q4", description = "Q4, Q8 or F32 (both systems quantize the F32 file on load). Default: ${DEFAULT-VALUE}.")
+    String weights;
+
+    @Option(names = "--n", split = ",", defaultValue = "1,4,8,16", description = "Concurrent stream counts. Default: ${DEFAULT-VALUE}.")
+    List<Integer> ns;
+
+    @Option(names = "--tokens", defaultValue = "128", description = "Output tokens per stream. Default: ${DEFAULT-VALUE}.")
+    int tokens;
+
+    @Option(names = "--tokens-large", defaultValue = "32",
+            description = "Output tokens per stream for models over 500M parameters (jlama is slow there; both systems use it). "
+                    + "Default: ${DEFAULT-VALUE}; 0 = same as --tokens.")
+    int tokensLarge;
+
+    @Option(names = "--prompt-tokens", defaultValue = "512", description = "Prompt length (incl. BOS) for the prefill measurement. Default: ${DEFAULT-VALUE}.")
+    int promptTokens;
+
+    @Option(names = "--skip-jlama", description = "Only measure Fairway.")
+    boolean skipJlama;
+
+    @Option(names = "--json", description = "One JSON object per line instead of a table.")
+    boolean json;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random weights. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--threads", description = "Fairway worker threads. Default: available processors.")
+    Integer threads;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private PrintStream out;
+
+    /** One measured cell. */
+    record Result(String system, String model, String weights, String mode, int n, int tokensPerStream,
+            int promptTokens, double tokensPerSecond, Boolean outputsMatchAlone) {}
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("not yet");
+    public Integer call() throws Exception {
+        out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        weights = weights.toUpperCase(Locale.ROOT);
+        if (!List.of("Q4", "Q8", "F32").contains(weights)) {
+            System.err.println("--weights must be Q4, Q8 or F32");
+            return 2;
+        }
+        if (ns.stream().anyMatch(n -> n < 1) || tokens < 2 || promptTokens < 2) {
+            System.err.println("--n values must be >= 1, --tokens and --prompt-tokens >= 2");
+            return 2;
+        }
+        List<Path> configs = modelConfigs != null && !modelConfigs.isEmpty() ? modelConfigs : defaultConfigs();
+        int fwThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        note(String.format(Locale.ROOT, "# fairway bench engine: weights %s, n %s, prompt %d tokens, seed %d, fairway threads %d, "
+                + "jlama threads %d (its default), %d cores", weights, ns, promptTokens, seed, fwThreads,
+                Math.max(2, Runtime.getRuntime().availableProcessors() / 2), Runtime.getRuntime().availableProcessors()));
+        for (Path cfgDir : configs) {
+            long t0 = System.nanoTime();
+            Path dir = RandomWeights.materialize(cfgDir, seed);
+            String name = cfgDir.getFileName().toString().replaceAll("-config$", "");
+            JsonNode cfg = JSON.readTree(dir.resolve("config.json").toFile());
+            long params = parameterCount(cfg);
+            int perStream = params > 500_000_000L && tokensLarge > 0 ? Math.min(tokens, tokensLarge) : tokens;
+            note(String.format(Locale.ROOT, "# %s: %.0fM params, random weights in %s (%.1f s)%s", name, params / 1e6, dir,
+                    (System.nanoTime() - t0) / 1e9,
+                    perStream != tokens ? "; " + perStream + " tokens per stream instead of " + tokens
+                            + " (model over 500M params, --tokens-large)" : ""));
+
+            Tokenizer tok = jlamaTokenizer(dir);
+            int bos = cfg.path("bos_token_id").asInt(1);
+            Workload w = workload(tok, bos, promptTokens, ns.stream().mapToInt(Integer::intValue).max().orElse(1));
+            note(String.format(Locale.ROOT, "# %s: prefill prompt %d tokens (incl. BOS); concurrent prompts %d-%d tokens",
+                    name, w.longTokens.length, Arrays.stream(w.shortTokens).mapToInt(a -> a.length).min().orElse(0),
+                    Arrays.stream(w.shortTokens).mapToInt(a -> a.length).max().orElse(0)));
+
+            List<Result> fw = runFairway(name, dir, w, perStream, fwThreads);
+            List<Result> jl = skipJlama ? List.of() : runJlama(name, dir, w, perStream);
+            if (!json) printTable(fw, jl);
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- workload
+
+    /** Prompts as jlama will tokenize them: text for jlama, the same token ids (BOS first) for Fairway. */
+    record Workload(String longText, int[] longTokens, String[] shortTexts, int[][] shortTokens) {}
+
+    private static final String[] WORDS = ("the a little cat dog bird tree house river mountain city garden ship train "
+            + "old new big small red blue green happy quiet bright dark warm cold fast slow good strange friendly "
+            + "runs walks sees finds builds paints sings reads writes opens closes carries watches remembers "
+            + "over under near behind across through into from with without after before during and but so "
+            + "morning evening night summer winter story song letter window door road bridge market school")
+            .split(" ");
+
+    static Workload workload(Tokenizer tok, int bos, int promptTokens, int maxN) {
+        Random r = new Random(1234);
+        StringBuilder sb = new StringBuilder();
+        List<Integer> wordEnds = new ArrayList<>();
+        // enough words for the prompt: roughly one token per word, plus slack
+        for (int i = 0; i < promptTokens * 2 + 64; i++) {
+            if (i > 0) sb.append(i % 12 == 0 ? ". " : " ");
+            String wd = WORDS[r.nextInt(WORDS.length)];
+            sb.append(i % 12 == 0 ? Character.toUpperCase(wd.charAt(0)) + wd.substring(1) : wd);
+            wordEnds.add(sb.length());
+        }
+        String full = sb.toString();
+        // largest word count whose encoding (+ BOS) fits promptTokens: encoded length grows with the word count
+        int lo = 1, hi = wordEnds.size();
+        while (lo < hi) {
+            int mid = (lo + hi + 1) / 2;
+            if (encode(tok, bos, full.substring(0, wordEnds.get(mid - 1))).length <= promptTokens) lo = mid;
+            else hi = mid - 1;
+        }
+        String longText = full.substring(0, wordEnds.get(lo - 1));
+        String[] shortTexts = new String[maxN];
+        int[][] shortTokens = new int[maxN][];
+        for (int i = 0; i < maxN; i++) {
+            StringBuilder s = new StringBuilder("Story " + (i + 1) + ":");
+            int words = 10 + r.nextInt(10);
+            for (int k = 0; k < words; k++) s.append(' ').append(WORDS[r.nextInt(WORDS.length)]);
+            shortTexts[i] = s.toString();
+            shortTokens[i] = encode(tok, bos, shortTexts[i]);
+        }
+        return new Workload(longText, encode(tok, bos, longText), shortTexts, shortTokens);
+    }
+
+    /** Exactly what jlama's generate() feeds: BOS, then the encoding with a leading BOS removed. */
+    static int[] encode(Tokenizer tok, int bos, String text) {
+        long[] enc = tok.encode(text);
+        if (enc.length > 0 && enc[0] == bos) enc = Arrays.copyOfRange(enc, 1, enc.length);
+        int[] ids = new int[enc.length + 1];
+        ids[0] = bos;
+        for (int i = 0; i < enc.length; i++) ids[i + 1] = Math.toIntExact(enc[i]);
+        return ids;
+    }
+
+    static Tokenizer jlamaTokenizer(Path dir) throws Exception {
+        ModelSupport.ModelType type = SafeTensorSupport.detectModel(dir.resolve("config.json").toFile());
+        return type.tokenizerClass.getConstructor(Path.class).newInstance(dir);
+    }
+
+    static long parameterCount(JsonNode c) {
+        long h = c.get("hidden_size").asLong(), ff = c.get("intermediate_size").asLong();
+        long heads = c.get("num_attention_heads").asLong(), kvHeads = c.path("num_key_value_heads").asLong(heads);
+        long hd = c.hasNonNull("head_dim") ? c.get("head_dim").asLong() : h / heads;
+        long v = c.get("vocab_size").asLong(), layers = c.get("num_hidden_layers").asLong();
+        boolean tied = c.path("tie_word_embeddings").asBoolean(false);
+        long perLayer = h * heads * hd * 2 + 2 * h * kvHeads * hd + 3 * h * ff + 2 * h;
+        return v * h * (tied ? 1 : 2) + layers * perLayer + h;
+    }
+
+    // ---------------------------------------------------------------- Fairway
+
+    private List<Result> runFairway(String model, Path dir, Workload w, int perStream, int fwThreads) {
+        int maxN = ns.stream().mapToInt(Integer::intValue).max().orElse(1);
+        int maxShort = Arrays.stream(w.shortTokens).mapToInt(a -> a.length).max().orElse(0);
+        int kvTokens = (int) (1.25 * Math.max(w.longTokens.length + 2, maxN * (maxShort + perStream + 16))) + 256;
+        EngineConfig config = EngineConfig.builder().model(dir.toString()).weightType(weights).threads(fwThreads)
+                .kvCacheTokens(kvTokens).maxRunningSequences(Math.max(32, maxN)).prefixCaching(false).build();
+        long t0 = System.nanoTime();
+        List<Result> results = new ArrayList<>();
+        try (Engine engine = Engine.open(config)) {
+            note(String.format(Locale.ROOT, "# fairway: loaded %s as %s in %.1f s (prefix caching off, kv %d tokens)",
+                    model, engine.modelInfo().weightType(), (System.nanoTime() - t0) / 1e9, kvTokens));
+            // feed exactly jlama's token ids; drop our BOS if the engine adds its own to token prompts
+            boolean engineAddsBos = engine.promptTokens(Prompt.tokens(w.shortTokens[0])).length == w.shortTokens[0].length + 1;
+            java.util.function.Function<int[], Prompt> prompt = ids ->
+                    Prompt.tokens(engineAddsBos ? Arrays.copyOfRange(ids, 1, ids.length) : ids);
+
+            // warm-up (JIT): one short prefill + a few decode steps, one small concurrent batch
+            fairwayGenerate(engine, prompt.apply(w.shortTokens[0]), 8);
+            CompletableFuture.allOf(java.util.stream.IntStream.range(0, Math.min(4, maxN))
+                    .mapToObj(i -> fairwaySubmit(engine, prompt.apply(w.shortTokens[i]), 4))
+                    .toArray(CompletableFuture[]::new)).join();
+
+            // prefill: time from first scheduled to first token, best of 2
+            double bestPrefill = 0;
+            int[] firstTokens = new int[2];
+            for (int rep = 0; rep < 2; rep++) {
+                GenerationResult r = fairwayGenerate(engine, prompt.apply(w.longTokens), 1);
+                double secs = (r.timings().firstTokenNanos() - r.timings().queuedNanos()) / 1e9;
+                bestPrefill = Math.max(bestPrefill, w.longTokens.length / secs);
+                firstTokens[rep] = r.first().tokenIds()[0];
+            }
+            add(results, new Result("fairway", model, weights, "prefill", 1, 1, w.longTokens.length, bestPrefill,
+                    firstTokens[0] == firstTokens[1]));
+
+            // every prompt alone (reference outputs); prompt 0 alone is the single-stream decode measurement
+            int[][] alone = new int[maxN][];
+            double decode = 0;
+            for (int i = 0; i < maxN; i++) {
+                GenerationResult r = fairwayGenerate(engine, prompt.apply(w.shortTokens[i]), perStream);
+                alone[i] = r.first().tokenIds();
+                if (i == 0) {
+                    long[] tt = r.timings().tokenTimesNanos();
+                    decode = (tt.length - 1) / ((tt[tt.length - 1] - tt[0]) / 1e9);
+                }
+            }
+            add(results, new Result("fairway", model, weights, "decode", 1, perStream, w.shortTokens[0].length, decode, true));
+
+            for (int n : ns) {
+                long start = System.nanoTime();
+                List<CompletableFuture<GenerationResult>> fs = new ArrayList<>();
+                for (int i = 0; i < n; i++) fs.add(fairwaySubmit(engine, prompt.apply(w.shortTokens[i]), perStream));
+                CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).join();
+                double secs = (System.nanoTime() - start) / 1e9;
+                long total = 0;
+                boolean match = true;
+                for (int i = 0; i < n; i++) {
+                    int[] ids = fs.get(i).join().first().tokenIds();
+                    total += ids.length;
+                    match &= Arrays.equals(ids, alone[i]);
+                }
+                add(results, new Result("fairway", model, weights, "concurrent", n, perStream, 0, total / secs, match));
+            }
+        }
+        return results;
+    }
+
+    private static CompletableFuture<GenerationResult> fairwaySubmit(Engine engine, Prompt prompt, int maxTokens) {
+        SamplingParams p = SamplingParams.builder().maxTokens(maxTokens).temperature(0).ignoreEos(true).build();
+        return engine.submit(GenerationRequest.of(prompt, p), GenerationListener.NONE).result().thenApply(r -> {
+            if (r.first().error() != null) throw new IllegalStateException("fairway generation failed: " + r.first().error());
+            return r;
+        });
+    }
+
+    private static GenerationResult fairwayGenerate(Engine engine, Prompt prompt, int maxTokens) {
+        return fairwaySubmit(engine, prompt, maxTokens).join();
+    }
+
+    // ---------------------------------------------------------------- jlama
+
+    private List<Result> runJlama(String model, Path dir, Workload w, int perStream) throws Exception {
+        long t0 = System.nanoTime();
+        Path jdir = switch (weights) {
+            case "Q4" -> jlamaQuantized(dir, DType.Q4);
+            case "Q8" -> jlamaQuantized(dir, DType.I8);
+            default -> dir;
+        };
+        double quantSecs = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        AbstractModel m = ModelSupport.loadModel(jdir.toFile(), null, DType.F32, DType.I8, Optional.empty(), Optional.empty());
+        List<Result> results = new ArrayList<>();
+        try {
+            boolean eosOff = disableEos(m.getConfig());
+            note(String.format(Locale.ROOT, "# jlama: %s loaded from %s in %.1f s (its own quantizeModel: %.1f s)%s", model,
+                    jdir.getFileName(), (System.nanoTime() - t0) / 1e9, quantSecs,
+                    eosOff ? "" : " (WARNING: could not disable EOS; streams may stop early)"));
+
+            // warm-up
+            jlamaGenerate(m, w.shortTexts[0], w.shortTokens[0].length, 8);
+
+            // prefill: jlama's own prompt batch time, best of 2 (ntokens = prompt length: no decode steps)
+            double bestPrefill = 0;
+            String[] first = new String[2];
+            for (int rep = 0; rep < 2; rep++) {
+                Generator.Response r = m.generate(UUID.randomUUID(), PromptContext.of(w.longText), 0f, w.longTokens.length);
+                bestPrefill = Math.max(bestPrefill, w.longTokens.length / (Math.max(1, r.promptTimeMs) / 1e3));
+                first[rep] = r.responseTextWithSpecialTokens;
+            }
+            add(results, new Result("jlama", model, weights, "prefill", 1, 1, w.longTokens.length, bestPrefill,
+                    first[0].equals(first[1])));
+
+            int maxN = ns.stream().mapToInt(Integer::intValue).max().orElse(1);
+            String[] alone = new String[maxN];
+            double decode = 0;
+            for (int i = 0; i < maxN; i++) {
+                Generator.Response r = jlamaGenerate(m, w.shortTexts[i], w.shortTokens[i].length, perStream);
+                alone[i] = r.responseTextWithSpecialTokens;
+                if (i == 0) decode = r.generatedTokens / (Math.max(1, r.generateTimeMs) / 1e3);
+            }
+            add(results, new Result("jlama", model, weights, "decode", 1, perStream, w.shortTokens[0].length, decode, true));
+
+            for (int n : ns) {
+                ExecutorService pool = Executors.newFixedThreadPool(n);
+                try {
+                    long start = System.nanoTime();
+                    List<Future<Generator.Response>> fs = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        int k = i;
+                        fs.add(pool.submit(() -> jlamaGenerate(m, w.shortTexts[k], w.shortTokens[k].length, perStream)));
+                    }
+                    List<Generator.Response> rs = new ArrayList<>();
+                    for (Future<Generator.Response> f : fs) rs.add(f.get());
+                    double secs = (System.nanoTime() - start) / 1e9;
+                    long total = 0;
+                    boolean match = true;
+                    for (int i = 0; i < n; i++) {
+                        total += rs.get(i).generatedTokens + 1; // + the token sampled from the prompt pass
+                        match &= rs.get(i).responseTextWithSpecialTokens.equals(alone[i]);
+                    }
+                    add(results, new Result("jlama", model, weights, "concurrent", n, perStream, 0, total / secs, match));
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+        } finally {
+            m.close();
+        }
+        return results;
+    }
+
+    /**
+     * The F32 folder quantized by jlama's own {@code SafeTensorSupport.quantizeModel} (cached next to it as -JQ4/-JI8).
+     * jlama 0.8.4's quantize-on-load ({@code loadModel(..., Optional.of(Q4), ...)}) cannot be used: it leaves the
+     * row-sharded q/k/v/gate/up weights in F32 ("Quantizing sparse tensor is not supported") and then fails with
+     * "UnsupportedOperationException: I8 F32". Loading a pre-quantized folder is jlama's normal Q4 path.
+     */
+    static Path jlamaQuantized(Path dir, DType type) throws Exception {
+        Path target = dir.resolveSibling(dir.getFileName() + "-J" + type.name());
+        if (Files.exists(target.resolve(RandomWeights.DONE_MARKER))) return target;
+        if (!Files.exists(dir.resolve("README.md"))) Files.writeString(dir.resolve("README.md"), "# Random weights\n");
+        Path tmp = Files.createTempDirectory(dir.getParent(), target.getFileName() + ".tmp-");
+        try {
+            SafeTensorSupport.quantizeModel(dir, type, null, null, Optional.of(tmp));
+            Files.writeString(tmp.resolve(RandomWeights.DONE_MARKER), "jlama quantizeModel " + type + " of " + dir + "\n");
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            RandomWeights.deleteRecursively(tmp);
+        }
+        return target;
+    }
+
+    /** jlama's generate(): ntokens bounds positions; it returns 1 + (ntokens - promptLength) tokens. */
+    private static Generator.Response jlamaGenerate(AbstractModel m, String text, int promptLength, int outTokens) {
+        return m.generate(UUID.randomUUID(), PromptContext.of(text), 0f, promptLength + outTokens - 1);
+    }
+
+    /** jlama has no ignore-EOS switch: empty the config's EOS list so every stream runs its full length. */
+    static boolean disableEos(Config c) {
+        try {
+            Field f = Config.class.getDeclaredField("eosTokens");
+            f.setAccessible(true);
+            f.set(c, List.of());
+            return c.eosTokens.isEmpty();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    private void note(String line) {
+        if (json) System.err.println(line);
+        else out.println(line);
+    }
+
+    private void add(List<Result> results, Result r) {
+        results.add(r);
+        if (json) emit(r);
+        else System.err.printf(Locale.ROOT, "# %s %s %s n=%d: %.1f tok/s%n", r.system(), r.model(), r.mode(), r.n(), r.tokensPerSecond());
+    }
+
+    private void emit(Result r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("system", r.system());
+        o.put("model", r.model());
+        o.put("weights", r.weights());
+        o.put("mode", r.mode());
+        o.put("n", r.n());
+        o.put("tokens_per_s", Math.round(r.tokensPerSecond() * 100) / 100.0);
+        o.put("outputs_match_alone", r.outputsMatchAlone());
+        o.put("tokens_per_stream", r.tokensPerStream());
+        if (r.promptTokens() > 0) o.put("prompt_tokens", r.promptTokens());
+        out.println(o);
+    }
+
+    private void printTable(List<Result> fw, List<Result> jl) {
+        Map<String, Result> byKey = new LinkedHashMap<>();
+        for (Result r : jl) byKey.put(r.mode() + "/" + r.n(), r);
+        out.println(String.format(Locale.ROOT, "%-26s %-4s %-10s %3s %6s %13s %13s %8s %7s %7s", "model", "wts", "mode", "n",
+                "tokens", "fairway tok/s", "jlama tok/s", "fw/jlama", "fw ok", "jl ok"));
+        for (Result f : fw) {
+            Result j = byKey.get(f.mode() + "/" + f.n());
+            String tokensCol = f.mode().equals("prefill") ? f.promptTokens() + "p" : Integer.toString(f.tokensPerStream());
+            out.println(String.format(Locale.ROOT, "%-26s %-4s %-10s %3d %6s %13.1f %13s %8s %7s %7s", f.model(),
+                    f.weights(), f.mode(), f.n(), tokensCol, f.tokensPerSecond(),
+                    j == null ? "-" : String.format(Locale.ROOT, "%.1f", j.tokensPerSecond()),
+                    j == null ? "-" : String.format(Locale.ROOT, "%.2fx", f.tokensPerSecond() / j.tokensPerSecond()),
+                    f.outputsMatchAlone(), j == null ? "-" : j.outputsMatchAlone()));
+        }
+        out.println("# prefill = prompt tokens / prefill time (fairway: first scheduled -> first token; jlama: its prompt batch time), best of 2;");
+        out.println("# decode = single stream, tokens after the first / time; concurrent = all output tokens / wall time incl. prefill.");
+        out.println("# ok = outputs_match_alone (concurrent: every stream equals its prompt run alone; prefill: 2 runs agree).");
+    }
+
+    // ---------------------------------------------------------------- defaults
+
+    static List<Path> defaultConfigs() {
+        Path models = sharedDir().resolve("models");
+        return List.of(models.resolve("SmolLM2-135M-Instruct-config"), models.resolve("TinyLlama-1.1B-Chat-v1.0-config"));
+    }
+
+    /** -Dfairway.shared, $FAIRWAY_SHARED, ../shared, or the shared folder next to the repository of this build. */
+    static Path sharedDir() {
+        List<Path> candidates = new ArrayList<>();
+        if (System.getProperty("fairway.shared") != null) candidates.add(Path.of(System.getProperty("fairway.shared")));
+        if (System.getenv("FAIRWAY_SHARED") != null) candidates.add(Path.of(System.getenv("FAIRWAY_SHARED")));
+        candidates.add(Path.of("../shared"));
+        candidates.add(Path.of("../../shared"));
+        try {
+            Path code = Path.of(EngineBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path p = code; p != null; p = p.getParent()) candidates.add(p.resolve("shared"));
+        } catch (Exception ignored) {
+            // no code source: rely on the other candidates
+        }
+        for (Path p : candidates) {
+            if (Files.isDirectory(p.resolve("models"))) return p.toAbsolutePath().normalize();
+        }
+        throw new IllegalStateException("Cannot find the shared models folder; pass --model-config or -Dfairway.shared");
     }
 }
