@@ -87,7 +87,7 @@ public final class RandomWeights {
 
     /** Shape of a small test model. {@code architecture} is "llama" or "qwen2" (qwen2 = llama + q/k/v biases). */
     public record SmallConfig(String architecture, int hidden, int intermediate, int heads, int kvHeads, int layers,
-            int vocab, boolean tiedEmbeddings, double ropeTheta, int maxPositions) {
+            int vocab, boolean tiedEmbeddings, double ropeTheta, int maxPositions, boolean llama3RopeScaling) {
 
         public SmallConfig {
             if (!architecture.equals("llama") && !architecture.equals("qwen2"))
@@ -97,22 +97,29 @@ public final class RandomWeights {
         }
 
         public static SmallConfig llama(int hidden, int intermediate, int heads, int kvHeads, int layers, int vocab) {
-            return new SmallConfig("llama", hidden, intermediate, heads, kvHeads, layers, vocab, true, 10000.0, 1024);
+            return new SmallConfig("llama", hidden, intermediate, heads, kvHeads, layers, vocab, true, 10000.0, 1024, false);
         }
 
         public static SmallConfig qwen2(int hidden, int intermediate, int heads, int kvHeads, int layers, int vocab) {
-            return new SmallConfig("qwen2", hidden, intermediate, heads, kvHeads, layers, vocab, false, 1000000.0, 1024);
+            return new SmallConfig("qwen2", hidden, intermediate, heads, kvHeads, layers, vocab, false, 1000000.0, 1024,
+                    false);
         }
 
         public SmallConfig withTied(boolean tied) {
             return new SmallConfig(architecture, hidden, intermediate, heads, kvHeads, layers, vocab, tied, ropeTheta,
-                    maxPositions);
+                    maxPositions, llama3RopeScaling);
+        }
+
+        /** Llama 3.1 rope: theta 500000 and rope_scaling {llama3, factor 8, low 1, high 4, original 8192}. */
+        public SmallConfig withLlama3Rope() {
+            return new SmallConfig(architecture, hidden, intermediate, heads, kvHeads, layers, vocab, tiedEmbeddings,
+                    500000.0, maxPositions, true);
         }
 
         public String name() {
             return String.format(Locale.ROOT, "small-%s-h%d-i%d-a%d-kv%d-l%d-v%d-%s-r%s-p%d", architecture, hidden,
                     intermediate, heads, kvHeads, layers, vocab, tiedEmbeddings ? "tied" : "untied",
-                    Double.toString(ropeTheta), maxPositions);
+                    Double.toString(ropeTheta), maxPositions) + (llama3RopeScaling ? "-llama3rope" : "");
         }
 
         ObjectNode toConfigJson() {
@@ -129,6 +136,14 @@ public final class RandomWeights {
             c.put("max_position_embeddings", maxPositions);
             c.put("rms_norm_eps", 1e-5);
             c.put("rope_theta", ropeTheta);
+            if (llama3RopeScaling) {
+                ObjectNode rs = c.putObject("rope_scaling");
+                rs.put("rope_type", "llama3");
+                rs.put("factor", 8.0);
+                rs.put("low_freq_factor", 1.0);
+                rs.put("high_freq_factor", 4.0);
+                rs.put("original_max_position_embeddings", 8192);
+            }
             c.put("hidden_act", "silu");
             c.put("bos_token_id", 1);
             c.put("eos_token_id", 2);

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * ModelRunner logits vs the plain {@link ReferenceLlama} on seeded random weights, for llama and qwen2 shapes whose
- * dims are not multiples of 128 (hidden 576 with 9/3 heads, intermediate 172 and 192) and the 64/256 stories shape.
+ * dims are not multiples of 128 (hidden 576 with 9/3 heads, intermediate 172 and 192), the 64/256 stories shape and
+ * a Llama 3.1 rope_scaling shape (head dim 16, theta 500000).
  */
 class EngineVsReferenceTest {
     static final double REL = 1e-3;
@@ -33,6 +34,7 @@ class EngineVsReferenceTest {
                 SmallConfig.qwen2(576, 172, 9, 3, 2, 512),
                 SmallConfig.qwen2(576, 192, 9, 3, 2, 512).withTied(true),
                 SmallConfig.llama(64, 256, 8, 4, 2, 512),
+                SmallConfig.llama(64, 256, 4, 2, 2, 512).withLlama3Rope(),
                 SmallConfig.qwen2(64, 256, 8, 4, 2, 512));
     }
 
