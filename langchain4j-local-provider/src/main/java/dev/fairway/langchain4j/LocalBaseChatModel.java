@@ -187,6 +187,9 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
 
     /** Validates the (already merged) request and builds the engine request. */
     protected GenerationRequest toGenerationRequest(ChatRequest chatRequest) {
+        if (lease != null && lease.isClosed()) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is closed");
+        }
         ChatRequestParameters p = chatRequest.parameters();
         validateParameters(p, modelInfo.id());
         Prompt prompt = Prompt.chat(toEngineMessages(chatRequest.messages()));

@@ -46,17 +46,24 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
         return new Builder();
     }
 
-    /** Called by {@link StreamingChatModel#chat} with default parameters merged and listeners wired. Never throws. */
+    /**
+     * Called by {@link StreamingChatModel#chat} with default parameters merged and listeners wired. Unsupported
+     * features throw {@link dev.langchain4j.exception.UnsupportedFeatureException} at once (like remote providers
+     * validating before the HTTP call); everything else, including the engine rejecting the request, goes to
+     * {@code handler.onError}.
+     */
     @Override
     public void doChat(ChatRequest chatRequest, StreamingChatResponseHandler handler) {
-        Stream stream = new Stream(handler);
         GenerationRequest request;
         try {
             request = toGenerationRequest(chatRequest);
+        } catch (dev.langchain4j.exception.UnsupportedFeatureException e) {
+            throw e;
         } catch (RuntimeException e) {
-            stream.fail(toLangChain4jException(e));
+            new Stream(handler).fail(toLangChain4jException(e));
             return;
         }
+        Stream stream = new Stream(handler);
         try {
             stream.attach(engine.submit(request, stream));
         } catch (RuntimeException e) {

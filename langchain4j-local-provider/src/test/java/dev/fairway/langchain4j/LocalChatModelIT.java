@@ -24,12 +24,12 @@ class LocalChatModelIT extends AbstractChatModelIT {
     @Override
     protected List<ChatModel> models() {
         if (model == null) model = track(TestModels.greedyChat());
-        return List.of(model);
+        return List.of(Unclosable.of(model)); // JUnit would close an AutoCloseable argument after each test
     }
 
     @Override
     protected ChatModel createModelWith(ChatRequestParameters parameters) {
-        return track(TestModels.chat().temperature(0.0).defaultRequestParameters(parameters).build());
+        return Unclosable.of(track(TestModels.chat().temperature(0.0).defaultRequestParameters(parameters).build()));
     }
 
     @Override

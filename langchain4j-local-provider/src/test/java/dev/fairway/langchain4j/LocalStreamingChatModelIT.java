@@ -25,12 +25,12 @@ class LocalStreamingChatModelIT extends AbstractStreamingChatModelIT {
     @Override
     protected List<StreamingChatModel> models() {
         if (model == null) model = track(TestModels.greedyStreaming());
-        return List.of(model);
+        return List.of(Unclosable.of(model)); // JUnit would close an AutoCloseable argument after each test
     }
 
     @Override
     protected StreamingChatModel createModelWith(ChatRequestParameters parameters) {
-        return track(TestModels.streaming().temperature(0.0).defaultRequestParameters(parameters).build());
+        return Unclosable.of(track(TestModels.streaming().temperature(0.0).defaultRequestParameters(parameters).build()));
     }
 
     @Override
