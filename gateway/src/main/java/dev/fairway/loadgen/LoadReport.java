@@ -14,6 +14,8 @@ public record LoadReport(
         String baseUrl,
         String model,
         String load,
+        Integer concurrency,
+        Double rate,
         String prompts,
         int maxTokens,
         boolean ignoreEos,
@@ -96,13 +98,24 @@ public record LoadReport(
             e2e[i] = r.e2eNanos();
         }
         return new LoadReport(
-                cfg.baseUrl().toString(), model, cfg.describeLoad(), cfg.prompts().describe(), cfg.maxTokens(), cfg.ignoreEos(),
+                cfg.baseUrl().toString(), model, cfg.describeLoad(), totalConcurrency(cfg), cfg.rate(),
+                cfg.prompts().describe(), cfg.maxTokens(), cfg.ignoreEos(),
                 warmup.size(), (int) warmup.stream().filter(r -> !r.ok()).count(),
                 records.size(), ok.size(), records.size() - ok.size(), seconds,
                 ok.size() / seconds, out / seconds, (out + (promptTotal == null ? 0 : promptTotal)) / seconds,
                 out, promptTotal, withPrompt == 0 ? null : (double) prompt / withPrompt, source,
                 ms(ttfts(ok)), ms(unbox(itl)), ms(unbox(tpot)), ms(e2e),
                 users, cfg.users().size() < 2 ? null : nanToNull(Summary.jain(perUserTps)), errors, examples);
+    }
+
+    /** Sum of the users' concurrency; null when unlimited (rate mode without a cap). */
+    private static Integer totalConcurrency(LoadConfig cfg) {
+        long sum = 0;
+        for (SimUser u : cfg.users()) {
+            if (u.concurrency() == LoadConfig.UNLIMITED) return null;
+            sum += u.concurrency();
+        }
+        return (int) sum;
     }
 
     private static double[] ttfts(List<RequestRecord> rs) {

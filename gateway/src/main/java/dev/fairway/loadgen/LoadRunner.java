@@ -48,15 +48,16 @@ public final class LoadRunner {
             List<RequestRecord> warm = cfg.warmup() == 0 ? List.of()
                     : closedLoop(client, m, cfg.warmup(), Long.MAX_VALUE, Progress.NONE);
             long limit = cfg.requests() == null ? Long.MAX_VALUE : cfg.requests();
-            long t0 = System.nanoTime();
-            long deadline = cfg.duration() == null ? Long.MAX_VALUE : t0 + cfg.duration().toNanos();
             List<RequestRecord> records;
+            long wall;
             try (Progress progress = Progress.create(progressBar, cfg.requests() == null ? -1 : cfg.requests())) {
+                long t0 = System.nanoTime(); // after the progress bar: its terminal setup is slow
+                long deadline = cfg.duration() == null ? Long.MAX_VALUE : t0 + cfg.duration().toNanos();
                 records = cfg.rate() == null
                         ? closedLoop(client, m, limit, deadline, progress)
                         : openLoop(client, m, limit, deadline, progress);
+                wall = System.nanoTime() - t0;
             }
-            long wall = System.nanoTime() - t0;
             return new Result(LoadReport.build(cfg, m, records, warm, wall), records);
         }
     }

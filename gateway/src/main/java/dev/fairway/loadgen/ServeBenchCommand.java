@@ -17,53 +17,53 @@ import picocli.CommandLine.Option;
                 "throughput, TTFT, inter-token and end-to-end latency, per-user fairness and errors.",
                 "Exit code: 0 = report printed, 1 = every request failed (report still printed), 2 = bad arguments."})
 public final class ServeBenchCommand implements Callable<Integer> {
-    @Option(names = "--base-url", required = true, description = "Server base URL, e.g. http://127.0.0.1:8080 (with or without /v1).")
+    @Option(names = "--base-url", required = true, paramLabel = "URL", description = "Server base URL, e.g. http://127.0.0.1:8080 (with or without /v1).")
     String baseUrl;
 
-    @Option(names = "--model", description = "Model name to send (default: first of GET /v1/models).")
+    @Option(names = "--model", paramLabel = "NAME", description = "Model name to send (default: first of GET /v1/models).")
     String model;
 
-    @Option(names = "--api-key", description = "Bearer key of the default user (default: $FAIRWAY_API_KEY, then $OPENAI_API_KEY).")
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Bearer key of the default user (default: $FAIRWAY_API_KEY, then $OPENAI_API_KEY).")
     String apiKey;
 
-    @Option(names = "--concurrency", description = "Requests in flight (default 1); with --rate: cap on requests in flight (default unlimited).")
+    @Option(names = "--concurrency", paramLabel = "N", description = "Requests in flight (default 1); with --rate: cap on requests in flight (default unlimited).")
     Integer concurrency;
 
-    @Option(names = "--rate", description = "Poisson arrival rate in requests/s instead of a fixed concurrency.")
+    @Option(names = "--rate", paramLabel = "REQ_PER_S", description = "Poisson arrival rate in requests/s instead of a fixed concurrency.")
     Double rate;
 
-    @Option(names = "--prompt-tokens", description = "Generated prompt length in tokens (approximate): N or MIN:MAX uniform (default 128).")
+    @Option(names = "--prompt-tokens", paramLabel = "N|MIN:MAX", description = "Generated prompt length in tokens (approximate): N or MIN:MAX uniform (default 128).")
     String promptTokens;
 
-    @Option(names = "--prompts", description = "JSONL file, one {\"prompt\": \"...\"} per line (used in order, cycling).")
+    @Option(names = "--prompts", paramLabel = "FILE", description = "JSONL file, one {\"prompt\": \"...\"} per line (used in order, cycling).")
     Path promptsFile;
 
-    @Option(names = "--max-tokens", defaultValue = "128", description = "max_tokens per request (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "128", description = "max_tokens per request (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
     @Option(names = "--ignore-eos", description = "Send ignore_eos: true and min_tokens = max_tokens (vLLM, Fairway).")
     boolean ignoreEos;
 
-    @Option(names = "--temperature", description = "Sampling temperature to send (default: server's).")
+    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature to send (default: server's).")
     Double temperature;
 
     @Option(names = "--user", paramLabel = "NAME:KEY[:CONCURRENCY]",
-            description = "Simulated user with its own API key and concurrency (repeatable); replaces the default user.")
+            description = "Simulated user with its own API key and concurrency (default --concurrency); repeatable; replaces the default user.")
     List<String> userSpecs = new ArrayList<>();
 
-    @Option(names = "--warmup", defaultValue = "0", description = "Requests sent before measuring (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "0", description = "Requests sent before measuring (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--requests", description = "Measured requests (default 100 when --duration is not set).")
+    @Option(names = "--requests", paramLabel = "N", description = "Measured requests (default 100 when --duration is not set).")
     Integer requests;
 
-    @Option(names = "--duration", description = "Stop sending after this long, e.g. 30s, 2m (in-flight requests finish).")
+    @Option(names = "--duration", paramLabel = "TIME", description = "Stop sending after this long, e.g. 30s, 2m (in-flight requests finish).")
     String duration;
 
-    @Option(names = "--timeout", defaultValue = "300s", description = "Per-request timeout (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "300s", description = "Per-request timeout (default ${DEFAULT-VALUE}).")
     String timeout;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for prompts and arrivals (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for prompts and arrivals (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
