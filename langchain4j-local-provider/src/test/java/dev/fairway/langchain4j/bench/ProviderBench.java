@@ -67,7 +67,33 @@ public final class ProviderBench implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    /** Prompt length in tokens (BOS and chat template included) after {@link #equalize}; jlama needs it. */
     private int maxPromptTokens = 64;
+
+    private static int promptTokens(LocalChatModel m, String text) {
+        return m.engine().promptTokens(dev.fairway.engine.Prompt.chat(
+                List.of(dev.fairway.engine.ChatMessage.user(text)))).length;
+    }
+
+    /**
+     * Pads every prompt with " ." to the same token length (within 1), so both providers do the same work per
+     * request: jlama's maxTokens bounds positions (prompt + output), one value for all requests of a model.
+     */
+    private void equalize(LocalChatModel m, List<String> prompts) {
+        int target = 0;
+        for (String p : prompts) target = Math.max(target, promptTokens(m, p));
+        for (int i = 0; i < prompts.size(); i++) {
+            String p = prompts.get(i);
+            for (int guard = 0; promptTokens(m, p) < target && guard < 1000; guard++) p = p + " .";
+            prompts.set(i, p);
+            maxPromptTokens = Math.max(i == 0 ? 0 : maxPromptTokens, promptTokens(m, p));
+        }
+        List<Integer> lengths = prompts.stream().map(p -> promptTokens(m, p)).toList();
+        log("prompt lengths in tokens: " + lengths);
+        promptLengths = lengths;
+    }
+
+    private List<Integer> promptLengths = List.of();
 
     static final List<String> PROMPTS = List.of(
             "Write a short story about a lighthouse keeper.", "Explain how rainbows form.",
@@ -77,7 +103,11 @@ public final class ProviderBench implements Callable<Integer> {
             "Tell me about the history of bicycles.", "How do bees make honey?", "Describe your ideal library.");
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ProviderBench()).execute(args));
+        int code = new CommandLine(new ProviderBench()).execute(args);
+        System.out.flush();
+        System.err.flush();
+        // halt, not exit: jlama 0.8.4's native/worker threads can crash the JVM in shutdown (SIGSEGV seen once).
+        Runtime.getRuntime().halt(code);
     }
 
     record Round(List<String> texts, long outputTokens, double seconds) {
@@ -106,22 +136,17 @@ public final class ProviderBench implements Callable<Integer> {
                 .threads(threads).maxRunningSequences(Math.max(clients, 8)).kvCacheTokens(clients * 1024)
                 .temperature(0.0).maxOutputTokens(maxTokens).build()) {
             log("loaded LocalChatModel on " + folder);
-            for (String p : prompts) {
-                int n = local.engine().promptTokens(dev.fairway.engine.Prompt.chat(
-                        List.of(dev.fairway.engine.ChatMessage.user(p)))).length;
-                maxPromptTokens = Math.max(maxPromptTokens, n);
-            }
+            equalize(local, prompts);
             ours = measure("fairway LocalChatModel", local, prompts);
             out.put("fairway", ours);
         }
 
         if (!skipJlama) {
             log("loading JlamaChatModel on " + folder);
-            // jlama's maxTokens bounds positions (prompt included): give the longest prompt max-tokens outputs
-            // (shorter prompts get more; tok/s counts the tokens each provider reports).
+            // jlama's maxTokens bounds positions: prompt (BOS included) + outputs. Prompts were equalized above.
             JlamaChatModel.JlamaChatModelBuilder b = JlamaChatModel.builder()
                     .modelCachePath(jlamaCache(folder)).modelName(folder.getFileName().toString())
-                    .threadCount(threads).temperature(0f).maxTokens(maxPromptTokens + maxTokens - 1);
+                    .threadCount(threads).temperature(0f).maxTokens(maxPromptTokens + maxTokens);
             if (!weights.equalsIgnoreCase("F32")) b.quantizeModelAtRuntime(true);
             JlamaChatModel jlama = b.build();
             Map<String, Object> theirs = measure("langchain4j-jlama JlamaChatModel", jlama, prompts);
@@ -132,6 +157,7 @@ public final class ProviderBench implements Callable<Integer> {
             out.put("target_4x_met", ratio >= 4.0);
             }
         }
+        out.put("prompt_tokens", promptLengths);
         out.put("load_average_at_end", loadAverage());
 
         if (json) {
@@ -188,6 +214,7 @@ public final class ProviderBench implements Callable<Integer> {
         m.put("single_stream_tok_s", round(alone.tokPerSec()));
         m.put("aggregate_tok_s", round(together.tokPerSec()));
         m.put("concurrent_output_tokens", together.outputTokens());
+        m.put("alone_output_tokens", alone.outputTokens());
         m.put("concurrent_seconds", round(together.seconds()));
         m.put("outputs_equal_alone", matches + "/" + prompts.size());
         m.put("all_equal_alone", matches == prompts.size());
