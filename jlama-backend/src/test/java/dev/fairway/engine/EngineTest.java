@@ -33,6 +33,14 @@ class EngineTest {
         engine.close();
     }
 
+    /** Stats are published after each step, just after results complete: wait for the step to end. */
+    static void awaitIdle(Engine e) {
+        long deadline = System.currentTimeMillis() + 5000;
+        while ((e.stats().kvBlocksUsed() != 0 || e.stats().runningSequences() != 0) && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
     static GenerationRequest greedy(String prompt, int max) {
         return GenerationRequest.of(Prompt.text(prompt), SamplingParams.greedy(max));
     }
@@ -139,8 +147,7 @@ class EngineTest {
             if (rnd.nextInt(3) == 0) handles.get(rnd.nextInt(handles.size())).cancel();
         }
         for (GenerationHandle h : handles) h.result().get(60, TimeUnit.SECONDS);
-        long deadline = System.currentTimeMillis() + 5000;
-        while (engine.stats().kvBlocksUsed() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(10);
+        awaitIdle(engine);
         assertThat(engine.stats().kvBlocksUsed()).isZero();
         assertThat(engine.stats().runningSequences()).isZero();
         assertThat(engine.stats().waitingSequences()).isZero();
@@ -155,6 +162,7 @@ class EngineTest {
             List<GenerationHandle> hs = new ArrayList<>();
             for (String p : PROMPTS) hs.add(tight.submit(greedy(p, 100), null));
             for (int i = 0; i < PROMPTS.length; i++) assertThat(hs.get(i).result().join().text()).isEqualTo(alone.get(i));
+            awaitIdle(tight);
             assertThat(tight.stats().preemptions()).isGreaterThan(0);
             assertThat(tight.stats().kvBlocksUsed()).isZero();
         }

@@ -29,6 +29,13 @@ public final class MatMul {
     /** Computes output rows [o0, o1) for all n activation rows; single-threaded. */
     public static void rowRange(WeightMatrix w, float[] x, int n, float[] y, int o0, int o1) {
         int cols = w.cols(), rows = w.rows();
+        if (n < 4 && w instanceof Q4Matrix q4) {
+            // Too few rows to amortize a dequantized copy: dot straight from the packed nibbles.
+            for (int r = 0; r < n; r++) {
+                for (int o = o0; o < o1; o++) y[r * rows + o] = q4.dot(o, x, r * cols);
+            }
+            return;
+        }
         float[] direct = w.floats();
         float[] buf = direct != null ? direct : scratch(TILE_O * cols);
         for (int o = o0; o < o1; o += TILE_O) {

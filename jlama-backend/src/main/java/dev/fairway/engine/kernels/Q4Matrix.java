@@ -3,6 +3,7 @@ package dev.fairway.engine.kernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 4-bit weights in blocks of 32 with one float scale each, jlama's (and ggml's Q4_0) layout: byte j of a block holds
@@ -22,27 +23,44 @@ public record Q4Matrix(int rows, int cols, byte[] q, float[] scales) implements 
     @Override
     public void dequantize(int row, int count, float[] dst) {
         int blocks = count * cols / BLOCK, firstBlock = row * cols / BLOCK;
-        if (VectorSupport.F.length() == 16) {
-            for (int b = 0; b < blocks; b++) {
-                int blk = firstBlock + b;
-                float s = scales[blk];
-                ByteVector v = ByteVector.fromArray(ByteVector.SPECIES_128, q, blk * 16);
-                FloatVector lo = (FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, VectorSupport.F, 0);
-                FloatVector hi = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F)
-                        .convertShape(VectorOperators.B2F, VectorSupport.F, 0);
-                lo.sub(8f).mul(s).intoArray(dst, b * BLOCK);
-                hi.sub(8f).mul(s).intoArray(dst, b * BLOCK + 16);
-            }
-        } else {
-            for (int b = 0; b < blocks; b++) {
-                int blk = firstBlock + b;
-                float s = scales[blk];
-                for (int j = 0; j < 16; j++) {
-                    int v = q[blk * 16 + j];
-                    dst[b * BLOCK + j] = ((v & 0x0F) - 8) * s;
-                    dst[b * BLOCK + j + 16] = (((v >> 4) & 0x0F) - 8) * s;
-                }
+        VectorSpecies<Float> f = VectorSupport.F;
+        int parts = 16 / f.length();
+        for (int b = 0; b < blocks; b++) {
+            int blk = firstBlock + b;
+            FloatVector s = FloatVector.broadcast(f, scales[blk]);
+            ByteVector v = ByteVector.fromArray(ByteVector.SPECIES_128, q, blk * 16);
+            ByteVector lo = v.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            for (int part = 0; part < parts; part++) {
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, f, part)).mul(s).intoArray(dst, b * BLOCK + part * f.length());
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, f, part)).mul(s).intoArray(dst, b * BLOCK + 16 + part * f.length());
             }
         }
+    }
+
+    /** Fused dequantize-and-dot of weight row {@code row} with x[xOff, xOff+cols): the n = 1 decode path. */
+    public float dot(int row, float[] x, int xOff) {
+        VectorSpecies<Float> f = VectorSupport.F;
+        int L = f.length();
+        FloatVector acc = FloatVector.zero(f);
+        int firstBlock = row * cols / BLOCK, blocks = cols / BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            int blk = firstBlock + b, xb = xOff + b * BLOCK;
+            ByteVector v = ByteVector.fromArray(ByteVector.SPECIES_128, q, blk * 16);
+            ByteVector lo = v.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            FloatVector sum;
+            if (L == 8) {
+                sum = ((FloatVector) lo.convertShape(VectorOperators.B2F, f, 0)).mul(FloatVector.fromArray(f, x, xb));
+                sum = ((FloatVector) lo.convertShape(VectorOperators.B2F, f, 1)).fma(FloatVector.fromArray(f, x, xb + 8), sum);
+                sum = ((FloatVector) hi.convertShape(VectorOperators.B2F, f, 0)).fma(FloatVector.fromArray(f, x, xb + 16), sum);
+                sum = ((FloatVector) hi.convertShape(VectorOperators.B2F, f, 1)).fma(FloatVector.fromArray(f, x, xb + 24), sum);
+            } else {
+                sum = ((FloatVector) lo.convertShape(VectorOperators.B2F, f, 0)).mul(FloatVector.fromArray(f, x, xb));
+                sum = ((FloatVector) hi.convertShape(VectorOperators.B2F, f, 0)).fma(FloatVector.fromArray(f, x, xb + 16), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(f, scales[blk]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -6,17 +6,32 @@ import java.util.function.IntConsumer;
 
 /**
  * A tiny fork-join for the forward pass: the caller plus (threads-1) workers split task indices [0, n).
- * Workers spin briefly between dispatches (a step issues hundreds of them) and park when idle.
+ * Workers spin briefly between dispatches (a step issues hundreds of them) and park when idle. The caller never
+ * waits for a worker to wake up: it takes every task nobody has claimed, and waits only for tasks in progress,
+ * so a descheduled worker (a busy machine) costs nothing.
  */
 public final class WorkerPool implements AutoCloseable {
-    private static final long SPIN_NANOS = 200_000;
+    private static final long SPIN_NANOS = 100_000;
+
+    /** One dispatch; a late worker holding an old job finds no task left in it. */
+    private record Job(IntConsumer body, int n, AtomicInteger next, AtomicInteger done) {
+        boolean runSome() {
+            boolean any = false;
+            int i;
+            while ((i = next.getAndIncrement()) < n) {
+                try {
+                    body.accept(i);
+                } finally {
+                    done.incrementAndGet();
+                }
+                any = true;
+            }
+            return any;
+        }
+    }
 
     private final Thread[] workers;
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile long generation;
-    private volatile IntConsumer task;
-    private volatile int taskCount;
+    private volatile Job job;
     private volatile boolean closed;
     private volatile Throwable failure;
 
@@ -29,22 +44,18 @@ public final class WorkerPool implements AutoCloseable {
 
     public int threads() { return workers.length + 1; }
 
-    /** Runs task(i) for every i in [0, n) across the pool; returns when all are done. Not reentrant. */
+    /** Runs body(i) for every i in [0, n) across the pool; returns when all are done. Not reentrant. */
     public void run(int n, IntConsumer body) {
         if (n <= 0) return;
         if (workers.length == 0 || n == 1) {
             for (int i = 0; i < n; i++) body.accept(i);
             return;
         }
-        task = body;
-        taskCount = n;
-        next.set(0);
-        pending.set(workers.length);
-        generation++;
+        Job j = new Job(body, n, new AtomicInteger(), new AtomicInteger());
+        job = j;
         for (Thread w : workers) LockSupport.unpark(w);
-        drain(body, n);
-        while (pending.get() > 0) Thread.onSpinWait();
-        task = null;
+        j.runSome();
+        while (j.done.get() < n) Thread.onSpinWait();
         Throwable f = failure;
         if (f != null) {
             failure = null;
@@ -52,29 +63,21 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void drain(IntConsumer body, int n) {
-        int i;
-        while ((i = next.getAndIncrement()) < n) body.accept(i);
-    }
-
     private void workerLoop() {
-        long seen = 0;
+        Job last = null;
         while (!closed) {
             long spinStart = System.nanoTime();
-            while (generation == seen && !closed) {
+            Job j;
+            while ((j = job) == last && !closed) {
                 if (System.nanoTime() - spinStart < SPIN_NANOS) Thread.onSpinWait();
                 else LockSupport.parkNanos(this, 1_000_000);
             }
             if (closed) return;
-            seen = generation;
+            last = j;
             try {
-                IntConsumer body = task;
-                if (body != null) drain(body, taskCount);
+                j.runSome();
             } catch (Throwable t) {
                 failure = t;
-                next.set(Integer.MAX_VALUE / 2);
-            } finally {
-                pending.decrementAndGet();
             }
         }
     }
