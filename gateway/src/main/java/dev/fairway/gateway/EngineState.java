@@ -20,7 +20,7 @@ public final class EngineState {
     void ready(Engine engine) {
         ModelInfo info = engine.modelInfo();
         String base = Path.of(requestedModel).getFileName() == null ? requestedModel : Path.of(requestedModel).getFileName().toString();
-        this.names = Set.of(info.id(), requestedModel, base);
+        this.names = Set.copyOf(java.util.List.of(info.id(), requestedModel, base));
         this.engine = engine;
     }
 

@@ -33,7 +33,7 @@ public final class Gateway implements AutoCloseable {
     /** Starts on a Vert.x instance of its own, closed with the gateway. */
     public static Future<Gateway> start(GatewayConfig config, PrintStream out) {
         Gateway g = new Gateway(Vertx.vertx(), config);
-        return g.boot(out).recover(e -> g.vertx.close().transform(ignored -> Future.failedFuture(e)));
+        return g.boot(out).onFailure(e -> g.vertx.close());
     }
 
     private Future<Gateway> boot(PrintStream out) {

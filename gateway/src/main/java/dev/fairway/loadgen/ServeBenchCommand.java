@@ -69,6 +69,9 @@ public final class ServeBenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
+    @Option(names = "--json-file", paramLabel = "FILE", description = "Also write the JSON object to FILE.")
+    Path jsonFile;
+
     @Option(names = "--no-progress", description = "No progress bar (it is only shown when stdout is a terminal).")
     boolean noProgress;
 
@@ -92,6 +95,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
         LoadRunner.Result result = new LoadRunner(cfg, err).run(!noProgress);
         LoadReport report = result.report();
         out.print(json ? ReportRenderer.json(report) + "\n" : ReportRenderer.table(report));
+        if (jsonFile != null) java.nio.file.Files.writeString(jsonFile, ReportRenderer.json(report) + "\n");
         return report.completed() == 0 && report.requests() > 0 ? 1 : 0;
     }
 

@@ -51,7 +51,7 @@ public final class GatewayMetrics {
         Gauge.builder("fairway.kv.blocks", stats, r -> r.get().kvBlocksUsed()).tag("state", "used").description("KV cache blocks").register(registry);
         Gauge.builder("fairway.kv.blocks", stats, r -> r.get().kvBlocksFree()).tag("state", "free").description("KV cache blocks").register(registry);
         Gauge.builder("fairway.kv.blocks", stats, r -> r.get().kvBlocksCached()).tag("state", "cached").description("KV cache blocks").register(registry);
-        gauge("fairway.kv.blocks.total", "KV cache capacity in blocks", s -> s.kvBlocksTotal());
+        gauge("fairway.kv.capacity.blocks", "KV cache capacity in blocks", s -> s.kvBlocksTotal());
         gauge("fairway.fairness.index", "Jain's fairness index of tokens served per active user (1 = fair)", EngineStats::fairnessIndex);
         counter("fairway.preemptions", "Sequences preempted to free KV blocks", s -> s.preemptions());
         counter("fairway.prefix.cache.hit.tokens", "Prompt tokens reused from the prefix cache", s -> s.prefixCacheHitTokens());

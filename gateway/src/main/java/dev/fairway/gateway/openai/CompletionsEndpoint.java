@@ -47,10 +47,20 @@ public final class CompletionsEndpoint {
             SseResponder sse = new SseResponder(ctx.response(), envelope, spec.n(), spec.includeUsage());
             GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics, sse)
                     .onSuccess(call -> sse.open())
-                    .onFailure(ctx::fail);
+                    .onFailure(e -> ctx.fail(inTermsOf(envelope, e)));
         } else {
             GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics,
-                    new JsonResponder(ctx.response(), envelope)).onFailure(ctx::fail);
+                    new JsonResponder(ctx.response(), envelope)).onFailure(e -> ctx.fail(inTermsOf(envelope, e)));
         }
+    }
+
+    /** The engine names chat 'messages'; a text completion's client sent a 'prompt'. */
+    private static Throwable inTermsOf(Envelope envelope, Throwable e) {
+        if (envelope.shape() == TextShape.INSTANCE && e instanceof dev.fairway.engine.InvalidRequestException ire
+                && "messages".equals(ire.param())) {
+            var api = dev.fairway.gateway.http.ErrorResponder.toApiError(e, 400);
+            return dev.fairway.gateway.http.ApiError.badRequest(api.getMessage(), "prompt", api.code());
+        }
+        return e;
     }
 }

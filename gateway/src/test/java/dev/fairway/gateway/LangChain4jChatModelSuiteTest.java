@@ -1,0 +1,131 @@
+package dev.fairway.gateway;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.common.AbstractChatModelIT;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.ChatResponseMetadata;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
+import dev.langchain4j.model.openai.OpenAiChatResponseMetadata;
+import dev.langchain4j.model.openai.OpenAiTokenUsage;
+import dev.langchain4j.model.output.TokenUsage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIf;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.util.List;
+
+import static dev.fairway.gateway.LangChain4jSuiteSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * LangChain4j's shared ChatModel suite, run with OpenAiChatModel against the gateway. Unsupported features
+ * (tools, JSON formats, images, other model names) run the suite's "should_fail_if_..." tests instead: the gateway
+ * answers 400/404. Question-answering assertions are replaced by the same checks on a story prompt.
+ */
+@ExtendWith(StoryModelLimits.class)
+class LangChain4jChatModelSuiteTest extends AbstractChatModelIT {
+
+    static OpenAiChatModel.OpenAiChatModelBuilder builder() {
+        return OpenAiChatModel.builder().baseUrl(baseUrl()).apiKey("unused-on-loopback").modelName("stories260K")
+                .temperature(0.0).timeout(Duration.ofSeconds(60));
+    }
+
+    @Override
+    protected List<ChatModel> models() {
+        return List.of(builder().build());
+    }
+
+    @Override
+    protected ChatModel createModelWith(ChatRequestParameters parameters) {
+        return builder().defaultRequestParameters(parameters).build();
+    }
+
+    @Override
+    protected ChatRequestParameters createIntegrationSpecificParameters(int maxOutputTokens) {
+        return OpenAiChatRequestParameters.builder().maxOutputTokens(maxOutputTokens).build();
+    }
+
+    @Override protected boolean supportsModelNameParameter() { return false; } // one model per server
+    @Override protected boolean supportsTools() { return false; }
+    @Override protected boolean supportsToolChoiceRequired() { return false; }
+    @Override protected boolean supportsJsonResponseFormat() { return false; }
+    @Override protected boolean supportsJsonResponseFormatWithSchema() { return false; }
+    @Override protected boolean supportsJsonResponseFormatWithRawSchema() { return false; }
+    @Override protected boolean supportsSingleImageInputAsBase64EncodedString() { return false; }
+    @Override protected boolean supportsMultipleImageInputsAsBase64EncodedStrings() { return false; }
+    @Override protected boolean supportsSingleImageInputAsPublicURL() { return false; }
+    @Override protected boolean supportsMultipleImageInputsAsPublicURLs() { return false; }
+    // The refusal is the gateway's HTTP 400, which OpenAiChatModel reports as its own exception type, not UnsupportedFeatureException.
+    @Override protected boolean assertExceptionType() { return false; }
+    @Override protected Class<? extends ChatResponseMetadata> chatResponseMetadataType(ChatModel model) { return OpenAiChatResponseMetadata.class; }
+    @Override protected Class<? extends TokenUsage> tokenUsageType(ChatModel model) { return OpenAiTokenUsage.class; }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_user_message(ChatModel model) {
+        ChatResponse response = model.chat(storyUntilPeriod());
+        assertThat(response.aiMessage().text()).isEqualTo(STORY_CONTINUATION);
+        assertThat(response.aiMessage().hasToolExecutionRequests()).isFalse();
+        assertThat(response.metadata()).isExactlyInstanceOf(OpenAiChatResponseMetadata.class);
+        assertThat(response.metadata().id()).isNotBlank();
+        assertThat(response.metadata().modelName()).isEqualTo("stories260K");
+        assertThat(response.metadata().finishReason()).isEqualTo(STOP);
+        TokenUsage usage = response.metadata().tokenUsage();
+        assertThat(usage.inputTokenCount()).isPositive();
+        assertThat(usage.totalTokenCount()).isEqualTo(usage.inputTokenCount() + usage.outputTokenCount());
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_system_message(ChatModel model) {
+        // stories260K's template drops system turns; what matters to clients is that they are accepted.
+        assertThat(model.chat(systemThenStory()).aiMessage().text()).isEqualTo(STORY_CONTINUATION);
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_multiple_messages(ChatModel model) {
+        int oneTurn = model.chat(oneTurn()).metadata().tokenUsage().inputTokenCount();
+        ChatResponse three = model.chat(threeTurns());
+        assertThat(three.aiMessage().text()).isNotBlank();
+        assertThat(three.metadata().tokenUsage().inputTokenCount()).isGreaterThan(oneTurn + 10);
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    @DisabledIf("supportsModelNameParameter")
+    protected void should_fail_if_modelName_is_not_supported(ChatModel model) {
+        ChatRequest request = ChatRequest.builder().messages(dev.langchain4j.data.message.UserMessage.from(STORY_START))
+                .parameters(ChatRequestParameters.builder().modelName("dummy").build()).build();
+        assertThatThrownBy(() -> model.chat(request)).hasMessageContaining("dummy").hasMessageContaining("does not exist");
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_stopSequences_in_chat_request(ChatModel model) {
+        ChatResponse response = model.chat(stopAtLily(true));
+        assertThat(response.aiMessage().text()).contains("girl").doesNotContain("Lily");
+        assertThat(response.metadata().finishReason()).isEqualTo(STOP);
+    }
+
+    @Override
+    @Test
+    protected void should_respect_stopSequences_in_default_model_parameters() {
+        ChatModel model = createModelWith(ChatRequestParameters.builder().stopSequences(List.of("Lily", " Lily")).build());
+        ChatResponse response = model.chat(stopAtLily(false));
+        assertThat(response.aiMessage().text()).contains("girl").doesNotContain("Lily");
+        assertThat(response.metadata().finishReason()).isEqualTo(STOP);
+    }
+}

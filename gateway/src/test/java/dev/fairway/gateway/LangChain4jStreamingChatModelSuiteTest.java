@@ -1,0 +1,136 @@
+package dev.fairway.gateway;
+
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.common.AbstractStreamingChatModelIT;
+import dev.langchain4j.model.chat.common.ChatResponseAndStreamingMetadata;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.ChatResponseMetadata;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
+import dev.langchain4j.model.openai.OpenAiChatResponseMetadata;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.langchain4j.model.openai.OpenAiTokenUsage;
+import dev.langchain4j.model.output.TokenUsage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIf;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.util.List;
+
+import static dev.fairway.gateway.LangChain4jSuiteSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** LangChain4j's shared StreamingChatModel suite with OpenAiStreamingChatModel against the gateway (see the sync suite). */
+@ExtendWith(StoryModelLimits.class)
+class LangChain4jStreamingChatModelSuiteTest extends AbstractStreamingChatModelIT {
+
+    static OpenAiStreamingChatModel.OpenAiStreamingChatModelBuilder builder() {
+        return OpenAiStreamingChatModel.builder().baseUrl(baseUrl()).apiKey("unused-on-loopback").modelName("stories260K")
+                .temperature(0.0).timeout(Duration.ofSeconds(60));
+    }
+
+    @Override
+    protected List<StreamingChatModel> models() {
+        return List.of(builder().build());
+    }
+
+    @Override
+    protected StreamingChatModel createModelWith(ChatRequestParameters parameters) {
+        return builder().defaultRequestParameters(parameters).build();
+    }
+
+    @Override
+    public StreamingChatModel createModelWith(ChatModelListener listener) {
+        return builder().listeners(listener).build();
+    }
+
+    @Override
+    protected ChatRequestParameters createIntegrationSpecificParameters(int maxOutputTokens) {
+        return OpenAiChatRequestParameters.builder().maxOutputTokens(maxOutputTokens).build();
+    }
+
+    @Override protected boolean supportsModelNameParameter() { return false; } // one model per server
+    @Override protected boolean supportsTools() { return false; }
+    @Override protected boolean supportsToolChoiceRequired() { return false; }
+    @Override protected boolean supportsJsonResponseFormat() { return false; }
+    @Override protected boolean supportsJsonResponseFormatWithSchema() { return false; }
+    @Override protected boolean supportsJsonResponseFormatWithRawSchema() { return false; }
+    @Override protected boolean supportsSingleImageInputAsBase64EncodedString() { return false; }
+    @Override protected boolean supportsMultipleImageInputsAsBase64EncodedStrings() { return false; }
+    @Override protected boolean supportsSingleImageInputAsPublicURL() { return false; }
+    @Override protected boolean supportsMultipleImageInputsAsPublicURLs() { return false; }
+    // The refusal is the gateway's HTTP 400, which the OpenAI client reports as its own exception type.
+    @Override protected boolean assertExceptionType() { return false; }
+    @Override protected Class<? extends ChatResponseMetadata> chatResponseMetadataType(StreamingChatModel model) { return OpenAiChatResponseMetadata.class; }
+    @Override protected Class<? extends TokenUsage> tokenUsageType(StreamingChatModel model) { return OpenAiTokenUsage.class; }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_user_message(StreamingChatModel model) {
+        ChatResponseAndStreamingMetadata result = chat(model, storyUntilPeriod());
+        ChatResponse response = result.chatResponse();
+        assertThat(response.aiMessage().text()).isEqualTo(STORY_CONTINUATION);
+        assertThat(response.metadata().id()).isNotBlank();
+        assertThat(response.metadata().modelName()).isEqualTo("stories260K");
+        assertThat(response.metadata().finishReason()).isEqualTo(STOP);
+        TokenUsage usage = response.metadata().tokenUsage();
+        assertThat(usage.inputTokenCount()).isPositive();
+        assertThat(usage.outputTokenCount()).isPositive();
+        assertThat(result.streamingMetadata().concatenatedPartialResponses()).isEqualTo(STORY_CONTINUATION);
+        assertThat(result.streamingMetadata().timesOnPartialResponseWasCalled()).isGreaterThan(3);
+        assertThat(result.streamingMetadata().timesOnCompleteResponseWasCalled()).isEqualTo(1);
+        assertThat(result.streamingMetadata().threads()).hasSize(1).doesNotContain(Thread.currentThread());
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_system_message(StreamingChatModel model) {
+        assertThat(chat(model, systemThenStory()).chatResponse().aiMessage().text()).isEqualTo(STORY_CONTINUATION);
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_multiple_messages(StreamingChatModel model) {
+        int oneTurn = chat(model, oneTurn()).chatResponse().metadata().tokenUsage().inputTokenCount();
+        ChatResponse three = chat(model, threeTurns()).chatResponse();
+        assertThat(three.aiMessage().text()).isNotBlank();
+        assertThat(three.metadata().tokenUsage().inputTokenCount()).isGreaterThan(oneTurn + 10);
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    @DisabledIf("supportsModelNameParameter")
+    protected void should_fail_if_modelName_is_not_supported(StreamingChatModel model) {
+        ChatRequest request = ChatRequest.builder().messages(dev.langchain4j.data.message.UserMessage.from(STORY_START))
+                .parameters(ChatRequestParameters.builder().modelName("dummy").build()).build();
+        assertThatThrownBy(() -> chat(model, request)).hasMessageContaining("dummy");
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_stopSequences_in_chat_request(StreamingChatModel model) {
+        ChatResponse response = chat(model, stopAtLily(true)).chatResponse();
+        assertThat(response.aiMessage().text()).contains("girl").doesNotContain("Lily");
+        assertThat(response.metadata().finishReason()).isEqualTo(STOP);
+    }
+
+    @Override
+    @Test
+    protected void should_respect_stopSequences_in_default_model_parameters() {
+        StreamingChatModel model = createModelWith(ChatRequestParameters.builder().stopSequences(List.of("Lily", " Lily")).build());
+        ChatResponse response = chat(model, stopAtLily(false)).chatResponse();
+        assertThat(response.aiMessage().text()).contains("girl").doesNotContain("Lily");
+        assertThat(response.metadata().finishReason()).isEqualTo(STOP);
+    }
+}
