@@ -57,7 +57,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     + "Default: SmolLM2-135M-Instruct-config and TinyLlama-1.1B-Chat-v1.0-config from the shared models folder.")
     List<Path> modelConfigs;
 
-    @Option(names = "--weights", defaultValue = "Q4", description = "Q4, Q8 or F32 (both systems quantize the F32 file on load). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--weights", defaultValue = "Q4", description = "Q4, Q8 or F32. Fairway quantizes the F32 file on load; jlama loads a copy made by its own "
+                    + "quantizeModel (cached; 0.8.4 quantize-on-load is broken). Default: ${DEFAULT-VALUE}.")
     String weights;
 
     @Option(names = "--n", split = ",", defaultValue = "1,4,8,16", description = "Concurrent stream counts. Default: ${DEFAULT-VALUE}.")
