@@ -2,10 +2,7 @@ package dev.fairway.engine.scheduler;
 
 import dev.fairway.engine.kv.KvCacheManager;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Chooses the rows of each step under a token budget. Candidates (running and waiting) are taken in the policy's
@@ -22,6 +19,8 @@ public final class Scheduler {
     private final int maxRunning;
     private final List<Sequence> waiting = new ArrayList<>();
     private final List<Sequence> running = new ArrayList<>();
+    /** Finished since the last schedule(): their users still count as active for a client re-submitting at once. */
+    private final List<Sequence> recentlyRemoved = new ArrayList<>();
     private long preemptions;
 
     public Scheduler(KvCacheManager kv, FairnessPolicy policy, int maxBatchTokens, int maxRunning) {
@@ -40,6 +39,7 @@ public final class Scheduler {
     public void enqueue(Sequence s) {
         List<Sequence> active = new ArrayList<>(running);
         active.addAll(waiting);
+        active.addAll(recentlyRemoved);
         policy.onQueued(s, active);
         waiting.add(s);
     }
@@ -59,61 +59,177 @@ public final class Scheduler {
 
     /** Removes a finished or cancelled sequence and frees its blocks. */
     public void remove(Sequence s) {
-        waiting.remove(s);
-        running.remove(s);
+        if (waiting.remove(s) | running.remove(s)) recentlyRemoved.add(s);
         s.running = false;
         kv.free(s.table);
     }
 
     public List<Chunk> schedule() {
-        List<Sequence> order = new ArrayList<>(running.size() + waiting.size());
-        order.addAll(running);
-        order.addAll(waiting);
-        order.removeIf(s -> s.waitsForFork);
-        order.sort(Comparator.comparingDouble(policy::rank).thenComparingLong(s -> s.arrivalNanos)
-                .thenComparingLong(s -> s.id));
+        recentlyRemoved.clear();
+        List<Sequence> candidates = new ArrayList<>(running.size() + waiting.size());
+        int pendingDecodes = 0;
+        for (Sequence s : running) {
+            if (s.waitsForFork) continue;
+            candidates.add(s);
+            if (s.remaining() == 1) pendingDecodes++;
+        }
+        for (Sequence s : waiting) if (!s.waitsForFork) candidates.add(s);
         List<Chunk> plan = new ArrayList<>();
-        Set<Sequence> inPlan = new HashSet<>();
         int budget = maxBatchTokens;
-        for (Sequence s : order) {
-            if (budget == 0) break;
-            boolean admitted = !s.running;
-            if (admitted && !admit(s)) continue;
-            int tokens = Math.min(s.remaining(), budget);
-            while (!grow(s, tokens)) {
-                Sequence victim = lowestRunningOutside(order, inPlan, s);
-                if (victim == null) {
-                    if (admitted) unadmit(s);
-                    else preempt(s);
-                    tokens = 0;
-                    break;
+        boolean admissionOpen = true;
+        while (budget > 0 && !candidates.isEmpty()) {
+            Sequence s = candidates.remove(best(candidates));
+            boolean decode = s.running && s.remaining() == 1;
+            if (decode) pendingDecodes--;
+            int tokens;
+            if (!s.running) {
+                if (!admissionOpen) continue;
+                tokens = admitChunk(s, budget, pendingDecodes);
+                if (tokens == 0) {
+                    // Head of line: nobody ranked lower may be admitted past it in this step.
+                    admissionOpen = false;
+                    continue;
                 }
-                preempt(victim);
+            } else {
+                tokens = Math.min(s.remaining(), budget);
+                // Chunked prefill: a long prompt leaves one token for every running decode ranked after it.
+                if (!decode) tokens = Math.min(tokens, Math.max(1, budget - pendingDecodes));
+                tokens = growRunning(s, tokens, candidates);
+                if (tokens == 0) {
+                    if (s.remaining() == 1) pendingDecodes = countDecodes(candidates);
+                    continue;
+                }
+                pendingDecodes = countDecodes(candidates);
             }
-            if (tokens == 0) continue;
             plan.add(new Chunk(s, tokens));
-            inPlan.add(s);
+            charge(s, tokens);
             budget -= tokens;
         }
         return plan;
     }
 
-    /** Charges service and publishes full blocks after a step computed these chunks. */
+    /** Computes the chunks of a step that ran: positions advance and full blocks join the prefix cache. */
     public void afterStep(List<Chunk> plan) {
         long[] chain = new long[1];
         for (Chunk c : plan) {
             Sequence s = c.sequence();
-            int prefill = Math.max(0, Math.min(s.computed + c.tokens(), s.promptLength) - s.computed);
             s.computed += c.tokens();
-            policy.charge(s, prefill, c.tokens() - prefill);
+            s.highWater = Math.max(s.highWater, s.computed);
             chain[0] = s.hashChain;
             s.hashedBlocks = kv.publishFullBlocks(s.table, s.tokenArray(), s.computed, s.hashedBlocks, chain);
             s.hashChain = chain[0];
         }
     }
 
-    private boolean admit(Sequence s) {
-        if (running.size() >= maxRunning) return false;
+    /** Charges a planned chunk at once, so the next pick in the same step already sees it. */
+    private void charge(Sequence s, int tokens) {
+        int from = s.computed, to = s.computed + tokens;
+        int freshFrom = Math.max(s.promptLength, s.highWater);
+        int decode = Math.max(0, to - Math.max(from, freshFrom));
+        policy.charge(s, tokens - decode, decode);
+    }
+
+    private int best(List<Sequence> candidates) {
+        int best = 0;
+        double bestRank = policy.rank(candidates.get(0)), bestSub = policy.subRank(candidates.get(0));
+        for (int i = 1; i < candidates.size(); i++) {
+            Sequence c = candidates.get(i);
+            double r = policy.rank(c);
+            if (r > bestRank) continue;
+            double sub = policy.subRank(c);
+            if (r < bestRank || sub < bestSub || (sub == bestSub && before(c, candidates.get(best)))) {
+                best = i;
+                bestRank = r;
+                bestSub = sub;
+            }
+        }
+        return best;
+    }
+
+    private static boolean before(Sequence a, Sequence b) {
+        return a.arrivalNanos != b.arrivalNanos ? a.arrivalNanos < b.arrivalNanos : a.id < b.id;
+    }
+
+    /**
+     * The preemption victim among the running candidates not yet planned: the lowest-ranked one. Ranks within the
+     * policy's {@link FairnessPolicy#preemptionSlack()} of the lowest count as tied, and among those the latest
+     * arrival goes (vLLM's choice), so near-equal users do not take turns preempting each other every few steps.
+     */
+    private int worst(List<Sequence> candidates) {
+        double worstRank = -Double.MAX_VALUE;
+        for (Sequence c : candidates) if (c.running && c.table.size() > 0) worstRank = Math.max(worstRank, policy.rank(c));
+        double band = worstRank - policy.preemptionSlack();
+        int worst = -1;
+        for (int i = 0; i < candidates.size(); i++) {
+            Sequence c = candidates.get(i);
+            if (!c.running || c.table.size() == 0 || policy.rank(c) < band) continue;
+            if (worst < 0 || before(candidates.get(worst), c)) worst = i;
+        }
+        return worst;
+    }
+
+    private static int countDecodes(List<Sequence> candidates) {
+        int n = 0;
+        for (Sequence c : candidates) if (c.running && c.remaining() == 1) n++;
+        return n;
+    }
+
+    /**
+     * Admission by free KV blocks: takes a waiting sequence in (reusing cached prefix blocks) only if the free blocks
+     * hold all of its tokens (prompt, or everything to recompute after a preemption) and leave the watermark for the
+     * running sequences to grow; those blocks are reserved at once, so a chunked prefill never stalls or gets preempted
+     * for lack of blocks halfway. Never preempts. Returns the first chunk, or 0 (left waiting).
+     */
+    private int admitChunk(Sequence s, int budget, int pendingDecodes) {
+        if (running.size() >= maxRunning) return 0;
+        admit(s);
+        int need = kv.blocksFor(s.length()) - s.table.size() + (sharedAt(s, s.computed) ? 1 : 0);
+        if (kv.pool().available() - need < watermark() || !grow(s, s.remaining())) {
+            unadmit(s);
+            return 0;
+        }
+        return Math.min(s.remaining(), Math.max(1, budget - pendingDecodes));
+    }
+
+    /** Free blocks kept back at admission so running sequences can grow (about 1% of the pool, at least 1). */
+    private int watermark() {
+        return Math.max(1, kv.pool().total() / 100);
+    }
+
+    private boolean sharedAt(Sequence s, int position) {
+        int idx = position / kv.blockSize();
+        return idx < s.table.size() && kv.pool().refCount(s.table.get(idx)) > 1;
+    }
+
+    /**
+     * A running sequence grows by {@code tokens}; when the blocks are short it first shrinks a prefill chunk to what
+     * fits, then preempts the lowest-ranked running sequence not yet planned (possibly itself). Returns the tokens
+     * planned (0 = not this step).
+     */
+    private int growRunning(Sequence s, int tokens, List<Sequence> candidates) {
+        while (true) {
+            int fit = Math.min(tokens, fitting(s, tokens));
+            if (fit > 0 && grow(s, fit)) return fit;
+            int v = worst(candidates);
+            if (v < 0) {
+                preempt(s);
+                return 0;
+            }
+            preempt(candidates.remove(v));
+        }
+    }
+
+    /** How many of the next {@code tokens} positions of {@code s} the free blocks can hold (block granularity). */
+    private int fitting(Sequence s, int tokens) {
+        int bs = kv.blockSize();
+        int covered = s.table.size() * bs - s.computed;
+        int cow = sharedAt(s, s.computed) ? 1 : 0;
+        int free = kv.pool().available() - cow;
+        if (free < 0) return 0;
+        return Math.max(0, Math.min(tokens, covered + free * bs));
+    }
+
+    private void admit(Sequence s) {
         if (s.table.size() == 0) {
             long[] chain = new long[1];
             int hit = kv.attachCachedPrefix(s.table, s.tokenArray(), s.length(), chain);
@@ -125,7 +241,6 @@ public final class Scheduler {
         waiting.remove(s);
         running.add(s);
         s.running = true;
-        return true;
     }
 
     /** Admission found no room after all: back to the queue, not counted as a preemption. */
@@ -142,14 +257,6 @@ public final class Scheduler {
     private boolean grow(Sequence s, int tokens) {
         if (!kv.reserve(s.table, s.computed + tokens)) return false;
         return kv.makeWritable(s.table, s.computed);
-    }
-
-    private Sequence lowestRunningOutside(List<Sequence> order, Set<Sequence> inPlan, Sequence self) {
-        for (int i = order.size() - 1; i >= 0; i--) {
-            Sequence v = order.get(i);
-            if (v != self && v.running && !inPlan.contains(v) && v.table.size() > 0) return v;
-        }
-        return null;
     }
 
     private void preempt(Sequence s) {

@@ -21,6 +21,8 @@ public final class Sequence {
     private int[] tokens;
     private int length;
     int computed;
+    /** Highest {@code computed} ever reached: positions below it that are computed again are a recompute. */
+    int highWater;
     long hashChain;
     int hashedBlocks;
     int cachedTokens;
@@ -76,6 +78,7 @@ public final class Sequence {
         tokens = Arrays.copyOf(parent.tokens, parent.tokens.length);
         length = parent.length;
         computed = parent.computed;
+        highWater = parent.highWater;
         hashChain = parent.hashChain;
         hashedBlocks = parent.hashedBlocks;
         cachedTokens = parent.cachedTokens;

@@ -8,9 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Fair share in tokens, after Sheng et al., "Fairness in Serving Large Language Models" (OSDI '24): each user has a
  * virtual counter of service received divided by its weight; the lowest counter goes first. A user who was idle is
  * lifted to the lowest counter among active users, so idling earns no burst credit. Within a user, conversations get
- * the same treatment, so one chat with many parallel requests cannot starve the user's other chats.
+ * the same treatment (counter, lift), so one chat with many parallel requests cannot starve the user's other chats, and
+ * a stream of new conversations cannot starve an old one.
  */
 public final class VirtualTokenCounter implements FairnessPolicy {
+    static final double PREEMPTION_SLACK_TOKENS = 64;
     private final double prefillWeight;
     private final Map<String, Double> userCounter = new HashMap<>();
     private final Map<String, Double> conversationCounter = new HashMap<>();
@@ -22,22 +24,40 @@ public final class VirtualTokenCounter implements FairnessPolicy {
 
     @Override
     public double rank(Sequence s) {
-        // Conversation counters break ties between one user's requests; scaled far below one token of user service.
-        return userCounter.getOrDefault(s.user, 0.0) + conversationCounter.getOrDefault(key(s), 0.0) * 1e-6;
+        return userCounter.getOrDefault(s.user, 0.0);
+    }
+
+    /** Conversation counters order one user's requests (and break exact ties between users). */
+    @Override
+    public double subRank(Sequence s) {
+        return conversationCounter.getOrDefault(key(s), 0.0);
+    }
+
+    /** Users within this many (weighted) tokens of the most served one are preemption candidates alike. */
+    @Override
+    public double preemptionSlack() {
+        return PREEMPTION_SLACK_TOKENS;
     }
 
     @Override
     public void onQueued(Sequence s, Iterable<Sequence> active) {
         double floor = Double.MAX_VALUE;
+        double convFloor = Double.MAX_VALUE;
         boolean userActive = false;
+        boolean conversationActive = false;
         for (Sequence a : active) {
             if (a == s) continue;
-            if (a.user.equals(s.user)) userActive = true;
-            floor = Math.min(floor, userCounter.getOrDefault(a.user, 0.0));
+            if (a.user.equals(s.user)) {
+                userActive = true;
+                if (a.conversation.equals(s.conversation)) conversationActive = true;
+                else convFloor = Math.min(convFloor, conversationCounter.getOrDefault(key(a), 0.0));
+            } else {
+                floor = Math.min(floor, userCounter.getOrDefault(a.user, 0.0));
+            }
         }
-        if (!userActive && floor != Double.MAX_VALUE) {
-            userCounter.merge(s.user, floor, Math::max);
-        }
+        // An idle user (or conversation) is lifted to the lowest counter of the active ones: no credit for idling.
+        if (!userActive && floor != Double.MAX_VALUE) userCounter.merge(s.user, floor, Math::max);
+        if (!conversationActive && convFloor != Double.MAX_VALUE) conversationCounter.merge(key(s), convFloor, Math::max);
     }
 
     @Override
