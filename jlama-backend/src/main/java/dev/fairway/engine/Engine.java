@@ -46,6 +46,8 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong queued = new AtomicLong();
     private volatile boolean closed;
     private volatile EngineStats stats;
+    /** Sequences in the scheduler's queue at the end of the last step (the inbox is counted by {@code queued}). */
+    private volatile int schedulerWaiting;
 
     private Engine(Model model, EngineConfig config) {
         this.model = model;
@@ -99,7 +101,7 @@ public final class Engine implements AutoCloseable {
                     + " tokens) exceeds the KV cache capacity of this server ("
                     + kv.pool().total() * kv.blockSize() + " tokens)", "max_tokens");
         }
-        if (queued.get() >= config.maxWaitingRequests()) {
+        if (queued.get() + schedulerWaiting >= config.maxWaitingRequests()) {
             throw new OverloadedException("The server is at capacity (" + config.maxWaitingRequests()
                     + " requests waiting); retry shortly", 1);
         }
@@ -191,6 +193,7 @@ public final class Engine implements AutoCloseable {
 
     private EngineStats snapshot() {
         BlockPool p = kv.pool();
+        schedulerWaiting = scheduler.waitingCount();
         Map<String, Long> served = new HashMap<>();
         scheduler.policy().service().forEach((u, v) -> served.put(u, Math.round(v)));
         return new EngineStats(scheduler.waitingCount() + (int) queued.get(), scheduler.runningCount(), p.total(),

@@ -25,7 +25,8 @@ class EngineTest {
     @BeforeAll
     static void start() {
         model = Model.load(TestModels.stories(), null);
-        engine = Engine.create(model, EngineConfig.builder().kvCacheTokens(4096).maxBatchTokens(64).build());
+        engine = Engine.create(model, EngineConfig.builder().kvCacheTokens(4096).maxBatchTokens(64)
+                .maxWaitingRequests(5000).build());
     }
 
     @AfterAll
@@ -151,6 +152,20 @@ class EngineTest {
         assertThat(engine.stats().kvBlocksUsed()).isZero();
         assertThat(engine.stats().runningSequences()).isZero();
         assertThat(engine.stats().waitingSequences()).isZero();
+    }
+
+    @Test
+    void fullQueueIsAnOverloadSignalNotAWait() {
+        try (Engine small = Engine.create(model, EngineConfig.builder().kvCacheTokens(1024).maxWaitingRequests(4)
+                .maxRunningSequences(1).build())) {
+            List<GenerationHandle> accepted = new ArrayList<>();
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 50; i++) accepted.add(small.submit(greedy("Once upon a time", 200), null));
+            }).isInstanceOf(OverloadedException.class).hasMessageContaining("capacity");
+            assertThat(accepted.size()).isBetween(4, 49);
+            accepted.forEach(GenerationHandle::cancel);
+            accepted.forEach(h -> assertThat(h.result().join().first().finishReason()).isIn(FinishReason.CANCELLED, FinishReason.LENGTH));
+        }
     }
 
     @Test
