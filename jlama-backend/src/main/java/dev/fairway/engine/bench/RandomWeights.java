@@ -229,11 +229,20 @@ public final class RandomWeights {
     static final long MAX_SHARD_BYTES = 1L << 30;
 
     static void writeWeights(JsonNode config, long seed, double matrixStd, Path file) throws IOException {
+        writeWeights(config, seed, matrixStd, file, MAX_SHARD_BYTES);
+    }
+
+    /**
+     * Writes the random weights of {@code config} to {@code file} (model.safetensors), or, when they exceed
+     * {@code maxShardBytes}, to model-0000i-of-0000n.safetensors next to it plus model.safetensors.index.json.
+     */
+    public static void writeWeights(JsonNode config, long seed, double matrixStd, Path file, long maxShardBytes)
+            throws IOException {
         List<SafeTensorsWriter.Tensor> all = tensors(config, seed, matrixStd);
         Map<String, String> md = Map.of("format", "pt", "fairway_random_seed", Long.toString(seed));
         long total = 0;
         for (SafeTensorsWriter.Tensor t : all) total += t.elements() * Float.BYTES;
-        if (total <= MAX_SHARD_BYTES) {
+        if (total <= maxShardBytes) {
             SafeTensorsWriter.write(file, all, md);
             return;
         }
@@ -242,7 +251,7 @@ public final class RandomWeights {
         long curBytes = 0;
         for (SafeTensorsWriter.Tensor t : all) {
             long b = t.elements() * Float.BYTES;
-            if (!cur.isEmpty() && curBytes + b > MAX_SHARD_BYTES) {
+            if (!cur.isEmpty() && curBytes + b > maxShardBytes) {
                 shards.add(cur);
                 cur = new ArrayList<>();
                 curBytes = 0;
