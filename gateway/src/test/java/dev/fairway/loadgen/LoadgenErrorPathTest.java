@@ -194,15 +194,17 @@ class LoadgenErrorPathTest {
     }
 
     @Test
-    void commandPrintsJsonAndExitCodes() throws Exception {
+    void commandPrintsJsonAndExitCodes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         int port = freePort();
+        java.nio.file.Path jsonFile = dir.resolve("r.json");
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream old = System.out;
         int code;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
             code = new CommandLine(new ServeBenchCommand()).execute("--base-url", "http://127.0.0.1:" + port,
-                    "--model", "m", "--requests", "3", "--json", "--user", "a:k1:1", "--user", "b:k2:2");
+                    "--model", "m", "--requests", "3", "--json", "--user", "a:k1:1", "--user", "b:k2:2",
+                    "--json-file", jsonFile.toString());
         } finally {
             System.setOut(old);
         }
@@ -211,6 +213,8 @@ class LoadgenErrorPathTest {
         assertThat(j.path("errors").path("connect_refused").asInt()).isEqualTo(3);
         assertThat(j.path("users")).hasSize(2);
         assertThat(j.has("ttft_ms") && j.has("itl_ms") && j.has("e2e_ms") && j.has("jain_fairness")).isTrue();
+        assertThat(j.path("concurrency").asInt()).isEqualTo(3);
+        assertThat(JSON.readTree(jsonFile.toFile())).isEqualTo(j);
 
         assertThat(new CommandLine(new ServeBenchCommand()).execute("--base-url", "http://10.1.2.3:8000")).isEqualTo(2);
         assertThat(new CommandLine(new ServeBenchCommand()).execute("--base-url", "http://127.0.0.1:1",
