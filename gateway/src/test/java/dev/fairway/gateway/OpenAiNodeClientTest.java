@@ -1,0 +1,59 @@
+package dev.fairway.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The official `openai` npm package (src/test/node/script.mjs) against the gateway. */
+class OpenAiNodeClientTest {
+    private static final Path NODE_DIR = Path.of("src/test/node").toAbsolutePath();
+
+    @Test
+    void nodeOpenAiClientChatsStreamsAndSeesErrors() throws Exception {
+        if (!Files.isDirectory(NODE_DIR.resolve("node_modules/openai"))) {
+            run(List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), 300); // ./fairway test does this already
+        }
+        String out = run(List.of("node", "script.mjs", SharedGateway.get().baseUrl()), 120);
+        Map<String, JsonNode> checks = new HashMap<>();
+        for (String line : out.strip().split("\n")) {
+            if (!line.startsWith("{")) continue; // node warnings
+            JsonNode n = Http.parse(line);
+            checks.put(n.get("check").asText(), n);
+        }
+        JsonNode chat = checks.get("chat");
+        assertThat(chat.get("content").asText()).startsWith(ChatCompletionsHttpTest.STORY);
+        assertThat(chat.get("finish_reason").asText()).isEqualTo("length");
+        assertThat(chat.get("completion_tokens").asInt()).isEqualTo(16);
+        assertThat(chat.get("cached_tokens").isInt()).isTrue();
+        JsonNode stream = checks.get("stream");
+        assertThat(stream.get("content").asText()).isEqualTo(chat.get("content").asText());
+        assertThat(stream.get("role").asText()).isEqualTo("assistant");
+        assertThat(stream.get("chunks").asInt()).isGreaterThan(3);
+        assertThat(stream.get("completion_tokens").asInt()).isEqualTo(16);
+        JsonNode tools = checks.get("tools");
+        assertThat(tools.get("status").asInt()).isEqualTo(400);
+        assertThat(tools.get("param").asText()).isEqualTo("tools");
+        assertThat(tools.get("type").asText()).isEqualTo("invalid_request_error");
+    }
+
+    private static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(NODE_DIR.toFile()).redirectErrorStream(true).start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(command + " timed out");
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(command + " output:\n" + out).isZero();
+        return out;
+    }
+}
