@@ -31,9 +31,12 @@ public record Q4Matrix(int rows, int cols, byte[] q, float[] scales) implements 
             ByteVector v = ByteVector.fromArray(ByteVector.SPECIES_128, q, blk * 16);
             ByteVector lo = v.and((byte) 0x0F).sub((byte) 8);
             ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-            for (int part = 0; part < parts; part++) {
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, f, part)).mul(s).intoArray(dst, b * BLOCK + part * f.length());
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, f, part)).mul(s).intoArray(dst, b * BLOCK + 16 + part * f.length());
+            int d = b * BLOCK;
+            ((FloatVector) lo.convertShape(VectorOperators.B2F, f, 0)).mul(s).intoArray(dst, d);
+            ((FloatVector) hi.convertShape(VectorOperators.B2F, f, 0)).mul(s).intoArray(dst, d + 16);
+            if (parts == 2) {
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, f, 1)).mul(s).intoArray(dst, d + 8);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, f, 1)).mul(s).intoArray(dst, d + 24);
             }
         }
     }

@@ -31,11 +31,17 @@ public final class VectorOps {
         for (; i < len; i++) acc[i] += add[i];
     }
 
-    /** gate[i] = silu(gate[i]) * up[i]. */
-    public static void siluMul(float[] gate, float[] up, int len) {
-        for (int i = 0; i < len; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+    /** out[outOff + i] = silu(g[gOff + i]) * u[uOff + i] for i < len. */
+    public static void siluMul(float[] g, int gOff, float[] u, int uOff, float[] out, int outOff, int len) {
+        int i = 0, bound = F.loopBound(len);
+        for (; i < bound; i += L) {
+            FloatVector gv = FloatVector.fromArray(F, g, gOff + i);
+            FloatVector sig = gv.neg().lanewise(VectorOperators.EXP).add(1f);
+            gv.div(sig).mul(FloatVector.fromArray(F, u, uOff + i)).intoArray(out, outOff + i);
+        }
+        for (; i < len; i++) {
+            float gv = g[gOff + i];
+            out[outOff + i] = gv / (1f + (float) Math.exp(-gv)) * u[uOff + i];
         }
     }
 

@@ -74,10 +74,7 @@ public final class ModelRunner implements AutoCloseable {
             VectorOps.addInPlace(x, tmp, n * h);
             for (int i = 0; i < n; i++) VectorOps.rmsNorm(x, i * h, lw.mlpNorm(), c.rmsEps(), xn, i * h, h);
             MatMul.matmul(pool, lw.gateUp(), xn, n, gu);
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(gu, i * 2 * ff, act, i * ff, ff);
-                siluMulRow(act, i * ff, gu, i * 2 * ff + ff, ff);
-            }
+            for (int i = 0; i < n; i++) VectorOps.siluMul(gu, i * 2 * ff, gu, i * 2 * ff + ff, act, i * ff, ff);
             MatMul.matmul(pool, lw.down(), act, n, tmp);
             VectorOps.addInPlace(x, tmp, n * h);
         }
@@ -89,13 +86,6 @@ public final class ModelRunner implements AutoCloseable {
         float[] logits = new float[m * c.vocab()];
         MatMul.matmul(pool, w.lmHead(), last, m, logits);
         return logits;
-    }
-
-    private static void siluMulRow(float[] gate, int gOff, float[] up, int uOff, int len) {
-        for (int k = 0; k < len; k++) {
-            float g = gate[gOff + k];
-            gate[gOff + k] = g / (1f + (float) Math.exp(-g)) * up[uOff + k];
-        }
     }
 
     /** Causal attention of one query head of one row over positions 0..p of its sequence (GQA: shared kv head). */
