@@ -154,10 +154,8 @@ public final class ConversationsEndpoint {
             GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
             ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer);
             GenerationCall.start(ctx, engine.engine(), request, turn.spec().maxTokensGiven(), metrics, recorder)
-                    .onSuccess(call -> {
-                        recorder.attach(call, store.append(c.id(), "user", turn.content(), "completed"));
-                        if (sse != null) sse.open();
-                    })
+                    .onSuccess(call -> recorder.attach(call, store.append(c.id(), "user", turn.content(), "completed"),
+                            () -> { if (sse != null) sse.open(); }))
                     .onFailure(ctx::fail);
         }).onFailure(ctx::fail);
     }

@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores the assistant's reply once generation ends (after the user's message, which it waits for), then lets the
- * client see the end of the stream, so a client that reads the conversation right after [DONE] finds the reply.
+ * Orders a conversation turn for durability: the client sees nothing until the user's message is committed (so any
+ * streamed byte implies it survives a crash), and sees the end of the stream only after the reply is committed.
  */
 final class ReplyRecorder implements GenerationSink {
     private static final Logger LOG = LoggerFactory.getLogger(ReplyRecorder.class);
@@ -23,6 +23,7 @@ final class ReplyRecorder implements GenerationSink {
     private final String conversationId;
     private final GenerationSink client;
     private final Promise<Message> userStored = Promise.promise();
+    private final java.util.List<TokenEvent> held = new java.util.ArrayList<>();
     private GenerationCall call;
 
     ReplyRecorder(ConversationStore store, String conversationId, GenerationSink client) {
@@ -31,8 +32,14 @@ final class ReplyRecorder implements GenerationSink {
         this.client = client;
     }
 
-    void attach(GenerationCall call, Future<Message> userMessage) {
+    /** {@code opened} runs once the user's message is committed (the SSE headers and role chunk go out then). */
+    void attach(GenerationCall call, Future<Message> userMessage, Runnable opened) {
         this.call = call;
+        userMessage.onSuccess(m -> {
+            opened.run();
+            held.forEach(client::onToken);
+            held.clear();
+        });
         userMessage.onComplete(userStored);
         userMessage.onFailure(e -> {
             LOG.error("Could not store the user message of {}; cancelling the reply", conversationId, e);
@@ -42,7 +49,8 @@ final class ReplyRecorder implements GenerationSink {
 
     @Override
     public void onToken(TokenEvent event) {
-        client.onToken(event);
+        if (userStored.future().succeeded()) client.onToken(event);
+        else held.add(event);
     }
 
     @Override
@@ -52,6 +60,10 @@ final class ReplyRecorder implements GenerationSink {
         userStored.future()
                 .compose(u -> store.append(conversationId, "assistant", result.text(), partial ? "partial" : "completed"))
                 .onFailure(e -> LOG.error("Could not store the reply of {}", conversationId, e))
-                .onComplete(ar -> client.onComplete(result));
+                .onComplete(ar -> {
+                    held.forEach(client::onToken);
+                    held.clear();
+                    client.onComplete(result);
+                });
     }
 }
