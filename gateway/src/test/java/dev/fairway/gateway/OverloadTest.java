@@ -31,7 +31,7 @@ class OverloadTest {
                 JsonNode error = r.json().get("error");
                 assertThat(error.get("code").asText()).isEqualTo("rate_limit_exceeded");
             }
-            for (Http.Response r : served) assertThat(r.json().get("usage").get("completion_tokens").asInt()).isEqualTo(400);
+            for (Http.Response r : served) assertThat(r.json().get("usage").get("completion_tokens").asInt()).isEqualTo(150);
         }
     }
 }
