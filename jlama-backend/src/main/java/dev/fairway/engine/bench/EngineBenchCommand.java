@@ -67,7 +67,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--tokens", defaultValue = "128", description = "Output tokens per stream. Default: ${DEFAULT-VALUE}.")
     int tokens;
 
-    @Option(names = "--tokens-large", defaultValue = "32",
+    @Option(names = "--tokens-large", defaultValue = "16",
             description = "Output tokens per stream for models over 500M parameters (jlama is slow there; both systems use it). "
                     + "Default: ${DEFAULT-VALUE}; 0 = same as --tokens.")
     int tokensLarge;
