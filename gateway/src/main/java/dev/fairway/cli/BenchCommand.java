@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (print numbers; --json for machines).",
         subcommands = {
                 dev.fairway.engine.bench.EngineBenchCommand.class,
-                dev.fairway.loadgen.ServeBenchCommand.class
+                dev.fairway.loadgen.ServeBenchCommand.class,
+                dev.fairway.gateway.bench.GatewayBenchCommand.class
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

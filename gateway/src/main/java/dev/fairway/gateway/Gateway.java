@@ -32,11 +32,16 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts on a Vert.x instance of its own, closed with the gateway. */
     public static Future<Gateway> start(GatewayConfig config, PrintStream out) {
-        Gateway g = new Gateway(Vertx.vertx(), config);
-        return g.boot(out).onFailure(e -> g.vertx.close());
+        return start(config, out, null);
     }
 
-    private Future<Gateway> boot(PrintStream out) {
+    /** As above, serving an engine already loaded (benchmarks compare HTTP and in-process on one engine). */
+    public static Future<Gateway> start(GatewayConfig config, PrintStream out, Engine preloaded) {
+        Gateway g = new Gateway(Vertx.vertx(), config);
+        return g.boot(out, preloaded).onFailure(e -> g.vertx.close());
+    }
+
+    private Future<Gateway> boot(PrintStream out, Engine preloaded) {
         GatewayMetrics metrics = new GatewayMetrics(this::statsOrNull);
         return vertx.executeBlocking(this::openDatabase)
                 .compose(ds -> {
@@ -46,7 +51,7 @@ public final class Gateway implements AutoCloseable {
                 })
                 .compose(id -> {
                     out.println("HTTP up on http://" + config.host() + ":" + port() + " (loading " + config.model() + "...)");
-                    return loadModel();
+                    return preloaded != null ? Future.succeededFuture(preloaded) : loadModel();
                 })
                 .map(loaded -> {
                     engine.ready(loaded);

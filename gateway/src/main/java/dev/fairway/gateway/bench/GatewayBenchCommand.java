@@ -1,0 +1,103 @@
+package dev.fairway.gateway.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fairway.engine.Engine;
+import dev.fairway.engine.EngineConfig;
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.GatewayConfig;
+import dev.fairway.gateway.http.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * `fairway bench gateway`: what the HTTP layer costs. One engine, loaded once, is driven by N concurrent closed-loop
+ * streams twice: through Engine.submit in-process and through the gateway's SSE endpoint on loopback.
+ */
+@Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Gateway streaming overhead: aggregate output tok/s and TTFT of N concurrent streams,",
+                "HTTP SSE (/v1/chat/completions) vs in-process Engine.submit, same engine, same run."})
+public final class GatewayBenchCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "../shared/models/stories260K", description = "Model folder or id (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--streams", defaultValue = "16", description = "Concurrent streams (default ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--requests-per-stream", defaultValue = "4", description = "Requests each stream sends one after the other (default ${DEFAULT-VALUE}).")
+    int requestsPerStream;
+
+    @Option(names = "--max-tokens", defaultValue = "128", description = "Tokens per request, EOS ignored (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--prompt", defaultValue = "Once upon a time", description = "User message (default '${DEFAULT-VALUE}').")
+    String prompt;
+
+    @Option(names = "--kv-mb", defaultValue = "256", description = "KV cache MB (default ${DEFAULT-VALUE}).")
+    int kvMb;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Engine threads, 0 = all cores.")
+    int threads;
+
+    @Option(names = "--weight-type", description = "Q4, Q8 or F32 conversion on load.")
+    String weightType;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream log = json ? System.err : System.out;
+        EngineConfig.Builder b = EngineConfig.builder().model(model).kvCacheMb(kvMb).weightType(weightType)
+                .maxRunningSequences(Math.max(32, streams)).prefixCaching(false); // identical prompts: keep prefill in the measurement
+        if (threads > 0) b.threads(threads);
+        EngineConfig engineConfig = b.build();
+        Path db = Files.createTempDirectory("fairway-bench").resolve("bench.db");
+        try (Engine engine = Engine.open(engineConfig)) {
+            GatewayConfig config = new GatewayConfig(model, "127.0.0.1", 0, db, 1 << 20, engineConfig);
+            try (Gateway gateway = Gateway.start(config, log, engine).toCompletionStage().toCompletableFuture().join()) {
+                StreamLoad load = new StreamLoad(streams, requestsPerStream, maxTokens, prompt);
+                log.println("warm-up...");
+                load.inProcess(engine, 1);
+                load.overHttp(gateway.baseUrl(), 1);
+                log.println("in-process: " + streams + " streams x " + requestsPerStream + " requests x " + maxTokens + " tokens");
+                StreamLoad.Result direct = load.inProcess(engine, requestsPerStream);
+                log.println("HTTP SSE:   " + streams + " streams x " + requestsPerStream + " requests x " + maxTokens + " tokens");
+                StreamLoad.Result http = load.overHttp(gateway.baseUrl(), requestsPerStream);
+                report(engine.modelInfo().id(), direct, http);
+            }
+        }
+        return 0;
+    }
+
+    private void report(String modelId, StreamLoad.Result direct, StreamLoad.Result http) {
+        double overheadPct = 100.0 * (direct.tokensPerSecond() - http.tokensPerSecond()) / direct.tokensPerSecond();
+        if (json) {
+            ObjectNode o = Json.object().put("model", modelId).put("streams", streams).put("requests_per_stream", requestsPerStream)
+                    .put("max_tokens", maxTokens).put("cores", Runtime.getRuntime().availableProcessors());
+            o.set("in_process", direct.toJson());
+            o.set("http_sse", http.toJson());
+            o.put("throughput_overhead_pct", round(overheadPct));
+            o.put("ttft_p50_added_ms", round(http.ttftP50Ms() - direct.ttftP50Ms()));
+            System.out.println(Json.write(o));
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%n%-12s %12s %12s %12s %12s %10s%n", "path", "tok/s", "TTFT p50 ms", "TTFT p95 ms", "ITL p50 ms", "tokens");
+        for (var row : new Object[][] {{"in-process", direct}, {"HTTP SSE", http}}) {
+            StreamLoad.Result r = (StreamLoad.Result) row[1];
+            System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %12.2f %12.3f %10d%n", row[0], r.tokensPerSecond(), r.ttftP50Ms(),
+                    r.ttftP95Ms(), r.itlP50Ms(), r.tokens());
+        }
+        System.out.printf(Locale.ROOT, "gateway throughput overhead: %.1f%%, TTFT p50 added: %.2f ms%n", overheadPct,
+                http.ttftP50Ms() - direct.ttftP50Ms());
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}
