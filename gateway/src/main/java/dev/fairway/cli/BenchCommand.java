@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (print numbers; --json for machines).",
         subcommands = {
                 dev.fairway.engine.bench.EngineBenchCommand.class,
+                dev.fairway.engine.bench.FairnessBenchCommand.class,
                 dev.fairway.loadgen.ServeBenchCommand.class,
                 dev.fairway.gateway.bench.GatewayBenchCommand.class
         })
