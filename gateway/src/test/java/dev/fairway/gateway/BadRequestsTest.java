@@ -87,7 +87,7 @@ class BadRequestsTest {
                 bad("ignore_eos not boolean", CHAT, "{" + HI + ",\"ignore_eos\":1}", 400, "ignore_eos"),
                 bad("user not string", CHAT, "{" + HI + ",\"user\":7}", 400, "user"),
                 bad("unknown model", CHAT, "{\"model\":\"gpt-4o\"," + HI + "}", 404, "model"),
-                bad("prompt over context", TEXT, "{\"prompt\":\"" + "once upon a time ".repeat(400) + "\",\"max_tokens\":5}", 400, "prompt"),
+                bad("prompt over context", TEXT, "{\"prompt\":\"" + "once upon a time ".repeat(140) + "\",\"max_tokens\":5}", 400, "prompt"),
                 bad("completion prompt missing", TEXT, "{\"max_tokens\":5}", 400, "prompt"),
                 bad("completion batched prompts", TEXT, "{\"prompt\":[\"a\",\"b\"]}", 400, "prompt"),
                 bad("completion token outside vocab", TEXT, "{\"prompt\":[1,99999]}", 400, "prompt"),

@@ -1,0 +1,39 @@
+package dev.fairway.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The shipped Grafana dashboard only queries metrics the gateway really exports (a renamed metric breaks this). */
+class GrafanaDashboardTest {
+    private static final Path DASHBOARD = Path.of("../grafana/dashboards/fairway.json");
+
+    @Test
+    void everyQueriedMetricIsExported() throws Exception {
+        JsonNode dashboard = Http.JSON.readTree(Files.readString(DASHBOARD));
+        Set<String> queried = new TreeSet<>();
+        Matcher m = Pattern.compile("fairway_[a-z0-9_]+").matcher("");
+        for (JsonNode panel : dashboard.get("panels")) {
+            assertThat(panel.get("datasource").get("uid").asText()).isEqualTo("fairway-prometheus");
+            for (JsonNode target : panel.get("targets")) {
+                m.reset(target.get("expr").asText());
+                while (m.find()) queried.add(m.group());
+            }
+        }
+        assertThat(queried).hasSizeGreaterThan(10);
+        Http http = new Http(SharedGateway.get().baseUrl());
+        http.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"max_tokens\":4}");
+        String metrics = http.get("/metrics").body();
+        for (String name : queried) {
+            assertThat(metrics).as("dashboard queries " + name).containsPattern("(?m)^" + name + "[{ ]");
+        }
+    }
+}
