@@ -125,7 +125,8 @@ public final class Engine implements AutoCloseable {
 
     public ModelInfo modelInfo() {
         var c = model.config();
-        long params = 0;
+        long h = c.hidden(), perLayer = h * (c.qDim() + 2L * c.kvDim()) + (long) c.qDim() * h + 3L * h * c.intermediate() + 2 * h;
+        long params = (long) c.vocab() * h * (c.tiedEmbeddings() ? 1 : 2) + c.layers() * perLayer + h;
         return new ModelInfo(model.name(), c.architecture(), c.maxPositions(), c.vocab(), model.codec().eosIds(),
                 model.weightType(), params);
     }

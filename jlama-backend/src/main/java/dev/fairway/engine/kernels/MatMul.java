@@ -15,6 +15,8 @@ public final class MatMul {
     private static final int TILE_O = 4;
     /** Output rows per parallel task: big enough to amortize dispatch, small enough to balance two cores. */
     private static final int ROWS_PER_TASK = 64;
+    /** Activation rows per task: 32 rows of a 2048-wide hidden state (256 KB) stay in L2 while weights stream by. */
+    private static final int ACT_ROWS_PER_TASK = 32;
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -22,16 +24,25 @@ public final class MatMul {
 
     public static void matmul(WorkerPool pool, WeightMatrix w, float[] x, int n, float[] y) {
         int rows = w.rows();
-        int tasks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        pool.run(tasks, t -> rowRange(w, x, n, y, t * ROWS_PER_TASK, Math.min(rows, (t + 1) * ROWS_PER_TASK)));
+        int oTasks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        int rBlocks = (n + ACT_ROWS_PER_TASK - 1) / ACT_ROWS_PER_TASK;
+        pool.run(oTasks * rBlocks, t -> {
+            int o0 = (t % oTasks) * ROWS_PER_TASK, r0 = (t / oTasks) * ACT_ROWS_PER_TASK;
+            rowRange(w, x, r0, Math.min(n, r0 + ACT_ROWS_PER_TASK), y, o0, Math.min(rows, o0 + ROWS_PER_TASK));
+        });
     }
 
     /** Computes output rows [o0, o1) for all n activation rows; single-threaded. */
     public static void rowRange(WeightMatrix w, float[] x, int n, float[] y, int o0, int o1) {
+        rowRange(w, x, 0, n, y, o0, o1);
+    }
+
+    /** Computes output rows [o0, o1) for activation rows [r0, r1); single-threaded. */
+    static void rowRange(WeightMatrix w, float[] x, int r0, int r1, float[] y, int o0, int o1) {
         int cols = w.cols(), rows = w.rows();
-        if (n < 4 && w instanceof Q4Matrix q4) {
+        if (r1 - r0 < 4 && w instanceof Q4Matrix q4) {
             // Too few rows to amortize a dequantized copy: dot straight from the packed nibbles.
-            for (int r = 0; r < n; r++) {
+            for (int r = r0; r < r1; r++) {
                 for (int o = o0; o < o1; o++) y[r * rows + o] = q4.dot(o, x, r * cols);
             }
             return;
@@ -48,11 +59,11 @@ public final class MatMul {
                 wOff = 0;
             }
             if (count == TILE_O) {
-                int r = 0;
-                for (; r + 4 <= n; r += 4) tile4x4(buf, wOff, cols, x, r, y, rows, o);
-                for (; r < n; r++) tile4x1(buf, wOff, cols, x, r, y, rows, o);
+                int r = r0;
+                for (; r + 4 <= r1; r += 4) tile4x4(buf, wOff, cols, x, r, y, rows, o);
+                for (; r < r1; r++) tile4x1(buf, wOff, cols, x, r, y, rows, o);
             } else {
-                for (int r = 0; r < n; r++) {
+                for (int r = r0; r < r1; r++) {
                     for (int k = 0; k < count; k++) {
                         y[r * rows + o + k] = dot(buf, wOff + k * cols, x, r * cols, cols);
                     }
