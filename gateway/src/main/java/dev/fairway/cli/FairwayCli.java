@@ -23,6 +23,16 @@ public final class FairwayCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FairwayCli()).execute(args));
+        System.exit(new CommandLine(new FairwayCli()).setExecutionExceptionHandler(FairwayCli::oneLine).execute(args));
+    }
+
+    /** Errors a user can act on (bad model path, offline download, bad flag value) are one line, not a stack trace. */
+    private static int oneLine(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        if (e instanceof dev.fairway.engine.EngineException || e instanceof IllegalArgumentException
+                || e instanceof java.io.UncheckedIOException) {
+            cmd.getErr().println("fairway: " + e.getMessage());
+            return 1;
+        }
+        throw e;
     }
 }

@@ -37,7 +37,7 @@ public final class ModelSource {
             bars.values().forEach(ProgressBar::close);
             return folder.toPath();
         } catch (IOException | RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             throw new EngineException("Cannot download " + model + " from Hugging Face (" + why.lines().findFirst().orElse("")
                     + "). Are you offline? Pass a local model folder instead: --model /path/to/folder");
         }
