@@ -31,21 +31,20 @@ public final class AuthHandler {
         }).onFailure(ctx::fail);
     }
 
+    /** One round trip: the key's user (if any) and whether any user exists at all. */
     private Future<String> resolve(String key) {
-        Future<String> byKey = key == null ? Future.succeededFuture(null)
-                : pool.preparedQuery("SELECT name FROM users WHERE key_hash = ?").execute(Tuple.of(ApiKeys.hash(key)))
-                        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
-        return byKey.compose(user -> {
-            if (user != null) return Future.succeededFuture(user);
-            return pool.query("SELECT count(*) FROM users").execute().compose(rows -> {
-                Row row = rows.iterator().next();
-                boolean open = loopback && row.getLong(0) == 0;
-                if (open) return Future.succeededFuture(LOCAL_USER);
-                return Future.failedFuture(ApiError.unauthorized(key == null
-                        ? "Missing API key: send 'Authorization: Bearer KEY' (create one with `fairway users add NAME`)."
-                        : "Incorrect API key provided."));
-            });
-        });
+        String hash = key == null ? "" : ApiKeys.hash(key);
+        return pool.preparedQuery("SELECT (SELECT name FROM users WHERE key_hash = ?), (SELECT count(*) FROM users)")
+                .execute(Tuple.of(hash))
+                .compose(rows -> {
+                    Row row = rows.iterator().next();
+                    String user = key == null ? null : row.getString(0);
+                    if (user != null) return Future.succeededFuture(user);
+                    if (loopback && row.getLong(1) == 0) return Future.succeededFuture(LOCAL_USER);
+                    return Future.failedFuture(ApiError.unauthorized(key == null
+                            ? "Missing API key: send 'Authorization: Bearer KEY' (create one with `fairway users add NAME`)."
+                            : "Incorrect API key provided."));
+                });
     }
 
     static String bearer(String header) {
