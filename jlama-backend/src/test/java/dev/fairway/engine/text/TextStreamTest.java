@@ -44,19 +44,23 @@ class TextStreamTest {
     @Test
     void stopStringIsCutAndItsPrefixIsHeldBack() {
         TextStream[] s = new TextStream[1];
-        List<String> deltas = stream(" Tom went to the park and played.", List.of("park"), s);
+        String text = "Tom went to the park and played.";
+        String full = codec.decode(codec.encode(text));
+        String expected = full.substring(0, full.indexOf("park"));
+        List<String> deltas = stream(text, List.of("park"), s);
         assertThat(s[0].stopped()).isTrue();
-        assertThat(String.join("", deltas)).isEqualTo(" Tom went to the ");
-        assertThat(deltas).noneMatch(d -> d.contains("p") && d.endsWith("pa"));
-        assertThat(s[0].text()).isEqualTo(" Tom went to the ");
+        assertThat(String.join("", deltas)).isEqualTo(expected).endsWith("the ");
+        assertThat(deltas).noneMatch(d -> d.contains("p") || d.contains("pa"));
+        assertThat(s[0].text()).isEqualTo(expected);
     }
 
     @Test
     void heldBackPrefixIsReleasedWhenTheStopDoesNotComplete() {
         TextStream[] s = new TextStream[1];
-        List<String> deltas = stream(" Tom went to the pa", List.of("park"), s);
+        String text = "Tom went to the pa";
+        List<String> deltas = stream(text, List.of("park"), s);
         assertThat(s[0].stopped()).isFalse();
-        assertThat(String.join("", deltas)).isEqualTo(" Tom went to the pa");
+        assertThat(String.join("", deltas)).isEqualTo(codec.decode(codec.encode(text))).endsWith("the pa");
         assertThat(deltas.get(deltas.size() - 1)).endsWith("pa");
     }
 }
