@@ -27,7 +27,7 @@ public final class FairwayCli implements Runnable {
     }
 
     /** Errors a user can act on (bad model path, offline download, bad flag value) are one line, not a stack trace. */
-    private static int oneLine(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    private static int oneLine(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
         if (e instanceof dev.fairway.engine.EngineException || e instanceof IllegalArgumentException
                 || e instanceof java.io.UncheckedIOException) {
             cmd.getErr().println("fairway: " + e.getMessage());
