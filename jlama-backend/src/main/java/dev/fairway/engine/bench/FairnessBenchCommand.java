@@ -61,7 +61,7 @@ public final class FairnessBenchCommand implements Callable<Integer> {
     @Option(names = "--scenarios", split = ",", defaultValue = "a,b,c", description = "Default: ${DEFAULT-VALUE}.")
     List<String> scenarios;
 
-    @Option(names = "--duration", defaultValue = "40", description = "(a) measured seconds per policy. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--duration", defaultValue = "30", description = "(a) measured seconds per policy. Default: ${DEFAULT-VALUE}.")
     double duration;
 
     @Option(names = "--warmup", defaultValue = "6", description = "(a) seconds before measuring. Default: ${DEFAULT-VALUE}.")
@@ -86,7 +86,7 @@ public final class FairnessBenchCommand implements Callable<Integer> {
     @Option(names = "--long-prompt", defaultValue = "2000", description = "(b) tokens of the arriving prompt. Default: ${DEFAULT-VALUE}.")
     int longPrompt;
 
-    @Option(names = "--chunk", defaultValue = "32",
+    @Option(names = "--chunk", defaultValue = "16",
             description = "(b) maxBatchTokens: the step token budget that bounds a prefill chunk. Default: ${DEFAULT-VALUE}.")
     int chunk;
 
@@ -147,7 +147,7 @@ public final class FairnessBenchCommand implements Callable<Integer> {
             Random rnd = new Random(3);
             List<java.util.concurrent.CompletableFuture<GenerationResult>> fs = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                fs.add(engine.submit(new GenerationRequest("w" + i, "", Prompt.tokens(randomPrompt(rnd, i == 0 ? 300 : promptTokens)),
+                fs.add(engine.submit(new GenerationRequest("w" + i, "", Prompt.tokens(randomPrompt(rnd, i == 0 ? 100 : promptTokens)),
                         params(24), 1, 1.0), GenerationListener.NONE).result());
             }
             for (var f : fs) f.get();

@@ -5,10 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Chooses the rows of each step under a token budget. Candidates (running and waiting) are taken in the policy's
- * order; each gets one decode token or a prefill chunk of what budget remains, so long prompts are split and ride along
- * with running decodes. Admission needs free KV blocks; when a chosen sequence cannot grow, the lowest-ranked running
- * sequence not yet in this step is preempted (its blocks freed; it is recomputed later, its stream continues).
+ * Chooses the rows of each step under a token budget. Candidates (running and waiting) are picked one at a time in the
+ * policy's order (rank, subRank, arrival); each pick is charged at once, so the next pick already sees it. A pick gets
+ * one decode token or a prefill chunk of what budget remains after one token for every running decode ranked after it,
+ * so long prompts are split and ride along with running decodes without stalling them. Admission needs free KV blocks
+ * for the whole prompt (plus a small watermark) and never preempts; when a running sequence cannot grow, the
+ * lowest-ranked running sequence not yet in this step is preempted (its blocks freed; it is recomputed later, charged
+ * at the prefill weight, and its stream continues).
  */
 public final class Scheduler {
     public record Chunk(Sequence sequence, int tokens) {}
