@@ -74,7 +74,7 @@ public final class FairnessBenchCommand implements Callable<Integer> {
     @Option(names = "--b-streams", defaultValue = "12", description = "(a) streams of user B (user A has 1). Default: ${DEFAULT-VALUE}.")
     int bStreams;
 
-    @Option(names = "--request-tokens", defaultValue = "32", description = "(a) output tokens per request. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--request-tokens", defaultValue = "16", description = "(a) output tokens per request. Default: ${DEFAULT-VALUE}.")
     int requestTokens;
 
     @Option(names = "--prompt-tokens", defaultValue = "24", description = "(a, b) prompt tokens of a stream's request. Default: ${DEFAULT-VALUE}.")

@@ -4,14 +4,14 @@ import java.util.Map;
 
 /**
  * Decides who goes first when the step budget, the running slots or the KV blocks are short: candidates are taken in
- * the order (rank, subRank, arrival), lowest first. The scheduler charges each chunk as soon as it plans it, so the
+ * rank order, lowest first; equal ranks go by subRank within one user, then by arrival. The scheduler charges each chunk as soon as it plans it, so the
  * order is recomputed between picks inside one step (two admissions in one step see each other's cost).
  */
 public interface FairnessPolicy {
     /** Primary sort key (per user for fair policies). */
     double rank(Sequence s);
 
-    /** Secondary key among equal ranks (per conversation for fair policies); ties then go by arrival. */
+    /** Secondary key among one user's sequences of equal rank (per conversation for fair policies). */
     default double subRank(Sequence s) { return 0; }
 
     /** Rank differences below this do not matter when choosing whom to preempt (then the latest arrival goes). */

@@ -134,19 +134,25 @@ public final class Scheduler {
 
     private int best(List<Sequence> candidates) {
         int best = 0;
-        double bestRank = policy.rank(candidates.get(0)), bestSub = policy.subRank(candidates.get(0));
+        double bestRank = policy.rank(candidates.get(0));
         for (int i = 1; i < candidates.size(); i++) {
             Sequence c = candidates.get(i);
             double r = policy.rank(c);
-            if (r > bestRank) continue;
-            double sub = policy.subRank(c);
-            if (r < bestRank || sub < bestSub || (sub == bestSub && before(c, candidates.get(best)))) {
+            if (r < bestRank || (r == bestRank && firstOfTie(c, candidates.get(best)))) {
                 best = i;
                 bestRank = r;
-                bestSub = sub;
             }
         }
         return best;
+    }
+
+    /** Equal rank: one user's sequences go by subRank (conversation), different users' by arrival. */
+    private boolean firstOfTie(Sequence a, Sequence b) {
+        if (a.user.equals(b.user)) {
+            int c = Double.compare(policy.subRank(a), policy.subRank(b));
+            if (c != 0) return c < 0;
+        }
+        return before(a, b);
     }
 
     private static boolean before(Sequence a, Sequence b) {

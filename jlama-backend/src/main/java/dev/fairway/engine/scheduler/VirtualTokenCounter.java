@@ -27,7 +27,7 @@ public final class VirtualTokenCounter implements FairnessPolicy {
         return userCounter.getOrDefault(s.user, 0.0);
     }
 
-    /** Conversation counters order one user's requests (and break exact ties between users). */
+    /** Conversation counters order one user's requests. */
     @Override
     public double subRank(Sequence s) {
         return conversationCounter.getOrDefault(key(s), 0.0);

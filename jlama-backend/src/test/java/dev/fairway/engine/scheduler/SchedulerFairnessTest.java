@@ -47,7 +47,9 @@ class SchedulerFairnessTest {
         SchedulerHarness h = SchedulerHarness.fair(4, 64);
         oneVsTen(h);
         h.run(4000);
-        List<SchedulerHarness.Job> aJobs = h.finished.stream().filter(j -> j.seq.user.equals("A")).toList();
+        // after the start (A's first prefill puts it ahead for a moment, then B, below its share, may use the slot)
+        List<SchedulerHarness.Job> aJobs = h.finished.stream()
+                .filter(j -> j.seq.user.equals("A") && j.submittedStep > 200).toList();
         assertThat(aJobs).hasSizeGreaterThan(50);
         for (SchedulerHarness.Job j : aJobs) {
             assertThat(j.maxGap).as("A decodes every step").isEqualTo(1);
