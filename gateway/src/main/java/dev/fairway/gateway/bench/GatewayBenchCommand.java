@@ -47,6 +47,9 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     @Option(names = "--weight-type", description = "Q4, Q8 or F32 conversion on load.")
     String weightType;
 
+    @Option(names = "--rounds", defaultValue = "3", description = "Alternating in-process/HTTP rounds, merged (default ${DEFAULT-VALUE}); evens out drift from other load.")
+    int rounds;
+
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
@@ -65,10 +68,19 @@ public final class GatewayBenchCommand implements Callable<Integer> {
                 log.println("warm-up...");
                 load.inProcess(engine, 1);
                 load.overHttp(gateway.baseUrl(), 1);
-                log.println("in-process: " + streams + " streams x " + requestsPerStream + " requests x " + maxTokens + " tokens");
-                StreamLoad.Result direct = load.inProcess(engine, requestsPerStream);
-                log.println("HTTP SSE:   " + streams + " streams x " + requestsPerStream + " requests x " + maxTokens + " tokens");
-                StreamLoad.Result http = load.overHttp(gateway.baseUrl(), requestsPerStream);
+                StreamLoad.Result direct = StreamLoad.Result.EMPTY;
+                StreamLoad.Result http = StreamLoad.Result.EMPTY;
+                for (int round = 0; round < rounds; round++) {
+                    log.println("round " + (round + 1) + "/" + rounds + ": " + streams + " streams x " + requestsPerStream
+                            + " requests x " + maxTokens + " tokens, in-process and over HTTP SSE");
+                    if (round % 2 == 0) {
+                        direct = direct.plus(load.inProcess(engine, requestsPerStream));
+                        http = http.plus(load.overHttp(gateway.baseUrl(), requestsPerStream));
+                    } else {
+                        http = http.plus(load.overHttp(gateway.baseUrl(), requestsPerStream));
+                        direct = direct.plus(load.inProcess(engine, requestsPerStream));
+                    }
+                }
                 report(engine.modelInfo().id(), direct, http);
             }
         }
@@ -79,6 +91,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         double overheadPct = 100.0 * (direct.tokensPerSecond() - http.tokensPerSecond()) / direct.tokensPerSecond();
         if (json) {
             ObjectNode o = Json.object().put("model", modelId).put("streams", streams).put("requests_per_stream", requestsPerStream)
+                    .put("rounds", rounds)
                     .put("max_tokens", maxTokens).put("cores", Runtime.getRuntime().availableProcessors());
             o.set("in_process", direct.toJson());
             o.set("http_sse", http.toJson());

@@ -40,6 +40,11 @@ public final class ChatShape implements ResponseShape {
     }
 
     @Override
+    public String plainTokenChoiceJson(int index, String quotedText) {
+        return "{\"index\":" + index + ",\"delta\":{\"content\":" + quotedText + "},\"logprobs\":null,\"finish_reason\":null}";
+    }
+
+    @Override
     public ObjectNode finishChoice(int index, FinishReason reason) {
         ObjectNode c = Json.object().put("index", index);
         c.putObject("delta");

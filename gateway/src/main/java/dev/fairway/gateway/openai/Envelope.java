@@ -18,6 +18,12 @@ public record Envelope(String id, long created, String model, ResponseShape shap
         return head(shape.streamObject());
     }
 
+    /** `{"id":...,"choices":[` of a chunk, for the per-token fast path (same field order as chunk()). */
+    public String chunkPrefix() {
+        String head = Json.write(chunk());
+        return head.substring(0, head.length() - 1) + ",\"choices\":[";
+    }
+
     public ObjectNode full() {
         return head(shape.fullObject());
     }

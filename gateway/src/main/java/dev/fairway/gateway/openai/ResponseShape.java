@@ -20,6 +20,9 @@ public interface ResponseShape {
 
     ObjectNode tokenChoice(int index, String text, TokenLogprob logprob);
 
+    /** The same choice as tokenChoice(index, text, null), as JSON text; {@code quotedText} is already a JSON string. */
+    String plainTokenChoiceJson(int index, String quotedText);
+
     ObjectNode finishChoice(int index, FinishReason reason);
 
     ObjectNode fullChoice(ChoiceResult choice);

@@ -1,5 +1,6 @@
 package dev.fairway.gateway.openai;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ChoiceResult;
 import dev.fairway.engine.FinishReason;
@@ -16,6 +17,8 @@ public final class SseResponder implements GenerationSink {
     private final Envelope envelope;
     private final int n;
     private final boolean includeUsage;
+    private final String tokenChunkPrefix;
+    private final String tokenChunkSuffix;
     private boolean opened;
 
     public SseResponder(HttpServerResponse response, Envelope envelope, int n, boolean includeUsage) {
@@ -23,6 +26,8 @@ public final class SseResponder implements GenerationSink {
         this.envelope = envelope;
         this.n = n;
         this.includeUsage = includeUsage;
+        this.tokenChunkPrefix = "data: " + envelope.chunkPrefix();
+        this.tokenChunkSuffix = "]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n";
     }
 
     /** Sends headers and the opening chunks; called once the engine accepted the request. */
@@ -44,7 +49,15 @@ public final class SseResponder implements GenerationSink {
     public void onToken(TokenEvent event) {
         open();
         if (event.textDelta().isEmpty() && event.logprob() == null) return; // held back (stop-string prefix, split UTF-8)
-        send(chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(), event.logprob())));
+        if (event.logprob() != null) {
+            send(chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(), event.logprob())));
+            return;
+        }
+        // per-token hot path: a string template instead of building and serializing a tree
+        String quoted = "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(event.textDelta())) + "\"";
+        if (!response.closed() && !response.ended()) {
+            response.write(tokenChunkPrefix + envelope.shape().plainTokenChoiceJson(event.choice(), quoted) + tokenChunkSuffix);
+        }
     }
 
     @Override

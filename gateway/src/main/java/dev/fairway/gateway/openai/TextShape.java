@@ -30,6 +30,11 @@ public final class TextShape implements ResponseShape {
     }
 
     @Override
+    public String plainTokenChoiceJson(int index, String quotedText) {
+        return "{\"index\":" + index + ",\"text\":" + quotedText + ",\"logprobs\":null,\"finish_reason\":null}";
+    }
+
+    @Override
     public ObjectNode finishChoice(int index, FinishReason reason) {
         ObjectNode c = Json.object().put("index", index).put("text", "");
         c.putNull("logprobs");
