@@ -90,7 +90,9 @@ final class StreamLoad {
     }
 
     Result overHttp(String baseUrl, int requests) throws Exception {
-        HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        // HTTP/1.1 like the OpenAI SDKs (the JDK client would otherwise upgrade to h2c and multiplex every stream on one connection)
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         String model = Json.MAPPER.readTree(client.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/models")).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).get("data").get(0).get("id").asText();
         String finalBody = Json.write(Json.object().put("model", model).put("stream", true).put("max_tokens", maxTokens)
