@@ -14,7 +14,7 @@ public final class MatMul {
     private static final int L = F.length();
     private static final int TILE_O = 4;
     /** Output rows per parallel task: big enough to amortize dispatch, small enough to balance two cores. */
-    private static final int ROWS_PER_TASK = 64;
+    private static final int ROWS_PER_TASK = 32;
     /** Activation rows per task: 32 rows of a 2048-wide hidden state (256 KB) stay in L2 while weights stream by. */
     private static final int ACT_ROWS_PER_TASK = 32;
 
