@@ -88,6 +88,7 @@ class BadRequestsTest {
                 bad("user not string", CHAT, "{" + HI + ",\"user\":7}", 400, "user"),
                 bad("unknown model", CHAT, "{\"model\":\"gpt-4o\"," + HI + "}", 404, "model"),
                 bad("prompt over context", TEXT, "{\"prompt\":\"" + "once upon a time ".repeat(140) + "\",\"max_tokens\":5}", 400, "prompt"),
+                bad("prompt far beyond context, refused before tokenizing", CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "a ".repeat(100_000) + "\"}]}", 400, "messages"),
                 bad("completion prompt missing", TEXT, "{\"max_tokens\":5}", 400, "prompt"),
                 bad("completion batched prompts", TEXT, "{\"prompt\":[\"a\",\"b\"]}", 400, "prompt"),
                 bad("completion token outside vocab", TEXT, "{\"prompt\":[1,99999]}", 400, "prompt"),

@@ -144,7 +144,7 @@ public final class ConversationsEndpoint {
         String model = engine.resolveModel(turn.model());
         Conversation c = ctx.get(CONVERSATION);
         String user = Caller.user(ctx);
-        store.messages(c.id()).onSuccess(history -> {
+        store.messages(c.id()).compose(history -> {
             List<ChatMessage> chat = new ArrayList<>();
             for (Message m : history) chat.add(new ChatMessage(ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()));
             chat.add(ChatMessage.user(turn.content()));
@@ -153,11 +153,10 @@ public final class ConversationsEndpoint {
             SseResponder sse = turn.spec().stream() ? new SseResponder(ctx.response(), envelope, 1, turn.spec().includeUsage()) : null;
             GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
             ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer);
-            GenerationCall.start(ctx, engine.engine(), request, turn.spec().maxTokensGiven(), metrics, recorder)
+            return GenerationCall.start(ctx, engine.engine(), request, turn.spec().maxTokensGiven(), metrics, recorder)
                     .onSuccess(call -> recorder.attach(call, store.append(c.id(), "user", turn.content(), "completed"),
-                            () -> { if (sse != null) sse.open(); }))
-                    .onFailure(ctx::fail);
-        }).onFailure(ctx::fail);
+                            () -> { if (sse != null) sse.open(); }));
+        }).onFailure(ctx::fail); // compose turns anything thrown above into this failure too
     }
 
     // ---- JSON shapes

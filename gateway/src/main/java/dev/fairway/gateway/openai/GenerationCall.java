@@ -5,7 +5,9 @@ import dev.fairway.engine.GenerationHandle;
 import dev.fairway.engine.GenerationListener;
 import dev.fairway.engine.GenerationRequest;
 import dev.fairway.engine.GenerationResult;
+import dev.fairway.engine.Prompt;
 import dev.fairway.engine.TokenEvent;
+import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -40,6 +42,11 @@ public final class GenerationCall implements GenerationListener {
     /** Submits; the future fails with the engine's rejection (invalid, context length, overloaded). */
     public static Future<GenerationCall> start(RoutingContext ctx, Engine engine, GenerationRequest request,
             boolean maxTokensGiven, GatewayMetrics metrics, GenerationSink sink) {
+        try {
+            checkPromptSize(request.prompt(), engine.modelInfo().contextLength());
+        } catch (ApiError e) {
+            return Future.failedFuture(e);
+        }
         GenerationCall call = new GenerationCall(ctx, sink, metrics, request.userId());
         ctx.response().closeHandler(v -> call.onClientClosed());
         return ctx.vertx().executeBlocking(() -> engine.submit(withDefaultMaxTokens(engine, request, maxTokensGiven), call), false)
@@ -48,6 +55,26 @@ public final class GenerationCall implements GenerationListener {
                     if (call.clientGone) h.cancel();
                     return call;
                 });
+    }
+
+    /** No tokenizer packs this many characters into one token on average; longer prompts cannot fit the context. */
+    static final int MAX_CHARS_PER_TOKEN = 32;
+
+    /**
+     * Refuses, before tokenizing, prompts that cannot fit the context whatever the tokenizer does: tokenizing
+     * megabytes only to answer "too long" would tie up a worker thread.
+     */
+    static void checkPromptSize(Prompt prompt, int contextLength) {
+        long chars = switch (prompt) {
+            case Prompt.Text t -> t.text().length();
+            case Prompt.Chat c -> c.messages().stream().mapToLong(m -> m.content().length()).sum();
+            case Prompt.Tokens t -> 0; // counted exactly by the engine
+        };
+        if (chars > (long) contextLength * MAX_CHARS_PER_TOKEN) {
+            throw ApiError.badRequest("The prompt is " + chars + " characters long; it cannot fit this model's maximum context "
+                    + "length of " + contextLength + " tokens. Please reduce the length of the messages.",
+                    prompt instanceof Prompt.Text ? "prompt" : "messages", "context_length_exceeded");
+        }
     }
 
     /** Without max_tokens a chat may use whatever the context has left after its prompt. */
