@@ -24,6 +24,9 @@ public final class KvCacheManager {
 
     public long prefixHitTokens() { return prefixHitTokens; }
 
+    /** Takes back hits of an attach that was undone (admission found no room), so each admission counts once. */
+    public void uncountHits(int tokens) { prefixHitTokens -= tokens; }
+
     /** Blocks needed to hold {@code tokens} positions. */
     public int blocksFor(int tokens) { return (tokens + blockSize - 1) / blockSize; }
 

@@ -191,10 +191,13 @@ public final class Scheduler {
      */
     private int admitChunk(Sequence s, int budget, int pendingDecodes) {
         if (running.size() >= maxRunning) return 0;
-        admit(s);
+        // Alone, a sequence may take every block (the engine accepts prompt + max_tokens up to the whole pool).
+        int reserve = running.isEmpty() ? 0 : watermark();
+        int hit = admit(s);
         int need = kv.blocksFor(s.length()) - s.table.size() + (sharedAt(s, s.computed) ? 1 : 0);
-        if (kv.pool().available() - need < watermark() || !grow(s, s.remaining())) {
+        if (kv.pool().available() - need < reserve || !grow(s, s.remaining())) {
             unadmit(s);
+            kv.uncountHits(hit);
             return 0;
         }
         return Math.min(s.remaining(), Math.max(1, budget - pendingDecodes));
@@ -238,10 +241,12 @@ public final class Scheduler {
         return Math.max(0, Math.min(tokens, covered + free * bs));
     }
 
-    private void admit(Sequence s) {
+    /** Moves a waiting sequence to running, attaching cached prefix blocks; returns the cached tokens attached. */
+    private int admit(Sequence s) {
+        int hit = 0;
         if (s.table.size() == 0) {
             long[] chain = new long[1];
-            int hit = kv.attachCachedPrefix(s.table, s.tokenArray(), s.length(), chain);
+            hit = kv.attachCachedPrefix(s.table, s.tokenArray(), s.length(), chain);
             s.computed = hit;
             s.hashChain = chain[0];
             s.hashedBlocks = hit / kv.blockSize();
@@ -250,6 +255,7 @@ public final class Scheduler {
         waiting.remove(s);
         running.add(s);
         s.running = true;
+        return hit;
     }
 
     /** Admission found no room after all: back to the queue, not counted as a preemption. */

@@ -182,4 +182,38 @@ class SchedulerMechanicsTest {
         System.out.println("leak test: " + submitted + " submitted, " + cancelled + " cancelled, " + forks + " forks, "
                 + h.scheduler.preemptions() + " preemptions, " + h.step + " steps");
     }
+
+    @Test
+    void aSequenceThatNeedsTheWholePoolStillFinishes() {
+        // 20 blocks of 16; "big" needs all 20 at its end (the engine accepts prompt + max_tokens up to the pool), while
+        // small requests keep arriving and take blocks: big may be preempted, and must still be re-admitted.
+        for (FairnessPolicy policy : List.of(new VirtualTokenCounter(0.5), new FcfsPolicy(0.5))) {
+            SchedulerHarness h = new SchedulerHarness(policy, 20, 16, 64, 8, false);
+            SchedulerHarness.Job big = h.submit("big", "b", 1.0, 100, 220);
+            for (int i = 0; i < 3; i++) h.stream("small" + i, "s", 1.0, 20, 30);
+            for (int t = 0; t < 20_000 && big.finishedStep < 0; t++) h.step();
+            assertThat(big.finishedStep).as(policy.getClass().getSimpleName()).isGreaterThanOrEqualTo(0);
+            assertThat(big.seq.generated()).isEqualTo(220);
+        }
+    }
+
+    @Test
+    void blockedAdmissionsDoNotInflatePrefixHitStats() {
+        // a waiting request with a cached prefix that cannot be admitted for many steps counts its hit once
+        SchedulerHarness h = new SchedulerHarness(new VirtualTokenCounter(0.5), 24, 16, 64, 8, true);
+        int[] prefix = h.uniquePrompt(64);
+        SchedulerHarness.Job seed = h.submit("u", "c", 1.0, prefix, 1);
+        h.runUntilIdle(100); // publishes 3 full blocks (the last token is never a hit)
+        long before = h.kv.prefixHitTokens();
+        SchedulerHarness.Job hog = h.submit("hog", "h", 1.0, 200, 150); // 22 blocks at its end: the rest cannot fit
+        h.run(3);
+        int[] again = java.util.Arrays.copyOf(prefix, 200);
+        for (int i = 64; i < 200; i++) again[i] = 5 + i;
+        SchedulerHarness.Job waiter = h.submit("u", "c2", 1.0, again, 5);
+        h.runUntilIdle(10_000);
+        assertThat(waiter.finishedStep).isGreaterThan(waiter.submittedStep + 50);
+        assertThat(h.kv.prefixHitTokens() - before).isLessThanOrEqualTo(64);
+        assertThat(seed.seq.generated()).isEqualTo(1);
+        assertThat(hog.seq.generated()).isEqualTo(150);
+    }
 }
