@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class VirtualTokenCounter implements FairnessPolicy {
     static final double PREEMPTION_SLACK_TOKENS = 64;
+    static final int PRUNE_EVERY = 1024;
+    private long queued;
     private final double prefillWeight;
     private final Map<String, Double> userCounter = new HashMap<>();
     private final Map<String, Double> conversationCounter = new HashMap<>();
@@ -58,7 +60,30 @@ public final class VirtualTokenCounter implements FairnessPolicy {
         // An idle user (or conversation) is lifted to the lowest counter of the active ones: no credit for idling.
         if (!userActive && floor != Double.MAX_VALUE) userCounter.merge(s.user, floor, Math::max);
         if (!conversationActive && convFloor != Double.MAX_VALUE) conversationCounter.merge(key(s), convFloor, Math::max);
+        if (++queued % PRUNE_EVERY == 0) prune(s, active, floor);
     }
+
+    /**
+     * Forgets counters of conversations with no sequence in the scheduler (clients that use a fresh conversation id per
+     * request would otherwise grow the map forever; a returning conversation is lifted to its user's floor anyway), and
+     * of idle users at or below the active floor (exactly what the lift would give them back).
+     */
+    private void prune(Sequence s, Iterable<Sequence> active, double floor) {
+        java.util.Set<String> users = new java.util.HashSet<>(), conversations = new java.util.HashSet<>();
+        users.add(s.user);
+        conversations.add(key(s));
+        for (Sequence a : active) {
+            users.add(a.user);
+            conversations.add(key(a));
+        }
+        conversationCounter.keySet().retainAll(conversations);
+        double min = Math.min(floor, userCounter.getOrDefault(s.user, 0.0));
+        userCounter.entrySet().removeIf(e -> !users.contains(e.getKey()) && e.getValue() <= min);
+    }
+
+    int trackedConversations() { return conversationCounter.size(); }
+
+    int trackedUsers() { return userCounter.size(); }
 
     @Override
     public void charge(Sequence s, int prefillTokens, int decodeTokens) {

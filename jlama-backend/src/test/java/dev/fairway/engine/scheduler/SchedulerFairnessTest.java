@@ -187,4 +187,27 @@ class SchedulerFairnessTest {
         assertThat(oldTokens / (double) (oldTokens + newTokens)).as("old %s vs new %s", oldTokens, newTokens)
                 .isCloseTo(0.2, within(0.03));
     }
+
+    @Test
+    void countersOfFinishedConversationsAreForgotten() {
+        // clients that use a fresh conversation id for every request must not grow the policy's maps forever
+        VirtualTokenCounter vtc = new VirtualTokenCounter(0.5);
+        SchedulerHarness h = new SchedulerHarness(vtc, 4096, 16, 64, 16, false);
+        int[] n = {0};
+        for (int u = 0; u < 4; u++) {
+            String user = "u" + u;
+            for (int i = 0; i < 4; i++) {
+                SchedulerHarness.Job j = h.submit(user, "conv-" + n[0]++, 1.0, 8, 4);
+                j.onFinish = new java.util.function.Consumer<>() {
+                    @Override public void accept(SchedulerHarness.Job done) {
+                        h.submit(user, "conv-" + n[0]++, 1.0, 8, 4).onFinish = this;
+                    }
+                };
+            }
+        }
+        h.run(20_000);
+        assertThat(n[0]).isGreaterThan(10_000);
+        assertThat(vtc.trackedConversations()).isLessThan(VirtualTokenCounter.PRUNE_EVERY + 64);
+        assertThat(vtc.trackedUsers()).isLessThanOrEqualTo(4);
+    }
 }
