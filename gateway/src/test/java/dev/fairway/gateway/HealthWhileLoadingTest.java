@@ -20,7 +20,8 @@ class HealthWhileLoadingTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        GatewayConfig base = TestGateway.config(TestGateway.tempDb());
+        // a large KV cache makes loading take long enough (allocation) for the 503 window to be observable
+        GatewayConfig base = TestGateway.config(TestGateway.tempDb(), b -> b.kvCacheMb(512));
         GatewayConfig config = new GatewayConfig(base.model(), "127.0.0.1", port, base.database(), base.maxBodyBytes(), base.engine());
         Future<Gateway> starting = Gateway.start(config, System.out);
         Http http = new Http("http://127.0.0.1:" + port);

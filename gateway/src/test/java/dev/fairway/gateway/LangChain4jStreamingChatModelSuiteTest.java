@@ -55,17 +55,17 @@ class LangChain4jStreamingChatModelSuiteTest extends AbstractStreamingChatModelI
         return OpenAiChatRequestParameters.builder().maxOutputTokens(maxOutputTokens).build();
     }
 
-    @Override protected boolean supportsModelNameParameter() { return false; } // one model per server
-    @Override protected boolean supportsTools() { return false; }
-    @Override protected boolean supportsToolChoiceRequired() { return false; }
-    @Override protected boolean supportsJsonResponseFormat() { return false; }
-    @Override protected boolean supportsJsonResponseFormatWithSchema() { return false; }
-    @Override protected boolean supportsJsonResponseFormatWithRawSchema() { return false; }
-    @Override protected boolean supportsSingleImageInputAsBase64EncodedString() { return false; }
-    @Override protected boolean supportsMultipleImageInputsAsBase64EncodedStrings() { return false; }
-    @Override protected boolean supportsSingleImageInputAsPublicURL() { return false; }
-    @Override protected boolean supportsMultipleImageInputsAsPublicURLs() { return false; }
-    // The refusal is the gateway's HTTP 400, which the OpenAI client reports as its own exception type.
+    // Each "false" below disables the suite's positive test and enables its should_fail_if_..._not_supported twin.
+    @Override protected boolean supportsModelNameParameter() { return false; } // one model per server: other names are 404
+    @Override protected boolean supportsTools() { return false; } // no tool calling: 400 naming 'tools'
+    @Override protected boolean supportsToolChoiceRequired() { return false; } // no tool calling: 400 naming 'tool_choice'
+    @Override protected boolean supportsJsonResponseFormat() { return false; } // no constrained decoding: 400 'response_format'
+    @Override protected boolean supportsJsonResponseFormatWithSchema() { return false; } // same: json_schema is refused
+    @Override protected boolean supportsJsonResponseFormatWithRawSchema() { return false; } // same: json_schema is refused
+    @Override protected boolean supportsSingleImageInputAsBase64EncodedString() { return false; } // text-only model: 400 on image parts
+    @Override protected boolean supportsMultipleImageInputsAsBase64EncodedStrings() { return false; } // text-only model
+    @Override protected boolean supportsSingleImageInputAsPublicURL() { return false; } // text-only model
+    @Override protected boolean supportsMultipleImageInputsAsPublicURLs() { return false; } // text-only model
     @Override protected boolean assertExceptionType() { return false; }
     @Override protected Class<? extends ChatResponseMetadata> chatResponseMetadataType(StreamingChatModel model) { return OpenAiChatResponseMetadata.class; }
     @Override protected Class<? extends TokenUsage> tokenUsageType(StreamingChatModel model) { return OpenAiTokenUsage.class; }

@@ -1,6 +1,5 @@
 package dev.fairway.gateway.conversations;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ChatMessage;
@@ -70,12 +69,12 @@ public final class ConversationsEndpoint {
         ObjectNode body = ctx.get(BODY);
         Fields.rejectUnknown(body, Set.of("title", "metadata", "items"));
         String title = Fields.optString(body, "title", MAX_TITLE);
-        String metadata = metadata(body);
-        List<ChatMessage> items = items(body.get("items"));
+        String metadata = ConversationJson.metadata(body);
+        List<ChatMessage> items = ConversationJson.items(body.get("items"));
         String owner = Caller.user(ctx);
         store.create(owner, title, metadata == null ? "{}" : metadata)
                 .compose(c -> appendAll(c.id(), items).compose(v -> store.find(owner, c.id())))
-                .compose(c -> store.messages(c.id()).map(ms -> conversationJson(c, ms)))
+                .compose(c -> store.messages(c.id()).map(ms -> ConversationJson.conversation(c, ms)))
                 .onSuccess(json -> Json.send(ctx, 200, json))
                 .onFailure(ctx::fail);
     }
@@ -93,7 +92,7 @@ public final class ConversationsEndpoint {
         cursor.compose(c -> store.list(owner, limit, c)).onSuccess(page -> {
             ObjectNode out = Json.object().put("object", "list");
             ArrayNode data = out.putArray("data");
-            for (Conversation c : page.items()) data.add(summary(c));
+            for (Conversation c : page.items()) data.add(ConversationJson.summary(c));
             out.put("first_id", page.items().isEmpty() ? null : page.items().get(0).id());
             out.put("last_id", page.items().isEmpty() ? null : page.items().get(page.items().size() - 1).id());
             out.put("has_more", page.hasMore());
@@ -103,7 +102,7 @@ public final class ConversationsEndpoint {
 
     public void get(RoutingContext ctx) {
         Conversation c = ctx.get(CONVERSATION);
-        store.messages(c.id()).onSuccess(ms -> Json.send(ctx, conversationJson(c, ms))).onFailure(ctx::fail);
+        store.messages(c.id()).onSuccess(ms -> Json.send(ctx, ConversationJson.conversation(c, ms))).onFailure(ctx::fail);
     }
 
     public void listMessages(RoutingContext ctx) {
@@ -111,7 +110,7 @@ public final class ConversationsEndpoint {
         store.messages(c.id()).onSuccess(ms -> {
             ObjectNode out = Json.object().put("object", "list");
             ArrayNode data = out.putArray("data");
-            for (Message m : ms) data.add(messageJson(m));
+            for (Message m : ms) data.add(ConversationJson.message(m));
             Json.send(ctx, out);
         }).onFailure(ctx::fail);
     }
@@ -120,12 +119,12 @@ public final class ConversationsEndpoint {
         ObjectNode body = ctx.get(BODY);
         Fields.rejectUnknown(body, Set.of("title", "metadata"));
         String title = Fields.optString(body, "title", MAX_TITLE);
-        String metadata = metadata(body);
+        String metadata = ConversationJson.metadata(body);
         if (title == null && metadata == null) throw ApiError.badRequest("Send 'title' and/or 'metadata' to update.", "title");
         Conversation c = ctx.get(CONVERSATION);
         store.update(c.id(), title, metadata)
                 .compose(v -> store.find(c.owner(), c.id()))
-                .compose(updated -> store.messages(updated.id()).map(ms -> conversationJson(updated, ms)))
+                .compose(updated -> store.messages(updated.id()).map(ms -> ConversationJson.conversation(updated, ms)))
                 .onSuccess(json -> Json.send(ctx, json))
                 .onFailure(ctx::fail);
     }
@@ -157,66 +156,6 @@ public final class ConversationsEndpoint {
                     .onSuccess(call -> recorder.attach(call, store.append(c.id(), "user", turn.content(), "completed"),
                             () -> { if (sse != null) sse.open(); }));
         }).onFailure(ctx::fail); // compose turns anything thrown above into this failure too
-    }
-
-    // ---- JSON shapes
-
-    private static ObjectNode summary(Conversation c) {
-        ObjectNode o = Json.object().put("id", c.id()).put("object", "conversation").put("title", c.title())
-                .put("preview", c.preview()).put("created_at", c.createdAt() / 1000).put("updated_at", c.updatedAt() / 1000);
-        o.set("metadata", parseMetadata(c.metadataJson()));
-        return o;
-    }
-
-    private static ObjectNode conversationJson(Conversation c, List<Message> messages) {
-        ObjectNode o = summary(c);
-        ArrayNode arr = o.putArray("messages");
-        for (Message m : messages) arr.add(messageJson(m));
-        return o;
-    }
-
-    static ObjectNode messageJson(Message m) {
-        return Json.object().put("id", m.id()).put("type", "message").put("role", m.role()).put("content", m.content())
-                .put("status", m.status()).put("created_at", m.createdAt() / 1000);
-    }
-
-    private static JsonNode parseMetadata(String json) {
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (Exception e) {
-            return Json.object();
-        }
-    }
-
-    /** OpenAI metadata: at most 16 string pairs, keys <= 64 and values <= 512 characters. */
-    private static String metadata(ObjectNode body) {
-        ObjectNode m = Fields.optObject(body, "metadata");
-        if (m == null) return null;
-        if (m.size() > 16) throw ApiError.badRequest("'metadata' may hold at most 16 keys.", "metadata");
-        m.fields().forEachRemaining(e -> {
-            if (e.getKey().length() > 64 || !e.getValue().isTextual() || e.getValue().asText().length() > 512) {
-                throw ApiError.badRequest("'metadata' maps keys (<= 64 chars) to strings (<= 512 chars).", "metadata");
-            }
-        });
-        return Json.write(m);
-    }
-
-    private static List<ChatMessage> items(JsonNode items) {
-        if (items == null || items.isNull()) return List.of();
-        if (!items.isArray() || items.size() > 20) throw ApiError.badRequest("'items' must be an array of at most 20 messages.", "items");
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            JsonNode it = items.get(i);
-            String at = "items[" + i + "]";
-            if (!it.isObject()) throw ApiError.badRequest(at + " must be an object.", at);
-            if (it.has("type") && !"message".equals(it.get("type").asText())) {
-                throw ApiError.badRequest(at + ".type must be 'message'.", at + ".type", "unsupported_parameter");
-            }
-            ObjectNode copy = ((ObjectNode) it).deepCopy();
-            copy.remove("type");
-            out.add(dev.fairway.gateway.openai.ChatRequestParser.messages(Json.array().add(copy)).get(0));
-        }
-        return out;
     }
 
     private Future<Void> appendAll(String conversationId, List<ChatMessage> items) {
