@@ -115,6 +115,35 @@ class EngineTest {
     }
 
     @Test
+    void logprobsReportTheGreedyTokenAsMostLikely() {
+        SamplingParams p = SamplingParams.builder().maxTokens(6).temperature(0).logprobs(true).topLogprobs(3).build();
+        GenerationResult r = engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), p));
+        assertThat(r.first().logprobs()).hasSize(6);
+        for (TokenLogprob lp : r.first().logprobs()) {
+            assertThat(lp.logprob()).isLessThanOrEqualTo(0f);
+            assertThat(lp.top()).hasSize(3);
+            assertThat(lp.top().get(0).tokenId()).isEqualTo(lp.tokenId());
+            assertThat(lp.top().get(0).logprob()).isGreaterThanOrEqualTo(lp.top().get(1).logprob());
+        }
+    }
+
+    @Test
+    void logitBiasStopTokensAndPenaltiesSteerTheOutput() {
+        int lily = engine.encode("Lily")[0];
+        SamplingParams forced = SamplingParams.builder().maxTokens(5).temperature(0).logitBias(java.util.Map.of(lily, 100f)).build();
+        assertThat(engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), forced)).first().tokenIds())
+                .containsOnly(lily);
+        int comma = engine.generate(greedy("Once upon a time", 1)).first().tokenIds()[0];
+        SamplingParams stopAtFirst = SamplingParams.builder().maxTokens(20).temperature(0).stopTokenIds(java.util.Set.of(comma)).build();
+        GenerationResult stopped = engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), stopAtFirst));
+        assertThat(stopped.first().finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(stopped.text()).isEmpty();
+        String plain = engine.generate(greedy("Once upon a time", 60)).text();
+        SamplingParams penalized = SamplingParams.builder().maxTokens(60).temperature(0).frequencyPenalty(2f).presencePenalty(2f).build();
+        assertThat(engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), penalized)).text()).isNotEqualTo(plain);
+    }
+
+    @Test
     void promptOverContextIsAClearError() {
         String longPrompt = "Once upon a time ".repeat(200);
         assertThatThrownBy(() -> engine.submit(greedy(longPrompt, 10), null))
