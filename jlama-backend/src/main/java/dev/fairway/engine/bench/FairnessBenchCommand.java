@@ -90,7 +90,7 @@ public final class FairnessBenchCommand implements Callable<Integer> {
             description = "(b) maxBatchTokens: the step token budget that bounds a prefill chunk. Default: ${DEFAULT-VALUE}.")
     int chunk;
 
-    @Option(names = "--baseline", defaultValue = "8", description = "(b) seconds of ITL measured before the long prompt arrives. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--baseline", defaultValue = "8", description = "(b) seconds of ITL measured without the long prompt: half before it arrives, half after its first token. Default: ${DEFAULT-VALUE}.")
     double baseline;
 
     @Option(names = "--history", defaultValue = "1500", description = "(c) conversation tokens before the second turn. Default: ${DEFAULT-VALUE}.")
@@ -252,8 +252,9 @@ public final class FairnessBenchCommand implements Callable<Integer> {
         for (int i = 0; i < 32; i++) prompts.add(randomPrompt(rnd, promptTokens));
         ConcurrentLinkedQueue<long[]> gaps = new ConcurrentLinkedQueue<>(); // {end time, gap}
         ConcurrentLinkedQueue<GenerationHandle> handles = new ConcurrentLinkedQueue<>();
-        long baseStart, baseEnd, longSubmit, longFirst;
+        long baseStart, baseEnd, longSubmit, longFirst, afterStart, afterEnd;
         int longSteps;
+        long half = (long) (baseline * 1e9 / 2);
         try (Engine engine = Engine.create(model, cfg)) {
             FairnessStreams streams = new FairnessStreams(engine, handles);
             for (int i = 0; i < running; i++) {
@@ -261,7 +262,7 @@ public final class FairnessBenchCommand implements Callable<Integer> {
             }
             long start = System.nanoTime();
             baseStart = start + 3_000_000_000L; // warm-up: all prefilled and decoding
-            baseEnd = baseStart + (long) (baseline * 1e9);
+            baseEnd = baseStart + half;
             sleepUntil(baseEnd);
             long stepsBefore = engine.stats().steps();
             longSubmit = System.nanoTime();
@@ -269,11 +270,15 @@ public final class FairnessBenchCommand implements Callable<Integer> {
                     GenerationListener.NONE).result().get();
             longFirst = longSubmit + r.timings().firstTokenNanos();
             longSteps = (int) (engine.stats().steps() - stepsBefore);
+            // the second half of the baseline right after it, so a drifting machine load affects both sides alike
+            afterStart = System.nanoTime();
+            afterEnd = afterStart + half;
+            sleepUntil(afterEnd);
             streams.stop();
         }
         List<Long> before = new ArrayList<>(), during = new ArrayList<>();
         for (long[] g : gaps) {
-            if (g[0] >= baseStart && g[0] < baseEnd) before.add(g[1]);
+            if ((g[0] >= baseStart && g[0] < baseEnd) || (g[0] >= afterStart && g[0] < afterEnd)) before.add(g[1]);
             else if (g[0] >= longSubmit && g[0] <= longFirst) during.add(g[1]);
         }
         ObjectNode o = row("b", policy);
@@ -394,8 +399,8 @@ public final class FairnessBenchCommand implements Callable<Integer> {
         }
         if (!b.isEmpty()) {
             out.println();
-            out.println("(b) " + running + " running streams; a " + longPrompt + "-token prompt arrives; ITL of the running streams before "
-                    + "it (" + baseline + " s) vs while it is prefilled; " + b.get(0).get("engine_limits").asText());
+            out.println("(b) " + running + " running streams; a " + longPrompt + "-token prompt arrives; ITL of the running streams without "
+                    + "it (" + baseline / 2 + " s before + " + baseline / 2 + " s after) vs while it is prefilled; " + b.get(0).get("engine_limits").asText());
             out.println(String.format(Locale.ROOT, "%-6s %9s %9s %9s %9s %9s %8s %11s %6s", "policy", "p50 w/o", "p99 w/o", "p50 with",
                     "p99 with", "max with", "p99 x", "long TTFT", "steps"));
             for (ObjectNode r : b) {
