@@ -18,6 +18,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Text <-> tokens for one model. Encoding and chat templates are jlama's; decoding is ours: a per-token byte table
@@ -31,10 +33,14 @@ public final class TextCodec {
     private final boolean addBos;
     private final int bosId;
     private final Set<Integer> eosIds;
+    private final Pattern addedTokens;
+    private final boolean gpt2Words;
 
     private TextCodec(Tokenizer tokenizer, byte[][] tokenBytes, boolean[] special, boolean addBos, int bosId,
-            Set<Integer> eosIds) {
+            Set<Integer> eosIds, Pattern addedTokens, boolean byteLevel) {
         this.tokenizer = tokenizer;
+        this.addedTokens = addedTokens;
+        this.gpt2Words = byteLevel;
         this.tokenBytes = tokenBytes;
         this.special = special;
         this.addBos = addBos;
@@ -82,7 +88,10 @@ public final class TextCodec {
         Set<Integer> eos = new HashSet<>(config.eosIds());
         String eosToken = tokenText(tc.path("eos_token"));
         if (eosToken != null && idOfContent.containsKey(eosToken)) eos.add(idOfContent.get(eosToken));
-        return new TextCodec(tok, table, isSpecial, addBos, config.bosId(), eos);
+        Pattern added = idOfContent.isEmpty() ? null : Pattern.compile(idOfContent.keySet().stream()
+                .sorted(java.util.Comparator.comparingInt(String::length).reversed()).map(Pattern::quote)
+                .collect(java.util.stream.Collectors.joining("|")));
+        return new TextCodec(tok, table, isSpecial, addBos, config.bosId(), eos, added, byteLevel);
     }
 
     private static String tokenText(JsonNode n) {
@@ -91,16 +100,70 @@ public final class TextCodec {
         return null;
     }
 
-    /** Token ids of plain text (no BOS). */
+    /**
+     * Token ids of plain text (no BOS). jlama's BPE merge loop is quadratic in the length of what it is given (a
+     * 6 KB prompt took seconds), so it is given one word at a time: added tokens whole, the rest cut where BPE merges
+     * never reach across (GPT-2's pre-tokenizer pattern for byte-level vocabularies; single spaces between words for
+     * SentencePiece ones, whose "▁" prefix jlama re-adds to each word). Tests check the result equals jlama's own.
+     */
     public int[] encode(String text) {
         if (text.isEmpty()) return new int[0];
+        IntList out = new IntList();
+        int at = 0;
+        if (addedTokens != null) {
+            Matcher m = addedTokens.matcher(text);
+            while (m.find()) {
+                encodeWords(text.substring(at, m.start()), out);
+                encodePiece(m.group(), out);
+                at = m.end();
+            }
+        }
+        encodeWords(text.substring(at), out);
+        return out.toArray();
+    }
+
+    private void encodeWords(String text, IntList out) {
+        if (text.isEmpty()) return;
+        if (gpt2Words) {
+            Matcher m = GPT2_WORDS.matcher(text);
+            while (m.find()) encodePiece(m.group(), out);
+            return;
+        }
+        // SentencePiece: jlama prefixes every piece with "▁", which stands for the lone space cut before each word.
+        int from = 0;
+        for (int p = 1; p + 1 < text.length(); p++) {
+            if (text.charAt(p) == ' ' && text.charAt(p - 1) != ' ' && text.charAt(p + 1) != ' ') {
+                encodePiece(text.substring(from, p), out);
+                from = p + 1;
+            }
+        }
+        encodePiece(text.substring(from), out);
+    }
+
+    private void encodePiece(String piece, IntList out) {
+        if (piece.isEmpty()) return;
         long[] ids;
         synchronized (tokenizer) {
-            ids = tokenizer.encode(text);
+            ids = tokenizer.encode(piece);
         }
-        int[] out = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) out[i] = (int) ids[i];
-        return out;
+        for (long id : ids) out.add((int) id);
+    }
+
+    /** GPT-2's pre-tokenizer: contractions, letters, digits, other symbols, each with an optional leading space. */
+    private static final Pattern GPT2_WORDS =
+            Pattern.compile("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
+
+    /** A growable int array. */
+    private static final class IntList {
+        private int[] a = new int[64];
+        private int n;
+
+        void add(int v) {
+            if (n == a.length) a = java.util.Arrays.copyOf(a, n * 2);
+            a[n++] = v;
+        }
+
+        int[] toArray() { return java.util.Arrays.copyOf(a, n); }
     }
 
     /** Token ids the model is fed for this prompt text: BOS (if the tokenizer adds one) + encode(text). */
