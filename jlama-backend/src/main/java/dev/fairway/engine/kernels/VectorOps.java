@@ -55,6 +55,28 @@ public final class VectorOps {
         for (; i < len; i++) acc[accOff + i] += a * v[vOff + i];
     }
 
+    /** In-place softmax of x[off, off+len). */
+    public static void softmax(float[] x, int off, int len) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < len; i++) max = Math.max(max, x[off + i]);
+        FloatVector sum = FloatVector.zero(F);
+        int i = 0, bound = F.loopBound(len);
+        for (; i < bound; i += L) {
+            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            sum = sum.add(e);
+        }
+        float total = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            x[off + i] = (float) Math.exp(x[off + i] - max);
+            total += x[off + i];
+        }
+        float inv = 1f / total;
+        i = 0;
+        for (; i < bound; i += L) FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
+        for (; i < len; i++) x[off + i] *= inv;
+    }
+
     public static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
         return MatMul.dot(a, aOff, b, bOff, len);
     }

@@ -27,7 +27,7 @@ public final class ModelRunner implements AutoCloseable {
         this.kv = kv;
         this.pool = new WorkerPool(threads);
         this.rope = new Rope(c);
-        this.scores = ThreadLocal.withInitial(() -> new float[c.maxPositions() + 1]);
+        this.scores = ThreadLocal.withInitial(() -> new float[1024]);
     }
 
     public PagedKvCache kvCache() { return kv; }
@@ -69,7 +69,7 @@ public final class ModelRunner implements AutoCloseable {
                 System.arraycopy(qkv, base + qd, keys, off, kvd);
                 System.arraycopy(qkv, base + qd + kvd, values, off, kvd);
             }
-            pool.run(n * c.heads(), task -> attend(batch, task / c.heads(), task % c.heads(), qkv, qkvW, keys, values, att));
+            pool.run(n * c.kvHeads(), task -> attend(batch, task / c.kvHeads(), task % c.kvHeads(), qkv, qkvW, keys, values, att));
             MatMul.matmul(pool, lw.o(), att, n, tmp);
             VectorOps.addInPlace(x, tmp, n * h);
             for (int i = 0; i < n; i++) VectorOps.rmsNorm(x, i * h, lw.mlpNorm(), c.rmsEps(), xn, i * h, h);
@@ -88,32 +88,37 @@ public final class ModelRunner implements AutoCloseable {
         return logits;
     }
 
-    /** Causal attention of one query head of one row over positions 0..p of its sequence (GQA: shared kv head). */
-    private void attend(StepBatch batch, int row, int head, float[] qkv, int qkvW, float[] keys, float[] values,
+    /**
+     * Causal attention of one row for the query heads sharing kv head {@code kvHead} (GQA), over positions 0..p of
+     * its sequence: each key and value is read once for the whole group; softmax exponentials are vectorized.
+     */
+    private void attend(StepBatch batch, int row, int kvHead, float[] qkv, int qkvW, float[] keys, float[] values,
             float[] out) {
-        int hd = c.headDim(), p = batch.positions()[row];
-        int kvHead = head / (c.heads() / c.kvHeads());
-        int qOff = row * qkvW + head * hd;
+        int hd = c.headDim(), p = batch.positions()[row], group = c.heads() / c.kvHeads(), span = p + 1;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] s = scores.get();
+        float[] s = scores(group * span);
         var table = batch.tables()[row];
-        float max = Float.NEGATIVE_INFINITY;
+        int q0 = row * qkvW + kvHead * group * hd;
         for (int t = 0; t <= p; t++) {
-            float v = VectorOps.dot(qkv, qOff, keys, kv.offset(table, t) + kvHead * hd, hd) * scale;
-            s[t] = v;
-            if (v > max) max = v;
+            int k = kv.offset(table, t) + kvHead * hd;
+            for (int g = 0; g < group; g++) s[g * span + t] = VectorOps.dot(qkv, q0 + g * hd, keys, k, hd) * scale;
         }
-        float sum = 0;
+        int o0 = row * c.qDim() + kvHead * group * hd;
+        java.util.Arrays.fill(out, o0, o0 + group * hd, 0f);
+        for (int g = 0; g < group; g++) VectorOps.softmax(s, g * span, span);
         for (int t = 0; t <= p; t++) {
-            s[t] = (float) Math.exp(s[t] - max);
-            sum += s[t];
+            int v = kv.offset(table, t) + kvHead * hd;
+            for (int g = 0; g < group; g++) VectorOps.axpy(s[g * span + t], values, v, out, o0 + g * hd, hd);
         }
-        int o = row * c.qDim() + head * hd;
-        java.util.Arrays.fill(out, o, o + hd, 0f);
-        float inv = 1f / sum;
-        for (int t = 0; t <= p; t++) {
-            VectorOps.axpy(s[t] * inv, values, kv.offset(table, t) + kvHead * hd, out, o, hd);
+    }
+
+    private float[] scores(int size) {
+        float[] s = scores.get();
+        if (s.length < size) {
+            s = new float[size];
+            scores.set(s);
         }
+        return s;
     }
 
     @Override
