@@ -68,6 +68,20 @@ class SchedulerFairnessTest {
     }
 
     @Test
+    void fairnessCostsNoThroughputInTheSameScenario() {
+        // same steps, same limits: the fair order is as work-conserving as FCFS (tokens per step within 2%)
+        long[] totals = new long[2];
+        int i = 0;
+        for (SchedulerHarness h : List.of(SchedulerHarness.fcfs(256, 2), SchedulerHarness.fair(256, 2))) {
+            oneVsTen(h);
+            h.run(4500);
+            totals[i++] = h.outputTokens.values().stream().mapToLong(Long::longValue).sum();
+        }
+        assertThat((double) totals[1]).as("FAIR vs FCFS output tokens %s", java.util.Arrays.toString(totals))
+                .isCloseTo(totals[0], within(totals[0] * 0.02));
+    }
+
+    @Test
     void weightTwoUserGetsTwiceTheTokens() {
         SchedulerHarness h = SchedulerHarness.fair(3, 64);
         for (int i = 0; i < 10; i++) h.stream("gold", "g" + i, 2.0, 24, 40);
