@@ -78,6 +78,13 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--skip-jlama", description = "Only measure Fairway.")
     boolean skipJlama;
 
+    @Option(names = "--skip-fairway", description = "Only measure jlama.")
+    boolean skipFairway;
+
+    @Option(names = "--jlama-in-process", hidden = true,
+            description = "Run jlama in this JVM (default: a child JVM, because jlama-native can crash the process).")
+    boolean jlamaInProcess;
+
     @Option(names = "--json", description = "One JSON object per line instead of a table.")
     boolean json;
 
@@ -130,8 +137,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     name, w.longTokens.length, Arrays.stream(w.shortTokens).mapToInt(a -> a.length).min().orElse(0),
                     Arrays.stream(w.shortTokens).mapToInt(a -> a.length).max().orElse(0)));
 
-            List<Result> fw = runFairway(name, dir, w, perStream, fwThreads);
-            List<Result> jl = skipJlama ? List.of() : runJlama(name, dir, w, perStream);
+            List<Result> fw = skipFairway ? List.of() : runFairway(name, dir, w, perStream, fwThreads);
+            List<Result> jl = skipJlama ? List.of()
+                    : jlamaInProcess ? runJlama(name, dir, w, perStream) : runJlamaChild(cfgDir, name);
             if (!json) printTable(fw, jl);
         }
         return 0;
@@ -379,6 +387,48 @@ public final class EngineBenchCommand implements Callable<Integer> {
         return target;
     }
 
+    /**
+     * Runs the jlama half in a child JVM (same classpath and JVM flags) and collects its JSON lines: a SIGSEGV in
+     * jlama-native (seen with concurrent generate() calls) then loses only the rows not yet measured.
+     */
+    private List<Result> runJlamaChild(Path cfgDir, String model) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent") && !a.startsWith("-XX:ErrorFile")) cmd.add(a);
+        }
+        cmd.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "fairway-bench-jlama-hs_err_%p.log"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EngineBenchCommand.class.getName(),
+                "--model-config", cfgDir.toString(), "--weights", weights, "--n",
+                String.join(",", ns.stream().map(String::valueOf).toList()), "--tokens", Integer.toString(tokens),
+                "--tokens-large", Integer.toString(tokensLarge), "--prompt-tokens", Integer.toString(promptTokens),
+                "--seed", Long.toString(seed), "--skip-fairway", "--jlama-in-process", "--json"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<Result> results = new ArrayList<>();
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (!line.startsWith("{")) continue;
+                JsonNode j = JSON.readTree(line);
+                Result r = new Result(j.get("system").asText(), model, j.get("weights").asText(), j.get("mode").asText(),
+                        j.get("n").asInt(), j.path("tokens_per_stream").asInt(), j.path("prompt_tokens").asInt(),
+                        j.get("tokens_per_s").asDouble(), j.get("outputs_match_alone").asBoolean());
+                results.add(r);
+                if (json) emit(r);
+            }
+        }
+        int code = p.waitFor();
+        if (code != 0) {
+            note("# jlama: child JVM exited with code " + code + (code == 134 ? " (crashed, see the hs_err file named above)" : "")
+                    + "; rows after the last one reported were not measured");
+        }
+        return results;
+    }
+
+    /** Entry point of the child JVM (and a convenience for running the bench without the fairway launcher). */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new EngineBenchCommand()).execute(args));
+    }
+
     /** jlama's generate(): ntokens bounds positions; it returns 1 + (ntokens - promptLength) tokens. */
     private static Generator.Response jlamaGenerate(AbstractModel m, String text, int promptLength, int outTokens) {
         return m.generate(UUID.randomUUID(), PromptContext.of(text), 0f, promptLength + outTokens - 1);
@@ -424,18 +474,23 @@ public final class EngineBenchCommand implements Callable<Integer> {
     }
 
     private void printTable(List<Result> fw, List<Result> jl) {
-        Map<String, Result> byKey = new LinkedHashMap<>();
-        for (Result r : jl) byKey.put(r.mode() + "/" + r.n(), r);
+        Map<String, Result[]> rows = new LinkedHashMap<>();
+        for (Result r : fw) rows.computeIfAbsent(r.mode() + "/" + r.n(), k -> new Result[2])[0] = r;
+        for (Result r : jl) rows.computeIfAbsent(r.mode() + "/" + r.n(), k -> new Result[2])[1] = r;
         out.println(String.format(Locale.ROOT, "%-26s %-4s %-10s %3s %6s %13s %13s %8s %7s %7s", "model", "wts", "mode", "n",
                 "tokens", "fairway tok/s", "jlama tok/s", "fw/jlama", "fw ok", "jl ok"));
-        for (Result f : fw) {
-            Result j = byKey.get(f.mode() + "/" + f.n());
-            String tokensCol = f.mode().equals("prefill") ? f.promptTokens() + "p" : Integer.toString(f.tokensPerStream());
-            out.println(String.format(Locale.ROOT, "%-26s %-4s %-10s %3d %6s %13.1f %13s %8s %7s %7s", f.model(),
-                    f.weights(), f.mode(), f.n(), tokensCol, f.tokensPerSecond(),
-                    j == null ? "-" : String.format(Locale.ROOT, "%.1f", j.tokensPerSecond()),
-                    j == null ? "-" : String.format(Locale.ROOT, "%.2fx", f.tokensPerSecond() / j.tokensPerSecond()),
-                    f.outputsMatchAlone(), j == null ? "-" : j.outputsMatchAlone()));
+        for (Result[] pair : rows.values()) {
+            Result f = pair[0], j = pair[1], any = f != null ? f : j;
+            String tokensCol = any.mode().equals("prefill") ? any.promptTokens() + "p" : Integer.toString(any.tokensPerStream());
+            out.println(String.format(Locale.ROOT, "%-26s %-4s %-10s %3d %6s %13s %13s %8s %7s %7s", any.model(),
+                    any.weights(), any.mode(), any.n(), tokensCol,
+                    f == null ? "-" : String.format(Locale.ROOT, "%.1f", f.tokensPerSecond()),
+                    j == null ? (skipJlama ? "-" : "n/a") : String.format(Locale.ROOT, "%.1f", j.tokensPerSecond()),
+                    f == null || j == null ? "-" : String.format(Locale.ROOT, "%.2fx", f.tokensPerSecond() / j.tokensPerSecond()),
+                    f == null ? "-" : f.outputsMatchAlone(), j == null ? "-" : j.outputsMatchAlone()));
+        }
+        if (!skipJlama && !skipFairway && jl.size() < fw.size()) {
+            out.println("# jlama n/a = not measured: its process died before that row (see the note above).");
         }
         out.println("# prefill = prompt tokens / prefill time (fairway: first scheduled -> first token; jlama: its prompt batch time), best of 2;");
         out.println("# decode = single stream, tokens after the first / time; concurrent = all output tokens / wall time incl. prefill.");
