@@ -46,7 +46,7 @@ public final class ProviderBench implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random-weights seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--weights", defaultValue = "Q4", description = "Q4 or F32 (both providers quantize the F32 file on load). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--weights", defaultValue = "Q4", description = "Q4 or F32. Q4: Fairway quantizes the F32 folder on load, jlama loads its own quantizeModel copy. Default: ${DEFAULT-VALUE}.")
     String weights;
 
     @Option(names = "--clients", defaultValue = "8", description = "Concurrent chat() callers. Default: ${DEFAULT-VALUE}.")
@@ -123,7 +123,8 @@ public final class ProviderBench implements Callable<Integer> {
         for (int i = 0; i < clients; i++) prompts.add(PROMPTS.get(i % PROMPTS.size()) + (i >= PROMPTS.size() ? " (" + i + ")" : ""));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", folder.toString());
-        out.put("weights", weights);
+        out.put("weights", weights + (weights.equalsIgnoreCase("F32") ? ""
+                : " (fairway quantizes the F32 folder on load; jlama loads the same folder quantized by its own quantizeModel)"));
         out.put("clients", clients);
         out.put("max_tokens", maxTokens);
         out.put("threads", threads);
@@ -144,11 +145,12 @@ public final class ProviderBench implements Callable<Integer> {
         if (!skipJlama) {
             log("loading JlamaChatModel on " + folder);
             // jlama's maxTokens bounds positions: prompt (BOS included) + outputs. Prompts were equalized above.
-            JlamaChatModel.JlamaChatModelBuilder b = JlamaChatModel.builder()
-                    .modelCachePath(jlamaCache(folder)).modelName(folder.getFileName().toString())
-                    .threadCount(threads).temperature(0f).maxTokens(maxPromptTokens + maxTokens);
-            if (!weights.equalsIgnoreCase("F32")) b.quantizeModelAtRuntime(true);
-            JlamaChatModel jlama = b.build();
+            // jlama 0.8.4's quantize-on-load (builder.quantizeModelAtRuntime) fails on llama models ("I8 F32");
+            // its normal Q4 path is a folder quantized by its own SafeTensorSupport.quantizeModel.
+            Path jlamaFolder = weights.equalsIgnoreCase("F32") ? folder : jlamaQuantized(folder);
+            JlamaChatModel jlama = JlamaChatModel.builder()
+                    .modelCachePath(jlamaCache(jlamaFolder)).modelName(jlamaFolder.getFileName().toString())
+                    .threadCount(threads).temperature(0f).maxTokens(maxPromptTokens + maxTokens).build();
             Map<String, Object> theirs = measure("langchain4j-jlama JlamaChatModel", jlama, prompts);
             out.put("langchain4j_jlama", theirs);
             if (ours != null) {
@@ -182,6 +184,20 @@ public final class ProviderBench implements Callable<Integer> {
         }
         Files.createFile(dir.resolve(".finished"));
         return cache;
+    }
+
+    /** The F32 folder quantized to Q4 by jlama itself, cached as a sibling "-JQ4" (shared with `fairway bench engine`). */
+    private static Path jlamaQuantized(Path dir) throws Exception {
+        Path target = dir.resolveSibling(dir.getFileName() + "-JQ4");
+        String marker = ".fairway-random-complete";
+        if (Files.exists(target.resolve(marker))) return target;
+        if (!Files.exists(dir.resolve("README.md"))) Files.writeString(dir.resolve("README.md"), "# Model\n");
+        Path tmp = Files.createTempDirectory(dir.getParent(), target.getFileName() + ".tmp-");
+        com.github.tjake.jlama.safetensors.SafeTensorSupport.quantizeModel(dir,
+                com.github.tjake.jlama.safetensors.DType.Q4, null, null, java.util.Optional.of(tmp));
+        Files.writeString(tmp.resolve(marker), "jlama quantizeModel Q4 of " + dir + "\n");
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return target;
     }
 
     private Path randomModel() {
