@@ -407,7 +407,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
         List<Result> results = new ArrayList<>();
         try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
-                if (!line.startsWith("{")) continue;
+                if (!line.startsWith("{")) {
+                    if (line.startsWith("#")) System.err.println("# jlama child: " + line); // e.g. a JVM crash banner
+                    continue;
+                }
                 JsonNode j = JSON.readTree(line);
                 Result r = new Result(j.get("system").asText(), model, j.get("weights").asText(), j.get("mode").asText(),
                         j.get("n").asInt(), j.path("tokens_per_stream").asInt(), j.path("prompt_tokens").asInt(),
@@ -418,7 +421,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
         }
         int code = p.waitFor();
         if (code != 0) {
-            note("# jlama: child JVM exited with code " + code + (code == 134 ? " (crashed, see the hs_err file named above)" : "")
+            note("# jlama: child JVM exited with code " + code + (code == 134 ? " (crashed; report in " + System.getProperty("java.io.tmpdir") + "/fairway-bench-jlama-hs_err_<pid>.log)" : "")
                     + "; rows after the last one reported were not measured");
         }
         return results;
