@@ -138,25 +138,28 @@ public final class MatMul {
             xv = FloatVector.fromArray(F, x, x3 + i);
             c03 = v0.fma(xv, c03); c13 = v1.fma(xv, c13); c23 = v2.fma(xv, c23); c33 = v3.fma(xv, c33);
         }
-        float[] s = {
-            c00.reduceLanes(VectorOperators.ADD), c10.reduceLanes(VectorOperators.ADD),
-            c20.reduceLanes(VectorOperators.ADD), c30.reduceLanes(VectorOperators.ADD),
-            c01.reduceLanes(VectorOperators.ADD), c11.reduceLanes(VectorOperators.ADD),
-            c21.reduceLanes(VectorOperators.ADD), c31.reduceLanes(VectorOperators.ADD),
-            c02.reduceLanes(VectorOperators.ADD), c12.reduceLanes(VectorOperators.ADD),
-            c22.reduceLanes(VectorOperators.ADD), c32.reduceLanes(VectorOperators.ADD),
-            c03.reduceLanes(VectorOperators.ADD), c13.reduceLanes(VectorOperators.ADD),
-            c23.reduceLanes(VectorOperators.ADD), c33.reduceLanes(VectorOperators.ADD)
-        };
+        int y0 = r * rows + o, y1 = y0 + rows, y2 = y1 + rows, y3 = y2 + rows;
+        y[y0] = c00.reduceLanes(VectorOperators.ADD);
+        y[y0 + 1] = c10.reduceLanes(VectorOperators.ADD);
+        y[y0 + 2] = c20.reduceLanes(VectorOperators.ADD);
+        y[y0 + 3] = c30.reduceLanes(VectorOperators.ADD);
+        y[y1] = c01.reduceLanes(VectorOperators.ADD);
+        y[y1 + 1] = c11.reduceLanes(VectorOperators.ADD);
+        y[y1 + 2] = c21.reduceLanes(VectorOperators.ADD);
+        y[y1 + 3] = c31.reduceLanes(VectorOperators.ADD);
+        y[y2] = c02.reduceLanes(VectorOperators.ADD);
+        y[y2 + 1] = c12.reduceLanes(VectorOperators.ADD);
+        y[y2 + 2] = c22.reduceLanes(VectorOperators.ADD);
+        y[y2 + 3] = c32.reduceLanes(VectorOperators.ADD);
+        y[y3] = c03.reduceLanes(VectorOperators.ADD);
+        y[y3 + 1] = c13.reduceLanes(VectorOperators.ADD);
+        y[y3 + 2] = c23.reduceLanes(VectorOperators.ADD);
+        y[y3 + 3] = c33.reduceLanes(VectorOperators.ADD);
         for (; i < cols; i++) {
             for (int rr = 0; rr < 4; rr++) {
                 float xv = x[x0 + rr * cols + i];
-                for (int oo = 0; oo < 4; oo++) s[rr * 4 + oo] += w[wOff + oo * cols + i] * xv;
+                for (int oo = 0; oo < 4; oo++) y[y0 + rr * rows + oo] += w[wOff + oo * cols + i] * xv;
             }
-        }
-        for (int rr = 0; rr < 4; rr++) {
-            int yo = (r + rr) * rows + o;
-            for (int oo = 0; oo < 4; oo++) y[yo + oo] = s[rr * 4 + oo];
         }
     }
 }
