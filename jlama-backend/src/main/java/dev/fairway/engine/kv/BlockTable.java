@@ -21,11 +21,4 @@ public final class BlockTable {
     public int[] toArray() { return Arrays.copyOf(blocks, size); }
 
     public void clear() { size = 0; }
-
-    public BlockTable copy() {
-        BlockTable t = new BlockTable();
-        t.blocks = Arrays.copyOf(blocks, Math.max(8, size));
-        t.size = size;
-        return t;
-    }
 }

@@ -72,11 +72,10 @@ public final class Scheduler {
         List<Sequence> candidates = new ArrayList<>(running.size() + waiting.size());
         int pendingDecodes = 0;
         for (Sequence s : running) {
-            if (s.waitsForFork) continue;
             candidates.add(s);
             if (s.remaining() == 1) pendingDecodes++;
         }
-        for (Sequence s : waiting) if (!s.waitsForFork) candidates.add(s);
+        candidates.addAll(waiting);
         List<Chunk> plan = new ArrayList<>();
         int budget = maxBatchTokens;
         boolean admissionOpen = true;

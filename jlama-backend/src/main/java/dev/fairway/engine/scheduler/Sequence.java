@@ -28,7 +28,6 @@ public final class Sequence {
     int cachedTokens;
     int preemptions;
     boolean running;
-    boolean waitsForFork;
     FinishReason finish;
 
     public Sequence(long id, String user, String conversation, double weight, long arrivalNanos, int[] prompt,
