@@ -34,7 +34,10 @@ class EngineBenchCommandSmokeTest {
         for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
             if (line.startsWith("{")) lines.add(new ObjectMapper().readTree(line));
         }
-        assertThat(lines).hasSize(2 * 4); // (prefill, decode, n=1, n=2) x (fairway, jlama)
+        // Fairway: prefill, decode, n=1, n=2. jlama: at least its single-session rows; its concurrent generate() can
+        // crash its child JVM (SIGSEGV in libjlama), and then the bench reports the rows it got.
+        assertThat(lines.stream().filter(j -> j.get("system").asText().equals("fairway"))).hasSize(4);
+        assertThat(lines.stream().filter(j -> j.get("system").asText().equals("jlama")).count()).isBetween(2L, 4L);
         for (JsonNode j : lines) {
             assertThat(j.get("system").asText()).isIn("fairway", "jlama");
             assertThat(j.get("model").asText()).isEqualTo("stories260K");
