@@ -11,13 +11,11 @@ import dev.fairway.engine.scheduler.Sequence;
 import dev.fairway.engine.text.TextStream;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 
 /**
  * One engine step: ask the scheduler for chunks, run them as one batch, then sample, stream and finish the sequences
@@ -150,9 +148,20 @@ final class StepProcessor {
 
     private TokenLogprob logprob(int token, float[] ls, int top) {
         List<TokenLogprob.Alternative> alts = new ArrayList<>();
-        if (top > 0) {
-            IntStream.range(0, vocab).boxed().sorted(Comparator.comparingDouble(t -> -ls[t])).limit(top)
-                    .forEach(t -> alts.add(new TokenLogprob.Alternative(t, model.codec().tokenText(t), ls[t])));
+        // Insertion into a top-k list: k <= 20, so one pass over the vocabulary instead of sorting it per token.
+        int[] best = new int[Math.min(top, vocab)];
+        int found = 0;
+        for (int t = 0; t < vocab; t++) {
+            if (found == best.length && (found == 0 || ls[t] <= ls[best[found - 1]])) continue;
+            int i = found < best.length ? found++ : found - 1;
+            while (i > 0 && ls[best[i - 1]] < ls[t]) {
+                best[i] = best[i - 1];
+                i--;
+            }
+            best[i] = t;
+        }
+        for (int k = 0; k < found; k++) {
+            alts.add(new TokenLogprob.Alternative(best[k], model.codec().tokenText(best[k]), ls[best[k]]));
         }
         return new TokenLogprob(token, model.codec().tokenText(token), ls[token], List.copyOf(alts));
     }

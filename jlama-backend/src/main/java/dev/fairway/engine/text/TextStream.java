@@ -1,7 +1,7 @@
 package dev.fairway.engine.text;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,8 +12,9 @@ public final class TextStream {
     private final TextCodec codec;
     private final List<String> stops;
     private final int maxStop;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private String text = "";
+    /** Bytes of a UTF-8 character whose remaining bytes have not arrived yet (at most 3). */
+    private byte[] pending = new byte[0];
+    private final StringBuilder text = new StringBuilder();
     private int emitted;
     private boolean stopped;
 
@@ -26,19 +27,23 @@ public final class TextStream {
     /** Adds a token; returns the newly final text (maybe ""). After a stop string, stopped() is true. */
     public String add(int token) {
         if (stopped) return "";
-        bytes.writeBytes(codec.tokenBytes(token));
-        byte[] all = bytes.toByteArray();
+        byte[] tokenBytes = codec.tokenBytes(token);
+        byte[] all = new byte[pending.length + tokenBytes.length];
+        System.arraycopy(pending, 0, all, 0, pending.length);
+        System.arraycopy(tokenBytes, 0, all, pending.length, tokenBytes.length);
         int complete = completePrefix(all);
-        int searchFrom = Math.max(0, text.length() - maxStop);
-        text = new String(all, 0, complete, StandardCharsets.UTF_8);
+        pending = Arrays.copyOfRange(all, complete, all.length);
+        // Only the new text and the stop-length tail before it can hold a stop string that was not there before.
+        int searchFrom = Math.max(emitted, text.length() - maxStop);
+        text.append(new String(all, 0, complete, StandardCharsets.UTF_8));
         for (String s : stops) {
-            int at = text.indexOf(s, Math.max(0, searchFrom - s.length()));
-            if (at >= 0 && at >= emitted) {
-                text = text.substring(0, at);
+            int at = text.indexOf(s, searchFrom);
+            if (at >= 0) {
+                text.setLength(at);
                 stopped = true;
             }
         }
-        int safe = stopped ? text.length() : text.length() - heldBack(text);
+        int safe = stopped ? text.length() : text.length() - heldBack();
         if (safe <= emitted) return "";
         String delta = text.substring(emitted, safe);
         emitted = safe;
@@ -47,8 +52,9 @@ public final class TextStream {
 
     /** Everything not yet emitted (at finish: held-back stop prefixes were not stops after all). */
     public String flush() {
-        if (!stopped) {
-            text = bytes.toString(StandardCharsets.UTF_8);
+        if (!stopped && pending.length > 0) {
+            text.append(new String(pending, StandardCharsets.UTF_8));
+            pending = new byte[0];
         }
         String rest = emitted < text.length() ? text.substring(emitted) : "";
         emitted = text.length();
@@ -57,10 +63,11 @@ public final class TextStream {
 
     public boolean stopped() { return stopped; }
 
-    public String text() { return text; }
+    public String text() { return text.toString(); }
 
-    /** Length of the longest suffix of t that is a proper prefix of some stop string. */
-    private int heldBack(String t) {
+    /** Length of the longest suffix of the text that is a proper prefix of some stop string. */
+    private int heldBack() {
+        String t = text.substring(Math.max(0, text.length() - maxStop));
         int best = 0;
         for (String s : stops) {
             for (int k = Math.min(s.length() - 1, t.length()); k > best; k--) {
