@@ -47,6 +47,14 @@ public final class MatMul {
             }
             return;
         }
+        if (w instanceof PanelSource ps) {
+            int full = Math.min(o1, rows / PanelGemm.WIDTH * PanelGemm.WIDTH);
+            if (o0 % PanelGemm.WIDTH == 0 && full > o0) {
+                PanelGemm.rowRange(ps, x, r0, r1, y, o0, full);
+                o0 = full;
+                if (o0 >= o1) return;
+            }
+        }
         float[] direct = w.floats();
         float[] buf = direct != null ? direct : scratch(TILE_O * cols);
         for (int o = o0; o < o1; o += TILE_O) {
