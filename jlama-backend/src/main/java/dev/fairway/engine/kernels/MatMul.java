@@ -5,9 +5,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Batched y = x W^T: x is [n x cols], y is [n x rows] (both row-major). Weights are dequantized four rows at a time
- * into a small per-thread buffer and reused by every activation row, so a batch of n tokens reads the weights once:
- * that is where continuous batching pays. The inner 4x4 register tile does 16 FMAs per 8 loads.
+ * Batched y = x W^T: x is [n x cols], y is [n x rows] (both row-major). A batch of n tokens reads the weights once:
+ * that is where continuous batching pays. Quantized weights with 4+ rows go through {@link PanelGemm}; fewer rows
+ * use a fused dequantize-and-dot; float weights (and a ragged last panel) use 4x4 register tiles read in place.
  */
 public final class MatMul {
     private static final VectorSpecies<Float> F = VectorSupport.F;
@@ -15,8 +15,11 @@ public final class MatMul {
     private static final int TILE_O = 4;
     /** Output rows per parallel task: big enough to amortize dispatch, small enough to balance two cores. */
     private static final int ROWS_PER_TASK = 32;
-    /** Activation rows per task: 32 rows of a 2048-wide hidden state (256 KB) stay in L2 while weights stream by. */
-    private static final int ACT_ROWS_PER_TASK = 32;
+    /**
+     * Activation rows per task: a weight panel is dequantized once per task, so more rows amortize it better; 96 rows
+     * of a 256-column chunk (96 KB) stay in L2 while the panel sits in L1.
+     */
+    private static final int ACT_ROWS_PER_TASK = 96;
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 
