@@ -11,6 +11,7 @@ import dev.fairway.engine.scheduler.FairnessPolicy;
 import dev.fairway.engine.scheduler.FcfsPolicy;
 import dev.fairway.engine.scheduler.Scheduler;
 import dev.fairway.engine.scheduler.Sequence;
+import dev.fairway.engine.scheduler.StepCostModel;
 import dev.fairway.engine.scheduler.VirtualTokenCounter;
 import dev.fairway.engine.text.TextStream;
 import java.util.HashMap;
@@ -59,13 +60,14 @@ public final class Engine implements AutoCloseable {
         FairnessPolicy policy = config.policy() == EngineConfig.SchedulingPolicy.FCFS
                 ? new FcfsPolicy(config.prefillTokenWeight())
                 : new VirtualTokenCounter(config.prefillTokenWeight());
-        this.scheduler = new Scheduler(kv, policy, config.maxBatchTokens(), config.maxRunningSequences());
+        StepCostModel cost = StepCostModel.of(model.config());
+        this.scheduler = new Scheduler(kv, policy, cost, config.maxBatchTokens(), config.maxRunningSequences());
         this.steps = new StepProcessor(model, runner, scheduler);
         this.stats = snapshot();
         this.loop = Thread.ofPlatform().daemon().name("fairway-engine").start(this::run);
-        log.info("Engine ready: {} ({}), KV {} blocks x {} tokens, batch {} tokens, {} threads, {} scheduling",
-                model.name(), model.weightType(), blocks, blockSize, config.maxBatchTokens(), config.threads(),
-                config.policy());
+        log.info("Engine ready: {} ({}), KV {} blocks x {} tokens, step budget {} (a row at position p costs 1 + p/{}), "
+                + "{} threads, {} scheduling", model.name(), model.weightType(), blocks, blockSize,
+                config.maxBatchTokens(), Math.round(cost.positionsPerUnit()), config.threads(), config.policy());
     }
 
     /** Loads the model named by {@code config.model()} (folder or Hugging Face id) and starts the step loop. */

@@ -6,6 +6,9 @@ import java.nio.file.Path;
  * How to run the engine. {@code model} is a local folder or a Hugging Face id (owner/name, downloaded to
  * {@code modelCacheDir}). KV capacity is {@code kvCacheTokens} if > 0, else {@code kvCacheMb}.
  * {@code weightType} null keeps the stored type; "Q4", "Q8", "F32" quantize or expand on load.
+ * {@code maxBatchTokens} is the step budget in units of a fresh token: a row at position p costs 1 + p / P for the
+ * model's P ({@link dev.fairway.engine.scheduler.StepCostModel}), so it bounds a step's tokens and, deep in long
+ * sequences, takes fewer of them.
  */
 public record EngineConfig(
         String model,

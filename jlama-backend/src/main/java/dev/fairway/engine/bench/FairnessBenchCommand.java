@@ -12,6 +12,7 @@ import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
 import dev.fairway.engine.model.Model;
+import dev.fairway.engine.scheduler.StepCostModel;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -86,9 +87,10 @@ public final class FairnessBenchCommand implements Callable<Integer> {
     @Option(names = "--long-prompt", defaultValue = "2000", description = "(b) tokens of the arriving prompt. Default: ${DEFAULT-VALUE}.")
     int longPrompt;
 
-    @Option(names = "--chunk", defaultValue = "16",
-            description = "(b) maxBatchTokens: the step token budget that bounds a prefill chunk. Default: ${DEFAULT-VALUE}.")
-    int chunk;
+    @Option(names = {"--step-budget", "--chunk"}, defaultValue = "12",
+            description = {"(b) maxBatchTokens: the step budget in cost units (a row at position p costs 1 + p/P, P from the model shape);",
+                    "a prefill chunk gets what is left after the running decodes. 12 with 8 decodes: a step with prefill costs <= ~1.45x a decode-only step. Default: ${DEFAULT-VALUE}."})
+    int stepBudget;
 
     @Option(names = "--baseline", defaultValue = "8", description = "(b) seconds of ITL measured without the long prompt: half before it arrives, half after its first token. Default: ${DEFAULT-VALUE}.")
     double baseline;
@@ -245,7 +247,7 @@ public final class FairnessBenchCommand implements Callable<Integer> {
     private ObjectNode scenarioB(EngineConfig.SchedulingPolicy policy) throws Exception {
         int streamTokens = 256;
         int kvTokens = running * (promptTokens + streamTokens + 32) + longPrompt + 512;
-        EngineConfig cfg = base(policy).maxBatchTokens(chunk).kvCacheTokens(kvTokens).build();
+        EngineConfig cfg = base(policy).maxBatchTokens(stepBudget).kvCacheTokens(kvTokens).build();
         Random rnd = new Random(9);
         int[] longIds = randomPrompt(rnd, longPrompt);
         List<int[]> prompts = new ArrayList<>();
@@ -282,12 +284,17 @@ public final class FairnessBenchCommand implements Callable<Integer> {
             else if (g[0] >= longSubmit && g[0] <= longFirst) during.add(g[1]);
         }
         ObjectNode o = row("b", policy);
-        o.put("engine_limits", "maxBatchTokens=" + chunk + " (prefill chunk <= " + chunk + " - running decodes), "
-                + "maxRunningSequences=" + cfg.maxRunningSequences());
+        o.put("engine_limits", "maxBatchTokens=" + stepBudget + " cost units (a row at position p costs 1 + p/"
+                + Math.round(StepCostModel.of(model.config()).positionsPerUnit()) + "; a prefill chunk gets what is left after "
+                + "the running decodes), maxRunningSequences=" + cfg.maxRunningSequences());
         o.put("running_streams", running);
         o.put("long_prompt_tokens", longPrompt);
         o.put("long_prompt_ttft_ms", round((longFirst - longSubmit) / 1e6));
         o.put("long_prompt_steps", longSteps);
+        o.put("long_prompt_tokens_per_step", round(longPrompt / (double) Math.max(1, longSteps)));
+        // the running streams' output rate (one token per ITL sample) without vs while the prompt is prefilled
+        o.put("decode_tok_s_without", round(before.size() / (2 * half / 1e9)));
+        o.put("decode_tok_s_with", round(during.size() / ((longFirst - longSubmit) / 1e9)));
         o.put("itl_samples_without", before.size());
         o.put("itl_samples_with", during.size());
         o.put("itl_p50_ms_without", round(FairnessStats.percentile(before, 50) / 1e6));
@@ -401,14 +408,17 @@ public final class FairnessBenchCommand implements Callable<Integer> {
             out.println();
             out.println("(b) " + running + " running streams; a " + longPrompt + "-token prompt arrives; ITL of the running streams without "
                     + "it (" + baseline / 2 + " s before + " + baseline / 2 + " s after) vs while it is prefilled; " + b.get(0).get("engine_limits").asText());
-            out.println(String.format(Locale.ROOT, "%-6s %9s %9s %9s %9s %9s %8s %11s %6s", "policy", "p50 w/o", "p99 w/o", "p50 with",
-                    "p99 with", "max with", "p99 x", "long TTFT", "steps"));
+            out.println(String.format(Locale.ROOT, "%-6s %9s %9s %9s %9s %9s %8s %11s %6s %10s %10s", "policy", "p50 w/o", "p99 w/o",
+                    "p50 with", "p99 with", "max with", "p99 x", "long TTFT", "steps", "dec/s w/o", "dec/s with"));
             for (ObjectNode r : b) {
-                out.println(String.format(Locale.ROOT, "%-6s %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms %7.2fx %9.0fms %6d",
+                out.println(String.format(Locale.ROOT, "%-6s %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms %7.2fx %9.0fms %6d %10.1f %10.1f",
                         r.get("policy").asText(), r.get("itl_p50_ms_without").asDouble(), r.get("itl_p99_ms_without").asDouble(),
                         r.get("itl_p50_ms_with").asDouble(), r.get("itl_p99_ms_with").asDouble(), r.get("itl_max_ms_with").asDouble(),
-                        r.get("p99_ratio").asDouble(), r.get("long_prompt_ttft_ms").asDouble(), r.get("long_prompt_steps").asInt()));
+                        r.get("p99_ratio").asDouble(), r.get("long_prompt_ttft_ms").asDouble(), r.get("long_prompt_steps").asInt(),
+                        r.get("decode_tok_s_without").asDouble(), r.get("decode_tok_s_with").asDouble()));
             }
+            out.println("# steps = engine steps until the long prompt's first token (its chunks get smaller as it gets deeper); "
+                    + "dec/s = the running streams' output tokens per second");
         }
         if (!c.isEmpty()) {
             out.println();

@@ -5,10 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Chooses the rows of each step under a token budget. Candidates (running and waiting) are picked one at a time in the
- * policy's order (rank, subRank, arrival); each pick is charged at once, so the next pick already sees it. A pick gets
- * one decode token or a prefill chunk of what budget remains after one token for every running decode ranked after it,
- * so long prompts are split and ride along with running decodes without stalling them. Admission needs free KV blocks
+ * Chooses the rows of each step under a cost budget ({@link StepCostModel}: a row deep in a sequence costs more, for
+ * its attention). Candidates (running and waiting) are picked one at a time in the policy's order (rank, subRank,
+ * arrival); each pick is charged to the policy at once, in tokens, so the next pick already sees it. A pick gets one
+ * decode token or a prefill chunk of what budget remains after reserving the cost of every running decode ranked after
+ * it, so long prompts are split and ride along with running decodes without stalling them. Admission needs free KV blocks
  * for the whole prompt (plus a small watermark) and never preempts; when a running sequence cannot grow, the
  * lowest-ranked running sequence not yet in this step is preempted (its blocks freed; it is recomputed later, charged
  * at the prefill weight, and its stream continues).
@@ -18,7 +19,8 @@ public final class Scheduler {
 
     private final KvCacheManager kv;
     private final FairnessPolicy policy;
-    private final int maxBatchTokens;
+    private final StepCostModel cost;
+    private final double maxStepCost;
     private final int maxRunning;
     private final List<Sequence> waiting = new ArrayList<>();
     private final List<Sequence> running = new ArrayList<>();
@@ -26,14 +28,18 @@ public final class Scheduler {
     private final List<Sequence> recentlyRemoved = new ArrayList<>();
     private long preemptions;
 
-    public Scheduler(KvCacheManager kv, FairnessPolicy policy, int maxBatchTokens, int maxRunning) {
+    /** {@code maxStepCost}: the budget of one step in {@code cost} units (a row at position 0 costs 1). */
+    public Scheduler(KvCacheManager kv, FairnessPolicy policy, StepCostModel cost, int maxStepCost, int maxRunning) {
         this.kv = kv;
         this.policy = policy;
-        this.maxBatchTokens = maxBatchTokens;
+        if (maxStepCost < 1) throw new IllegalArgumentException("the step budget must be >= 1: " + maxStepCost);
+        this.cost = cost;
+        this.maxStepCost = maxStepCost;
         this.maxRunning = maxRunning;
     }
 
     public FairnessPolicy policy() { return policy; }
+    public StepCostModel costModel() { return cost; }
     public int waitingCount() { return waiting.size(); }
     public int runningCount() { return running.size(); }
     public long preemptions() { return preemptions; }
@@ -70,44 +76,50 @@ public final class Scheduler {
     public List<Chunk> schedule() {
         recentlyRemoved.clear();
         List<Sequence> candidates = new ArrayList<>(running.size() + waiting.size());
-        int pendingDecodes = 0;
-        for (Sequence s : running) {
-            candidates.add(s);
-            if (s.remaining() == 1) pendingDecodes++;
-        }
+        candidates.addAll(running);
         candidates.addAll(waiting);
         List<Chunk> plan = new ArrayList<>();
-        int budget = maxBatchTokens;
-        boolean admissionOpen = true;
-        while (budget > 0 && !candidates.isEmpty()) {
+        double budget = maxStepCost;
+        boolean admissionOpen = true, prefillPlanned = false;
+        // Every row costs at least 1, so below 1 nothing more fits.
+        while (budget >= 1 && !candidates.isEmpty()) {
             Sequence s = candidates.remove(best(candidates));
-            boolean decode = s.running && s.remaining() == 1;
-            if (decode) pendingDecodes--;
             int tokens;
             if (!s.running) {
                 if (!admissionOpen) continue;
-                tokens = admitChunk(s, budget, pendingDecodes);
+                tokens = admitChunk(s, budget, plan.isEmpty(), prefillPlanned, candidates);
                 if (tokens == 0) {
                     // Head of line: nobody ranked lower may be admitted past it in this step.
                     admissionOpen = false;
                     continue;
                 }
             } else {
-                tokens = Math.min(s.remaining(), budget);
-                // Chunked prefill: a long prompt leaves one token for every running decode ranked after it.
-                if (!decode) tokens = Math.min(tokens, Math.max(1, budget - pendingDecodes));
+                tokens = chunkTokens(s, budget, plan.isEmpty(), prefillPlanned, candidates);
+                if (tokens == 0) continue;
                 tokens = growRunning(s, tokens, candidates);
-                if (tokens == 0) {
-                    if (s.remaining() == 1) pendingDecodes = countDecodes(candidates);
-                    continue;
-                }
-                pendingDecodes = countDecodes(candidates);
+                if (tokens == 0) continue;
             }
+            prefillPlanned |= s.remaining() > 1;
             plan.add(new Chunk(s, tokens));
             charge(s, tokens);
-            budget -= tokens;
+            budget -= cost.chunk(s.computed, tokens);
         }
         return plan;
+    }
+
+    /**
+     * Rows for {@code s} from its next position: a decode gets its row if it fits the budget; a prefill chunk gets what
+     * is left after reserving the cost of every running decode ranked after it. When that is not one row, it still
+     * gets one row if the row fits the budget and either no prefill has progressed in this step yet (prefill is never
+     * starved by the reservation) or the decodes after it cannot all run anyway (then rank order decides). The first
+     * pick of a step always gets a row: a budget below one deep row's cost cannot stall the engine.
+     */
+    private int chunkTokens(Sequence s, double budget, boolean first, boolean prefillPlanned, List<Sequence> rest) {
+        double reserved = s.remaining() == 1 ? 0 : decodeCost(rest);
+        int tokens = cost.fitting(s.computed, s.remaining(), budget - reserved);
+        if (tokens > 0 || first) return Math.max(tokens, 1);
+        boolean rowFits = cost.fitting(s.computed, 1, budget) == 1;
+        return rowFits && (!prefillPlanned || reserved > budget) ? 1 : 0;
     }
 
     /** Computes the chunks of a step that ran: positions advance and full blocks join the prefix cache. */
@@ -176,30 +188,35 @@ public final class Scheduler {
         return worst;
     }
 
-    private static int countDecodes(List<Sequence> candidates) {
-        int n = 0;
-        for (Sequence c : candidates) if (c.running && c.remaining() == 1) n++;
-        return n;
+    /** The cost of the running decodes among {@code candidates}: what a prefill chunk ranked before them leaves. */
+    private double decodeCost(List<Sequence> candidates) {
+        double sum = 0;
+        for (Sequence c : candidates) if (c.running && c.remaining() == 1) sum += cost.row(c.computed);
+        return sum;
     }
 
     /**
      * Admission by free KV blocks: takes a waiting sequence in (reusing cached prefix blocks) only if the free blocks
      * hold all of its tokens (prompt, or everything to recompute after a preemption) and leave the watermark for the
      * running sequences to grow; those blocks are reserved at once, so a chunked prefill never stalls or gets preempted
-     * for lack of blocks halfway. Never preempts. Returns the first chunk, or 0 (left waiting).
+     * for lack of blocks halfway. Never preempts. Returns the first chunk, or 0 (left waiting: no blocks, or not even
+     * one row of it fits what is left of the budget).
      */
-    private int admitChunk(Sequence s, int budget, int pendingDecodes) {
+    private int admitChunk(Sequence s, double budget, boolean first, boolean prefillPlanned, List<Sequence> rest) {
         if (running.size() >= maxRunning) return 0;
         // Alone, a sequence may take every block (the engine accepts prompt + max_tokens up to the whole pool).
         int reserve = running.isEmpty() ? 0 : watermark();
         int hit = admit(s);
         int need = kv.blocksFor(s.length()) - s.table.size() + (sharedAt(s, s.computed) ? 1 : 0);
-        if (kv.pool().available() - need < reserve || !grow(s, s.remaining())) {
+        int tokens = 0;
+        if (kv.pool().available() - need >= reserve && grow(s, s.remaining())) {
+            tokens = chunkTokens(s, budget, first, prefillPlanned, rest);
+        }
+        if (tokens == 0) {
             unadmit(s);
             kv.uncountHits(hit);
-            return 0;
         }
-        return Math.min(s.remaining(), Math.max(1, budget - pendingDecodes));
+        return tokens;
     }
 
     /** Free blocks kept back at admission so running sequences can grow (about 1% of the pool, at least 1). */

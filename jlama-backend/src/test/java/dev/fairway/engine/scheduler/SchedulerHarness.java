@@ -47,6 +47,7 @@ final class SchedulerHarness {
     final KvCacheManager kv;
     final Scheduler scheduler;
     final int maxBatchTokens;
+    final StepCostModel cost;
     final Map<String, Long> outputTokens = new LinkedHashMap<>();
     final Map<String, Long> outputTokensWindow = new LinkedHashMap<>();
     final Map<Sequence, Job> jobs = new LinkedHashMap<>();
@@ -54,14 +55,30 @@ final class SchedulerHarness {
     long step;
     long ids;
     int maxPlanTokens;
+    double maxPlanCost;
+    double lastPlanCost;
     long totalPlanned;
 
+    /** A flat cost model: the budget counts tokens. */
     SchedulerHarness(FairnessPolicy policy, int blocks, int blockSize, int maxBatchTokens, int maxRunning,
             boolean prefixCaching) {
+        this(policy, StepCostModel.FLAT, blocks, blockSize, maxBatchTokens, maxRunning, prefixCaching);
+    }
+
+    SchedulerHarness(FairnessPolicy policy, StepCostModel cost, int blocks, int blockSize, int maxBatchTokens,
+            int maxRunning, boolean prefixCaching) {
         this.pool = new BlockPool(blocks);
         this.kv = new KvCacheManager(pool, new PagedKvCache(TINY, blocks, blockSize), prefixCaching);
-        this.scheduler = new Scheduler(kv, policy, maxBatchTokens, maxRunning);
+        this.scheduler = new Scheduler(kv, policy, cost, maxBatchTokens, maxRunning);
         this.maxBatchTokens = maxBatchTokens;
+        this.cost = cost;
+    }
+
+    /** What a plan costs under the harness's cost model (call before afterStep: chunks start at computed()). */
+    double cost(List<Scheduler.Chunk> plan) {
+        double sum = 0;
+        for (Scheduler.Chunk c : plan) sum += cost.chunk(c.sequence().computed(), c.tokens());
+        return sum;
     }
 
     static SchedulerHarness fair(int maxBatchTokens, int maxRunning) {
@@ -124,7 +141,14 @@ final class SchedulerHarness {
             total += c.tokens();
         }
         if (total > maxBatchTokens) throw new AssertionError("plan of " + total + " tokens over the budget " + maxBatchTokens);
+        double planCost = cost(plan);
+        // one row always goes, even when it alone costs more than the budget
+        if (planCost > maxBatchTokens + 1e-9 && total > 1) {
+            throw new AssertionError("plan cost " + planCost + " over the budget " + maxBatchTokens);
+        }
         maxPlanTokens = Math.max(maxPlanTokens, total);
+        maxPlanCost = Math.max(maxPlanCost, planCost);
+        lastPlanCost = planCost;
         totalPlanned += total;
         scheduler.afterStep(plan);
         List<Job> ended = new ArrayList<>();

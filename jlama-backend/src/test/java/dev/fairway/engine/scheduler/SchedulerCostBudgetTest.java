@@ -1,0 +1,165 @@
+package dev.fairway.engine.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.fairway.engine.model.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The step budget counted in {@link StepCostModel} units: deep rows cost more, on the real Scheduler (fake model and clock). */
+class SchedulerCostBudgetTest {
+    /** SmolLM2-135M's shape: the model of bench scenario (b). */
+    static final ModelConfig SMOLLM2 = new ModelConfig("llama", 576, 30, 9, 3, 64, 1536, 49152, 1e-5f, 100000, null,
+            8192, true, false, 1, Set.of(2));
+    static final StepCostModel COST = StepCostModel.of(SMOLLM2);
+
+    private static SchedulerHarness harness(FairnessPolicy policy, StepCostModel cost, int budget) {
+        return new SchedulerHarness(policy, cost, 4096, 16, budget, 32, false);
+    }
+
+    private static int tokensOf(List<Scheduler.Chunk> plan, Sequence s) {
+        return plan.stream().filter(c -> c.sequence() == s).mapToInt(Scheduler.Chunk::tokens).sum();
+    }
+
+    @Test
+    void smolLm2RowAtPosition2000CostsAboutHalfAgainAFreshOne() {
+        // weights 134.5M MACs per token (incl. LM head) / attention 30 layers x 9 heads x 64 x 2 = 34,560 per position
+        assertThat(COST.positionsPerUnit()).isCloseTo(134_479_872 / 34_560.0, within(1e-6));
+        assertThat(COST.row(0)).isEqualTo(1.0);
+        assertThat(COST.row(2000)).isCloseTo(1.514, within(0.001));
+        assertThat(COST.chunk(100, 3)).isCloseTo(COST.row(100) + COST.row(101) + COST.row(102), within(1e-9));
+        assertThat(StepCostModel.FLAT.chunk(5000, 7)).isEqualTo(7.0);
+    }
+
+    @Test
+    void aDeepPrefillChunkIsSmallerThanAShallowOneUnderTheSameBudget() {
+        SchedulerHarness h = harness(new VirtualTokenCounter(0.5), COST, 64);
+        SchedulerHarness.Job j = h.submit("u", "c", 1.0, 2000, 1);
+        List<Integer> chunks = new ArrayList<>();
+        while (j.firstTokenStep < 0) chunks.add(tokensOf(h.step(), j.seq));
+        assertThat(chunks.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2000);
+        // rows 0..62 cost 63.5 units, 64 rows would cost 64.5; around position 1,950 a row costs ~1.5
+        assertThat(chunks.get(0)).isEqualTo(63);
+        assertThat(chunks.get(chunks.size() - 2)).isBetween(42, 44);
+        for (int i = 1; i < chunks.size() - 1; i++) assertThat(chunks.get(i)).isLessThanOrEqualTo(chunks.get(i - 1));
+        assertThat(h.maxPlanCost).isLessThanOrEqualTo(64 + 1e-9);
+        // a flat budget (tokens) takes 64 per step wherever the chunk is
+        SchedulerHarness flat = harness(new VirtualTokenCounter(0.5), StepCostModel.FLAT, 64);
+        SchedulerHarness.Job f = flat.submit("u", "c", 1.0, 2000, 1);
+        flat.run(30);
+        assertThat(tokensOf(flat.step(), f.seq)).isEqualTo(64);
+    }
+
+    @Test
+    void aLongPromptStaysWithinTheCostBudgetWhileEveryRunningDecodeGetsATokenEveryStep() {
+        // bench scenario (b): 8 streams (24-token prompts, 256 output tokens, re-submitting; staggered so they do not
+        // all re-prefill in the same steps), a 2,000-token prompt arrives; cost budget 12 (~1.4x a decode-only step)
+        for (FairnessPolicy policy : List.of(new VirtualTokenCounter(0.5), new FcfsPolicy(0.5))) {
+            String name = policy.getClass().getSimpleName();
+            SchedulerHarness h = harness(policy, COST, 12);
+            for (int i = 0; i < 8; i++) {
+                h.stream("u" + i, "c", 1.0, 24, 256);
+                h.run(32);
+            }
+            h.run(300);
+            SchedulerHarness.Job longOne = h.submit("newcomer", "x", 1.0, 2000, 5);
+            int steps = 0;
+            double worstRatio = 0;
+            long shallowTokens = 0, shallowSteps = 0, deepTokens = 0, deepSteps = 0;
+            while (longOne.firstTokenStep < 0) {
+                List<Sequence> decoding = h.jobs.keySet().stream().filter(s -> s.isRunning() && s.isDecoding()).toList();
+                double decodeOnly = decoding.stream().mapToDouble(s -> COST.row(s.computed())).sum();
+                int from = longOne.seq.computed();
+                List<Scheduler.Chunk> plan = h.step(); // checks the plan's cost against the budget
+                steps++;
+                for (Sequence d : decoding) assertThat(tokensOf(plan, d)).as("%s step %d", name, steps).isEqualTo(1);
+                int longTokens = tokensOf(plan, longOne.seq);
+                if (decoding.size() == 8) {
+                    worstRatio = Math.max(worstRatio, h.lastPlanCost / decodeOnly);
+                    if (from < 200) {
+                        shallowTokens += longTokens;
+                        shallowSteps++;
+                    } else if (from > 1800) {
+                        deepTokens += longTokens;
+                        deepSteps++;
+                    }
+                }
+            }
+            double shallow = shallowTokens / (double) shallowSteps, deep = deepTokens / (double) deepSteps;
+            System.out.printf("cost budget 12, %s: %d steps, worst step / decode-only step %.3f, "
+                    + "prompt tokens per step %.2f at < 200, %.2f at > 1800%n", name, steps, worstRatio, shallow, deep);
+            assertThat(h.maxPlanCost).as(name).isLessThanOrEqualTo(12 + 1e-9);
+            assertThat(worstRatio).as(name).isLessThanOrEqualTo(1.5);
+            assertThat(steps).as(name).isLessThanOrEqualTo(2000 / 2 + 100);
+            if (policy instanceof VirtualTokenCounter) {
+                // ~3.6 units left after the 8 decodes: 3 fresh rows, 2 rows of ~1.5 units deep in the prompt; a token
+                // budget of 12 would take 2000 / 4 = 500 steps
+                assertThat(shallow).isEqualTo(3.0);
+                assertThat(deep).isEqualTo(2.0);
+                assertThat(steps).isGreaterThan(2000 / 3);
+            }
+            // (FCFS ranks a stream's next request after the older long prompt: streams that finish wait for its
+            // prefill, so it gets bigger chunks as they drain; running decodes are served all the same.)
+        }
+    }
+
+    @Test
+    void theReservationForLaterDecodesNeverStarvesAPrefill() {
+        // budget 9 with 8 decodes ranked after the newcomer: they reserve ~8.1 of the 9 units, less than one row; the
+        // prompt still gets one row per step and one decode waits instead. (Prefill weight 0 keeps the newcomer's
+        // counter lowest, so it is ranked first in every step.)
+        SchedulerHarness h = harness(new VirtualTokenCounter(0), COST, 9);
+        List<SchedulerHarness.Job> decoders = new ArrayList<>();
+        for (int i = 0; i < 8; i++) decoders.add(h.submit("u" + i, "c", 1.0, 24, 5000));
+        for (int t = 0; t < 500 && !decoders.stream().allMatch(j -> j.seq.isDecoding()); t++) h.step(); // ~70 steps
+        assertThat(decoders).allMatch(j -> j.seq.isDecoding());
+        SchedulerHarness.Job longOne = h.submit("newcomer", "x", 1.0, 300, 1);
+        int steps = 0;
+        while (longOne.finishedStep < 0) {
+            assertThat(tokensOf(h.step(), longOne.seq)).isPositive();
+            steps++;
+        }
+        assertThat(steps).isEqualTo(300);
+    }
+
+    @Test
+    void aBudgetBelowOneDeepRowStillRunsOneRowPerStep() {
+        StepCostModel steep = new StepCostModel(10); // a row at position 100 costs 11
+        SchedulerHarness h = harness(new VirtualTokenCounter(0.5), steep, 4);
+        SchedulerHarness.Job a = h.submit("a", "c", 1.0, 100, 20);
+        SchedulerHarness.Job b = h.submit("b", "c", 1.0, 100, 20);
+        h.runUntilIdle(1000);
+        assertThat(a.seq.generated()).isEqualTo(20);
+        assertThat(b.seq.generated()).isEqualTo(20);
+    }
+
+    @Test
+    void randomLoadUnderASteepCostModelFinishesAndChargesTokens() {
+        // fractional costs, skipped decodes, preemption under a small pool: everything finishes, no blocks leak, and
+        // the policy is still charged one token per fed token (fairness stays in tokens)
+        SchedulerMechanicsTest.Recording rec = new SchedulerMechanicsTest.Recording(new VirtualTokenCounter(0.5));
+        SchedulerHarness h = new SchedulerHarness(rec, new StepCostModel(40), 60, 8, 24, 16, true);
+        Random rnd = new Random(5);
+        List<SchedulerHarness.Job> all = new ArrayList<>();
+        for (int t = 0; t < 2000; t++) {
+            if (rnd.nextInt(5) == 0) {
+                all.add(h.submit("u" + rnd.nextInt(4), "c" + rnd.nextInt(2), 1 + rnd.nextInt(2), 4 + rnd.nextInt(60),
+                        1 + rnd.nextInt(40)));
+            }
+            h.step();
+        }
+        h.runUntilIdle(100_000);
+        System.out.println("steep cost random load: " + all.size() + " requests, " + h.scheduler.preemptions()
+                + " preemptions, " + h.step + " steps");
+        assertThat(all).allMatch(j -> j.finishedStep >= 0 && j.seq.generated() == j.maxTokens);
+        assertThat(h.pool.used()).isZero();
+        assertThat(h.pool.allReleased()).isTrue();
+        assertThat(h.scheduler.preemptions()).isGreaterThan(0);
+        assertThat(rec.prefill + rec.decode).isEqualTo(h.totalPlanned);
+        assertThat(h.maxPlanCost).isLessThanOrEqualTo(24 + 1e-9);
+    }
+}
