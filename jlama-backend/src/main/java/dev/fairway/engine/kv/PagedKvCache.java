@@ -5,7 +5,9 @@ import dev.fairway.engine.model.ModelConfig;
 /**
  * The one key/value store every sequence shares: per layer, {@code numBlocks} blocks of {@code blockSize} token slots,
  * each slot holding kvHeads * headDim floats for K and for V. Which sequence owns which block is the
- * {@link BlockPool}'s business; this class only stores numbers.
+ * {@link BlockPool}'s business; this class only stores numbers. Values are stored a slot after another; keys are
+ * stored transposed inside each block ([kvDim][blockSize]), so attention scores a whole block of positions with
+ * vector FMAs and no horizontal sums.
  */
 public final class PagedKvCache {
     private final int numBlocks;
@@ -37,9 +39,24 @@ public final class PagedKvCache {
     public float[] keys(int layer) { return keys[layer]; }
     public float[] values(int layer) { return values[layer]; }
 
-    /** Float offset of (position) in a sequence's table: start of its K (or V) vector in keys(layer)/values(layer). */
+    /** Float offset of (position) in a sequence's table: start of its V vector in values(layer). */
     public int offset(BlockTable table, int position) {
         return (table.get(position / blockSize) * blockSize + position % blockSize) * kvDim;
+    }
+
+    /**
+     * Float offset of block {@code index} of a table, in keys(layer) (element j of slot s at + j*blockSize + s) and in
+     * values(layer) (at + s*kvDim + j).
+     */
+    public int blockOffset(BlockTable table, int index) {
+        return table.get(index) * blockSize * kvDim;
+    }
+
+    /** Stores the kvDim-long key of (table, position) from src[srcOff..] in the transposed block layout. */
+    public void putKey(int layer, BlockTable table, int position, float[] src, int srcOff) {
+        float[] k = keys[layer];
+        int at = blockOffset(table, position / blockSize) + position % blockSize;
+        for (int j = 0; j < kvDim; j++) k[at + j * blockSize] = src[srcOff + j];
     }
 
     /** Copy-on-write support: duplicate a block's contents in every layer. */

@@ -19,7 +19,7 @@ public final class ModelRunner implements AutoCloseable {
     private final PagedKvCache kv;
     private final WorkerPool pool;
     private final Rope rope;
-    private final ThreadLocal<float[]> scores;
+    private final Attention attention;
 
     public ModelRunner(Model model, PagedKvCache kv, int threads) {
         this.c = model.config();
@@ -27,7 +27,7 @@ public final class ModelRunner implements AutoCloseable {
         this.kv = kv;
         this.pool = new WorkerPool(threads);
         this.rope = new Rope(c);
-        this.scores = ThreadLocal.withInitial(() -> new float[1024]);
+        this.attention = new Attention(c, kv);
     }
 
     public PagedKvCache kvCache() { return kv; }
@@ -65,11 +65,12 @@ public final class ModelRunner implements AutoCloseable {
                 }
                 rope.apply(qkv, base, c.heads(), cs, i * c.headDim());
                 rope.apply(qkv, base + qd, c.kvHeads(), cs, i * c.headDim());
-                int off = kv.offset(batch.tables()[i], batch.positions()[i]);
-                System.arraycopy(qkv, base + qd, keys, off, kvd);
-                System.arraycopy(qkv, base + qd + kvd, values, off, kvd);
+                kv.putKey(l, batch.tables()[i], batch.positions()[i], qkv, base + qd);
+                System.arraycopy(qkv, base + qd + kvd, values, kv.offset(batch.tables()[i], batch.positions()[i]), kvd);
             }
-            pool.run(n * c.kvHeads(), task -> attend(batch, task / c.kvHeads(), task % c.kvHeads(), qkv, qkvW, keys, values, att));
+            pool.run(n * c.kvHeads(), task -> attention.attend(batch.tables()[task / c.kvHeads()],
+                    batch.positions()[task / c.kvHeads()], task % c.kvHeads(), qkv, task / c.kvHeads() * qkvW, keys,
+                    values, att, task / c.kvHeads() * qd));
             MatMul.matmul(pool, lw.o(), att, n, tmp);
             VectorOps.addInPlace(x, tmp, n * h);
             for (int i = 0; i < n; i++) VectorOps.rmsNorm(x, i * h, lw.mlpNorm(), c.rmsEps(), xn, i * h, h);
@@ -86,39 +87,6 @@ public final class ModelRunner implements AutoCloseable {
         float[] logits = new float[m * c.vocab()];
         MatMul.matmul(pool, w.lmHead(), last, m, logits);
         return logits;
-    }
-
-    /**
-     * Causal attention of one row for the query heads sharing kv head {@code kvHead} (GQA), over positions 0..p of
-     * its sequence: each key and value is read once for the whole group; softmax exponentials are vectorized.
-     */
-    private void attend(StepBatch batch, int row, int kvHead, float[] qkv, int qkvW, float[] keys, float[] values,
-            float[] out) {
-        int hd = c.headDim(), p = batch.positions()[row], group = c.heads() / c.kvHeads(), span = p + 1;
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] s = scores(group * span);
-        var table = batch.tables()[row];
-        int q0 = row * qkvW + kvHead * group * hd;
-        for (int t = 0; t <= p; t++) {
-            int k = kv.offset(table, t) + kvHead * hd;
-            for (int g = 0; g < group; g++) s[g * span + t] = VectorOps.dot(qkv, q0 + g * hd, keys, k, hd) * scale;
-        }
-        int o0 = row * c.qDim() + kvHead * group * hd;
-        java.util.Arrays.fill(out, o0, o0 + group * hd, 0f);
-        for (int g = 0; g < group; g++) VectorOps.softmax(s, g * span, span);
-        for (int t = 0; t <= p; t++) {
-            int v = kv.offset(table, t) + kvHead * hd;
-            for (int g = 0; g < group; g++) VectorOps.axpy(s[g * span + t], values, v, out, o0 + g * hd, hd);
-        }
-    }
-
-    private float[] scores(int size) {
-        float[] s = scores.get();
-        if (s.length < size) {
-            s = new float[size];
-            scores.set(s);
-        }
-        return s;
     }
 
     @Override
