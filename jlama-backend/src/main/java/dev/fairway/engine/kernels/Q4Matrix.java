@@ -19,9 +19,8 @@ public final class Q4Matrix implements PanelSource {
     private final byte[] q;
     private final float[] scales;
     private final byte[] w8;
-    /** The same int8 weights in panels of PanelGemm.WIDTH rows, k-major, with the scales laid out alike. */
-    private final byte[] panels;
-    private final float[] panelScales;
+    /** The same int8 weights repacked for the batched kernel. */
+    private final Int8Panels panels;
 
     public Q4Matrix(int rows, int cols, byte[] q, float[] scales) {
         if (cols % BLOCK != 0) throw new IllegalArgumentException("Q4 needs cols % 32 == 0, got " + cols);
@@ -30,8 +29,7 @@ public final class Q4Matrix implements PanelSource {
         this.q = q;
         this.scales = scales;
         this.w8 = widen(q, rows * cols);
-        this.panels = toPanels(w8, rows, cols);
-        this.panelScales = scalePanels(scales, rows, cols / BLOCK);
+        this.panels = new Int8Panels(w8, scales, rows, cols);
     }
 
     @Override public int rows() { return rows; }
@@ -42,7 +40,7 @@ public final class Q4Matrix implements PanelSource {
     @Override public String type() { return "Q4"; }
 
     /** Packed nibbles, plus the widened copy the kernels read. */
-    @Override public long bytes() { return q.length + w8.length + panels.length + 4L * (scales.length + panelScales.length); }
+    @Override public long bytes() { return q.length + w8.length + panels.bytes() + 4L * scales.length; }
 
     @Override
     public void dequantize(int row, int count, float[] dst) {
@@ -57,20 +55,7 @@ public final class Q4Matrix implements PanelSource {
 
     @Override
     public void dequantizePanel(int panel, int k0, int kLen, float[] dst) {
-        VectorSpecies<Float> f = VectorSupport.F;
-        int L = f.length(), W = PanelGemm.WIDTH, blocks = cols / BLOCK;
-        int base = panel * cols * W;
-        for (int k = k0, end = k0 + kLen; k < end; ) {
-            int sb = (panel * blocks + k / BLOCK) * W;
-            FloatVector s0 = FloatVector.fromArray(f, panelScales, sb), s1 = FloatVector.fromArray(f, panelScales, sb + L);
-            for (int blockEnd = Math.min(end, (k / BLOCK + 1) * BLOCK); k < blockEnd; k++) {
-                int src = base + k * W, d = (k - k0) * W;
-                ((FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src)
-                        .convertShape(VectorOperators.B2F, f, 0)).mul(s0).intoArray(dst, d);
-                ((FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src + L)
-                        .convertShape(VectorOperators.B2F, f, 0)).mul(s1).intoArray(dst, d + L);
-            }
-        }
+        panels.dequantize(panel, k0, kLen, dst);
     }
 
     /** Fused dequantize-and-dot of weight row {@code row} with x[xOff, xOff+cols): the n < 4 decode path. */
@@ -90,25 +75,6 @@ public final class Q4Matrix implements PanelSource {
             acc = sum.fma(FloatVector.broadcast(f, scales[firstBlock + b]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    private static byte[] toPanels(byte[] w8, int rows, int cols) {
-        int W = PanelGemm.WIDTH, count = (rows + W - 1) / W;
-        byte[] p = new byte[count * W * cols];
-        for (int r = 0; r < rows; r++) {
-            int panel = r / W, j = r % W;
-            for (int k = 0; k < cols; k++) p[(panel * cols + k) * W + j] = w8[r * cols + k];
-        }
-        return p;
-    }
-
-    private static float[] scalePanels(float[] scales, int rows, int blocks) {
-        int W = PanelGemm.WIDTH, count = (rows + W - 1) / W;
-        float[] p = new float[count * W * blocks];
-        for (int r = 0; r < rows; r++) {
-            for (int b = 0; b < blocks; b++) p[((r / W) * blocks + b) * W + r % W] = scales[r * blocks + b];
-        }
-        return p;
     }
 
     /** Nibbles widened to signed bytes (nibble - 8) in element order: converting a byte to float is one step on x86. */

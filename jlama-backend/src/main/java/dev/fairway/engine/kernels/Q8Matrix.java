@@ -5,16 +5,38 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** 8-bit weights in blocks of 32 with one float scale each (jlama's Q8 layout): w = q * scale. */
-public record Q8Matrix(int rows, int cols, byte[] q, float[] scales) implements WeightMatrix {
+public final class Q8Matrix implements PanelSource {
     static final int BLOCK = 32;
 
-    public Q8Matrix {
+    private final int rows;
+    private final int cols;
+    private final byte[] q;
+    private final float[] scales;
+    private final Int8Panels panels;
+
+    public Q8Matrix(int rows, int cols, byte[] q, float[] scales) {
         if (cols % BLOCK != 0) throw new IllegalArgumentException("Q8 needs cols % 32 == 0, got " + cols);
+        this.rows = rows;
+        this.cols = cols;
+        this.q = q;
+        this.scales = scales;
+        this.panels = new Int8Panels(q, scales, rows, cols);
     }
+
+    @Override public int rows() { return rows; }
+    @Override public int cols() { return cols; }
+    public byte[] q() { return q; }
+    public float[] scales() { return scales; }
 
     @Override public String type() { return "Q8"; }
 
-    @Override public long bytes() { return q.length + 4L * scales.length; }
+    /** Row-major values (dequantize, tests) plus the copy the batched kernel reads. */
+    @Override public long bytes() { return q.length + 4L * scales.length + panels.bytes(); }
+
+    @Override
+    public void dequantizePanel(int panel, int k0, int kLen, float[] dst) {
+        panels.dequantize(panel, k0, kLen, dst);
+    }
 
     public static Q8Matrix quantize(int rows, int cols, float[] w) {
         byte[] q = new byte[rows * cols];
