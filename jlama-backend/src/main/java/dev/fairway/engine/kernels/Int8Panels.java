@@ -46,4 +46,50 @@ final class Int8Panels {
             }
         }
     }
+
+    /**
+     * y[r*rows + panel*WIDTH + j] for activation rows r in [r0, r0+n), n = 1 or 2, straight from the int8 values: for
+     * a row or two a dequantized copy costs more than it saves. Scales apply once per 32-column block; even and odd
+     * columns accumulate apart so the FMA chains overlap.
+     */
+    void fused(int panel, float[] x, int r0, int n, float[] y, int rows) {
+        VectorSpecies<Float> f = VectorSupport.F;
+        int L = f.length(), W = PanelGemm.WIDTH, blocks = cols / BLOCK, base = panel * cols * W;
+        int x0 = r0 * cols, x1 = x0 + (n > 1 ? cols : 0);
+        FloatVector c00 = FloatVector.zero(f), c01 = c00, c10 = c00, c11 = c00;
+        for (int b = 0; b < blocks; b++) {
+            FloatVector e00 = FloatVector.zero(f), e01 = e00, o00 = e00, o01 = e00;
+            FloatVector e10 = e00, e11 = e00, o10 = e00, o11 = e00;
+            for (int k = b * BLOCK, end = k + BLOCK; k < end; k += 2) {
+                int src = base + k * W;
+                FloatVector w0 = (FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src)
+                        .convertShape(VectorOperators.B2F, f, 0);
+                FloatVector w1 = (FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src + L)
+                        .convertShape(VectorOperators.B2F, f, 0);
+                FloatVector v0 = (FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src + W)
+                        .convertShape(VectorOperators.B2F, f, 0);
+                FloatVector v1 = (FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src + W + L)
+                        .convertShape(VectorOperators.B2F, f, 0);
+                FloatVector a = FloatVector.broadcast(f, x[x0 + k]), a2 = FloatVector.broadcast(f, x[x0 + k + 1]);
+                e00 = w0.fma(a, e00); e01 = w1.fma(a, e01); o00 = v0.fma(a2, o00); o01 = v1.fma(a2, o01);
+                if (n > 1) {
+                    FloatVector c = FloatVector.broadcast(f, x[x1 + k]), c2 = FloatVector.broadcast(f, x[x1 + k + 1]);
+                    e10 = w0.fma(c, e10); e11 = w1.fma(c, e11); o10 = v0.fma(c2, o10); o11 = v1.fma(c2, o11);
+                }
+            }
+            int sb = (panel * blocks + b) * W;
+            FloatVector s0 = FloatVector.fromArray(f, scales, sb), s1 = FloatVector.fromArray(f, scales, sb + L);
+            c00 = e00.add(o00).fma(s0, c00);
+            c01 = e01.add(o01).fma(s1, c01);
+            c10 = e10.add(o10).fma(s0, c10);
+            c11 = e11.add(o11).fma(s1, c11);
+        }
+        int yo = r0 * rows + panel * W;
+        c00.intoArray(y, yo);
+        c01.intoArray(y, yo + L);
+        if (n > 1) {
+            c10.intoArray(y, yo + rows);
+            c11.intoArray(y, yo + rows + L);
+        }
+    }
 }

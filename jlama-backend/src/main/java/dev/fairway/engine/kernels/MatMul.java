@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Batched y = x W^T: x is [n x cols], y is [n x rows] (both row-major). A batch of n tokens reads the weights once:
- * that is where continuous batching pays. Quantized weights with 4+ rows go through {@link PanelGemm}; fewer rows
- * use a fused dequantize-and-dot; float weights (and a ragged last panel) use 4x4 register tiles read in place.
+ * that is where continuous batching pays. Quantized weights go through {@link PanelGemm}; float weights (and a
+ * quantized matrix's ragged last rows) use 4x4 register tiles read in place.
  */
 public final class MatMul {
     private static final VectorSpecies<Float> F = VectorSupport.F;
@@ -43,13 +43,6 @@ public final class MatMul {
     /** Computes output rows [o0, o1) for activation rows [r0, r1); single-threaded. */
     static void rowRange(WeightMatrix w, float[] x, int r0, int r1, float[] y, int o0, int o1) {
         int cols = w.cols(), rows = w.rows();
-        if (r1 - r0 < 4 && w instanceof Q4Matrix q4) {
-            // Too few rows to amortize a dequantized copy: dot straight from the packed nibbles.
-            for (int r = r0; r < r1; r++) {
-                for (int o = o0; o < o1; o++) y[r * rows + o] = q4.dot(o, x, r * cols);
-            }
-            return;
-        }
         if (w instanceof PanelSource ps) {
             int full = Math.min(o1, rows / PanelGemm.WIDTH * PanelGemm.WIDTH);
             if (o0 % PanelGemm.WIDTH == 0 && full > o0) {

@@ -27,6 +27,12 @@ final class PanelGemm {
      */
     static void rowRange(PanelSource w, float[] x, int r0, int r1, float[] y, int o0, int o1) {
         int cols = w.cols(), rows = w.rows();
+        if (r1 - r0 <= 3) {
+            for (int o = o0; o < o1; o += WIDTH) {
+                for (int r = r0; r < r1; r += 2) w.fusedPanel(o / WIDTH, x, r, Math.min(2, r1 - r), y);
+            }
+            return;
+        }
         float[] panel = PANEL.get();
         for (int o = o0; o < o1; o += WIDTH) {
             for (int k0 = 0; k0 < cols; k0 += KC) {

@@ -1,15 +1,10 @@
 package dev.fairway.engine.kernels;
 
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * 4-bit weights in blocks of 32 with one float scale each, jlama's (and ggml's Q4_0) layout: byte j of a block holds
  * element j in its low nibble and element j+16 in its high nibble; w = (nibble - 8) * scale. The kernels read a copy
- * widened to one signed byte per weight (1.65x faster dots on AVX2 than unpacking nibbles on the fly); the weights
- * and their values are unchanged.
+ * widened to one signed byte per weight and repacked in panels ({@link Int8Panels}; converting a byte is one step on
+ * x86, unpacking nibbles several); the weights and their values are unchanged.
  */
 public final class Q4Matrix implements PanelSource {
     static final int BLOCK = 32;
@@ -18,7 +13,6 @@ public final class Q4Matrix implements PanelSource {
     private final int cols;
     private final byte[] q;
     private final float[] scales;
-    private final byte[] w8;
     /** The same int8 weights repacked for the batched kernel. */
     private final Int8Panels panels;
 
@@ -28,8 +22,7 @@ public final class Q4Matrix implements PanelSource {
         this.cols = cols;
         this.q = q;
         this.scales = scales;
-        this.w8 = widen(q, rows * cols);
-        this.panels = new Int8Panels(w8, scales, rows, cols);
+        this.panels = new Int8Panels(widen(q, rows * cols), scales, rows, cols);
     }
 
     @Override public int rows() { return rows; }
@@ -40,16 +33,16 @@ public final class Q4Matrix implements PanelSource {
     @Override public String type() { return "Q4"; }
 
     /** Packed nibbles, plus the widened copy the kernels read. */
-    @Override public long bytes() { return q.length + w8.length + panels.bytes() + 4L * scales.length; }
+    @Override public long bytes() { return q.length + panels.bytes() + 4L * scales.length; }
 
+    /** Scalar: used for embeddings (once, at load) and a ragged last few rows. */
     @Override
     public void dequantize(int row, int count, float[] dst) {
-        VectorSpecies<Float> f = VectorSupport.F;
-        int from = row * cols, n = count * cols, rowBlocks = cols / BLOCK;
-        for (int i = 0; i < n; i += f.length()) {
-            float s = scales[row * rowBlocks + i / BLOCK];
-            ((FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, w8, from + i)
-                    .convertShape(VectorOperators.B2F, f, 0)).mul(s).intoArray(dst, i);
+        int from = row * cols, n = count * cols;
+        for (int i = 0; i < n; i++) {
+            int e = from + i, blk = e / BLOCK, j = e % BLOCK, v = q[blk * 16 + (j & 15)];
+            int nibble = j < 16 ? v & 0x0F : (v >> 4) & 0x0F;
+            dst[i] = (nibble - 8) * scales[blk];
         }
     }
 
@@ -58,23 +51,9 @@ public final class Q4Matrix implements PanelSource {
         panels.dequantize(panel, k0, kLen, dst);
     }
 
-    /** Fused dequantize-and-dot of weight row {@code row} with x[xOff, xOff+cols): the n < 4 decode path. */
-    public float dot(int row, float[] x, int xOff) {
-        VectorSpecies<Float> f = VectorSupport.F;
-        int L = f.length();
-        FloatVector acc = FloatVector.zero(f);
-        int firstBlock = row * cols / BLOCK, blocks = cols / BLOCK, base = row * cols;
-        for (int b = 0; b < blocks; b++) {
-            int wb = base + b * BLOCK, xb = xOff + b * BLOCK;
-            FloatVector sum = ((FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, w8, wb)
-                    .convertShape(VectorOperators.B2F, f, 0)).mul(FloatVector.fromArray(f, x, xb));
-            for (int j = L; j < BLOCK; j += L) {
-                sum = ((FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, w8, wb + j)
-                        .convertShape(VectorOperators.B2F, f, 0)).fma(FloatVector.fromArray(f, x, xb + j), sum);
-            }
-            acc = sum.fma(FloatVector.broadcast(f, scales[firstBlock + b]), acc);
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+    @Override
+    public void fusedPanel(int panel, float[] x, int r0, int n, float[] y) {
+        panels.fused(panel, x, r0, n, y, rows);
     }
 
     /** Nibbles widened to signed bytes (nibble - 8) in element order: converting a byte to float is one step on x86. */

@@ -38,6 +38,11 @@ public final class Q8Matrix implements PanelSource {
         panels.dequantize(panel, k0, kLen, dst);
     }
 
+    @Override
+    public void fusedPanel(int panel, float[] x, int r0, int n, float[] y) {
+        panels.fused(panel, x, r0, n, y, rows);
+    }
+
     public static Q8Matrix quantize(int rows, int cols, float[] w) {
         byte[] q = new byte[rows * cols];
         float[] s = new float[rows * cols / BLOCK];
