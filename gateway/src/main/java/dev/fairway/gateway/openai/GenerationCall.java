@@ -77,12 +77,15 @@ public final class GenerationCall implements GenerationListener {
         }
     }
 
-    /** Without max_tokens a chat may use whatever the context has left after its prompt. */
+    /**
+     * Without max_tokens a chat may use whatever the context has left after its prompt. The prompt then goes to the
+     * engine as the token ids counted here, so its template is rendered and encoded once, not twice.
+     */
     static GenerationRequest withDefaultMaxTokens(Engine engine, GenerationRequest request, boolean maxTokensGiven) {
         if (maxTokensGiven) return request;
-        int promptLength = engine.promptTokens(request.prompt()).length;
-        int left = Math.max(1, engine.modelInfo().contextLength() - promptLength);
-        return new GenerationRequest(request.userId(), request.conversationId(), request.prompt(),
+        int[] prompt = engine.promptTokens(request.prompt());
+        int left = Math.max(1, engine.modelInfo().contextLength() - prompt.length);
+        return new GenerationRequest(request.userId(), request.conversationId(), Prompt.tokens(prompt),
                 request.params().toBuilder().maxTokens(left).build(), request.n(), request.userWeight());
     }
 
