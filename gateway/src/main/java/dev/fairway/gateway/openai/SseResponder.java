@@ -11,6 +11,8 @@ import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.http.Json;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.util.List;
+
 /** Streams a generation as OpenAI server-sent events, ending with `data: [DONE]`. */
 public final class SseResponder implements GenerationSink {
     private final HttpServerResponse response;
@@ -45,19 +47,25 @@ public final class SseResponder implements GenerationSink {
         if (envelope.shape().openingChoice(0) == null) response.write(""); // flush headers for text completions too
     }
 
+    /** All events in one write: one syscall however many tokens the engine produced meanwhile. */
     @Override
-    public void onToken(TokenEvent event) {
+    public void onTokens(List<TokenEvent> events) {
         open();
+        StringBuilder out = new StringBuilder(events.size() * (tokenChunkPrefix.length() + 128));
+        for (TokenEvent event : events) append(out, event);
+        if (!out.isEmpty() && !response.closed() && !response.ended()) response.write(out.toString());
+    }
+
+    private void append(StringBuilder out, TokenEvent event) {
         if (event.textDelta().isEmpty() && event.logprob() == null) return; // held back (stop-string prefix, split UTF-8)
         if (event.logprob() != null) {
-            send(chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(), event.logprob())));
+            out.append("data: ").append(Json.write(chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(),
+                    event.logprob())))).append("\n\n");
             return;
         }
         // per-token hot path: a string template instead of building and serializing a tree
         String quoted = "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(event.textDelta())) + "\"";
-        if (!response.closed() && !response.ended()) {
-            response.write(tokenChunkPrefix + envelope.shape().plainTokenChoiceJson(event.choice(), quoted) + tokenChunkSuffix);
-        }
+        out.append(tokenChunkPrefix).append(envelope.shape().plainTokenChoiceJson(event.choice(), quoted)).append(tokenChunkSuffix);
     }
 
     @Override
