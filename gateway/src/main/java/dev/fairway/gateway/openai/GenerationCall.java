@@ -76,7 +76,11 @@ public final class GenerationCall implements GenerationListener {
     static void checkPromptSize(Prompt prompt, int contextLength) {
         long chars = switch (prompt) {
             case Prompt.Text t -> t.text().length();
-            case Prompt.Chat c -> c.messages().stream().mapToLong(m -> m.content().length()).sum();
+            case Prompt.Chat c -> {
+                long sum = 0;
+                for (var m : c.messages()) sum += m.content().length();
+                yield sum;
+            }
             case Prompt.Tokens t -> 0; // counted exactly by the engine
         };
         if (chars > (long) contextLength * MAX_CHARS_PER_TOKEN) {

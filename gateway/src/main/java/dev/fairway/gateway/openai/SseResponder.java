@@ -40,11 +40,12 @@ public final class SseResponder implements GenerationSink {
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
+        StringBuilder out = new StringBuilder();
         for (int i = 0; i < n; i++) {
             ObjectNode choice = envelope.shape().openingChoice(i);
-            if (choice != null) send(chunkWith(choice));
+            if (choice != null) appendChunk(out, chunkWith(choice));
         }
-        if (envelope.shape().openingChoice(0) == null) response.write(""); // flush headers for text completions too
+        response.write(out.toString()); // empty for text completions: still sends the headers
     }
 
     /** All events in one write: one syscall however many tokens the engine produced meanwhile. */
@@ -59,8 +60,7 @@ public final class SseResponder implements GenerationSink {
     private void append(StringBuilder out, TokenEvent event) {
         if (event.textDelta().isEmpty() && event.logprob() == null) return; // held back (stop-string prefix, split UTF-8)
         if (event.logprob() != null) {
-            out.append("data: ").append(Json.write(chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(),
-                    event.logprob())))).append("\n\n");
+            appendChunk(out, chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(), event.logprob())));
             return;
         }
         // per-token hot path: a string template instead of building and serializing a tree
@@ -68,25 +68,28 @@ public final class SseResponder implements GenerationSink {
         out.append(tokenChunkPrefix).append(envelope.shape().plainTokenChoiceJson(event.choice(), quoted)).append(tokenChunkSuffix);
     }
 
+    /** The finish chunks, the usage chunk and [DONE] go out in the one write that ends the response. */
     @Override
     public void onComplete(GenerationResult result) {
         if (response.closed() || response.ended()) return;
         open();
+        StringBuilder tail = new StringBuilder();
         for (ChoiceResult c : result.choices()) {
             if (c.finishReason() == FinishReason.ERROR) {
+                if (!tail.isEmpty()) response.write(tail.toString());
                 ErrorResponder.send(response, new ApiError(500, "server_error", null, null,
                         c.error() == null ? "Generation failed." : c.error(), null));
                 return;
             }
-            send(chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
+            appendChunk(tail, chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
         }
         if (includeUsage) {
             ObjectNode last = envelope.chunk();
             last.putArray("choices");
             last.set("usage", Envelope.usage(result.usage()));
-            send(last);
+            appendChunk(tail, last);
         }
-        response.end("data: [DONE]\n\n");
+        response.end(tail.append("data: [DONE]\n\n").toString());
     }
 
     private ObjectNode chunkWith(ObjectNode choice) {
@@ -96,7 +99,7 @@ public final class SseResponder implements GenerationSink {
         return chunk;
     }
 
-    private void send(ObjectNode chunk) {
-        if (!response.closed() && !response.ended()) response.write("data: " + Json.write(chunk) + "\n\n");
+    private static void appendChunk(StringBuilder out, ObjectNode chunk) {
+        out.append("data: ").append(Json.write(chunk)).append("\n\n");
     }
 }
