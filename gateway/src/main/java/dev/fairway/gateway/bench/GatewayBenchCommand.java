@@ -63,7 +63,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     int idleMaxTokens;
 
     @Option(names = "--client", defaultValue = "LOOPBACK", description = "HTTP client: LOOPBACK (minimal HTTP/1.1, one connection and thread per stream) or JDK (java.net.http) (default ${DEFAULT-VALUE}).")
-    StreamLoad.Client client;
+    HttpStreams.Client client;
 
     @Option(names = "--cpu", description = "Also print CPU time per thread group for each round (where the cores go).")
     boolean cpu;

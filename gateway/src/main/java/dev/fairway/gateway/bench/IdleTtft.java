@@ -33,7 +33,7 @@ final class IdleTtft {
     /** A single stream of short requests; the HTTP side keeps one connection, as a pooling client would. */
     static Result measure(StreamLoad single, Engine engine, String baseUrl, int samples) throws Exception {
         List<Long> direct = new ArrayList<>(), http = new ArrayList<>(), added = new ArrayList<>(), unused = new ArrayList<>();
-        try (StreamLoad.Stream local = single.direct(engine); StreamLoad.Stream remote = single.http(baseUrl, single.requestBody(baseUrl))) {
+        try (StreamLoad.Stream local = single.direct(engine); StreamLoad.Stream remote = single.http().open(baseUrl, single.http().requestBody(baseUrl))) {
             local.run(new ArrayList<>(), unused); // warm both paths
             remote.run(new ArrayList<>(), unused);
             for (int i = 0; i < samples; i++) {

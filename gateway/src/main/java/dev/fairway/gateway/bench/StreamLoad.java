@@ -10,14 +10,6 @@ import dev.fairway.engine.SamplingParams;
 import dev.fairway.engine.TokenEvent;
 import dev.fairway.gateway.http.Json;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -56,9 +48,6 @@ final class StreamLoad implements AutoCloseable {
         }
     }
 
-    /** Which HTTP client drives the gateway. */
-    enum Client { LOOPBACK, JDK }
-
     /** One stream's sequential requests; an HTTP stream keeps its connection. */
     interface Stream extends AutoCloseable {
         /** Runs one request to the end; returns its generated token count. */
@@ -75,16 +64,15 @@ final class StreamLoad implements AutoCloseable {
     private final int streams;
     private final int maxTokens;
     private final String prompt;
-    private final Client client;
+    private final HttpStreams http;
     /** One platform thread per stream, kept for every round (their CPU time stays visible to CpuByThread). */
     private final ExecutorService pool;
-    private HttpClient jdk;
 
-    StreamLoad(int streams, int maxTokens, String prompt, Client client) {
+    StreamLoad(int streams, int maxTokens, String prompt, HttpStreams.Client client) {
         this.streams = streams;
         this.maxTokens = maxTokens;
         this.prompt = prompt;
-        this.client = client;
+        this.http = new HttpStreams(client, maxTokens, prompt);
         this.pool = Executors.newFixedThreadPool(streams, Thread.ofPlatform().name("bench-stream-", 0).daemon().factory());
     }
 
@@ -93,8 +81,8 @@ final class StreamLoad implements AutoCloseable {
     }
 
     Result overHttp(String baseUrl, int requests) throws Exception {
-        String body = requestBody(baseUrl);
-        return drive(requests, () -> http(baseUrl, body));
+        String body = http.requestBody(baseUrl);
+        return drive(requests, () -> http.open(baseUrl, body));
     }
 
     Stream direct(Engine engine) {
@@ -111,67 +99,8 @@ final class StreamLoad implements AutoCloseable {
         };
     }
 
-    /** The chat request body, naming the model the gateway lists. */
-    String requestBody(String baseUrl) throws Exception {
-        StringBuilder models = new StringBuilder();
-        try (LoopbackClient c = new LoopbackClient(URI.create(baseUrl))) {
-            int status = c.exchange("GET", "/v1/models", null, models::append);
-            if (status != 200) throw new IllegalStateException("GET /v1/models: HTTP " + status);
-        }
-        String model = Json.MAPPER.readTree(models.toString()).get("data").get(0).get("id").asText();
-        return Json.write(Json.object().put("model", model).put("stream", true).put("max_tokens", maxTokens)
-                .put("temperature", 0).put("ignore_eos", true)
-                .<ObjectNode>set("stream_options", Json.object().put("include_usage", true))
-                .set("messages", Json.array().add(Json.object().put("role", "user").put("content", prompt))));
-    }
-
-    Stream http(String baseUrl, String body) throws Exception {
-        return client == Client.JDK ? jdkHttp(baseUrl, body) : loopbackHttp(baseUrl, body);
-    }
-
-    private Stream loopbackHttp(String baseUrl, String body) throws Exception {
-        LoopbackClient connection = new LoopbackClient(URI.create(baseUrl));
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return new Stream() {
-            @Override
-            public long run(List<Long> ttft, List<Long> itl) throws Exception {
-                SseTokens sse = new SseTokens(new Timeline(ttft, itl));
-                int status = connection.exchange("POST", "/v1/chat/completions", bytes, sse::line);
-                if (status != 200) throw new IllegalStateException("HTTP " + status);
-                return sse.completionTokens;
-            }
-
-            @Override
-            public void close() throws Exception {
-                connection.close();
-            }
-        };
-    }
-
-    private synchronized HttpClient jdkClient() {
-        // HTTP/1.1 like the OpenAI SDKs (the JDK client would otherwise upgrade to h2c and multiplex every stream on one
-        // connection); one client with its connection pool for all streams
-        if (jdk == null) jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        return jdk;
-    }
-
-    private Stream jdkHttp(String baseUrl, String body) {
-        HttpClient jdk = jdkClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return (ttft, itl) -> {
-            SseTokens sse = new SseTokens(new Timeline(ttft, itl));
-            HttpResponse<InputStream> response = jdk.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() != 200) throw new IllegalStateException("HTTP " + response.statusCode());
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) sse.line(line);
-            }
-            return sse.completionTokens;
-        };
-    }
-
     /** Request start, then the time of each token that carried text. */
-    private static final class Timeline {
+    static final class Timeline {
         private final List<Long> ttft;
         private final List<Long> itl;
         private final long start = System.nanoTime();
@@ -187,29 +116,6 @@ final class StreamLoad implements AutoCloseable {
             if (last == 0) ttft.add(now - start);
             else itl.add(now - last);
             last = now;
-        }
-    }
-
-    /** Reads only what it needs from each SSE line: the client shares the cores with the server. */
-    private static final class SseTokens {
-        private final Timeline timeline;
-        long completionTokens;
-
-        SseTokens(Timeline timeline) {
-            this.timeline = timeline;
-        }
-
-        void line(String line) {
-            if (!line.startsWith("data: ") || line.equals("data: [DONE]")) return;
-            if (line.contains("\"usage\":{")) {
-                try {
-                    completionTokens = Json.MAPPER.readTree(line.substring(6)).get("usage").get("completion_tokens").asLong();
-                } catch (Exception e) {
-                    throw new IllegalStateException("bad usage chunk: " + line, e);
-                }
-                return;
-            }
-            if (line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) timeline.token();
         }
     }
 
@@ -232,10 +138,12 @@ final class StreamLoad implements AutoCloseable {
         return new Result(tokens.get(), System.nanoTime() - start, List.copyOf(ttft), List.copyOf(itl));
     }
 
+    HttpStreams http() { return http; }
+
     @Override
     public void close() {
         pool.shutdownNow();
-        if (jdk != null) jdk.close();
+        http.close();
     }
 
     static double percentile(List<Long> values, double p) {
