@@ -91,9 +91,11 @@ public final class GatewayBenchCommand implements Callable<Integer> {
                 IdleTtft.Result idle = null;
                 if (idleSamples > 0) {
                     log.println("idle TTFT: " + idleSamples + " single requests per path, alternating");
+                    var before = cpu ? CpuByThread.snapshot() : null;
                     try (StreamLoad single = new StreamLoad(1, idleMaxTokens, prompt, client)) {
                         idle = IdleTtft.measure(single, engine, gateway.baseUrl(), idleSamples);
                     }
+                    if (cpu) log.print("  CPU ms by thread, idle TTFT pairs:\n" + CpuByThread.since(before));
                 }
                 StreamLoad.Result[] results = rounds(log, load, engine, gateway.baseUrl());
                 report(engine.modelInfo().id(), results[0], results[1], idle);
