@@ -2,6 +2,7 @@ package dev.fairway.gateway;
 
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineStats;
+import dev.fairway.gateway.auth.UserKeys;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;
@@ -23,6 +24,7 @@ public final class Gateway implements AutoCloseable {
     private final EngineState engine;
     private GatewayVerticle verticle;
     private Pool pool;
+    private UserKeys userKeys;
 
     private Gateway(Vertx vertx, GatewayConfig config) {
         this.vertx = vertx;
@@ -38,7 +40,7 @@ public final class Gateway implements AutoCloseable {
     /** As above, serving an engine already loaded (benchmarks compare HTTP and in-process on one engine). */
     public static Future<Gateway> start(GatewayConfig config, PrintStream out, Engine preloaded) {
         Gateway g = new Gateway(Vertx.vertx(), config);
-        return g.boot(out, preloaded).onFailure(e -> g.vertx.close());
+        return g.boot(out, preloaded).onFailure(e -> g.vertx.close().onComplete(v -> g.closeUserKeys()));
     }
 
     private Future<Gateway> boot(PrintStream out, Engine preloaded) {
@@ -46,7 +48,11 @@ public final class Gateway implements AutoCloseable {
         return vertx.executeBlocking(this::openDatabase)
                 .compose(ds -> {
                     pool = Database.pool(vertx, ds);
-                    verticle = new GatewayVerticle(config, engine, metrics, pool);
+                    return vertx.executeBlocking(() -> UserKeys.open(ds, pool));
+                })
+                .compose(keys -> {
+                    userKeys = keys;
+                    verticle = new GatewayVerticle(config, engine, metrics, pool, keys);
                     return vertx.deployVerticle(verticle);
                 })
                 .compose(id -> {
@@ -111,7 +117,16 @@ public final class Gateway implements AutoCloseable {
         try {
             vertx.close().toCompletionStage().toCompletableFuture().join();
         } finally {
+            closeUserKeys();
             if (e != null) e.close();
+        }
+    }
+
+    private void closeUserKeys() {
+        try {
+            if (userKeys != null) userKeys.close();
+        } catch (Exception ignored) {
+            // closing: nothing left to do with the connection
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.fairway.gateway;
 
 import dev.fairway.gateway.auth.AuthHandler;
+import dev.fairway.gateway.auth.UserKeys;
 import dev.fairway.gateway.conversations.ConversationsEndpoint;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.ErrorResponder;
@@ -26,13 +27,15 @@ public final class GatewayVerticle extends VerticleBase {
     private final EngineState engine;
     private final GatewayMetrics metrics;
     private final Pool pool;
+    private final UserKeys userKeys;
     private HttpServer server;
 
-    public GatewayVerticle(GatewayConfig config, EngineState engine, GatewayMetrics metrics, Pool pool) {
+    public GatewayVerticle(GatewayConfig config, EngineState engine, GatewayMetrics metrics, Pool pool, UserKeys userKeys) {
         this.config = config;
         this.engine = engine;
         this.metrics = metrics;
         this.pool = pool;
+        this.userKeys = userKeys;
     }
 
     @Override
@@ -47,7 +50,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private Router router() {
-        AuthHandler auth = new AuthHandler(pool, config.loopback());
+        AuthHandler auth = new AuthHandler(userKeys, config.loopback());
         CompletionsEndpoint completions = new CompletionsEndpoint(engine, metrics);
         ModelsEndpoint models = new ModelsEndpoint(engine);
         TokenizeEndpoint tokenize = new TokenizeEndpoint(engine);

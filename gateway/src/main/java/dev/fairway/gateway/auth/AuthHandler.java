@@ -3,9 +3,6 @@ package dev.fairway.gateway.auth;
 import dev.fairway.gateway.http.ApiError;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 
 /**
  * Resolves `Authorization: Bearer KEY` to a user name (the engine's fairness identity). With no users configured
@@ -15,11 +12,11 @@ import io.vertx.sqlclient.Tuple;
 public final class AuthHandler {
     public static final String LOCAL_USER = "local";
 
-    private final Pool pool;
+    private final UserKeys users;
     private final boolean loopback;
 
-    public AuthHandler(Pool pool, boolean loopback) {
-        this.pool = pool;
+    public AuthHandler(UserKeys users, boolean loopback) {
+        this.users = users;
         this.loopback = loopback;
     }
 
@@ -31,20 +28,16 @@ public final class AuthHandler {
         }).onFailure(ctx::fail);
     }
 
-    /** One round trip: the key's user (if any) and whether any user exists at all. */
+    /** The key's user, or `local` while a loopback server has no users at all. */
     private Future<String> resolve(String key) {
-        String hash = key == null ? "" : ApiKeys.hash(key);
-        return pool.preparedQuery("SELECT (SELECT name FROM users WHERE key_hash = ?), (SELECT count(*) FROM users)")
-                .execute(Tuple.of(hash))
-                .compose(rows -> {
-                    Row row = rows.iterator().next();
-                    String user = key == null ? null : row.getString(0);
-                    if (user != null) return Future.succeededFuture(user);
-                    if (loopback && row.getLong(1) == 0) return Future.succeededFuture(LOCAL_USER);
-                    return Future.failedFuture(ApiError.unauthorized(key == null
-                            ? "Missing API key: send 'Authorization: Bearer KEY' (create one with `fairway users add NAME`)."
-                            : "Incorrect API key provided."));
-                });
+        return users.current().compose(byHash -> {
+            String user = key == null ? null : byHash.get(ApiKeys.hash(key));
+            if (user != null) return Future.succeededFuture(user);
+            if (loopback && byHash.isEmpty()) return Future.succeededFuture(LOCAL_USER);
+            return Future.failedFuture(ApiError.unauthorized(key == null
+                    ? "Missing API key: send 'Authorization: Bearer KEY' (create one with `fairway users add NAME`)."
+                    : "Incorrect API key provided."));
+        });
     }
 
     static String bearer(String header) {

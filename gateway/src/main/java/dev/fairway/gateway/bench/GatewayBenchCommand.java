@@ -17,11 +17,14 @@ import java.util.concurrent.Callable;
 
 /**
  * `fairway bench gateway`: what the HTTP layer costs. One engine, loaded once, is driven by N concurrent closed-loop
- * streams twice: through Engine.submit in-process and through the gateway's SSE endpoint on loopback.
+ * streams twice: through Engine.submit in-process and through the gateway's SSE endpoint on loopback. At N streams
+ * TTFT is mostly queueing behind other streams, so the TTFT the gateway adds is also measured on the idle engine,
+ * one request at a time.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Gateway streaming overhead: aggregate output tok/s and TTFT of N concurrent streams,",
-                "HTTP SSE (/v1/chat/completions) vs in-process Engine.submit, same engine, same run."})
+                "HTTP SSE (/v1/chat/completions) vs in-process Engine.submit, same engine, same run;",
+                "and the TTFT added to single requests on the idle engine (paired, alternating)."})
 public final class GatewayBenchCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "../shared/models/stories260K", description = "Model folder or id (default ${DEFAULT-VALUE}).")
     String model;
@@ -50,6 +53,21 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Alternating in-process/HTTP rounds, merged (default ${DEFAULT-VALUE}); evens out drift from other load.")
     int rounds;
 
+    @Option(names = "--warmup", defaultValue = "2", description = "Unmeasured requests per stream on each path first (default ${DEFAULT-VALUE}): the HTTP path has more code to JIT-compile, which would otherwise compete with the first measured rounds.")
+    int warmup;
+
+    @Option(names = "--idle-samples", defaultValue = "40", description = "Single requests on the idle engine, alternating paths, for the added TTFT without queueing (default ${DEFAULT-VALUE}; 0 = skip).")
+    int idleSamples;
+
+    @Option(names = "--idle-max-tokens", defaultValue = "8", description = "Tokens per idle-TTFT request (default ${DEFAULT-VALUE}).")
+    int idleMaxTokens;
+
+    @Option(names = "--client", defaultValue = "LOOPBACK", description = "HTTP client: LOOPBACK (minimal HTTP/1.1, one connection and thread per stream) or JDK (java.net.http) (default ${DEFAULT-VALUE}).")
+    HttpStreams.Client client;
+
+    @Option(names = "--cpu", description = "Also print CPU time per thread group for each round (where the cores go).")
+    boolean cpu;
+
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
@@ -63,40 +81,59 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         Path db = Files.createTempDirectory("fairway-bench").resolve("bench.db");
         try (Engine engine = Engine.open(engineConfig)) {
             GatewayConfig config = new GatewayConfig(model, "127.0.0.1", 0, db, 1 << 20, engineConfig);
-            try (Gateway gateway = Gateway.start(config, log, engine).toCompletionStage().toCompletableFuture().join()) {
-                StreamLoad load = new StreamLoad(streams, requestsPerStream, maxTokens, prompt);
-                log.println("warm-up...");
-                load.inProcess(engine, 1);
-                load.overHttp(gateway.baseUrl(), 1);
-                StreamLoad.Result direct = StreamLoad.Result.EMPTY;
-                StreamLoad.Result http = StreamLoad.Result.EMPTY;
-                for (int round = 0; round < rounds; round++) {
-                    log.println("round " + (round + 1) + "/" + rounds + ": " + streams + " streams x " + requestsPerStream
-                            + " requests x " + maxTokens + " tokens, in-process and over HTTP SSE");
-                    if (round % 2 == 0) {
-                        direct = direct.plus(load.inProcess(engine, requestsPerStream));
-                        http = http.plus(load.overHttp(gateway.baseUrl(), requestsPerStream));
-                    } else {
-                        http = http.plus(load.overHttp(gateway.baseUrl(), requestsPerStream));
-                        direct = direct.plus(load.inProcess(engine, requestsPerStream));
-                    }
+            try (Gateway gateway = Gateway.start(config, log, engine).toCompletionStage().toCompletableFuture().join();
+                 StreamLoad load = new StreamLoad(streams, maxTokens, prompt, client)) {
+                log.println("warm-up: " + warmup + " requests per stream on each path");
+                for (int i = 0; i < warmup; i++) {
+                    load.inProcess(engine, 1);
+                    load.overHttp(gateway.baseUrl(), 1);
                 }
-                report(engine.modelInfo().id(), direct, http);
+                IdleTtft.Result idle = null;
+                if (idleSamples > 0) {
+                    log.println("idle TTFT: " + idleSamples + " single requests per path, alternating");
+                    var before = cpu ? CpuByThread.snapshot() : null;
+                    try (StreamLoad single = new StreamLoad(1, idleMaxTokens, prompt, client)) {
+                        idle = IdleTtft.measure(single, engine, gateway.baseUrl(), idleSamples);
+                    }
+                    if (cpu) log.print("  CPU ms by thread, idle TTFT pairs:\n" + CpuByThread.since(before));
+                }
+                StreamLoad.Result[] results = rounds(log, load, engine, gateway.baseUrl());
+                report(engine.modelInfo().id(), results[0], results[1], idle);
             }
         }
         return 0;
     }
 
-    private void report(String modelId, StreamLoad.Result direct, StreamLoad.Result http) {
+    /** In-process and HTTP results, merged over rounds that alternate which path goes first. */
+    private StreamLoad.Result[] rounds(PrintStream log, StreamLoad load, Engine engine, String baseUrl) throws Exception {
+        StreamLoad.Result direct = StreamLoad.Result.EMPTY;
+        StreamLoad.Result http = StreamLoad.Result.EMPTY;
+        for (int round = 0; round < rounds; round++) {
+            log.println("round " + (round + 1) + "/" + rounds + ": " + streams + " streams x " + requestsPerStream
+                    + " requests x " + maxTokens + " tokens, in-process and over HTTP SSE");
+            for (int half = 0; half < 2; half++) {
+                boolean inProcess = (round + half) % 2 == 0;
+                var before = cpu ? CpuByThread.snapshot() : null;
+                if (inProcess) direct = direct.plus(load.inProcess(engine, requestsPerStream));
+                else http = http.plus(load.overHttp(baseUrl, requestsPerStream));
+                if (cpu) log.print("  CPU ms by thread, " + (inProcess ? "in-process" : "HTTP SSE") + ":\n" + CpuByThread.since(before));
+            }
+        }
+        return new StreamLoad.Result[] {direct, http};
+    }
+
+    private void report(String modelId, StreamLoad.Result direct, StreamLoad.Result http, IdleTtft.Result idle) {
         double overheadPct = 100.0 * (direct.tokensPerSecond() - http.tokensPerSecond()) / direct.tokensPerSecond();
         if (json) {
             ObjectNode o = Json.object().put("model", modelId).put("streams", streams).put("requests_per_stream", requestsPerStream)
                     .put("rounds", rounds)
-                    .put("max_tokens", maxTokens).put("cores", Runtime.getRuntime().availableProcessors());
+                    .put("max_tokens", maxTokens).put("client", client.name().toLowerCase(Locale.ROOT))
+                    .put("cores", Runtime.getRuntime().availableProcessors());
             o.set("in_process", direct.toJson());
             o.set("http_sse", http.toJson());
             o.put("throughput_overhead_pct", round(overheadPct));
             o.put("ttft_p50_added_ms", round(http.ttftP50Ms() - direct.ttftP50Ms()));
+            if (idle != null) o.set("idle_ttft", idle.toJson());
             System.out.println(Json.write(o));
             return;
         }
@@ -106,8 +143,13 @@ public final class GatewayBenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %12.2f %12.3f %10d%n", row[0], r.tokensPerSecond(), r.ttftP50Ms(),
                     r.ttftP95Ms(), r.itlP50Ms(), r.tokens());
         }
-        System.out.printf(Locale.ROOT, "gateway throughput overhead: %.1f%%, TTFT p50 added: %.2f ms%n", overheadPct,
-                http.ttftP50Ms() - direct.ttftP50Ms());
+        System.out.printf(Locale.ROOT, "gateway throughput overhead at %d streams: %.1f%%, TTFT p50 added: %.2f ms (%s client)%n",
+                streams, overheadPct, http.ttftP50Ms() - direct.ttftP50Ms(), client.name().toLowerCase(Locale.ROOT));
+        if (idle != null) {
+            System.out.printf(Locale.ROOT, "idle TTFT (1 request at a time, %d pairs, %d tokens): in-process p50 %.2f ms, HTTP p50 %.2f ms, "
+                    + "added per pair p50 %.2f ms (p90 %.2f ms)%n", idle.added().size(), idleMaxTokens, idle.directP50Ms(),
+                    idle.httpP50Ms(), idle.addedP50Ms(), idle.addedP90Ms());
+        }
     }
 
     private static double round(double v) {

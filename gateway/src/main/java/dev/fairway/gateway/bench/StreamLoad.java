@@ -10,14 +10,6 @@ import dev.fairway.engine.SamplingParams;
 import dev.fairway.engine.TokenEvent;
 import dev.fairway.gateway.http.Json;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,8 +18,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** N closed-loop streams, each sending requests one after the other; records TTFT, inter-token gaps and tokens. */
-final class StreamLoad {
+/**
+ * N closed-loop streams, each sending requests one after the other; records TTFT, inter-token gaps and tokens.
+ * Both paths time the same thing: request start to the first token with text, then gaps between tokens with text.
+ */
+final class StreamLoad implements AutoCloseable {
     record Result(long tokens, long wallNanos, List<Long> ttftNanos, List<Long> itlNanos) {
         static final Result EMPTY = new Result(0, 0, List.of(), List.of());
 
@@ -53,95 +48,102 @@ final class StreamLoad {
         }
     }
 
-    private final int streams;
-    private final int requestsPerStream;
-    private final int maxTokens;
-    private final String prompt;
-
-    StreamLoad(int streams, int requestsPerStream, int maxTokens, String prompt) {
-        this.streams = streams;
-        this.requestsPerStream = requestsPerStream;
-        this.maxTokens = maxTokens;
-        this.prompt = prompt;
-    }
-
-    private interface OneRequest {
+    /** One stream's sequential requests; an HTTP stream keeps its connection. */
+    interface Stream extends AutoCloseable {
         /** Runs one request to the end; returns its generated token count. */
         long run(List<Long> ttft, List<Long> itl) throws Exception;
+
+        @Override
+        default void close() throws Exception {}
+    }
+
+    private interface StreamFactory {
+        Stream open() throws Exception;
+    }
+
+    private final int streams;
+    private final int maxTokens;
+    private final String prompt;
+    private final HttpStreams http;
+    /** One platform thread per stream, kept for every round (their CPU time stays visible to CpuByThread). */
+    private final ExecutorService pool;
+
+    StreamLoad(int streams, int maxTokens, String prompt, HttpStreams.Client client) {
+        this.streams = streams;
+        this.maxTokens = maxTokens;
+        this.prompt = prompt;
+        this.http = new HttpStreams(client, maxTokens, prompt);
+        this.pool = Executors.newFixedThreadPool(streams, Thread.ofPlatform().name("bench-stream-", 0).daemon().factory());
     }
 
     Result inProcess(Engine engine, int requests) throws Exception {
-        SamplingParams params = SamplingParams.builder().maxTokens(maxTokens).temperature(0).ignoreEos(true).build();
-        return drive(requests, (ttft, itl) -> {
-            long start = System.nanoTime();
-            long[] last = {0};
-            GenerationRequest request = new GenerationRequest("bench", "", Prompt.chat(List.of(ChatMessage.user(prompt))), params, 1, 1.0);
-            var result = engine.submit(request, new GenerationListener() {
-                @Override
-                public void onToken(TokenEvent event) {
-                    long now = System.nanoTime();
-                    if (last[0] == 0) ttft.add(now - start);
-                    else itl.add(now - last[0]);
-                    last[0] = now;
-                }
-            }).result().join();
-            return result.usage().completionTokens();
-        });
+        return drive(requests, () -> direct(engine));
     }
 
     Result overHttp(String baseUrl, int requests) throws Exception {
-        // HTTP/1.1 like the OpenAI SDKs (the JDK client would otherwise upgrade to h2c and multiplex every stream on one connection)
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-        String model = Json.MAPPER.readTree(client.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/models")).build(),
-                HttpResponse.BodyHandlers.ofString()).body()).get("data").get(0).get("id").asText();
-        String finalBody = Json.write(Json.object().put("model", model).put("stream", true).put("max_tokens", maxTokens)
-                .put("temperature", 0).put("ignore_eos", true)
-                .<ObjectNode>set("stream_options", Json.object().put("include_usage", true))
-                .set("messages", Json.array().add(Json.object().put("role", "user").put("content", prompt))));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(finalBody)).build();
-        return drive(requests, (ttft, itl) -> {
-            long start = System.nanoTime();
-            long last = 0;
-            long tokens = 0;
-            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() != 200) throw new IllegalStateException("HTTP " + response.statusCode());
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (!line.startsWith("data: ") || line.equals("data: [DONE]")) continue;
-                    if (line.contains("\"usage\":{")) { // parse only what is needed: the client shares the cores
-                        tokens = Json.MAPPER.readTree(line.substring(6)).get("usage").get("completion_tokens").asLong();
-                        continue;
-                    }
-                    if (!line.contains("\"content\":\"") || line.contains("\"content\":\"\"")) continue;
-                    long now = System.nanoTime();
-                    if (last == 0) ttft.add(now - start);
-                    else itl.add(now - last);
-                    last = now;
-                }
-            }
-            return tokens;
-        });
+        String body = http.requestBody(baseUrl);
+        return drive(requests, () -> http.open(baseUrl, body));
     }
 
-    private Result drive(int requests, OneRequest one) throws Exception {
+    Stream direct(Engine engine) {
+        SamplingParams params = SamplingParams.builder().maxTokens(maxTokens).temperature(0).ignoreEos(true).build();
+        return (ttft, itl) -> {
+            Timeline t = new Timeline(ttft, itl);
+            GenerationRequest request = new GenerationRequest("bench", "", Prompt.chat(List.of(ChatMessage.user(prompt))), params, 1, 1.0);
+            return engine.submit(request, new GenerationListener() {
+                @Override
+                public void onToken(TokenEvent event) {
+                    if (!event.textDelta().isEmpty()) t.token();
+                }
+            }).result().join().usage().completionTokens();
+        };
+    }
+
+    /** Request start, then the time of each token that carried text. */
+    static final class Timeline {
+        private final List<Long> ttft;
+        private final List<Long> itl;
+        private final long start = System.nanoTime();
+        private long last;
+
+        Timeline(List<Long> ttft, List<Long> itl) {
+            this.ttft = ttft;
+            this.itl = itl;
+        }
+
+        void token() {
+            long now = System.nanoTime();
+            if (last == 0) ttft.add(now - start);
+            else itl.add(now - last);
+            last = now;
+        }
+    }
+
+    /** Streams on platform threads: a blocking socket read then wakes the reader directly, no carrier hand-off. */
+    private Result drive(int requests, StreamFactory factory) throws Exception {
         List<Long> ttft = Collections.synchronizedList(new ArrayList<>());
         List<Long> itl = Collections.synchronizedList(new ArrayList<>());
         AtomicLong tokens = new AtomicLong();
         long start = System.nanoTime();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int s = 0; s < streams; s++) {
-                futures.add(pool.submit(() -> {
-                    for (int r = 0; r < requests; r++) tokens.addAndGet(one.run(ttft, itl));
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) f.get();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int s = 0; s < streams; s++) {
+            futures.add(pool.submit(() -> {
+                try (Stream stream = factory.open()) {
+                    for (int r = 0; r < requests; r++) tokens.addAndGet(stream.run(ttft, itl));
+                }
+                return null;
+            }));
         }
+        for (Future<?> f : futures) f.get();
         return new Result(tokens.get(), System.nanoTime() - start, List.copyOf(ttft), List.copyOf(itl));
+    }
+
+    HttpStreams http() { return http; }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        http.close();
     }
 
     static double percentile(List<Long> values, double p) {

@@ -12,6 +12,9 @@ import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Orders a conversation turn for durability: the client sees nothing until the user's message is committed (so any
  * streamed byte implies it survives a crash), and sees the end of the stream only after the reply is committed.
@@ -23,7 +26,7 @@ final class ReplyRecorder implements GenerationSink {
     private final String conversationId;
     private final GenerationSink client;
     private final Promise<Message> userStored = Promise.promise();
-    private final java.util.List<TokenEvent> held = new java.util.ArrayList<>();
+    private final List<TokenEvent> held = new ArrayList<>();
     private GenerationCall call;
 
     ReplyRecorder(ConversationStore store, String conversationId, GenerationSink client) {
@@ -37,8 +40,7 @@ final class ReplyRecorder implements GenerationSink {
         this.call = call;
         userMessage.onSuccess(m -> {
             opened.run();
-            held.forEach(client::onToken);
-            held.clear();
+            releaseHeld();
         });
         userMessage.onComplete(userStored);
         userMessage.onFailure(e -> {
@@ -48,9 +50,15 @@ final class ReplyRecorder implements GenerationSink {
     }
 
     @Override
-    public void onToken(TokenEvent event) {
-        if (userStored.future().succeeded()) client.onToken(event);
-        else held.add(event);
+    public void onTokens(List<TokenEvent> events) {
+        if (userStored.future().succeeded()) client.onTokens(events);
+        else held.addAll(events);
+    }
+
+    private void releaseHeld() {
+        if (held.isEmpty()) return;
+        client.onTokens(List.copyOf(held));
+        held.clear();
     }
 
     @Override
@@ -61,8 +69,7 @@ final class ReplyRecorder implements GenerationSink {
                 .compose(u -> store.append(conversationId, "assistant", result.text(), partial ? "partial" : "completed"))
                 .onFailure(e -> LOG.error("Could not store the reply of {}", conversationId, e))
                 .onComplete(ar -> {
-                    held.forEach(client::onToken);
-                    held.clear();
+                    releaseHeld();
                     client.onComplete(result);
                 });
     }

@@ -4,14 +4,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.Usage;
 import dev.fairway.gateway.http.Json;
 
-import java.util.UUID;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** The fields every completion object shares: id, object, created, model, usage. */
 public record Envelope(String id, long created, String model, ResponseShape shape) {
 
+    /** Ids need to be unique, not unguessable: no SecureRandom (UUID.randomUUID) on the event loop. */
     public static Envelope of(ResponseShape shape, String model) {
-        return new Envelope(shape.idPrefix() + UUID.randomUUID().toString().replace("-", ""),
-                System.currentTimeMillis() / 1000, model, shape);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String id = HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
+        return new Envelope(shape.idPrefix() + id, System.currentTimeMillis() / 1000, model, shape);
     }
 
     public ObjectNode chunk() {

@@ -13,6 +13,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * One engine generation bound to one HTTP exchange: submitted off the event loop (tokenizing a big prompt must not
  * stall it), events relayed onto the request's context, cancelled when the client's connection closes.
@@ -25,6 +31,9 @@ public final class GenerationCall implements GenerationListener {
     private final GatewayMetrics metrics;
     private final String user;
     private final long startNanos;
+    /** TokenEvents, then a Done; filled on the engine thread, drained on the event loop. */
+    private final Queue<Object> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean deliveryScheduled = new AtomicBoolean();
     private volatile GenerationHandle handle;
     private volatile boolean clientGone;
     private long lastTokenNanos;
@@ -67,7 +76,11 @@ public final class GenerationCall implements GenerationListener {
     static void checkPromptSize(Prompt prompt, int contextLength) {
         long chars = switch (prompt) {
             case Prompt.Text t -> t.text().length();
-            case Prompt.Chat c -> c.messages().stream().mapToLong(m -> m.content().length()).sum();
+            case Prompt.Chat c -> {
+                long sum = 0;
+                for (var m : c.messages()) sum += m.content().length();
+                yield sum;
+            }
             case Prompt.Tokens t -> 0; // counted exactly by the engine
         };
         if (chars > (long) contextLength * MAX_CHARS_PER_TOKEN) {
@@ -77,12 +90,15 @@ public final class GenerationCall implements GenerationListener {
         }
     }
 
-    /** Without max_tokens a chat may use whatever the context has left after its prompt. */
+    /**
+     * Without max_tokens a chat may use whatever the context has left after its prompt. The prompt then goes to the
+     * engine as the token ids counted here, so its template is rendered and encoded once, not twice.
+     */
     static GenerationRequest withDefaultMaxTokens(Engine engine, GenerationRequest request, boolean maxTokensGiven) {
         if (maxTokensGiven) return request;
-        int promptLength = engine.promptTokens(request.prompt()).length;
-        int left = Math.max(1, engine.modelInfo().contextLength() - promptLength);
-        return new GenerationRequest(request.userId(), request.conversationId(), request.prompt(),
+        int[] prompt = engine.promptTokens(request.prompt());
+        int left = Math.max(1, engine.modelInfo().contextLength() - prompt.length);
+        return new GenerationRequest(request.userId(), request.conversationId(), Prompt.tokens(prompt),
                 request.params().toBuilder().maxTokens(left).build(), request.n(), request.userWeight());
     }
 
@@ -110,15 +126,39 @@ public final class GenerationCall implements GenerationListener {
             sawToken = true;
             lastTokenNanos = now;
         }
-        context.runOnContext(v -> sink.onToken(event));
+        relay(event);
     }
 
     @Override
     public void onComplete(GenerationResult result) {
-        long total = System.nanoTime() - startNanos;
-        context.runOnContext(v -> {
-            metrics.finished(user, result.usage(), total);
-            sink.onComplete(result);
-        });
+        relay(new Done(result, System.nanoTime() - startNanos));
+    }
+
+    private record Done(GenerationResult result, long totalNanos) {}
+
+    /**
+     * One event-loop task per burst, not per token: while a delivery is pending, further events join it, so an
+     * event loop that fell behind the engine catches up with one write per stream instead of one per token.
+     */
+    private void relay(Object event) {
+        pending.add(event);
+        if (deliveryScheduled.compareAndSet(false, true)) context.runOnContext(this::deliver);
+    }
+
+    private void deliver(Void unused) {
+        deliveryScheduled.set(false); // before draining: an event added from now on schedules its own delivery
+        List<TokenEvent> tokens = new ArrayList<>();
+        for (Object event; (event = pending.poll()) != null; ) {
+            if (event instanceof TokenEvent t) {
+                tokens.add(t);
+                continue;
+            }
+            if (!tokens.isEmpty()) sink.onTokens(tokens);
+            tokens = new ArrayList<>();
+            Done done = (Done) event;
+            metrics.finished(user, done.result().usage(), done.totalNanos());
+            sink.onComplete(done.result());
+        }
+        if (!tokens.isEmpty()) sink.onTokens(tokens);
     }
 }

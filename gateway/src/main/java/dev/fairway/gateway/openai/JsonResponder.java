@@ -11,6 +11,8 @@ import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.http.Json;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.util.List;
+
 /** Answers a non-streaming request with one completion object when the generation is done. */
 public final class JsonResponder implements GenerationSink {
     private final HttpServerResponse response;
@@ -22,7 +24,7 @@ public final class JsonResponder implements GenerationSink {
     }
 
     @Override
-    public void onToken(TokenEvent event) {}
+    public void onTokens(List<TokenEvent> events) {}
 
     @Override
     public void onComplete(GenerationResult result) {

@@ -11,6 +11,8 @@ import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.http.Json;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.util.List;
+
 /** Streams a generation as OpenAI server-sent events, ending with `data: [DONE]`. */
 public final class SseResponder implements GenerationSink {
     private final HttpServerResponse response;
@@ -38,47 +40,56 @@ public final class SseResponder implements GenerationSink {
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
+        StringBuilder out = new StringBuilder();
         for (int i = 0; i < n; i++) {
             ObjectNode choice = envelope.shape().openingChoice(i);
-            if (choice != null) send(chunkWith(choice));
+            if (choice != null) appendChunk(out, chunkWith(choice));
         }
-        if (envelope.shape().openingChoice(0) == null) response.write(""); // flush headers for text completions too
+        response.write(out.toString()); // empty for text completions: still sends the headers
     }
 
+    /** All events in one write: one syscall however many tokens the engine produced meanwhile. */
     @Override
-    public void onToken(TokenEvent event) {
+    public void onTokens(List<TokenEvent> events) {
         open();
+        StringBuilder out = new StringBuilder(events.size() * (tokenChunkPrefix.length() + 128));
+        for (TokenEvent event : events) append(out, event);
+        if (!out.isEmpty() && !response.closed() && !response.ended()) response.write(out.toString());
+    }
+
+    private void append(StringBuilder out, TokenEvent event) {
         if (event.textDelta().isEmpty() && event.logprob() == null) return; // held back (stop-string prefix, split UTF-8)
         if (event.logprob() != null) {
-            send(chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(), event.logprob())));
+            appendChunk(out, chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(), event.logprob())));
             return;
         }
         // per-token hot path: a string template instead of building and serializing a tree
         String quoted = "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(event.textDelta())) + "\"";
-        if (!response.closed() && !response.ended()) {
-            response.write(tokenChunkPrefix + envelope.shape().plainTokenChoiceJson(event.choice(), quoted) + tokenChunkSuffix);
-        }
+        out.append(tokenChunkPrefix).append(envelope.shape().plainTokenChoiceJson(event.choice(), quoted)).append(tokenChunkSuffix);
     }
 
+    /** The finish chunks, the usage chunk and [DONE] go out in the one write that ends the response. */
     @Override
     public void onComplete(GenerationResult result) {
         if (response.closed() || response.ended()) return;
         open();
+        StringBuilder tail = new StringBuilder();
         for (ChoiceResult c : result.choices()) {
             if (c.finishReason() == FinishReason.ERROR) {
+                if (!tail.isEmpty()) response.write(tail.toString());
                 ErrorResponder.send(response, new ApiError(500, "server_error", null, null,
                         c.error() == null ? "Generation failed." : c.error(), null));
                 return;
             }
-            send(chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
+            appendChunk(tail, chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
         }
         if (includeUsage) {
             ObjectNode last = envelope.chunk();
             last.putArray("choices");
             last.set("usage", Envelope.usage(result.usage()));
-            send(last);
+            appendChunk(tail, last);
         }
-        response.end("data: [DONE]\n\n");
+        response.end(tail.append("data: [DONE]\n\n").toString());
     }
 
     private ObjectNode chunkWith(ObjectNode choice) {
@@ -88,7 +99,7 @@ public final class SseResponder implements GenerationSink {
         return chunk;
     }
 
-    private void send(ObjectNode chunk) {
-        if (!response.closed() && !response.ended()) response.write("data: " + Json.write(chunk) + "\n\n");
+    private static void appendChunk(StringBuilder out, ObjectNode chunk) {
+        out.append("data: ").append(Json.write(chunk)).append("\n\n");
     }
 }
