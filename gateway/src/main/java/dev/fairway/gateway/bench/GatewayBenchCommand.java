@@ -56,7 +56,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2", description = "Unmeasured requests per stream on each path first (default ${DEFAULT-VALUE}): the HTTP path has more code to JIT-compile, which would otherwise compete with the first measured rounds.")
     int warmup;
 
-    @Option(names = "--idle-samples", defaultValue = "40", description = "Single requests on the idle engine, alternating paths, for the added TTFT without queueing (default ${DEFAULT-VALUE}; 0 = skip).")
+    @Option(names = "--idle-samples", defaultValue = "100", description = "Single requests on the idle engine, alternating paths, for the added TTFT without queueing (default ${DEFAULT-VALUE}; 0 = skip).")
     int idleSamples;
 
     @Option(names = "--idle-max-tokens", defaultValue = "8", description = "Tokens per idle-TTFT request (default ${DEFAULT-VALUE}).")
