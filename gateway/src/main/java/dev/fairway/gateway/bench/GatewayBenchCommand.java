@@ -59,6 +59,9 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     @Option(names = "--idle-samples", defaultValue = "100", description = "Single requests on the idle engine, alternating paths, for the added TTFT without queueing (default ${DEFAULT-VALUE}; 0 = skip).")
     int idleSamples;
 
+    @Option(names = "--idle-warmup", defaultValue = "25", description = "Unrecorded idle pairs first (default ${DEFAULT-VALUE}).")
+    int idleWarmup;
+
     @Option(names = "--idle-max-tokens", defaultValue = "8", description = "Tokens per idle-TTFT request (default ${DEFAULT-VALUE}).")
     int idleMaxTokens;
 
@@ -90,10 +93,10 @@ public final class GatewayBenchCommand implements Callable<Integer> {
                 }
                 IdleTtft.Result idle = null;
                 if (idleSamples > 0) {
-                    log.println("idle TTFT: " + idleSamples + " single requests per path, alternating");
+                    log.println("idle TTFT: " + idleWarmup + " + " + idleSamples + " single requests per path, alternating");
                     var before = cpu ? CpuByThread.snapshot() : null;
                     try (StreamLoad single = new StreamLoad(1, idleMaxTokens, prompt, client)) {
-                        idle = IdleTtft.measure(single, engine, gateway.baseUrl(), idleSamples);
+                        idle = IdleTtft.measure(single, engine, gateway.baseUrl(), idleWarmup, idleSamples);
                     }
                     if (cpu) log.print("  CPU ms by thread, idle TTFT pairs:\n" + CpuByThread.since(before));
                 }

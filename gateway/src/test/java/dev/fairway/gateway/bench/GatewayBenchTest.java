@@ -56,7 +56,7 @@ class GatewayBenchTest {
         int exit;
         try {
             exit = new CommandLine(new GatewayBenchCommand()).execute("--model", TestGateway.modelPath(), "--streams", "3",
-                    "--requests-per-stream", "2", "--max-tokens", "5", "--rounds", "2", "--warmup", "1", "--idle-samples", "3", "--json");
+                    "--requests-per-stream", "2", "--max-tokens", "5", "--rounds", "2", "--warmup", "1", "--idle-warmup", "1", "--idle-samples", "3", "--json");
         } finally {
             System.setOut(original);
         }
