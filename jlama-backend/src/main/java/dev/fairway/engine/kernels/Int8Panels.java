@@ -1,5 +1,6 @@
 package dev.fairway.engine.kernels;
 
+import java.util.stream.IntStream;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -16,17 +17,21 @@ final class Int8Panels {
     private final byte[] panels;
     private final float[] scales;
 
-    /** From row-major int8 values w[r*cols + k] and scales s[r*(cols/32) + k/32]. */
+    /** From row-major int8 values w[r*cols + k] and scales s[r*(cols/32) + k/32]. Panels are packed in parallel. */
     Int8Panels(byte[] w, float[] s, int rows, int cols) {
         int W = PanelGemm.WIDTH, count = (rows + W - 1) / W, blocks = cols / BLOCK;
         this.cols = cols;
         this.panels = new byte[count * W * cols];
         this.scales = new float[count * W * blocks];
-        for (int r = 0; r < rows; r++) {
-            int panel = r / W, j = r % W;
-            for (int k = 0; k < cols; k++) panels[(panel * cols + k) * W + j] = w[r * cols + k];
-            for (int b = 0; b < blocks; b++) scales[(panel * blocks + b) * W + j] = s[r * blocks + b];
-        }
+        IntStream.range(0, count).parallel().forEach(panel -> {
+            int r0 = panel * W, height = Math.min(W, rows - r0);
+            for (int k = 0, dst = panel * cols * W; k < cols; k++, dst += W) {
+                for (int j = 0; j < height; j++) panels[dst + j] = w[(r0 + j) * cols + k];
+            }
+            for (int b = 0; b < blocks; b++) {
+                for (int j = 0; j < height; j++) scales[(panel * blocks + b) * W + j] = s[(r0 + j) * blocks + b];
+            }
+        });
     }
 
     long bytes() { return panels.length + 4L * scales.length; }
