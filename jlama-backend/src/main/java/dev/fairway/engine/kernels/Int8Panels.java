@@ -13,6 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class Int8Panels {
     private static final int BLOCK = 32;
 
+    private final int rows;
     private final int cols;
     private final byte[] panels;
     private final float[] scales;
@@ -20,6 +21,7 @@ final class Int8Panels {
     /** From row-major int8 values w[r*cols + k] and scales s[r*(cols/32) + k/32]. Panels are packed in parallel. */
     Int8Panels(byte[] w, float[] s, int rows, int cols) {
         int W = PanelGemm.WIDTH, count = (rows + W - 1) / W, blocks = cols / BLOCK;
+        this.rows = rows;
         this.cols = cols;
         this.panels = new byte[count * W * cols];
         this.scales = new float[count * W * blocks];
@@ -34,8 +36,11 @@ final class Int8Panels {
         });
     }
 
+    int rows() { return rows; }
+    int cols() { return cols; }
     long bytes() { return panels.length + 4L * scales.length; }
 
+    /** Writes rows [panel*WIDTH, +WIDTH) x cols [k0, k0+kLen) as floats, k-major: dst[(k-k0)*WIDTH + j]. */
     void dequantize(int panel, int k0, int kLen, float[] dst) {
         VectorSpecies<Float> f = VectorSupport.F;
         int L = f.length(), W = PanelGemm.WIDTH, blocks = cols / BLOCK, base = panel * cols * W;
@@ -57,7 +62,7 @@ final class Int8Panels {
      * a row or two a dequantized copy costs more than it saves. Scales apply once per 32-column block; even and odd
      * columns accumulate apart so the FMA chains overlap.
      */
-    void fused(int panel, float[] x, int r0, int n, float[] y, int rows) {
+    void fused(int panel, float[] x, int r0, int n, float[] y) {
         VectorSpecies<Float> f = VectorSupport.F;
         int L = f.length(), W = PanelGemm.WIDTH, blocks = cols / BLOCK, base = panel * cols * W;
         int x0 = r0 * cols, x1 = x0 + (n > 1 ? cols : 0);

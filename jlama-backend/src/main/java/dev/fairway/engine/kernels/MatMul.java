@@ -35,18 +35,13 @@ public final class MatMul {
         });
     }
 
-    /** Computes output rows [o0, o1) for all n activation rows; single-threaded. */
-    public static void rowRange(WeightMatrix w, float[] x, int n, float[] y, int o0, int o1) {
-        rowRange(w, x, 0, n, y, o0, o1);
-    }
-
     /** Computes output rows [o0, o1) for activation rows [r0, r1); single-threaded. */
     static void rowRange(WeightMatrix w, float[] x, int r0, int r1, float[] y, int o0, int o1) {
         int cols = w.cols(), rows = w.rows();
         if (w instanceof PanelSource ps) {
             int full = Math.min(o1, rows / PanelGemm.WIDTH * PanelGemm.WIDTH);
             if (o0 % PanelGemm.WIDTH == 0 && full > o0) {
-                PanelGemm.rowRange(ps, x, r0, r1, y, o0, full);
+                PanelGemm.rowRange(ps.panels(), x, r0, r1, y, o0, full);
                 o0 = full;
                 if (o0 >= o1) return;
             }

@@ -25,11 +25,11 @@ final class PanelGemm {
      * y[r][o0..o1) = x[r] . W[o] for activation rows [r0, r1). [o0, o1) must be whole panels (multiples of WIDTH,
      * inside the matrix); the caller handles a ragged last panel. Single-threaded.
      */
-    static void rowRange(PanelSource w, float[] x, int r0, int r1, float[] y, int o0, int o1) {
+    static void rowRange(Int8Panels w, float[] x, int r0, int r1, float[] y, int o0, int o1) {
         int cols = w.cols(), rows = w.rows();
         if (r1 - r0 <= 3) {
             for (int o = o0; o < o1; o += WIDTH) {
-                for (int r = r0; r < r1; r += 2) w.fusedPanel(o / WIDTH, x, r, Math.min(2, r1 - r), y);
+                for (int r = r0; r < r1; r += 2) w.fused(o / WIDTH, x, r, Math.min(2, r1 - r), y);
             }
             return;
         }
@@ -37,7 +37,7 @@ final class PanelGemm {
         for (int o = o0; o < o1; o += WIDTH) {
             for (int k0 = 0; k0 < cols; k0 += KC) {
                 int kLen = Math.min(KC, cols - k0);
-                w.dequantizePanel(o / WIDTH, k0, kLen, panel);
+                w.dequantize(o / WIDTH, k0, kLen, panel);
                 boolean acc = k0 > 0;
                 int r = r0;
                 for (; r + 6 <= r1; r += 6) micro6(panel, x, r * cols + k0, cols, kLen, y, r * rows + o, rows, acc);

@@ -46,15 +46,7 @@ public final class Q4Matrix implements PanelSource {
         }
     }
 
-    @Override
-    public void dequantizePanel(int panel, int k0, int kLen, float[] dst) {
-        panels.dequantize(panel, k0, kLen, dst);
-    }
-
-    @Override
-    public void fusedPanel(int panel, float[] x, int r0, int n, float[] y) {
-        panels.fused(panel, x, r0, n, y, rows);
-    }
+    @Override public Int8Panels panels() { return panels; }
 
     /** Nibbles widened to signed bytes (nibble - 8) in element order: converting a byte to float is one step on x86. */
     private static byte[] widen(byte[] q, int n) {

@@ -33,15 +33,7 @@ public final class Q8Matrix implements PanelSource {
     /** Row-major values (dequantize, tests) plus the copy the batched kernel reads. */
     @Override public long bytes() { return q.length + 4L * scales.length + panels.bytes(); }
 
-    @Override
-    public void dequantizePanel(int panel, int k0, int kLen, float[] dst) {
-        panels.dequantize(panel, k0, kLen, dst);
-    }
-
-    @Override
-    public void fusedPanel(int panel, float[] x, int r0, int n, float[] y) {
-        panels.fused(panel, x, r0, n, y, rows);
-    }
+    @Override public Int8Panels panels() { return panels; }
 
     public static Q8Matrix quantize(int rows, int cols, float[] w) {
         byte[] q = new byte[rows * cols];
