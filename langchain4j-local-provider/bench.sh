@@ -8,7 +8,7 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 mvn -q -pl langchain4j-local-provider -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >&2
 M=langchain4j-local-provider
-exec "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+exec "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:ThreadPriorityPolicy=1 \
     --add-exports java.base/sun.nio.ch=ALL-UNNAMED -Xmx8g -Dfairway.shared="$PWD/../shared" \
     -cp "$M/target/test-classes:$M/target/classes:jlama-backend/target/classes:$(cat $M/target/bench.cp)" \
     dev.fairway.langchain4j.bench.ProviderBench "$@"

@@ -9,6 +9,7 @@ import dev.fairway.gateway.store.UserAdmin;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.sqlclient.Pool;
 import org.sqlite.SQLiteDataSource;
 
@@ -39,7 +40,7 @@ public final class Gateway implements AutoCloseable {
 
     /** As above, serving an engine already loaded (benchmarks compare HTTP and in-process on one engine). */
     public static Future<Gateway> start(GatewayConfig config, PrintStream out, Engine preloaded) {
-        Gateway g = new Gateway(Vertx.vertx(), config);
+        Gateway g = new Gateway(Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)), config);
         return g.boot(out, preloaded).onFailure(e -> g.vertx.close().onComplete(v -> g.closeUserKeys()));
     }
 
@@ -56,7 +57,7 @@ public final class Gateway implements AutoCloseable {
                     return vertx.deployVerticle(verticle);
                 })
                 .compose(id -> {
-                    out.println("HTTP up on http://" + config.host() + ":" + port() + " (loading " + config.model() + "...)");
+                    out.println("HTTP up on http://" + config.host() + ":" + port() + " (" + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO") + "; loading " + config.model() + "...)");
                     return preloaded != null ? Future.succeededFuture(preloaded) : loadModel();
                 })
                 .map(loaded -> {

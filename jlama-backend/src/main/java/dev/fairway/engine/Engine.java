@@ -64,7 +64,8 @@ public final class Engine implements AutoCloseable {
         this.scheduler = new Scheduler(kv, policy, cost, config.maxBatchTokens(), config.maxRunningSequences());
         this.steps = new StepProcessor(model, runner, scheduler);
         this.stats = snapshot();
-        this.loop = Thread.ofPlatform().daemon().name("fairway-engine").start(this::run);
+        // below normal priority, like the forward workers: see WorkerPool
+        this.loop = Thread.ofPlatform().daemon().priority(Thread.MIN_PRIORITY).name("fairway-engine").start(this::run);
         log.info("Engine ready: {} ({}), KV {} blocks x {} tokens, step budget {} (a row at position p costs 1 + p/{}), "
                 + "{} threads, {} scheduling", model.name(), model.weightType(), blocks, blockSize,
                 config.maxBatchTokens(), Math.round(cost.positionsPerUnit()), config.threads(), config.policy());

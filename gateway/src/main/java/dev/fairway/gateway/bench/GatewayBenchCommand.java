@@ -65,6 +65,12 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     @Option(names = "--idle-max-tokens", defaultValue = "8", description = "Tokens per idle-TTFT request (default ${DEFAULT-VALUE}).")
     int idleMaxTokens;
 
+    @Option(names = "--prefix-cache", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Prefix cache on (default): requests share the chat template's cached opening, as chats do, so an idle "
+                    + "request's TTFT is one short step and the engine's run-to-run noise (+-20%% on a shared VM) does not hide the "
+                    + "milliseconds the gateway adds. --no-prefix-cache prefills every prompt whole.")
+    boolean prefixCache;
+
     @Option(names = "--client", defaultValue = "LOOPBACK", description = "HTTP client: LOOPBACK (minimal HTTP/1.1, one connection and thread per stream) or JDK (java.net.http) (default ${DEFAULT-VALUE}).")
     HttpStreams.Client client;
 
@@ -78,7 +84,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream log = json ? System.err : System.out;
         EngineConfig.Builder b = EngineConfig.builder().model(model).kvCacheMb(kvMb).weightType(weightType)
-                .maxRunningSequences(Math.max(32, streams)).prefixCaching(false); // identical prompts: keep prefill in the measurement
+                .maxRunningSequences(Math.max(32, streams)).prefixCaching(prefixCache);
         if (threads > 0) b.threads(threads);
         EngineConfig engineConfig = b.build();
         Path db = Files.createTempDirectory("fairway-bench").resolve("bench.db");

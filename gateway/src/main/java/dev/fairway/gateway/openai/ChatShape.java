@@ -21,12 +21,8 @@ public final class ChatShape implements ResponseShape {
     @Override public String fullObject() { return "chat.completion"; }
 
     @Override
-    public ObjectNode openingChoice(int index) {
-        ObjectNode c = Json.object().put("index", index);
-        c.putObject("delta").put("role", "assistant").put("content", "");
-        c.putNull("logprobs");
-        c.putNull("finish_reason");
-        return c;
+    public String openingChoiceJson(int index) {
+        return "{\"index\":" + index + ",\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}";
     }
 
     @Override

@@ -46,7 +46,7 @@ public final class CompletionsEndpoint {
         if (spec.stream()) {
             SseResponder sse = new SseResponder(ctx.response(), envelope, spec.n(), spec.includeUsage());
             GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics, sse)
-                    .onSuccess(call -> sse.open())
+                    .onSuccess(call -> sse.openWithin(ctx.vertx()))
                     .onFailure(e -> ctx.fail(inTermsOf(envelope, e)));
         } else {
             GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics,

@@ -16,12 +16,13 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One engine generation bound to one HTTP exchange: submitted off the event loop (tokenizing a big prompt must not
- * stall it), events relayed onto the request's context, cancelled when the client's connection closes.
+ * One engine generation bound to one HTTP exchange: a long prompt is submitted off the event loop (tokenizing it
+ * must not stall the loop), events relayed onto the request's context, cancelled when the client's connection closes.
  */
 public final class GenerationCall implements GenerationListener {
     public static final String START_NANOS = "fairway.startNanos";
@@ -58,12 +59,27 @@ public final class GenerationCall implements GenerationListener {
         }
         GenerationCall call = new GenerationCall(ctx, sink, metrics, request.userId());
         ctx.response().closeHandler(v -> call.onClientClosed());
-        return ctx.vertx().executeBlocking(() -> engine.submit(withDefaultMaxTokens(engine, request, maxTokensGiven), call), false)
-                .map(h -> {
-                    call.handle = h;
-                    if (call.clientGone) h.cancel();
-                    return call;
-                });
+        Callable<GenerationHandle> submit = () -> engine.submit(withDefaultMaxTokens(engine, request, maxTokensGiven), call);
+        return submitted(ctx, request.prompt(), submit).map(h -> {
+            call.handle = h;
+            if (call.clientGone) h.cancel();
+            return call;
+        });
+    }
+
+    /**
+     * Prompts up to this many characters are rendered and encoded on the event loop (tens of microseconds): handing
+     * them to a worker and back would cost more than the work. Longer ones go to a worker so the loop never stalls.
+     */
+    static final int INLINE_PROMPT_CHARS = 256;
+
+    private static Future<GenerationHandle> submitted(RoutingContext ctx, Prompt prompt, Callable<GenerationHandle> submit) {
+        if (promptChars(prompt) > INLINE_PROMPT_CHARS) return ctx.vertx().executeBlocking(submit, false);
+        try {
+            return Future.succeededFuture(submit.call());
+        } catch (Exception e) {
+            return Future.failedFuture(e);
+        }
     }
 
     /** No tokenizer packs this many characters into one token on average; longer prompts cannot fit the context. */
@@ -74,7 +90,16 @@ public final class GenerationCall implements GenerationListener {
      * megabytes only to answer "too long" would tie up a worker thread.
      */
     static void checkPromptSize(Prompt prompt, int contextLength) {
-        long chars = switch (prompt) {
+        long chars = promptChars(prompt);
+        if (chars > (long) contextLength * MAX_CHARS_PER_TOKEN) {
+            throw ApiError.badRequest("The prompt is " + chars + " characters long; it cannot fit this model's maximum context "
+                    + "length of " + contextLength + " tokens. Please reduce the length of the messages.",
+                    prompt instanceof Prompt.Text ? "prompt" : "messages", "context_length_exceeded");
+        }
+    }
+
+    private static long promptChars(Prompt prompt) {
+        return switch (prompt) {
             case Prompt.Text t -> t.text().length();
             case Prompt.Chat c -> {
                 long sum = 0;
@@ -83,11 +108,6 @@ public final class GenerationCall implements GenerationListener {
             }
             case Prompt.Tokens t -> 0; // counted exactly by the engine
         };
-        if (chars > (long) contextLength * MAX_CHARS_PER_TOKEN) {
-            throw ApiError.badRequest("The prompt is " + chars + " characters long; it cannot fit this model's maximum context "
-                    + "length of " + contextLength + " tokens. Please reduce the length of the messages.",
-                    prompt instanceof Prompt.Text ? "prompt" : "messages", "context_length_exceeded");
-        }
     }
 
     /**

@@ -15,8 +15,8 @@ public interface ResponseShape {
 
     String fullObject();
 
-    /** The opening chunk of a streamed choice (chat sends the role first), or null for none. */
-    ObjectNode openingChoice(int index);
+    /** The opening choice of a streamed chunk as JSON text (chat sends the role first), or null for none. */
+    String openingChoiceJson(int index);
 
     ObjectNode tokenChoice(int index, String text, TokenLogprob logprob);
 

@@ -9,6 +9,7 @@ import dev.fairway.engine.TokenEvent;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.http.Json;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 
 import java.util.List;
@@ -32,29 +33,49 @@ public final class SseResponder implements GenerationSink {
         this.tokenChunkSuffix = "]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n";
     }
 
-    /** Sends headers and the opening chunks; called once the engine accepted the request. */
+    /**
+     * Headers and the opening chunks go out with the first tokens, in one write, or after this long if the first
+     * token is slower (a long prompt, a queue), so clients waiting for headers see the response start. Sent at
+     * once, writing them and the client waking to read them took CPU from the prefill running on every core.
+     */
+    static final long HEADERS_WITHIN_MS = 200;
+
+    /** Called once the engine accepted the request. */
+    public void openWithin(Vertx vertx) {
+        vertx.setTimer(HEADERS_WITHIN_MS, t -> open());
+    }
+
+    /** Sends headers and the opening chunks now, unless they went out already. */
     public void open() {
-        if (opened || response.closed()) return;
+        if (opened || response.closed() || response.ended()) return;
+        StringBuilder out = new StringBuilder();
+        opening(out);
+        response.write(out.toString()); // empty for text completions: still sends the headers
+    }
+
+    /** Sets the headers and appends the opening chunks the first time; says whether it did. */
+    private boolean opening(StringBuilder out) {
+        if (opened) return false;
         opened = true;
         response.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
-        StringBuilder out = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            ObjectNode choice = envelope.shape().openingChoice(i);
-            if (choice != null) appendChunk(out, chunkWith(choice));
+            String choice = envelope.shape().openingChoiceJson(i);
+            if (choice != null) out.append(tokenChunkPrefix).append(choice).append(tokenChunkSuffix);
         }
-        response.write(out.toString()); // empty for text completions: still sends the headers
+        return true;
     }
 
     /** All events in one write: one syscall however many tokens the engine produced meanwhile. */
     @Override
     public void onTokens(List<TokenEvent> events) {
-        open();
         StringBuilder out = new StringBuilder(events.size() * (tokenChunkPrefix.length() + 128));
+        if (response.closed() || response.ended()) return;
+        boolean opens = opening(out);
         for (TokenEvent event : events) append(out, event);
-        if (!out.isEmpty() && !response.closed() && !response.ended()) response.write(out.toString());
+        if (opens || !out.isEmpty()) response.write(out.toString());
     }
 
     private void append(StringBuilder out, TokenEvent event) {
@@ -72,13 +93,20 @@ public final class SseResponder implements GenerationSink {
     @Override
     public void onComplete(GenerationResult result) {
         if (response.closed() || response.ended()) return;
-        open();
         StringBuilder tail = new StringBuilder();
+        if (!opened) { // nothing sent yet: a failure can still be a plain error response
+            for (ChoiceResult c : result.choices()) {
+                if (c.finishReason() == FinishReason.ERROR) {
+                    ErrorResponder.send(response, generationFailed(c));
+                    return;
+                }
+            }
+        }
+        opening(tail);
         for (ChoiceResult c : result.choices()) {
             if (c.finishReason() == FinishReason.ERROR) {
                 if (!tail.isEmpty()) response.write(tail.toString());
-                ErrorResponder.send(response, new ApiError(500, "server_error", null, null,
-                        c.error() == null ? "Generation failed." : c.error(), null));
+                ErrorResponder.send(response, generationFailed(c));
                 return;
             }
             appendChunk(tail, chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
@@ -90,6 +118,10 @@ public final class SseResponder implements GenerationSink {
             appendChunk(tail, last);
         }
         response.end(tail.append("data: [DONE]\n\n").toString());
+    }
+
+    private static ApiError generationFailed(ChoiceResult c) {
+        return new ApiError(500, "server_error", null, null, c.error() == null ? "Generation failed." : c.error(), null);
     }
 
     private ObjectNode chunkWith(ObjectNode choice) {

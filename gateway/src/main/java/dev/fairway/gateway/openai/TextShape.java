@@ -18,7 +18,7 @@ public final class TextShape implements ResponseShape {
     @Override public String idPrefix() { return "cmpl-"; }
     @Override public String streamObject() { return "text_completion"; }
     @Override public String fullObject() { return "text_completion"; }
-    @Override public ObjectNode openingChoice(int index) { return null; }
+    @Override public String openingChoiceJson(int index) { return null; }
 
     @Override
     public ObjectNode tokenChoice(int index, String text, TokenLogprob logprob) {

@@ -35,10 +35,14 @@ public final class WorkerPool implements AutoCloseable {
     private volatile boolean closed;
     private volatile Throwable failure;
 
+    /**
+     * Compute threads run below normal priority (nice 4 with -XX:ThreadPriorityPolicy=1, which the launcher sets):
+     * they keep every core busy, and an HTTP event loop woken to send a token should not wait for a time slice.
+     */
     public WorkerPool(int threads) {
         workers = new Thread[Math.max(0, threads - 1)];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = Thread.ofPlatform().daemon().name("fairway-worker-" + i).start(this::workerLoop);
+            workers[i] = Thread.ofPlatform().daemon().priority(Thread.MIN_PRIORITY).name("fairway-worker-" + i).start(this::workerLoop);
         }
     }
 
