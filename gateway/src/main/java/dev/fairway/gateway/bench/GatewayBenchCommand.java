@@ -56,10 +56,11 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2", description = "Unmeasured requests per stream on each path first (default ${DEFAULT-VALUE}): the HTTP path has more code to JIT-compile, which would otherwise compete with the first measured rounds.")
     int warmup;
 
-    @Option(names = "--idle-samples", defaultValue = "100", description = "Single requests on the idle engine, alternating paths, for the added TTFT without queueing (default ${DEFAULT-VALUE}; 0 = skip).")
+    @Option(names = "--idle-samples", defaultValue = "300", description = "Single requests on the idle engine, alternating paths, for the added TTFT without queueing (default ${DEFAULT-VALUE}; 0 = skip).")
     int idleSamples;
 
-    @Option(names = "--idle-warmup", defaultValue = "25", description = "Unrecorded idle pairs first (default ${DEFAULT-VALUE}).")
+    @Option(names = "--idle-warmup", defaultValue = "3000", description = "Unrecorded pairs of one-token requests first, so the "
+            + "per-request code is compiled as in a server that has run a while (default ${DEFAULT-VALUE}; ~2 min on SmolLM2-135M).")
     int idleWarmup;
 
     @Option(names = "--idle-max-tokens", defaultValue = "8", description = "Tokens per idle-TTFT request (default ${DEFAULT-VALUE}).")
@@ -101,8 +102,8 @@ public final class GatewayBenchCommand implements Callable<Integer> {
                 if (idleSamples > 0) {
                     log.println("idle TTFT: " + idleWarmup + " + " + idleSamples + " single requests per path, alternating");
                     var before = cpu ? CpuByThread.snapshot() : null;
-                    try (StreamLoad single = new StreamLoad(1, idleMaxTokens, prompt, client)) {
-                        idle = IdleTtft.measure(single, engine, gateway.baseUrl(), idleWarmup, idleSamples);
+                    try (StreamLoad warm = new StreamLoad(1, 1, prompt, client); StreamLoad single = new StreamLoad(1, idleMaxTokens, prompt, client)) {
+                        idle = IdleTtft.measure(warm, single, engine, gateway.baseUrl(), idleWarmup, idleSamples);
                     }
                     if (cpu) log.print("  CPU ms by thread, idle TTFT pairs:\n" + CpuByThread.since(before));
                 }
@@ -156,8 +157,9 @@ public final class GatewayBenchCommand implements Callable<Integer> {
                 streams, overheadPct, http.ttftP50Ms() - direct.ttftP50Ms(), client.name().toLowerCase(Locale.ROOT));
         if (idle != null) {
             System.out.printf(Locale.ROOT, "idle TTFT (1 request at a time, %d pairs, %d tokens): in-process p50 %.2f ms, HTTP p50 %.2f ms, "
-                    + "added per pair p50 %.2f ms (p90 %.2f ms)%n", idle.added().size(), idleMaxTokens, idle.directP50Ms(),
-                    idle.httpP50Ms(), idle.addedP50Ms(), idle.addedP90Ms());
+                    + "added per pair p50 %.2f ms (95%% CI %.2f-%.2f ms, p90 %.2f ms)%n", idle.added().size(), idleMaxTokens,
+                    idle.directP50Ms(), idle.httpP50Ms(), idle.addedP50Ms(), idle.addedP50Ci95Ms()[0], idle.addedP50Ci95Ms()[1],
+                    idle.addedP90Ms());
         }
     }
 

@@ -68,5 +68,8 @@ class GatewayBenchTest {
         assertThat(report.get("client").asText()).isEqualTo("loopback");
         assertThat(report.get("idle_ttft").get("samples").asInt()).isEqualTo(3);
         assertThat(report.get("idle_ttft").get("http_p50_ms").asDouble()).isPositive();
+        JsonNode idle = report.get("idle_ttft");
+        assertThat(idle.get("added_p50_ms").asDouble())
+                .isBetween(idle.get("added_p50_ci95_low_ms").asDouble(), idle.get("added_p50_ci95_high_ms").asDouble());
     }
 }
