@@ -59,6 +59,15 @@ final class CpuByThread {
         }
     }
 
+    /** CPU nanoseconds the groups whose names start with {@code prefix} used between two snapshots. */
+    static long nanos(Map<String, Cpu> before, Map<String, Cpu> after, String prefix) {
+        long sum = 0;
+        for (var e : after.entrySet()) {
+            if (e.getKey().startsWith(prefix)) sum += e.getValue().total() - before.getOrDefault(e.getKey(), new Cpu(0, 0)).total();
+        }
+        return sum;
+    }
+
     /** Groups that used at least 5 ms since {@code before}, one per line. Threads that ended meanwhile are missed. */
     static String since(Map<String, Cpu> before) {
         StringBuilder sb = new StringBuilder();

@@ -114,6 +114,9 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** CPU of the gateway's (Vert.x) threads and of the engine's threads during the HTTP rounds. */
+    private long httpGatewayCpuNanos, httpEngineCpuNanos;
+
     /** In-process and HTTP results, merged over rounds that alternate which path goes first. */
     private StreamLoad.Result[] rounds(PrintStream log, StreamLoad load, Engine engine, String baseUrl) throws Exception {
         StreamLoad.Result direct = StreamLoad.Result.EMPTY;
@@ -123,13 +126,26 @@ public final class GatewayBenchCommand implements Callable<Integer> {
                     + " requests x " + maxTokens + " tokens, in-process and over HTTP SSE");
             for (int half = 0; half < 2; half++) {
                 boolean inProcess = (round + half) % 2 == 0;
-                var before = cpu ? CpuByThread.snapshot() : null;
+                var before = CpuByThread.snapshot();
                 if (inProcess) direct = direct.plus(load.inProcess(engine, requestsPerStream));
                 else http = http.plus(load.overHttp(baseUrl, requestsPerStream));
+                if (!inProcess) {
+                    var after = CpuByThread.snapshot();
+                    httpGatewayCpuNanos += CpuByThread.nanos(before, after, "vert.x-");
+                    httpEngineCpuNanos += CpuByThread.nanos(before, after, "fairway-");
+                }
                 if (cpu) log.print("  CPU ms by thread, " + (inProcess ? "in-process" : "HTTP SSE") + ":\n" + CpuByThread.since(before));
             }
         }
         return new StreamLoad.Result[] {direct, http};
+    }
+
+    /**
+     * The capacity the gateway takes from the engine on the same cores. Unlike the wall-clock ratio it does not move
+     * with the machine's speed, which varied by +-20% between rounds of identical work on the shared VM.
+     */
+    private double gatewayCpuPct() {
+        return httpEngineCpuNanos == 0 ? Double.NaN : 100.0 * httpGatewayCpuNanos / httpEngineCpuNanos;
     }
 
     private void report(String modelId, StreamLoad.Result direct, StreamLoad.Result http, IdleTtft.Result idle) {
@@ -142,6 +158,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
             o.set("in_process", direct.toJson());
             o.set("http_sse", http.toJson());
             o.put("throughput_overhead_pct", round(overheadPct));
+            o.put("gateway_cpu_pct_of_engine", round(gatewayCpuPct()));
             o.put("ttft_p50_added_ms", round(http.ttftP50Ms() - direct.ttftP50Ms()));
             if (idle != null) o.set("idle_ttft", idle.toJson());
             System.out.println(Json.write(o));
@@ -155,6 +172,8 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "gateway throughput overhead at %d streams: %.1f%%, TTFT p50 added: %.2f ms (%s client)%n",
                 streams, overheadPct, http.ttftP50Ms() - direct.ttftP50Ms(), client.name().toLowerCase(Locale.ROOT));
+        System.out.printf(Locale.ROOT, "gateway threads' CPU while streaming over HTTP: %.1f%% of the engine's (%d ms vs %d ms)%n",
+                gatewayCpuPct(), httpGatewayCpuNanos / 1_000_000, httpEngineCpuNanos / 1_000_000);
         if (idle != null) {
             System.out.printf(Locale.ROOT, "idle TTFT (1 request at a time, %d pairs, %d tokens): in-process p50 %.2f ms, HTTP p50 %.2f ms, "
                     + "added per pair p50 %.2f ms (95%% CI %.2f-%.2f ms, p90 %.2f ms)%n", idle.added().size(), idleMaxTokens,

@@ -68,6 +68,7 @@ class GatewayBenchTest {
         assertThat(report.get("client").asText()).isEqualTo("loopback");
         assertThat(report.get("idle_ttft").get("samples").asInt()).isEqualTo(3);
         assertThat(report.get("idle_ttft").get("http_p50_ms").asDouble()).isPositive();
+        assertThat(report.get("gateway_cpu_pct_of_engine").asDouble()).isPositive();
         JsonNode idle = report.get("idle_ttft");
         assertThat(idle.get("added_p50_ms").asDouble())
                 .isBetween(idle.get("added_p50_ci95_low_ms").asDouble(), idle.get("added_p50_ci95_high_ms").asDouble());
