@@ -71,8 +71,8 @@ public final class SseResponder implements GenerationSink {
     /** All events in one write: one syscall however many tokens the engine produced meanwhile. */
     @Override
     public void onTokens(List<TokenEvent> events) {
-        StringBuilder out = new StringBuilder(events.size() * (tokenChunkPrefix.length() + 128));
         if (response.closed() || response.ended()) return;
+        StringBuilder out = new StringBuilder(events.size() * (tokenChunkPrefix.length() + 128));
         boolean opens = opening(out);
         for (TokenEvent event : events) append(out, event);
         if (opens || !out.isEmpty()) response.write(out.toString());
