@@ -3,7 +3,6 @@ package dev.fairway.engine.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tjake.jlama.safetensors.SafeTensorSupport;
-import com.github.tjake.jlama.safetensors.prompt.PromptSupport;
 import com.github.tjake.jlama.safetensors.tokenizer.Tokenizer;
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.InvalidRequestException;
@@ -35,6 +34,8 @@ public final class TextCodec {
     private final Set<Integer> eosIds;
     private final Pattern addedTokens;
     private final boolean gpt2Words;
+    /** The model's chat template, or null: then messages are joined line by line. */
+    private final ChatTemplate chatTemplate;
 
     private TextCodec(Tokenizer tokenizer, byte[][] tokenBytes, boolean[] special, boolean addBos, int bosId,
             Set<Integer> eosIds, Pattern addedTokens, boolean byteLevel) {
@@ -46,6 +47,9 @@ public final class TextCodec {
         this.addBos = addBos;
         this.bosId = bosId;
         this.eosIds = Set.copyOf(eosIds);
+        var model = tokenizer.getModel();
+        this.chatTemplate = model.promptTemplates().map(t -> t.get("default")).map(t -> new ChatTemplate(t, model.eosToken()))
+                .orElse(null);
     }
 
     public static TextCodec load(Path folder, ModelConfig config) throws IOException {
@@ -179,23 +183,12 @@ public final class TextCodec {
     /** The model's chat template applied to these messages, with the assistant generation prompt appended. */
     public String renderChat(List<ChatMessage> messages) {
         if (messages.isEmpty()) throw new InvalidRequestException("messages must not be empty", "messages");
-        var support = tokenizer.promptSupport();
-        if (support.isEmpty()) {
+        if (chatTemplate == null) {
             StringBuilder sb = new StringBuilder();
             for (ChatMessage m : messages) sb.append(m.content()).append('\n');
             return sb.toString();
         }
-        PromptSupport.Builder b = support.get().builder().addGenerationPrompt(true);
-        for (ChatMessage m : messages) {
-            switch (m.role()) {
-                case SYSTEM -> b.addSystemMessage(m.content());
-                case USER -> b.addUserMessage(m.content());
-                case ASSISTANT -> b.addAssistantMessage(m.content());
-            }
-        }
-        synchronized (tokenizer) {
-            return b.build().getPrompt();
-        }
+        return chatTemplate.render(messages);
     }
 
     public byte[] tokenBytes(int id) {
