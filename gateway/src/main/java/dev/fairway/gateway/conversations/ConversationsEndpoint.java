@@ -154,7 +154,7 @@ public final class ConversationsEndpoint {
             ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer);
             return GenerationCall.start(ctx, engine.engine(), request, turn.spec().maxTokensGiven(), metrics, recorder)
                     .onSuccess(call -> recorder.attach(call, store.append(c.id(), "user", turn.content(), "completed"),
-                            () -> { if (sse != null) sse.open(); }));
+                            () -> { if (sse != null) sse.openWithin(ctx.vertx()); }));
         }).onFailure(ctx::fail); // compose turns anything thrown above into this failure too
     }
 

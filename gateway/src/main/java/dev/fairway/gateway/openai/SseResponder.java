@@ -40,13 +40,13 @@ public final class SseResponder implements GenerationSink {
      */
     static final long HEADERS_WITHIN_MS = 200;
 
-    /** Called once the engine accepted the request. */
+    /** Called once the stream may start: the engine accepted the request (and a conversation turn's message is stored). */
     public void openWithin(Vertx vertx) {
         vertx.setTimer(HEADERS_WITHIN_MS, t -> open());
     }
 
     /** Sends headers and the opening chunks now, unless they went out already. */
-    public void open() {
+    private void open() {
         if (opened || response.closed() || response.ended()) return;
         StringBuilder out = new StringBuilder();
         opening(out);
