@@ -85,6 +85,14 @@ public final class EngineBenchCommand implements Callable<Integer> {
             description = "Run jlama in this JVM (default: a child JVM, because jlama-native can crash the process).")
     boolean jlamaInProcess;
 
+    @Option(names = "--jlama-retries", defaultValue = "2",
+            description = "Start jlama's child JVM again this many times after a crash, for the rows it had not measured. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int jlamaRetries;
+
+    @Option(names = "--jlama-concurrent-only", hidden = true, description = "Child JVM of a retry: only the concurrent rows.")
+    boolean concurrentOnly;
+
     @Option(names = "--json", description = "One JSON object per line instead of a table.")
     boolean json;
 
@@ -316,16 +324,18 @@ public final class EngineBenchCommand implements Callable<Integer> {
             // warm-up
             jlamaGenerate(m, w.shortTexts[0], w.shortTokens[0].length, 8);
 
-            // prefill: jlama's own prompt batch time, best of 2 (ntokens = prompt length: no decode steps)
-            double bestPrefill = 0;
-            String[] first = new String[2];
-            for (int rep = 0; rep < 2; rep++) {
-                Generator.Response r = m.generate(UUID.randomUUID(), PromptContext.of(w.longText), 0f, w.longTokens.length);
-                bestPrefill = Math.max(bestPrefill, w.longTokens.length / (Math.max(1, r.promptTimeMs) / 1e3));
-                first[rep] = r.responseTextWithSpecialTokens;
+            if (!concurrentOnly) {
+                // prefill: jlama's own prompt batch time, best of 2 (ntokens = prompt length: no decode steps)
+                double bestPrefill = 0;
+                String[] first = new String[2];
+                for (int rep = 0; rep < 2; rep++) {
+                    Generator.Response r = m.generate(UUID.randomUUID(), PromptContext.of(w.longText), 0f, w.longTokens.length);
+                    bestPrefill = Math.max(bestPrefill, w.longTokens.length / (Math.max(1, r.promptTimeMs) / 1e3));
+                    first[rep] = r.responseTextWithSpecialTokens;
+                }
+                add(results, new Result("jlama", model, weights, "prefill", 1, 1, w.longTokens.length, bestPrefill,
+                        first[0].equals(first[1])));
             }
-            add(results, new Result("jlama", model, weights, "prefill", 1, 1, w.longTokens.length, bestPrefill,
-                    first[0].equals(first[1])));
 
             int maxN = ns.stream().mapToInt(Integer::intValue).max().orElse(1);
             String[] alone = new String[maxN];
@@ -335,7 +345,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 alone[i] = r.responseTextWithSpecialTokens;
                 if (i == 0) decode = r.generatedTokens / (Math.max(1, r.generateTimeMs) / 1e3);
             }
-            add(results, new Result("jlama", model, weights, "decode", 1, perStream, w.shortTokens[0].length, decode, true));
+            if (!concurrentOnly) {
+                add(results, new Result("jlama", model, weights, "decode", 1, perStream, w.shortTokens[0].length, decode, true));
+            }
 
             for (int n : ns) {
                 ExecutorService pool = Executors.newFixedThreadPool(n);
@@ -389,9 +401,25 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     /**
      * Runs the jlama half in a child JVM (same classpath and JVM flags) and collects its JSON lines: a SIGSEGV in
-     * jlama-native (seen with concurrent generate() calls) then loses only the rows not yet measured.
+     * jlama-native (seen with concurrent generate() calls) loses only the rows not yet measured, and a fresh child
+     * (up to --jlama-retries) measures those, so one crash at N=8 does not leave N=16 without a figure.
      */
     private List<Result> runJlamaChild(Path cfgDir, String model) throws Exception {
+        List<Result> results = new ArrayList<>();
+        List<Integer> todo = new ArrayList<>(ns);
+        for (int attempt = 0; attempt <= jlamaRetries && !todo.isEmpty(); attempt++) {
+            if (attempt > 0) note("# jlama: starting a fresh child JVM for n " + todo + " (retry " + attempt + " of " + jlamaRetries + ")");
+            int code = runJlamaChildOnce(cfgDir, model, todo, attempt > 0, results);
+            for (Result r : results) if (r.mode().equals("concurrent")) todo.remove(Integer.valueOf(r.n()));
+            if (code == 0) break;
+            note("# jlama: child JVM exited with code " + code + (code == 134 ? " (crashed; report in " + System.getProperty("java.io.tmpdir") + "/fairway-bench-jlama-hs_err_<pid>.log)" : "")
+                    + (todo.isEmpty() ? "" : "; not measured yet: n " + todo));
+        }
+        return results;
+    }
+
+    private int runJlamaChildOnce(Path cfgDir, String model, List<Integer> childNs, boolean concurrentRowsOnly,
+                                  List<Result> results) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -400,11 +428,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
         cmd.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "fairway-bench-jlama-hs_err_%p.log"));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EngineBenchCommand.class.getName(),
                 "--model-config", cfgDir.toString(), "--weights", weights, "--n",
-                String.join(",", ns.stream().map(String::valueOf).toList()), "--tokens", Integer.toString(tokens),
+                String.join(",", childNs.stream().map(String::valueOf).toList()), "--tokens", Integer.toString(tokens),
                 "--tokens-large", Integer.toString(tokensLarge), "--prompt-tokens", Integer.toString(promptTokens),
                 "--seed", Long.toString(seed), "--skip-fairway", "--jlama-in-process", "--json"));
+        if (concurrentRowsOnly) cmd.add("--jlama-concurrent-only");
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        List<Result> results = new ArrayList<>();
         try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 if (!line.startsWith("{")) {
@@ -419,12 +447,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 if (json) emit(r);
             }
         }
-        int code = p.waitFor();
-        if (code != 0) {
-            note("# jlama: child JVM exited with code " + code + (code == 134 ? " (crashed; report in " + System.getProperty("java.io.tmpdir") + "/fairway-bench-jlama-hs_err_<pid>.log)" : "")
-                    + "; rows after the last one reported were not measured");
-        }
-        return results;
+        return p.waitFor();
     }
 
     /** Entry point of the child JVM (and a convenience for running the bench without the fairway launcher). */

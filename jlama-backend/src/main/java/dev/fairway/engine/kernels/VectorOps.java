@@ -57,11 +57,21 @@ public final class VectorOps {
 
     /** In-place softmax of x[off, off+len). */
     public static void softmax(float[] x, int off, int len) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < len; i++) max = Math.max(max, x[off + i]);
-        FloatVector sum = FloatVector.zero(F);
+        float inv = 1f / expShifted(x, off, len);
         int i = 0, bound = F.loopBound(len);
-        for (; i < bound; i += L) {
+        for (; i < bound; i += L) FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
+        for (; i < len; i++) x[off + i] *= inv;
+    }
+
+    /** x[i] = exp(x[i] - max(x)) in place over [off, off+len); returns their sum (the softmax denominator). */
+    public static float expShifted(float[] x, int off, int len) {
+        int i = 0, bound = F.loopBound(len);
+        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (; i < bound; i += L) m = m.max(FloatVector.fromArray(F, x, off + i));
+        float max = m.reduceLanes(VectorOperators.MAX);
+        for (; i < len; i++) max = Math.max(max, x[off + i]);
+        FloatVector sum = FloatVector.zero(F);
+        for (i = 0; i < bound; i += L) {
             FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
             e.intoArray(x, off + i);
             sum = sum.add(e);
@@ -71,10 +81,7 @@ public final class VectorOps {
             x[off + i] = (float) Math.exp(x[off + i] - max);
             total += x[off + i];
         }
-        float inv = 1f / total;
-        i = 0;
-        for (; i < bound; i += L) FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
-        for (; i < len; i++) x[off + i] *= inv;
+        return total;
     }
 
     public static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
