@@ -17,7 +17,7 @@ public final class MatMul {
     private static final int ROWS_PER_TASK = 32;
     /**
      * Activation rows per task: a weight panel is dequantized once per task, so more rows amortize it better; 96 rows
-     * of a 256-column chunk (96 KB) stay in L2 while the panel sits in L1.
+     * of a chunk of up to 1024 columns (384 KB) and the 64 KB panel stay in L2.
      */
     private static final int ACT_ROWS_PER_TASK = 96;
 
