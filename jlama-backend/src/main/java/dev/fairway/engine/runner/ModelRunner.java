@@ -58,16 +58,7 @@ public final class ModelRunner implements AutoCloseable {
             for (int i = 0; i < n; i++) VectorOps.rmsNorm(x, i * h, lw.attnNorm(), c.rmsEps(), xn, i * h, h);
             MatMul.matmul(pool, lw.qkv(), xn, n, qkv);
             float[] keys = kv.keys(l), values = kv.values(l);
-            for (int i = 0; i < n; i++) {
-                int base = i * qkvW;
-                if (lw.qkvBias() != null) {
-                    for (int j = 0; j < qkvW; j++) qkv[base + j] += lw.qkvBias()[j];
-                }
-                rope.apply(qkv, base, c.heads(), cs, i * c.headDim());
-                rope.apply(qkv, base + qd, c.kvHeads(), cs, i * c.headDim());
-                kv.putKey(l, batch.tables()[i], batch.positions()[i], qkv, base + qd);
-                System.arraycopy(qkv, base + qd + kvd, values, kv.offset(batch.tables()[i], batch.positions()[i]), kvd);
-            }
+            for (int i = 0; i < n; i++) storeRow(l, lw, batch, i, qkv, cs);
             pool.run(n * c.kvHeads(), task -> attention.attend(batch.tables()[task / c.kvHeads()],
                     batch.positions()[task / c.kvHeads()], task % c.kvHeads(), qkv, task / c.kvHeads() * qkvW, keys,
                     values, att, task / c.kvHeads() * qd));
@@ -87,6 +78,18 @@ public final class ModelRunner implements AutoCloseable {
         float[] logits = new float[m * c.vocab()];
         MatMul.matmul(pool, w.lmHead(), last, m, logits);
         return logits;
+    }
+
+    /** Row i's q and k rotated in place, its k and v stored in the cache. Rows are independent. */
+    private void storeRow(int l, LayerWeights lw, StepBatch batch, int i, float[] qkv, float[] cs) {
+        int qd = c.qDim(), kvd = c.kvDim(), base = i * (qd + 2 * kvd);
+        if (lw.qkvBias() != null) {
+            for (int j = 0; j < qd + 2 * kvd; j++) qkv[base + j] += lw.qkvBias()[j];
+        }
+        rope.apply(qkv, base, c.heads(), cs, i * c.headDim());
+        rope.apply(qkv, base + qd, c.kvHeads(), cs, i * c.headDim());
+        kv.putKey(l, batch.tables()[i], batch.positions()[i], qkv, base + qd);
+        System.arraycopy(qkv, base + qd + kvd, kv.values(l), kv.offset(batch.tables()[i], batch.positions()[i]), kvd);
     }
 
     @Override
