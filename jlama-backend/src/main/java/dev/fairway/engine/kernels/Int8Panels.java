@@ -6,13 +6,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/**
- * Int8 weights with one float scale per block of 32 columns, repacked for {@link PanelGemm}: panels of WIDTH rows,
- * k-major (the WIDTH weights of one column are adjacent), scales laid out alike. Rows past the end are zero.
- */
-final class Int8Panels {
-    private static final int BLOCK = 32;
-
+/** Int8 weights (Q8) in {@link QuantPanels} layout. */
+final class Int8Panels implements QuantPanels {
     private final int rows;
     private final int cols;
     private final byte[] panels;
@@ -20,28 +15,25 @@ final class Int8Panels {
 
     /** From row-major int8 values w[r*cols + k] and scales s[r*(cols/32) + k/32]. Panels are packed in parallel. */
     Int8Panels(byte[] w, float[] s, int rows, int cols) {
-        int W = PanelGemm.WIDTH, count = (rows + W - 1) / W, blocks = cols / BLOCK;
+        int W = PanelGemm.WIDTH, count = (rows + W - 1) / W;
         this.rows = rows;
         this.cols = cols;
         this.panels = new byte[count * W * cols];
-        this.scales = new float[count * W * blocks];
+        this.scales = QuantPanels.panelScales(s, rows, cols);
         IntStream.range(0, count).parallel().forEach(panel -> {
             int r0 = panel * W, height = Math.min(W, rows - r0);
             for (int k = 0, dst = panel * cols * W; k < cols; k++, dst += W) {
                 for (int j = 0; j < height; j++) panels[dst + j] = w[(r0 + j) * cols + k];
             }
-            for (int b = 0; b < blocks; b++) {
-                for (int j = 0; j < height; j++) scales[(panel * blocks + b) * W + j] = s[(r0 + j) * blocks + b];
-            }
         });
     }
 
-    int rows() { return rows; }
-    int cols() { return cols; }
-    long bytes() { return panels.length + 4L * scales.length; }
+    @Override public int rows() { return rows; }
+    @Override public int cols() { return cols; }
+    @Override public long bytes() { return panels.length + 4L * scales.length; }
 
-    /** Writes rows [panel*WIDTH, +WIDTH) x cols [k0, k0+kLen) as floats, k-major: dst[(k-k0)*WIDTH + j]. */
-    void dequantize(int panel, int k0, int kLen, float[] dst) {
+    @Override
+    public void dequantize(int panel, int k0, int kLen, float[] dst) {
         VectorSpecies<Float> f = VectorSupport.F;
         int L = f.length(), W = PanelGemm.WIDTH, blocks = cols / BLOCK, base = panel * cols * W;
         for (int k = k0, end = k0 + kLen; k < end; ) {
@@ -57,12 +49,9 @@ final class Int8Panels {
         }
     }
 
-    /**
-     * y[r*rows + panel*WIDTH + j] for activation rows r in [r0, r0+n), n = 1 or 2, straight from the int8 values: for
-     * a row or two a dequantized copy costs more than it saves. Scales apply once per 32-column block; even and odd
-     * columns accumulate apart so the FMA chains overlap.
-     */
-    void fused(int panel, float[] x, int r0, int n, float[] y) {
+    /** Scales apply once per 32-column block; even and odd columns accumulate apart so the FMA chains overlap. */
+    @Override
+    public void fused(int panel, float[] x, int r0, int n, float[] y) {
         VectorSpecies<Float> f = VectorSupport.F;
         int L = f.length(), W = PanelGemm.WIDTH, blocks = cols / BLOCK, base = panel * cols * W;
         int x0 = r0 * cols, x1 = x0 + (n > 1 ? cols : 0);

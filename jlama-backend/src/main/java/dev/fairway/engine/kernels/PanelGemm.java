@@ -29,7 +29,7 @@ final class PanelGemm {
      * y[r][o0..o1) = x[r] . W[o] for activation rows [r0, r1). [o0, o1) must be whole panels (multiples of WIDTH,
      * inside the matrix); the caller handles a ragged last panel. Single-threaded.
      */
-    static void rowRange(Int8Panels w, float[] x, int r0, int r1, float[] y, int o0, int o1) {
+    static void rowRange(QuantPanels w, float[] x, int r0, int r1, float[] y, int o0, int o1) {
         int cols = w.cols(), rows = w.rows();
         if (r1 - r0 <= 3) {
             for (int o = o0; o < o1; o += WIDTH) {

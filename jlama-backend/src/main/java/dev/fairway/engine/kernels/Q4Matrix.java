@@ -3,8 +3,7 @@ package dev.fairway.engine.kernels;
 /**
  * 4-bit weights in blocks of 32 with one float scale each, jlama's (and ggml's Q4_0) layout: byte j of a block holds
  * element j in its low nibble and element j+16 in its high nibble; w = (nibble - 8) * scale. The kernels read a copy
- * widened to one signed byte per weight and repacked in panels ({@link Int8Panels}; converting a byte is one step on
- * x86, unpacking nibbles several); the weights and their values are unchanged.
+ * repacked in panels ({@link Int4Panels}, still half a byte per weight); the weights and their values are unchanged.
  */
 public final class Q4Matrix implements PanelSource {
     static final int BLOCK = 32;
@@ -13,8 +12,8 @@ public final class Q4Matrix implements PanelSource {
     private final int cols;
     private final byte[] q;
     private final float[] scales;
-    /** The same int8 weights repacked for the batched kernel. */
-    private final Int8Panels panels;
+    /** The same 4-bit weights repacked for the kernels. */
+    private final Int4Panels panels;
 
     public Q4Matrix(int rows, int cols, byte[] q, float[] scales) {
         if (cols % BLOCK != 0) throw new IllegalArgumentException("Q4 needs cols % 32 == 0, got " + cols);
@@ -22,7 +21,7 @@ public final class Q4Matrix implements PanelSource {
         this.cols = cols;
         this.q = q;
         this.scales = scales;
-        this.panels = new Int8Panels(widen(q, rows * cols), scales, rows, cols);
+        this.panels = new Int4Panels(q, scales, rows, cols);
     }
 
     @Override public int rows() { return rows; }
@@ -32,7 +31,7 @@ public final class Q4Matrix implements PanelSource {
 
     @Override public String type() { return "Q4"; }
 
-    /** Packed nibbles, plus the widened copy the kernels read. */
+    /** Packed nibbles, plus the repacked copy the kernels read. */
     @Override public long bytes() { return q.length + panels.bytes() + 4L * scales.length; }
 
     /** Scalar: used for embeddings (once, at load) and a ragged last few rows. */
@@ -46,18 +45,5 @@ public final class Q4Matrix implements PanelSource {
         }
     }
 
-    @Override public Int8Panels panels() { return panels; }
-
-    /** Nibbles widened to signed bytes (nibble - 8) in element order: converting a byte to float is one step on x86. */
-    private static byte[] widen(byte[] q, int n) {
-        byte[] w = new byte[n];
-        for (int blk = 0; blk < n / BLOCK; blk++) {
-            for (int j = 0; j < 16; j++) {
-                int v = q[blk * 16 + j];
-                w[blk * BLOCK + j] = (byte) ((v & 0x0F) - 8);
-                w[blk * BLOCK + j + 16] = (byte) (((v >> 4) & 0x0F) - 8);
-            }
-        }
-        return w;
-    }
+    @Override public QuantPanels panels() { return panels; }
 }

@@ -33,7 +33,7 @@ public final class Q8Matrix implements PanelSource {
     /** Row-major values (dequantize, tests) plus the copy the batched kernel reads. */
     @Override public long bytes() { return q.length + 4L * scales.length + panels.bytes(); }
 
-    @Override public Int8Panels panels() { return panels; }
+    @Override public QuantPanels panels() { return panels; }
 
     public static Q8Matrix quantize(int rows, int cols, float[] w) {
         byte[] q = new byte[rows * cols];

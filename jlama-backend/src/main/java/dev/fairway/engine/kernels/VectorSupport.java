@@ -9,6 +9,8 @@ final class VectorSupport {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Bytes with as many lanes as F, for int8 -> float conversion. */
     static final VectorSpecies<Byte> B_FOR_F = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+    /** Ints with as many lanes as F. */
+    static final VectorSpecies<Integer> I_FOR_F = VectorSpecies.of(int.class, F.vectorShape());
 
     private VectorSupport() {}
 }
