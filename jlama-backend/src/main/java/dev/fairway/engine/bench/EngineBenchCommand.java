@@ -90,6 +90,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     int jlamaRetries;
 
+    @Option(names = "--jlama-silence-minutes", defaultValue = "10",
+            description = "Stop jlama's child JVM when it reports nothing for this long (concurrent generate() calls can "
+                    + "deadlock in jlama). Default: ${DEFAULT-VALUE}.")
+    int jlamaSilenceMinutes;
+
     @Option(names = "--jlama-concurrent-only", hidden = true, description = "Child JVM of a retry: only the concurrent rows.")
     boolean concurrentOnly;
 
@@ -433,8 +438,24 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 "--seed", Long.toString(seed), "--skip-fairway", "--jlama-in-process", "--json"));
         if (concurrentRowsOnly) cmd.add("--jlama-concurrent-only");
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.util.concurrent.atomic.AtomicLong lastLine = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        Thread watchdog = Thread.ofPlatform().daemon().start(() -> {
+            long limit = java.util.concurrent.TimeUnit.MINUTES.toNanos(jlamaSilenceMinutes);
+            try {
+                while (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    if (System.nanoTime() - lastLine.get() > limit) {
+                        note("# jlama: child JVM reported nothing for " + jlamaSilenceMinutes + " min (hung); stopping it");
+                        p.destroyForcibly();
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
+                lastLine.set(System.nanoTime());
                 if (!line.startsWith("{")) {
                     if (line.startsWith("#")) System.err.println("# jlama child: " + line); // e.g. a JVM crash banner
                     continue;
@@ -447,7 +468,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 if (json) emit(r);
             }
         }
-        return p.waitFor();
+        int code = p.waitFor();
+        watchdog.interrupt();
+        return code;
     }
 
     /** Entry point of the child JVM (and a convenience for running the bench without the fairway launcher). */
@@ -516,7 +539,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     f == null ? "-" : f.outputsMatchAlone(), j == null ? "-" : j.outputsMatchAlone()));
         }
         if (!skipJlama && !skipFairway && jl.size() < fw.size()) {
-            out.println("# jlama n/a = not measured: its process died before that row (see the note above).");
+            out.println("# jlama n/a = not measured: its process crashed or hung before that row, also on retry (see the notes above).");
         }
         out.println("# prefill = prompt tokens / prefill time (fairway: first scheduled -> first token; jlama: its prompt batch time), best of 2;");
         out.println("# decode = single stream, tokens after the first / time; concurrent = all output tokens / wall time incl. prefill.");
