@@ -55,7 +55,8 @@ final class Int4Panels implements QuantPanels {
 
     /** The H bytes at src widened to int lanes: low nibbles are rows [0, H) of the panel, high nibbles rows [H, W). */
     private IntVector lanes(int src) {
-        return (IntVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src).convertShape(VectorOperators.B2I, I, 0);
+        return (IntVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src)
+                .convertShape(VectorOperators.B2I, I, 0);
     }
 
     private static FloatVector low(IntVector v) {

@@ -5,9 +5,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The batched product for quantized weights, shaped like a BLAS micro-kernel: a panel of WIDTH output rows is
- * dequantized once per k-chunk into a k-major float buffer (L2-resident), then every activation row of the block streams
- * through it, six rows at a time: 12 accumulators, two weight vectors and one broadcast fill the 16 AVX2 registers
- * without spilling, and the dequantization is paid once for all rows instead of once per row.
+ * dequantized once per k-chunk into a k-major float buffer (L2-resident), then every activation row of the block
+ * streams through it, six rows at a time: 12 accumulators, two weight vectors and one broadcast fill the 16 AVX2
+ * registers without spilling, and the dequantization is paid once for all rows instead of once per row.
  */
 final class PanelGemm {
     private static final VectorSpecies<Float> F = VectorSupport.F;
