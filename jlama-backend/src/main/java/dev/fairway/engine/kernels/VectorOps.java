@@ -24,11 +24,16 @@ public final class VectorOps {
 
     /** acc[i] += add[i] for i < len. */
     public static void addInPlace(float[] acc, float[] add, int len) {
+        addInPlace(acc, 0, add, 0, len);
+    }
+
+    /** acc[accOff + i] += add[addOff + i] for i < len. */
+    public static void addInPlace(float[] acc, int accOff, float[] add, int addOff, int len) {
         int i = 0, bound = F.loopBound(len);
         for (; i < bound; i += L) {
-            FloatVector.fromArray(F, acc, i).add(FloatVector.fromArray(F, add, i)).intoArray(acc, i);
+            FloatVector.fromArray(F, acc, accOff + i).add(FloatVector.fromArray(F, add, addOff + i)).intoArray(acc, accOff + i);
         }
-        for (; i < len; i++) acc[i] += add[i];
+        for (; i < len; i++) acc[accOff + i] += add[addOff + i];
     }
 
     /** out[outOff + i] = silu(g[gOff + i]) * u[uOff + i] for i < len. */

@@ -11,7 +11,9 @@ import dev.fairway.engine.model.ModelWeights;
 
 /**
  * The batched forward pass. Every projection and the MLP run once over all rows of the step (weights read once);
- * attention runs per (row, head) over that row's sequence's paged keys and values. Not thread-safe: one step at a time.
+ * attention runs per row over that row's sequence's paged keys and values. The row-wise pieces between the products
+ * (rope and KV store, residual + norm, SiLU) run on the pool as well: on two cores a serial piece idles the other one.
+ * Not thread-safe: one step at a time.
  */
 public final class ModelRunner implements AutoCloseable {
     private final ModelConfig c;
@@ -53,22 +55,21 @@ public final class ModelRunner implements AutoCloseable {
             System.arraycopy(embed, batch.tokens()[i] * h, x, i * h, h);
             rope.angles(batch.positions()[i], cs, i * c.headDim());
         }
+        LayerWeights[] layers = w.layers();
+        pool.run(n, i -> VectorOps.rmsNorm(x, i * h, layers[0].attnNorm(), c.rmsEps(), xn, i * h, h));
         for (int l = 0; l < c.layers(); l++) {
-            LayerWeights lw = w.layers()[l];
-            for (int i = 0; i < n; i++) VectorOps.rmsNorm(x, i * h, lw.attnNorm(), c.rmsEps(), xn, i * h, h);
+            int layer = l;
+            LayerWeights lw = layers[l];
+            float[] nextNorm = l + 1 < layers.length ? layers[l + 1].attnNorm() : null;
             MatMul.matmul(pool, lw.qkv(), xn, n, qkv);
-            float[] keys = kv.keys(l), values = kv.values(l);
-            for (int i = 0; i < n; i++) storeRow(l, lw, batch, i, qkv, cs);
-            pool.run(n * c.kvHeads(), task -> attention.attend(batch.tables()[task / c.kvHeads()],
-                    batch.positions()[task / c.kvHeads()], task % c.kvHeads(), qkv, task / c.kvHeads() * qkvW, keys,
-                    values, att, task / c.kvHeads() * qd));
+            pool.run(n, i -> storeRow(layer, lw, batch, i, qkv, cs));
+            attention(batch, l, qkv, att);
             MatMul.matmul(pool, lw.o(), att, n, tmp);
-            VectorOps.addInPlace(x, tmp, n * h);
-            for (int i = 0; i < n; i++) VectorOps.rmsNorm(x, i * h, lw.mlpNorm(), c.rmsEps(), xn, i * h, h);
+            pool.run(n, i -> residualNorm(x, tmp, i, lw.mlpNorm(), xn));
             MatMul.matmul(pool, lw.gateUp(), xn, n, gu);
-            for (int i = 0; i < n; i++) VectorOps.siluMul(gu, i * 2 * ff, gu, i * 2 * ff + ff, act, i * ff, ff);
+            pool.run(n, i -> VectorOps.siluMul(gu, i * 2 * ff, gu, i * 2 * ff + ff, act, i * ff, ff));
             MatMul.matmul(pool, lw.down(), act, n, tmp);
-            VectorOps.addInPlace(x, tmp, n * h);
+            pool.run(n, i -> residualNorm(x, tmp, i, nextNorm, xn));
         }
         int m = batch.logitRows();
         float[] last = new float[m * h];
@@ -78,6 +79,33 @@ public final class ModelRunner implements AutoCloseable {
         float[] logits = new float[m * c.vocab()];
         MatMul.matmul(pool, w.lmHead(), last, m, logits);
         return logits;
+    }
+
+    /**
+     * Attention of every row over its sequence. With enough rows, one task per row covers all its kv heads: the row's
+     * key and value blocks are then read front to back (each block holds every kv head); otherwise one task per
+     * (row, kv head) keeps both cores busy.
+     */
+    private void attention(StepBatch batch, int l, float[] qkv, float[] att) {
+        int n = batch.size(), kvHeads = c.kvHeads(), qkvW = c.qDim() + 2 * c.kvDim(), qd = c.qDim();
+        float[] keys = kv.keys(l), values = kv.values(l);
+        if (n >= 2 * pool.threads()) {
+            pool.run(n, i -> {
+                for (int kh = 0; kh < kvHeads; kh++) {
+                    attention.attend(batch.tables()[i], batch.positions()[i], kh, qkv, i * qkvW, keys, values, att, i * qd);
+                }
+            });
+        } else {
+            pool.run(n * kvHeads, t -> attention.attend(batch.tables()[t / kvHeads], batch.positions()[t / kvHeads],
+                    t % kvHeads, qkv, t / kvHeads * qkvW, keys, values, att, t / kvHeads * qd));
+        }
+    }
+
+    /** x[i] += add[i]; then xn[i] = rmsNorm(x[i]) * norm, unless norm is null (after the last layer). */
+    private void residualNorm(float[] x, float[] add, int i, float[] norm, float[] xn) {
+        int h = c.hidden();
+        VectorOps.addInPlace(x, i * h, add, i * h, h);
+        if (norm != null) VectorOps.rmsNorm(x, i * h, norm, c.rmsEps(), xn, i * h, h);
     }
 
     /** Row i's q and k rotated in place, its k and v stored in the cache. Rows are independent. */
