@@ -37,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -85,7 +86,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
             description = "Run jlama in this JVM (default: a child JVM, because jlama-native can crash the process).")
     boolean jlamaInProcess;
 
-    @Option(names = "--jlama-retries", defaultValue = "2",
+    @Option(names = "--jlama-retries", defaultValue = "4",
             description = "Start jlama's child JVM again this many times after a crash, for the rows it had not measured. "
                     + "Default: ${DEFAULT-VALUE}.")
     int jlamaRetries;
@@ -150,9 +151,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     name, w.longTokens.length, Arrays.stream(w.shortTokens).mapToInt(a -> a.length).min().orElse(0),
                     Arrays.stream(w.shortTokens).mapToInt(a -> a.length).max().orElse(0)));
 
-            List<Result> fw = skipFairway ? List.of() : runFairway(name, dir, w, perStream, fwThreads);
-            List<Result> jl = skipJlama ? List.of()
+            Callable<List<Result>> jlama = () -> skipJlama ? List.of()
                     : jlamaInProcess ? runJlama(name, dir, w, perStream) : runJlamaChild(cfgDir, name);
+            List<Result> jl = new ArrayList<>();
+            List<Result> fw = skipFairway ? List.of() : runFairway(name, dir, w, perStream, fwThreads, () -> jl.addAll(jlama.call()));
+            if (skipFairway) jl.addAll(jlama.call());
             if (!json) printTable(fw, jl);
         }
         return 0;
@@ -229,28 +232,76 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- Fairway
 
-    private List<Result> runFairway(String model, Path dir, Workload w, int perStream, int fwThreads) {
+    /**
+     * Fairway's rows, measured twice with the engine kept open: before {@code between} (jlama's rows) and after it,
+     * each row reported as the mean of the two. This VM's speed drifts by 20-30% over minutes; bracketing jlama's
+     * measurement makes a drift move both systems' figures alike instead of skewing their ratio.
+     */
+    private List<Result> runFairway(String model, Path dir, Workload w, int perStream, int fwThreads,
+                                    Callable<?> between) throws Exception {
         int maxN = ns.stream().mapToInt(Integer::intValue).max().orElse(1);
         int maxShort = Arrays.stream(w.shortTokens).mapToInt(a -> a.length).max().orElse(0);
         int kvTokens = (int) (1.25 * Math.max(w.longTokens.length + 2, maxN * (maxShort + perStream + 16))) + 256;
         EngineConfig config = EngineConfig.builder().model(dir.toString()).weightType(weights).threads(fwThreads)
                 .kvCacheTokens(kvTokens).maxRunningSequences(Math.max(32, maxN)).prefixCaching(false).build();
         long t0 = System.nanoTime();
-        List<Result> results = new ArrayList<>();
         try (Engine engine = Engine.open(config)) {
             note(String.format(Locale.ROOT, "# fairway: loaded %s as %s in %.1f s (prefix caching off, kv %d tokens)",
                     model, engine.modelInfo().weightType(), (System.nanoTime() - t0) / 1e9, kvTokens));
             // feed exactly jlama's token ids; drop our BOS if the engine adds its own to token prompts
             boolean engineAddsBos = engine.promptTokens(Prompt.tokens(w.shortTokens[0])).length == w.shortTokens[0].length + 1;
-            java.util.function.Function<int[], Prompt> prompt = ids ->
-                    Prompt.tokens(engineAddsBos ? Arrays.copyOfRange(ids, 1, ids.length) : ids);
+            FairwayRound round = new FairwayRound(engine, model, w, perStream, ids ->
+                    Prompt.tokens(engineAddsBos ? Arrays.copyOfRange(ids, 1, ids.length) : ids));
 
             // warm-up (JIT): one short prefill + a few decode steps, one small concurrent batch
-            fairwayGenerate(engine, prompt.apply(w.shortTokens[0]), 8);
+            fairwayGenerate(engine, round.prompt.apply(w.shortTokens[0]), 8);
             CompletableFuture.allOf(java.util.stream.IntStream.range(0, Math.min(4, maxN))
-                    .mapToObj(i -> fairwaySubmit(engine, prompt.apply(w.shortTokens[i]), 4))
+                    .mapToObj(i -> fairwaySubmit(engine, round.prompt.apply(w.shortTokens[i]), 4))
                     .toArray(CompletableFuture[]::new)).join();
+            // every prompt alone: the reference outputs of the concurrent rows
+            round.alone = new int[maxN][];
+            for (int i = 0; i < maxN; i++) {
+                round.alone[i] = fairwayGenerate(engine, round.prompt.apply(w.shortTokens[i]), perStream).first().tokenIds();
+            }
 
+            List<Result> first = round.measure(1);
+            between.call();
+            List<Result> results = new ArrayList<>();
+            if (skipJlama) {
+                first.forEach(r -> add(results, r));
+                return results;
+            }
+            List<Result> second = round.measure(2);
+            for (int i = 0; i < first.size(); i++) {
+                Result a = first.get(i), b = second.get(i);
+                add(results, new Result(a.system(), a.model(), a.weights(), a.mode(), a.n(), a.tokensPerStream(),
+                        a.promptTokens(), (a.tokensPerSecond() + b.tokensPerSecond()) / 2,
+                        a.outputsMatchAlone() && b.outputsMatchAlone()));
+            }
+            return results;
+        }
+    }
+
+    /** One pass over Fairway's rows on an open engine. */
+    private final class FairwayRound {
+        final Engine engine;
+        final String model;
+        final Workload w;
+        final int perStream;
+        final Function<int[], Prompt> prompt;
+        int[][] alone;
+
+        FairwayRound(Engine engine, String model, Workload w, int perStream,
+                     Function<int[], Prompt> prompt) {
+            this.engine = engine;
+            this.model = model;
+            this.w = w;
+            this.perStream = perStream;
+            this.prompt = prompt;
+        }
+
+        List<Result> measure(int round) {
+            List<Result> results = new ArrayList<>();
             // prefill: time from first scheduled to first token, best of 2
             double bestPrefill = 0;
             int[] firstTokens = new int[2];
@@ -260,21 +311,15 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 bestPrefill = Math.max(bestPrefill, w.longTokens.length / secs);
                 firstTokens[rep] = r.first().tokenIds()[0];
             }
-            add(results, new Result("fairway", model, weights, "prefill", 1, 1, w.longTokens.length, bestPrefill,
-                    firstTokens[0] == firstTokens[1]));
+            results.add(progress(round, new Result("fairway", model, weights, "prefill", 1, 1, w.longTokens.length,
+                    bestPrefill, firstTokens[0] == firstTokens[1])));
 
-            // every prompt alone (reference outputs); prompt 0 alone is the single-stream decode measurement
-            int[][] alone = new int[maxN][];
-            double decode = 0;
-            for (int i = 0; i < maxN; i++) {
-                GenerationResult r = fairwayGenerate(engine, prompt.apply(w.shortTokens[i]), perStream);
-                alone[i] = r.first().tokenIds();
-                if (i == 0) {
-                    long[] tt = r.timings().tokenTimesNanos();
-                    decode = (tt.length - 1) / ((tt[tt.length - 1] - tt[0]) / 1e9);
-                }
-            }
-            add(results, new Result("fairway", model, weights, "decode", 1, perStream, w.shortTokens[0].length, decode, true));
+            // single-stream decode: prompt 0 alone
+            GenerationResult one = fairwayGenerate(engine, prompt.apply(w.shortTokens[0]), perStream);
+            long[] tt = one.timings().tokenTimesNanos();
+            double decode = (tt.length - 1) / ((tt[tt.length - 1] - tt[0]) / 1e9);
+            results.add(progress(round, new Result("fairway", model, weights, "decode", 1, perStream,
+                    w.shortTokens[0].length, decode, Arrays.equals(one.first().tokenIds(), alone[0]))));
 
             for (int n : ns) {
                 long start = System.nanoTime();
@@ -289,10 +334,17 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     total += ids.length;
                     match &= Arrays.equals(ids, alone[i]);
                 }
-                add(results, new Result("fairway", model, weights, "concurrent", n, perStream, 0, total / secs, match));
+                results.add(progress(round, new Result("fairway", model, weights, "concurrent", n, perStream, 0,
+                        total / secs, match)));
             }
+            return results;
         }
-        return results;
+
+        private Result progress(int round, Result r) {
+            if (!skipJlama) System.err.printf(Locale.ROOT, "# fairway %s %s n=%d, round %d: %.1f tok/s%n", r.model(), r.mode(), r.n(),
+                    round, r.tokensPerSecond());
+            return r;
+        }
     }
 
     private static CompletableFuture<GenerationResult> fairwaySubmit(Engine engine, Prompt prompt, int maxTokens) {
@@ -543,6 +595,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
         }
         out.println("# prefill = prompt tokens / prefill time (fairway: first scheduled -> first token; jlama: its prompt batch time), best of 2;");
         out.println("# decode = single stream, tokens after the first / time; concurrent = all output tokens / wall time incl. prefill.");
+        if (!skipJlama && !skipFairway) {
+            out.println("# fairway = mean of two rounds, measured before and after jlama's rows (this VM's speed drifts).");
+        }
         out.println("# ok = outputs_match_alone (concurrent: every stream equals its prompt run alone; prefill: 2 runs agree).");
     }
 
