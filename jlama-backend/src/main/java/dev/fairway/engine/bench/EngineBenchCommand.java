@@ -235,8 +235,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     /**
      * Fairway's rows, measured twice with the engine kept open: before {@code between} (jlama's rows) and after it,
-     * each row reported as the mean of the two. This VM's speed drifts by 20-30% over minutes; bracketing jlama's
-     * measurement makes a drift move both systems' figures alike instead of skewing their ratio.
+     * each row reported as the mean of the two. This VM's speed drifts by tens of percent within minutes; bracketing
+     * jlama's measurement makes a drift move both systems' figures alike instead of skewing their ratio.
      */
     private List<Result> runFairway(String model, Path dir, Workload w, int perStream, int fwThreads,
                                     Callable<?> between) throws Exception {

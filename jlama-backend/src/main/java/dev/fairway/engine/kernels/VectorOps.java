@@ -22,11 +22,6 @@ public final class VectorOps {
         for (; i < len; i++) out[outOff + i] = x[xOff + i] * inv * weight[i];
     }
 
-    /** acc[i] += add[i] for i < len. */
-    public static void addInPlace(float[] acc, float[] add, int len) {
-        addInPlace(acc, 0, add, 0, len);
-    }
-
     /** acc[accOff + i] += add[addOff + i] for i < len. */
     public static void addInPlace(float[] acc, int accOff, float[] add, int addOff, int len) {
         int i = 0, bound = F.loopBound(len);
