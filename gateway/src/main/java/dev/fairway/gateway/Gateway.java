@@ -4,16 +4,16 @@ import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineStats;
 import dev.fairway.gateway.auth.UserKeys;
 import dev.fairway.gateway.metrics.GatewayMetrics;
-import dev.fairway.gateway.store.Database;
+import dev.fairway.gateway.http.Drain;
+import dev.fairway.gateway.store.ServerDatabase;
 import dev.fairway.gateway.store.UserAdmin;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.sqlclient.Pool;
-import org.sqlite.SQLiteDataSource;
 
 import java.io.PrintStream;
+import java.time.Duration;
 
 /**
  * A running gateway. Start-up order: database (migrations on a worker), HTTP server (answers 503 on /health),
@@ -23,8 +23,10 @@ public final class Gateway implements AutoCloseable {
     private final Vertx vertx;
     private final GatewayConfig config;
     private final EngineState engine;
+    private final Drain drain = new Drain();
+    private boolean stopped;
     private GatewayVerticle verticle;
-    private Pool pool;
+    private ServerDatabase database;
     private UserKeys userKeys;
 
     private Gateway(Vertx vertx, GatewayConfig config) {
@@ -41,19 +43,22 @@ public final class Gateway implements AutoCloseable {
     /** As above, serving an engine already loaded (benchmarks compare HTTP and in-process on one engine). */
     public static Future<Gateway> start(GatewayConfig config, PrintStream out, Engine preloaded) {
         Gateway g = new Gateway(Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)), config);
-        return g.boot(out, preloaded).onFailure(e -> g.vertx.close().onComplete(v -> g.closeUserKeys()));
+        return g.boot(out, preloaded).onFailure(e -> g.vertx.close().onComplete(v -> {
+            g.closeUserKeys();
+            if (g.database != null) g.database.close();
+        }));
     }
 
     private Future<Gateway> boot(PrintStream out, Engine preloaded) {
         GatewayMetrics metrics = new GatewayMetrics(this::statsOrNull);
         return vertx.executeBlocking(this::openDatabase)
-                .compose(ds -> {
-                    pool = Database.pool(vertx, ds);
-                    return vertx.executeBlocking(() -> UserKeys.open(ds, pool));
+                .compose(db -> {
+                    database = db;
+                    return vertx.executeBlocking(() -> UserKeys.open(db.readOnlyDataSource(), db.reads()));
                 })
                 .compose(keys -> {
                     userKeys = keys;
-                    verticle = new GatewayVerticle(config, engine, metrics, pool, keys);
+                    verticle = new GatewayVerticle(config, engine, metrics, database, keys, drain);
                     return vertx.deployVerticle(verticle);
                 })
                 .compose(id -> {
@@ -68,14 +73,14 @@ public final class Gateway implements AutoCloseable {
                 });
     }
 
-    private SQLiteDataSource openDatabase() throws Exception {
-        SQLiteDataSource ds = Database.dataSource(config.database());
-        Database.migrate(ds);
-        if (!config.loopback() && new UserAdmin(ds).count() == 0) {
+    private ServerDatabase openDatabase() throws Exception {
+        ServerDatabase db = ServerDatabase.open(vertx, config.database());
+        if (!config.loopback() && new UserAdmin(db.writableDataSource()).count() == 0) {
+            db.close();
             throw new IllegalStateException("refusing to listen on " + config.host() + " without API keys: "
                     + "create a user first (fairway users add NAME), or bind to 127.0.0.1");
         }
-        return ds;
+        return db;
     }
 
     /** Own thread rather than the worker pool: loading a big model would trip the blocked-thread checker. */
@@ -112,14 +117,29 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
+    /** Stops at once: running generations are cut (streams end with an error event, replies stored as partial). */
     @Override
     public void close() {
+        stop(Duration.ZERO);
+    }
+
+    /**
+     * Graceful stop (SIGTERM, Ctrl-C): new requests get 503 and /health says draining; running generations get
+     * {@code grace} to finish, then are cut; every stream ends with a final event and every reply is stored before
+     * the HTTP server, the engine and, last, the database close. Blocking; idempotent.
+     */
+    public synchronized void stop(Duration grace) {
+        if (stopped) return;
+        stopped = true;
+        drain.drain(grace, Duration.ofSeconds(10));
         Engine e = engine.engineOrNull();
         try {
-            vertx.close().toCompletionStage().toCompletableFuture().join();
+            if (verticle != null) verticle.closeServer().toCompletionStage().toCompletableFuture().join();
         } finally {
-            closeUserKeys();
             if (e != null) e.close();
+            closeUserKeys();
+            if (database != null) database.close();
+            vertx.close().toCompletionStage().toCompletableFuture().join();
         }
     }
 

@@ -4,6 +4,7 @@ import dev.fairway.gateway.auth.AuthHandler;
 import dev.fairway.gateway.auth.UserKeys;
 import dev.fairway.gateway.conversations.ConversationsEndpoint;
 import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.metrics.HealthEndpoint;
@@ -12,6 +13,7 @@ import dev.fairway.gateway.openai.GenerationCall;
 import dev.fairway.gateway.openai.ModelsEndpoint;
 import dev.fairway.gateway.openai.TokenizeEndpoint;
 import dev.fairway.gateway.store.ConversationStore;
+import dev.fairway.gateway.store.ServerDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -19,23 +21,25 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.sqlclient.Pool;
 
 /** The HTTP server: routes, auth and validation ahead of the business handlers, one error format. */
 public final class GatewayVerticle extends VerticleBase {
     private final GatewayConfig config;
     private final EngineState engine;
     private final GatewayMetrics metrics;
-    private final Pool pool;
+    private final ServerDatabase database;
     private final UserKeys userKeys;
+    private final Drain drain;
     private HttpServer server;
 
-    public GatewayVerticle(GatewayConfig config, EngineState engine, GatewayMetrics metrics, Pool pool, UserKeys userKeys) {
+    public GatewayVerticle(GatewayConfig config, EngineState engine, GatewayMetrics metrics, ServerDatabase database,
+            UserKeys userKeys, Drain drain) {
         this.config = config;
         this.engine = engine;
         this.metrics = metrics;
-        this.pool = pool;
+        this.database = database;
         this.userKeys = userKeys;
+        this.drain = drain;
     }
 
     @Override
@@ -45,20 +49,27 @@ public final class GatewayVerticle extends VerticleBase {
         return server.requestHandler(router()).listen();
     }
 
+    /** Stops listening and closes the open connections (after a drain, none is mid-request). */
+    Future<Void> closeServer() {
+        return server.close();
+    }
+
     public int actualPort() {
         return server.actualPort();
     }
 
     private Router router() {
         AuthHandler auth = new AuthHandler(userKeys, config.loopback());
-        CompletionsEndpoint completions = new CompletionsEndpoint(engine, metrics);
+        CompletionsEndpoint completions = new CompletionsEndpoint(engine, metrics, drain);
         ModelsEndpoint models = new ModelsEndpoint(engine);
         TokenizeEndpoint tokenize = new TokenizeEndpoint(engine);
-        HealthEndpoint health = new HealthEndpoint(engine, metrics);
-        ConversationsEndpoint conversations = new ConversationsEndpoint(new ConversationStore(pool), engine, metrics);
+        HealthEndpoint health = new HealthEndpoint(engine, metrics, drain);
+        ConversationsEndpoint conversations = new ConversationsEndpoint(
+                new ConversationStore(database.reads(), database.writer()), engine, metrics, drain);
 
         Router r = Router.router(vertx);
         r.route().handler(this::stamp);
+        r.route().handler(drain::admit);
         r.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         r.get("/health").handler(health::health);
         r.get("/metrics").handler(health::metrics);

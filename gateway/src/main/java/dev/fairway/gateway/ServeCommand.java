@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -56,6 +57,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", defaultValue = "${env:FAIRWAY_MAX_BODY_BYTES:-8388608}", description = "Largest accepted request body (env FAIRWAY_MAX_BODY_BYTES, default ${DEFAULT-VALUE}).")
     long maxBodyBytes;
 
+    @Option(names = "--drain-seconds", defaultValue = "${env:FAIRWAY_DRAIN_SECONDS:-30}",
+            description = "On SIGTERM or Ctrl-C, how long running generations may finish before they are cut (env FAIRWAY_DRAIN_SECONDS, default ${DEFAULT-VALUE}).")
+    int drainSeconds;
+
     @Option(names = "--model-cache", defaultValue = "${env:FAIRWAY_MODEL_CACHE}", description = "Where Hugging Face ids are downloaded (env FAIRWAY_MODEL_CACHE, default ~/.cache/fairway/models).")
     Path modelCache;
 
@@ -89,7 +94,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gateway.close();
+            System.out.println("fairway serve: stopping; running requests get up to " + drainSeconds + " s to finish");
+            System.out.flush();
+            gateway.stop(Duration.ofSeconds(Math.max(0, drainSeconds)));
+            System.out.println("fairway serve: stopped");
+            System.out.flush();
             stopped.countDown();
         }, "fairway-shutdown"));
         stopped.await();

@@ -8,6 +8,7 @@ import dev.fairway.engine.Prompt;
 import dev.fairway.gateway.EngineState;
 import dev.fairway.gateway.auth.Caller;
 import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.http.Fields;
 import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.metrics.GatewayMetrics;
@@ -20,6 +21,7 @@ import dev.fairway.gateway.openai.SseResponder;
 import dev.fairway.gateway.store.ConversationStore;
 import dev.fairway.gateway.store.ConversationStore.Conversation;
 import dev.fairway.gateway.store.ConversationStore.Message;
+import dev.fairway.gateway.store.ConversationStore.NewMessage;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
@@ -37,11 +39,14 @@ public final class ConversationsEndpoint {
     private final ConversationStore store;
     private final EngineState engine;
     private final GatewayMetrics metrics;
+    private final Drain drain;
+    private final TurnQueue turns = new TurnQueue();
 
-    public ConversationsEndpoint(ConversationStore store, EngineState engine, GatewayMetrics metrics) {
+    public ConversationsEndpoint(ConversationStore store, EngineState engine, GatewayMetrics metrics, Drain drain) {
         this.store = store;
         this.engine = engine;
         this.metrics = metrics;
+        this.drain = drain;
     }
 
     // ---- validation and lookup (ahead of the business handlers)
@@ -55,7 +60,7 @@ public final class ConversationsEndpoint {
     public void loadOwned(RoutingContext ctx) {
         store.find(Caller.user(ctx), ctx.pathParam("id")).onSuccess(c -> {
             if (c == null) {
-                ctx.fail(ApiError.notFound("No conversation found with id '" + ctx.pathParam("id") + "'.", "conversation_id", "conversation_not_found"));
+                ctx.fail(gone(ctx.pathParam("id")));
                 return;
             }
             ctx.put(CONVERSATION, c);
@@ -70,10 +75,10 @@ public final class ConversationsEndpoint {
         Fields.rejectUnknown(body, Set.of("title", "metadata", "items"));
         String title = Fields.optString(body, "title", MAX_TITLE);
         String metadata = ConversationJson.metadata(body);
-        List<ChatMessage> items = ConversationJson.items(body.get("items"));
+        List<NewMessage> items = ConversationJson.items(body.get("items")).stream()
+                .map(m -> new NewMessage(m.role().name().toLowerCase(Locale.ROOT), m.content(), "completed")).toList();
         String owner = Caller.user(ctx);
-        store.create(owner, title, metadata == null ? "{}" : metadata)
-                .compose(c -> appendAll(c.id(), items).compose(v -> store.find(owner, c.id())))
+        store.create(owner, title, metadata == null ? "{}" : metadata, items)
                 .compose(c -> store.messages(c.id()).map(ms -> ConversationJson.conversation(c, ms)))
                 .onSuccess(json -> Json.send(ctx, 200, json))
                 .onFailure(ctx::fail);
@@ -122,48 +127,66 @@ public final class ConversationsEndpoint {
         String metadata = ConversationJson.metadata(body);
         if (title == null && metadata == null) throw ApiError.badRequest("Send 'title' and/or 'metadata' to update.", "title");
         Conversation c = ctx.get(CONVERSATION);
-        store.update(c.id(), title, metadata)
-                .compose(v -> store.find(c.owner(), c.id()))
-                .compose(updated -> store.messages(updated.id()).map(ms -> ConversationJson.conversation(updated, ms)))
+        store.update(c.owner(), c.id(), title, metadata)
+                .compose(found -> found ? store.find(c.owner(), c.id()) : Future.succeededFuture(null))
+                .compose(updated -> {
+                    if (updated == null) throw gone(c.id());
+                    return store.messages(updated.id()).map(ms -> ConversationJson.conversation(updated, ms));
+                })
                 .onSuccess(json -> Json.send(ctx, json))
                 .onFailure(ctx::fail);
     }
 
     public void delete(RoutingContext ctx) {
         Conversation c = ctx.get(CONVERSATION);
-        store.delete(c.owner(), c.id()).onSuccess(deleted -> Json.send(ctx, Json.object()
-                .put("id", c.id()).put("object", "conversation.deleted").put("deleted", deleted))).onFailure(ctx::fail);
+        store.delete(c.owner(), c.id()).map(deleted -> {
+            if (!deleted) throw gone(c.id()); // deleted meanwhile by another request
+            return Json.object().put("id", c.id()).put("object", "conversation.deleted").put("deleted", true);
+        }).onSuccess(json -> Json.send(ctx, json)).onFailure(ctx::fail);
     }
 
     // ---- the chat turn
 
+    /** Validated first; then the turn waits for the conversation's previous turn (see {@link TurnQueue}). */
     public void postMessage(RoutingContext ctx) {
         ObjectNode body = ctx.get(BODY);
         MessageRequest turn = MessageRequest.parse(body, engine.info().vocabSize());
         String model = engine.resolveModel(turn.model());
         Conversation c = ctx.get(CONVERSATION);
-        String user = Caller.user(ctx);
-        store.messages(c.id()).compose(history -> {
+        turns.enter(c.id()).onSuccess(slot -> {
+            if (ctx.response().closed()) slot.release(); // the client left while waiting
+            else if (drain.isDraining()) fail(ctx, slot, ApiError.shuttingDown());
+            else runTurn(ctx, c, turn, model, slot::release).onFailure(e -> fail(ctx, slot, e));
+        }).onFailure(ctx::fail);
+    }
+
+    private static void fail(RoutingContext ctx, TurnQueue.Slot slot, Throwable e) {
+        slot.release();
+        ctx.fail(e);
+    }
+
+    /**
+     * Reads the history, submits the generation, and stores the user's message meanwhile; the stream opens only
+     * once that message is committed. A refused submission (context length, overload) stores nothing.
+     */
+    private Future<GenerationCall> runTurn(RoutingContext ctx, Conversation c, MessageRequest turn, String model, Runnable done) {
+        return store.messages(c.id()).compose(history -> {
             List<ChatMessage> chat = new ArrayList<>();
             for (Message m : history) chat.add(new ChatMessage(ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()));
             chat.add(ChatMessage.user(turn.content()));
             Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
-            GenerationRequest request = new GenerationRequest(user, c.id(), Prompt.chat(chat), turn.spec().params(), 1, 1.0);
+            GenerationRequest request = new GenerationRequest(Caller.user(ctx), c.id(), Prompt.chat(chat), turn.spec().params(), 1, 1.0);
             SseResponder sse = turn.spec().stream() ? new SseResponder(ctx.response(), envelope, 1, turn.spec().includeUsage()) : null;
             GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
-            ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer);
-            return GenerationCall.start(ctx, engine.engine(), request, turn.spec().maxTokensGiven(), metrics, recorder)
-                    .onSuccess(call -> recorder.attach(call, store.append(c.id(), "user", turn.content(), "completed"),
+            ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer, done);
+            return GenerationCall.start(ctx, engine.engine(), request, turn.spec().maxTokensGiven(), metrics, drain, recorder)
+                    .onSuccess(call -> recorder.attach(call, store.append(c.id(), new NewMessage("user", turn.content(), "completed")),
                             () -> { if (sse != null) sse.openWithin(ctx.vertx()); }));
-        }).onFailure(ctx::fail); // compose turns anything thrown above into this failure too
+        });
     }
 
-    private Future<Void> appendAll(String conversationId, List<ChatMessage> items) {
-        Future<Void> chain = Future.succeededFuture();
-        for (ChatMessage m : items) {
-            chain = chain.compose(v -> store.append(conversationId, m.role().name().toLowerCase(Locale.ROOT), m.content(), "completed").mapEmpty());
-        }
-        return chain;
+    private static ApiError gone(String id) {
+        return ApiError.notFound("No conversation found with id '" + id + "'.", "conversation_id", "conversation_not_found");
     }
 
     private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {

@@ -3,10 +3,13 @@ package dev.fairway.gateway.conversations;
 import dev.fairway.engine.FinishReason;
 import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.TokenEvent;
+import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.openai.GenerationCall;
 import dev.fairway.gateway.openai.GenerationSink;
 import dev.fairway.gateway.store.ConversationStore;
+import dev.fairway.gateway.store.ConversationStore.ConversationGoneException;
 import dev.fairway.gateway.store.ConversationStore.Message;
+import dev.fairway.gateway.store.ConversationStore.NewMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.slf4j.Logger;
@@ -18,6 +21,8 @@ import java.util.List;
 /**
  * Orders a conversation turn for durability: the client sees nothing until the user's message is committed (so any
  * streamed byte implies it survives a crash), and sees the end of the stream only after the reply is committed.
+ * A message that could not be stored makes the request fail; the turn's slot is released once the reply is stored,
+ * so the next turn sees it.
  */
 final class ReplyRecorder implements GenerationSink {
     private static final Logger LOG = LoggerFactory.getLogger(ReplyRecorder.class);
@@ -25,14 +30,17 @@ final class ReplyRecorder implements GenerationSink {
     private final ConversationStore store;
     private final String conversationId;
     private final GenerationSink client;
+    private final Runnable stored;
     private final Promise<Message> userStored = Promise.promise();
     private final List<TokenEvent> held = new ArrayList<>();
     private GenerationCall call;
 
-    ReplyRecorder(ConversationStore store, String conversationId, GenerationSink client) {
+    /** {@code stored} runs once when the turn is over in the database (reply stored, or nothing more will be). */
+    ReplyRecorder(ConversationStore store, String conversationId, GenerationSink client, Runnable stored) {
         this.store = store;
         this.conversationId = conversationId;
         this.client = client;
+        this.stored = stored;
     }
 
     /** {@code opened} runs once the user's message is committed (the SSE headers and role chunk go out then). */
@@ -42,11 +50,11 @@ final class ReplyRecorder implements GenerationSink {
             opened.run();
             releaseHeld();
         });
-        userMessage.onComplete(userStored);
         userMessage.onFailure(e -> {
-            LOG.error("Could not store the user message of {}; cancelling the reply", conversationId, e);
-            call.cancel();
+            LOG.error("Could not store the user message of {}; stopping the reply", conversationId, e);
+            call.cancel(); // the client hears the failure when the cancelled generation completes
         });
+        userMessage.onComplete(userStored);
     }
 
     @Override
@@ -63,14 +71,51 @@ final class ReplyRecorder implements GenerationSink {
 
     @Override
     public void onComplete(GenerationResult result) {
-        boolean partial = result.first().finishReason() == FinishReason.CANCELLED
-                || result.first().finishReason() == FinishReason.ERROR || (call != null && call.isClientGone());
-        userStored.future()
-                .compose(u -> store.append(conversationId, "assistant", result.text(), partial ? "partial" : "completed"))
-                .onFailure(e -> LOG.error("Could not store the reply of {}", conversationId, e))
-                .onComplete(ar -> {
-                    releaseHeld();
-                    client.onComplete(result);
-                });
+        finish(result, null);
+    }
+
+    @Override
+    public void onCut(GenerationResult partial, ApiError why) {
+        finish(partial, why);
+    }
+
+    @Override
+    public void onFailure(ApiError error) {
+        stored.run();
+        client.onFailure(error);
+    }
+
+    private void finish(GenerationResult result, ApiError cut) {
+        userStored.future().onComplete(user -> {
+            if (user.failed()) {
+                stored.run();
+                client.onFailure(storeFailed(user.cause(), "Your message could not be stored, so no reply was generated"));
+                return;
+            }
+            FinishReason reason = result.first().finishReason();
+            boolean partial = cut != null || reason == FinishReason.CANCELLED || reason == FinishReason.ERROR
+                    || (call != null && call.isClientGone());
+            store.append(conversationId, new NewMessage("assistant", result.text(), partial ? "partial" : "completed"))
+                    .onComplete(reply -> {
+                        stored.run();
+                        releaseHeld();
+                        if (reply.failed()) {
+                            LOG.error("Could not store the reply of {}", conversationId, reply.cause());
+                            client.onFailure(storeFailed(reply.cause(), "The reply could not be stored"));
+                        } else if (cut != null) {
+                            client.onFailure(cut);
+                        } else {
+                            client.onComplete(result);
+                        }
+                    });
+        });
+    }
+
+    private ApiError storeFailed(Throwable cause, String what) {
+        if (cause instanceof ConversationGoneException) {
+            return ApiError.notFound(what + ": conversation '" + conversationId + "' was deleted.", "conversation_id",
+                    "conversation_not_found");
+        }
+        return ApiError.serverError(what + " (" + cause.getMessage() + ").", "storage_error");
     }
 }

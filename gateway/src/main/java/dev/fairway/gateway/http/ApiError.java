@@ -41,6 +41,19 @@ public final class ApiError extends RuntimeException {
         return new ApiError(429, "rate_limit_error", "rate_limit_exceeded", null, message, retryAfterSeconds);
     }
 
+    public static ApiError conflict(String message, String code) {
+        return new ApiError(409, "invalid_request_error", code, null, message, null);
+    }
+
+    public static ApiError shuttingDown() {
+        return new ApiError(503, "server_error", "server_shutting_down", null,
+                "The server is shutting down; retry on another server or once it is back.", 5);
+    }
+
+    public static ApiError serverError(String message, String code) {
+        return new ApiError(500, "server_error", code, null, message, null);
+    }
+
     public static ApiError notReady() {
         return new ApiError(503, "server_error", "model_not_ready", null, "The model is still loading; retry shortly.", 1);
     }

@@ -41,8 +41,8 @@ public final class ErrorResponder {
     public static void send(HttpServerResponse response, ApiError error) {
         if (response.ended() || response.closed()) return;
         if (response.headWritten()) {
-            // mid-stream: the status is gone already, so report in-band and end the stream.
-            response.end("data: " + Json.write(body(error)) + "\n\n");
+            // mid-stream: the status is gone already, so report in-band and end the stream as every stream ends.
+            response.end("data: " + Json.write(body(error)) + "\n\ndata: [DONE]\n\n");
             return;
         }
         response.setStatusCode(error.status()).putHeader("Content-Type", "application/json");

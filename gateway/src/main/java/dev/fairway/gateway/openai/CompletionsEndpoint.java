@@ -3,6 +3,7 @@ package dev.fairway.gateway.openai;
 import dev.fairway.engine.GenerationRequest;
 import dev.fairway.gateway.EngineState;
 import dev.fairway.gateway.auth.Caller;
+import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import io.vertx.ext.web.RoutingContext;
@@ -15,10 +16,12 @@ public final class CompletionsEndpoint {
 
     private final EngineState engine;
     private final GatewayMetrics metrics;
+    private final Drain drain;
 
-    public CompletionsEndpoint(EngineState engine, GatewayMetrics metrics) {
+    public CompletionsEndpoint(EngineState engine, GatewayMetrics metrics, Drain drain) {
         this.engine = engine;
         this.metrics = metrics;
+        this.drain = drain;
     }
 
     public void validateChat(RoutingContext ctx) {
@@ -45,11 +48,11 @@ public final class CompletionsEndpoint {
                 spec.n(), 1.0);
         if (spec.stream()) {
             SseResponder sse = new SseResponder(ctx.response(), envelope, spec.n(), spec.includeUsage());
-            GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics, sse)
+            GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics, drain, sse)
                     .onSuccess(call -> sse.openWithin(ctx.vertx()))
                     .onFailure(e -> ctx.fail(inTermsOf(envelope, e)));
         } else {
-            GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics,
+            GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics, drain,
                     new JsonResponder(ctx.response(), envelope)).onFailure(e -> ctx.fail(inTermsOf(envelope, e)));
         }
     }

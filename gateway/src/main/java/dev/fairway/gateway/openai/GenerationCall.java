@@ -1,6 +1,7 @@
 package dev.fairway.gateway.openai;
 
 import dev.fairway.engine.Engine;
+import dev.fairway.engine.FinishReason;
 import dev.fairway.engine.GenerationHandle;
 import dev.fairway.engine.GenerationListener;
 import dev.fairway.engine.GenerationRequest;
@@ -8,6 +9,7 @@ import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.Prompt;
 import dev.fairway.engine.TokenEvent;
 import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -24,12 +26,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One engine generation bound to one HTTP exchange: a long prompt is submitted off the event loop (tokenizing it
  * must not stall the loop), events relayed onto the request's context, cancelled when the client's connection closes.
  */
-public final class GenerationCall implements GenerationListener {
+public final class GenerationCall implements GenerationListener, Drain.Cuttable {
     public static final String START_NANOS = "fairway.startNanos";
 
     private final Context context;
     private final GenerationSink sink;
     private final GatewayMetrics metrics;
+    private final Drain drain;
     private final String user;
     private final long startNanos;
     /** TokenEvents, then a Done; filled on the engine thread, drained on the event loop. */
@@ -37,13 +40,15 @@ public final class GenerationCall implements GenerationListener {
     private final AtomicBoolean deliveryScheduled = new AtomicBoolean();
     private volatile GenerationHandle handle;
     private volatile boolean clientGone;
+    private volatile ApiError cutBy;
     private long lastTokenNanos;
     private boolean sawToken;
 
-    private GenerationCall(RoutingContext ctx, GenerationSink sink, GatewayMetrics metrics, String user) {
+    private GenerationCall(RoutingContext ctx, GenerationSink sink, GatewayMetrics metrics, Drain drain, String user) {
         this.context = ctx.vertx().getOrCreateContext();
         this.sink = sink;
         this.metrics = metrics;
+        this.drain = drain;
         this.user = user;
         Long start = ctx.get(START_NANOS);
         this.startNanos = start == null ? System.nanoTime() : start;
@@ -51,20 +56,22 @@ public final class GenerationCall implements GenerationListener {
 
     /** Submits; the future fails with the engine's rejection (invalid, context length, overloaded). */
     public static Future<GenerationCall> start(RoutingContext ctx, Engine engine, GenerationRequest request,
-            boolean maxTokensGiven, GatewayMetrics metrics, GenerationSink sink) {
+            boolean maxTokensGiven, GatewayMetrics metrics, Drain drain, GenerationSink sink) {
         try {
             checkPromptSize(request.prompt(), engine.modelInfo().contextLength());
         } catch (ApiError e) {
             return Future.failedFuture(e);
         }
-        GenerationCall call = new GenerationCall(ctx, sink, metrics, request.userId());
-        ctx.response().closeHandler(v -> call.onClientClosed());
+        GenerationCall call = new GenerationCall(ctx, sink, metrics, drain, request.userId());
+        // an end handler, not closeHandler(): that would replace the router's own, and its end handlers would never run
+        ctx.addEndHandler(ended -> { if (ended.failed()) call.onClientClosed(); });
         Callable<GenerationHandle> submit = () -> engine.submit(withDefaultMaxTokens(engine, request, maxTokensGiven), call);
+        drain.register(call);
         return submitted(ctx, request.prompt(), submit).map(h -> {
             call.handle = h;
-            if (call.clientGone) h.cancel();
+            if (call.clientGone || call.cutBy != null) h.cancel();
             return call;
-        });
+        }).onFailure(e -> drain.unregister(call));
     }
 
     /**
@@ -136,6 +143,13 @@ public final class GenerationCall implements GenerationListener {
         if (h != null) h.cancel();
     }
 
+    /** Stopped by the server: the sink hears {@code why} instead of a normal ending. */
+    @Override
+    public void cut(ApiError why) {
+        cutBy = why;
+        cancel();
+    }
+
     public String requestId() { return handle == null ? null : handle.id(); }
 
     @Override
@@ -177,8 +191,11 @@ public final class GenerationCall implements GenerationListener {
             if (!tokens.isEmpty()) sink.onTokens(tokens);
             tokens = new ArrayList<>();
             Done done = (Done) event;
+            drain.unregister(this);
             metrics.finished(user, done.result().usage(), done.totalNanos());
-            sink.onComplete(done.result());
+            ApiError cut = cutBy;
+            if (cut != null && done.result().first().finishReason() == FinishReason.CANCELLED) sink.onCut(done.result(), cut);
+            else sink.onComplete(done.result());
         }
         if (!tokens.isEmpty()) sink.onTokens(tokens);
     }

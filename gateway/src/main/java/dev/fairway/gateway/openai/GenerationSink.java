@@ -2,6 +2,7 @@ package dev.fairway.gateway.openai;
 
 import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.TokenEvent;
+import dev.fairway.gateway.http.ApiError;
 
 import java.util.List;
 
@@ -11,4 +12,12 @@ public interface GenerationSink {
     void onTokens(List<TokenEvent> events);
 
     void onComplete(GenerationResult result);
+
+    /** The accepted exchange failed: an error response, or once streaming, an error event and [DONE]. */
+    void onFailure(ApiError error);
+
+    /** The server stopped the generation ({@code why}: shutting down); {@code partial} holds what it said. */
+    default void onCut(GenerationResult partial, ApiError why) {
+        onFailure(why);
+    }
 }

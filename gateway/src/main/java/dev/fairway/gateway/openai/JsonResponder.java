@@ -39,6 +39,11 @@ public final class JsonResponder implements GenerationSink {
         response.putHeader("Content-Type", "application/json").end(Json.write(body(envelope, result)));
     }
 
+    @Override
+    public void onFailure(ApiError error) {
+        ErrorResponder.send(response, error);
+    }
+
     public static ObjectNode body(Envelope envelope, GenerationResult result) {
         ObjectNode body = envelope.full();
         ArrayNode choices = body.putArray("choices");

@@ -92,25 +92,16 @@ public final class SseResponder implements GenerationSink {
     /** The finish chunks, the usage chunk and [DONE] go out in the one write that ends the response. */
     @Override
     public void onComplete(GenerationResult result) {
-        if (response.closed() || response.ended()) return;
-        StringBuilder tail = new StringBuilder();
-        if (!opened) { // nothing sent yet: a failure can still be a plain error response
-            for (ChoiceResult c : result.choices()) {
-                if (c.finishReason() == FinishReason.ERROR) {
-                    ErrorResponder.send(response, generationFailed(c));
-                    return;
-                }
-            }
-        }
-        opening(tail);
         for (ChoiceResult c : result.choices()) {
             if (c.finishReason() == FinishReason.ERROR) {
-                if (!tail.isEmpty()) response.write(tail.toString());
-                ErrorResponder.send(response, generationFailed(c));
+                onFailure(generationFailed(c));
                 return;
             }
-            appendChunk(tail, chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
         }
+        if (response.closed() || response.ended()) return;
+        StringBuilder tail = new StringBuilder();
+        opening(tail);
+        for (ChoiceResult c : result.choices()) appendChunk(tail, chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
         if (includeUsage) {
             ObjectNode last = envelope.chunk();
             last.putArray("choices");
@@ -118,6 +109,12 @@ public final class SseResponder implements GenerationSink {
             appendChunk(tail, last);
         }
         response.end(tail.append("data: [DONE]\n\n").toString());
+    }
+
+    /** Before the stream opened, a plain error response; after, an error event and [DONE]. */
+    @Override
+    public void onFailure(ApiError error) {
+        ErrorResponder.send(response, error);
     }
 
     private static ApiError generationFailed(ChoiceResult c) {

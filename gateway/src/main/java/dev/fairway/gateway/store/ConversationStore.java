@@ -5,14 +5,18 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Conversations and their messages. Every write is its own transaction, so whatever was acknowledged survives
- * a crash. Reads always filter by owner: another user's conversation looks exactly like a missing one.
+ * Conversations and their messages. Writes go through the {@link SqlWriter} (each one transaction, its future
+ * complete only once committed); reads through the read-only pool. Every access filters by owner: another user's
+ * conversation looks exactly like a missing one.
  */
 public final class ConversationStore {
     public record Conversation(String id, String owner, String title, String metadataJson, long createdAt, long updatedAt,
@@ -20,16 +24,28 @@ public final class ConversationStore {
 
     public record Message(String id, String role, String content, String status, long createdAt) {}
 
+    /** A message to store: role, content, and "completed" or "partial". */
+    public record NewMessage(String role, String content, String status) {}
+
     public record Page(List<Conversation> items, boolean hasMore) {}
+
+    /** The conversation was deleted (or never was the owner's) by the time a write reached it. */
+    public static final class ConversationGoneException extends SQLException {
+        public ConversationGoneException(String id) {
+            super("conversation " + id + " no longer exists");
+        }
+    }
 
     private static final AtomicLong LAST_MILLIS = new AtomicLong();
     private static final String COLUMNS = "c.id, c.owner, c.title, c.metadata, c.created_at, c.updated_at, "
             + "(SELECT substr(m.content, 1, 120) FROM messages m WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1)";
 
-    private final Pool pool;
+    private final Pool reads;
+    private final SqlWriter writer;
 
-    public ConversationStore(Pool pool) {
-        this.pool = pool;
+    public ConversationStore(Pool reads, SqlWriter writer) {
+        this.reads = reads;
+        this.writer = writer;
     }
 
     /** Strictly increasing, so "newest first" is well defined even within one millisecond. */
@@ -37,17 +53,95 @@ public final class ConversationStore {
         return LAST_MILLIS.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
     }
 
-    public Future<Conversation> create(String owner, String title, String metadataJson) {
-        String id = "conv_" + UUID.randomUUID().toString().replace("-", "");
-        long now = now();
-        return pool.preparedQuery("INSERT INTO conversations (id, owner, title, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-                .execute(Tuple.of(id, owner, title, metadataJson, now, now))
-                .map(r -> new Conversation(id, owner, title, metadataJson, now, now, null));
+    private static String newId(String prefix) {
+        return prefix + UUID.randomUUID().toString().replace("-", "");
     }
+
+    // ---- writes: one transaction each
+
+    /** The conversation and its first items commit together. */
+    public Future<Conversation> create(String owner, String title, String metadataJson, List<NewMessage> items) {
+        String id = newId("conv_");
+        return writer.write(c -> {
+            long now = now();
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO conversations (id, owner, title, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, id);
+                s.setString(2, owner);
+                s.setString(3, title);
+                s.setString(4, metadataJson);
+                s.setLong(5, now);
+                s.setLong(6, now);
+                s.executeUpdate();
+            }
+            String preview = null;
+            for (NewMessage m : items) preview = insertMessage(c, id, m).content();
+            return new Conversation(id, owner, title, metadataJson, now, now, preview == null ? null : preview(preview));
+        });
+    }
+
+    /** Null arguments keep the stored value; false when the conversation is not (any longer) the owner's. */
+    public Future<Boolean> update(String owner, String id, String title, String metadataJson) {
+        return writer.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE conversations SET title = coalesce(?, title), "
+                    + "metadata = coalesce(?, metadata), updated_at = ? WHERE id = ? AND owner = ?")) {
+                s.setString(1, title);
+                s.setString(2, metadataJson);
+                s.setLong(3, now());
+                s.setString(4, id);
+                s.setString(5, owner);
+                return s.executeUpdate() > 0;
+            }
+        });
+    }
+
+    public Future<Boolean> delete(String owner, String id) {
+        return writer.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM conversations WHERE id = ? AND owner = ?")) {
+                s.setString(1, id);
+                s.setString(2, owner);
+                return s.executeUpdate() > 0;
+            }
+        });
+    }
+
+    /** Appends after the last message; fails with {@link ConversationGoneException} if the conversation is gone. */
+    public Future<Message> append(String conversationId, NewMessage message) {
+        return writer.write(c -> insertMessage(c, conversationId, message));
+    }
+
+    /** Inside the writer's transaction: max(seq) + 1 cannot race, there is one writer. */
+    private static Message insertMessage(Connection c, String conversationId, NewMessage m) throws SQLException {
+        String id = newId("msg_");
+        long now = now();
+        try (PreparedStatement s = c.prepareStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")) {
+            s.setLong(1, now);
+            s.setString(2, conversationId);
+            if (s.executeUpdate() == 0) throw new ConversationGoneException(conversationId);
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO messages (id, conversation_id, seq, role, content, status, created_at) "
+                + "VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)")) {
+            s.setString(1, id);
+            s.setString(2, conversationId);
+            s.setString(3, conversationId);
+            s.setString(4, m.role());
+            s.setString(5, m.content());
+            s.setString(6, m.status());
+            s.setLong(7, now);
+            s.executeUpdate();
+        }
+        return new Message(id, m.role(), m.content(), m.status(), now);
+    }
+
+    private static String preview(String content) {
+        return content.length() <= 120 ? content : content.substring(0, 120);
+    }
+
+    // ---- reads
 
     /** Null when missing or not the owner's. */
     public Future<Conversation> find(String owner, String id) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM conversations c WHERE c.id = ? AND c.owner = ?")
+        return reads.preparedQuery("SELECT " + COLUMNS + " FROM conversations c WHERE c.id = ? AND c.owner = ?")
                 .execute(Tuple.of(id, owner))
                 .map(rows -> rows.size() == 0 ? null : conversation(rows.iterator().next()));
     }
@@ -58,7 +152,7 @@ public final class ConversationStore {
                 + " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?";
         Tuple args = after == null ? Tuple.of(owner, limit + 1)
                 : Tuple.of(owner, after.updatedAt(), after.updatedAt(), after.id(), limit + 1);
-        return pool.preparedQuery(sql).execute(args).map(rows -> {
+        return reads.preparedQuery(sql).execute(args).map(rows -> {
             List<Conversation> items = new ArrayList<>();
             for (Row row : rows) items.add(conversation(row));
             boolean more = items.size() > limit;
@@ -67,37 +161,13 @@ public final class ConversationStore {
     }
 
     public Future<List<Message>> messages(String conversationId) {
-        return pool.preparedQuery("SELECT id, role, content, status, created_at FROM messages WHERE conversation_id = ? ORDER BY seq")
+        return reads.preparedQuery("SELECT id, role, content, status, created_at FROM messages WHERE conversation_id = ? ORDER BY seq")
                 .execute(Tuple.of(conversationId))
                 .map(rows -> {
                     List<Message> out = new ArrayList<>();
                     for (Row r : rows) out.add(new Message(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
                     return out;
                 });
-    }
-
-    /** Null arguments keep the stored value. */
-    public Future<Void> update(String id, String title, String metadataJson) {
-        return pool.preparedQuery("UPDATE conversations SET title = coalesce(?, title), metadata = coalesce(?, metadata), updated_at = ? WHERE id = ?")
-                .execute(Tuple.of(title, metadataJson, now(), id)).mapEmpty();
-    }
-
-    public Future<Boolean> delete(String owner, String id) {
-        return pool.preparedQuery("DELETE FROM conversations WHERE id = ? AND owner = ?")
-                .execute(Tuple.of(id, owner)).map(r -> r.rowCount() > 0);
-    }
-
-    /** One transaction: the message and the conversation's new recency commit together. */
-    public Future<Message> append(String conversationId, String role, String content, String status) {
-        String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
-        long now = now();
-        return pool.withTransaction(conn -> conn.preparedQuery(
-                                "INSERT INTO messages (id, conversation_id, seq, role, content, status, created_at) VALUES "
-                                        + "(?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)")
-                        .execute(Tuple.of(id, conversationId, conversationId, role, content, status, now))
-                        .compose(r -> conn.preparedQuery("UPDATE conversations SET updated_at = ? WHERE id = ?")
-                                .execute(Tuple.of(now, conversationId))))
-                .map(r -> new Message(id, role, content, status, now));
     }
 
     private static Conversation conversation(Row r) {

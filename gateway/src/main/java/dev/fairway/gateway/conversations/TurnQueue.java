@@ -1,0 +1,63 @@
+package dev.fairway.gateway.conversations;
+
+import dev.fairway.gateway.http.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One turn at a time per conversation, first come first served. A turn reads the history only after the turn
+ * ahead of it stored its reply, so it sees that reply as context and the stored history never interleaves
+ * (user, user, assistant, assistant). A turn that arrives while {@link #MAX_WAITING} already wait gets 409.
+ * Confined to the verticle's event loop.
+ */
+final class TurnQueue {
+    static final int MAX_WAITING = 8;
+
+    /** A key is present while a turn runs on that conversation; its deque holds the turns waiting behind it. */
+    private final Map<String, Deque<Promise<Slot>>> queues = new HashMap<>();
+
+    /** Completes when the caller's turn may start; it must {@link Slot#release} once its reply is stored. */
+    Future<Slot> enter(String conversationId) {
+        Deque<Promise<Slot>> waiting = queues.get(conversationId);
+        if (waiting == null) {
+            queues.put(conversationId, new ArrayDeque<>());
+            return Future.succeededFuture(new Slot(conversationId));
+        }
+        if (waiting.size() >= MAX_WAITING) {
+            return Future.failedFuture(ApiError.conflict("This conversation already has " + MAX_WAITING
+                    + " turns waiting; retry once its current reply is done.", "conversation_busy"));
+        }
+        Promise<Slot> turn = Promise.promise();
+        waiting.add(turn);
+        return turn.future();
+    }
+
+    /** Whether a turn is running on the conversation (for tests and diagnostics). */
+    boolean busy(String conversationId) {
+        return queues.containsKey(conversationId);
+    }
+
+    /** The right to run one turn; releasing twice is harmless. */
+    final class Slot {
+        private final String conversationId;
+        private boolean released;
+
+        private Slot(String conversationId) {
+            this.conversationId = conversationId;
+        }
+
+        void release() {
+            if (released) return;
+            released = true;
+            Deque<Promise<Slot>> waiting = queues.get(conversationId);
+            Promise<Slot> next = waiting.poll();
+            if (next == null) queues.remove(conversationId);
+            else next.complete(new Slot(conversationId));
+        }
+    }
+}
