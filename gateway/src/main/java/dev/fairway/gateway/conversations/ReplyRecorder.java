@@ -51,7 +51,7 @@ final class ReplyRecorder implements GenerationSink {
             releaseHeld();
         });
         userMessage.onFailure(e -> {
-            LOG.error("Could not store the user message of {}; stopping the reply", conversationId, e);
+            log("the user message", e);
             call.cancel(); // the client hears the failure when the cancelled generation completes
         });
         userMessage.onComplete(userStored);
@@ -100,7 +100,7 @@ final class ReplyRecorder implements GenerationSink {
                         stored.run();
                         releaseHeld();
                         if (reply.failed()) {
-                            LOG.error("Could not store the reply of {}", conversationId, reply.cause());
+                            log("the reply", reply.cause());
                             client.onFailure(storeFailed(reply.cause(), "The reply could not be stored"));
                         } else if (cut != null) {
                             client.onFailure(cut);
@@ -109,6 +109,12 @@ final class ReplyRecorder implements GenerationSink {
                         }
                     });
         });
+    }
+
+    /** A conversation deleted mid-turn is a normal race, not a fault. */
+    private void log(String what, Throwable e) {
+        if (e instanceof ConversationGoneException) LOG.info("Not storing {} of {}: the conversation was deleted", what, conversationId);
+        else LOG.error("Could not store {} of {}", what, conversationId, e);
     }
 
     private ApiError storeFailed(Throwable cause, String what) {

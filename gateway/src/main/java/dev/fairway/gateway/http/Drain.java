@@ -32,7 +32,8 @@ public final class Drain {
     public void admit(RoutingContext ctx) {
         String path = ctx.request().path();
         if (draining && !"/health".equals(path) && !"/metrics".equals(path)) {
-            ctx.response().putHeader("Connection", "close");
+            // HTTP/1.x only: the header is illegal in HTTP/2 (clients like the JDK's upgrade to h2c)
+            if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) ctx.response().putHeader("Connection", "close");
             throw ApiError.shuttingDown();
         }
         open.incrementAndGet();
