@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -46,7 +47,12 @@ public final class ServerDatabase implements AutoCloseable {
         Path lockFile = Path.of(file.toAbsolutePath() + ".lock");
         try {
             FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock held = ch.tryLock();
+            FileLock held;
+            try {
+                held = ch.tryLock(); // null: another process holds it
+            } catch (OverlappingFileLockException e) {
+                held = null; // another server in this JVM holds it
+            }
             if (held == null) {
                 ch.close();
                 throw new IllegalStateException("another Fairway server is using " + file.toAbsolutePath()

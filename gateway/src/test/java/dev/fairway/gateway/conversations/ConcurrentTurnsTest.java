@@ -1,0 +1,181 @@
+package dev.fairway.gateway.conversations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.TestGateway;
+import dev.fairway.gateway.store.Database;
+import dev.fairway.gateway.store.UserAdmin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Overlapping turns: serialized per conversation, independent across conversations, never a false 404. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConcurrentTurnsTest {
+    private final Path db = TestGateway.tempDb();
+    private final ExecutorService pool = Executors.newFixedThreadPool(24);
+    private Gateway gateway;
+    private Http alice;
+    private String bobKey;
+
+    @BeforeAll
+    void start() throws Exception {
+        var ds = Database.dataSource(db);
+        Database.migrate(ds);
+        String aliceKey = new UserAdmin(ds).add("alice");
+        bobKey = new UserAdmin(ds).add("bob");
+        gateway = TestGateway.start(TestGateway.config(db));
+        alice = new Http(gateway.baseUrl(), aliceKey);
+    }
+
+    @AfterAll
+    void stop() {
+        pool.shutdownNow();
+        gateway.close();
+    }
+
+    private String create(Http who) {
+        Http.Response r = who.post("/v1/conversations", "{}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("id").asText();
+    }
+
+    /** One turn; returns the reply text the client saw (streamed or not). */
+    private String turn(Http who, String id, String content, boolean stream) {
+        String body = "{\"content\":\"" + content + "\",\"max_tokens\":5,\"stream\":" + stream + "}";
+        if (!stream) {
+            Http.Response r = who.post("/v1/conversations/" + id + "/messages", body);
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            return r.json().get("choices").get(0).get("message").get("content").asText();
+        }
+        StringBuilder text = new StringBuilder();
+        List<String> data = who.stream("/v1/conversations/" + id + "/messages", body);
+        assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+        for (String d : data.subList(0, data.size() - 1)) {
+            for (JsonNode c : Http.parse(d).get("choices")) text.append(c.path("delta").path("content").asText(""));
+        }
+        return text.toString();
+    }
+
+    @Test
+    void twoClientsOnOneConversationTakeTurnsAndHistoryNeverInterleaves() throws Exception {
+        String id = create(alice);
+        List<String[]> exchanges = new ArrayList<>(); // user content, reply the client saw
+        for (int round = 0; round < 8; round++) {
+            String a = "a" + round;
+            String b = "b" + round;
+            var first = CompletableFuture.supplyAsync(() -> turn(alice, id, a, true), pool);
+            var second = CompletableFuture.supplyAsync(() -> turn(alice, id, b, false), pool);
+            exchanges.add(new String[] {a, first.get(60, TimeUnit.SECONDS)});
+            exchanges.add(new String[] {b, second.get(60, TimeUnit.SECONDS)});
+        }
+        JsonNode messages = alice.get("/v1/conversations/" + id + "/messages").json().get("data");
+        assertThat(messages).hasSize(32);
+        for (int i = 0; i < messages.size(); i += 2) {
+            assertThat(messages.get(i).get("role").asText()).isEqualTo("user");
+            assertThat(messages.get(i + 1).get("role").asText()).isEqualTo("assistant");
+            String user = messages.get(i).get("content").asText();
+            String reply = exchanges.stream().filter(e -> e[0].equals(user)).findFirst().orElseThrow()[1];
+            assertThat(messages.get(i + 1).get("content").asText()).as("the reply stored after " + user).isEqualTo(reply);
+            assertThat(messages.get(i + 1).get("status").asText()).isEqualTo("completed");
+        }
+    }
+
+    @Test
+    void concurrentTurnsInDifferentConversationsNeverSeeAFalse404() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) ids.add(create(alice));
+        List<CompletableFuture<String>> turns = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            boolean stream = i % 2 == 0;
+            turns.add(CompletableFuture.supplyAsync(() -> turn(alice, id, "hello", stream), pool));
+            turns.add(CompletableFuture.supplyAsync(() -> alice.get("/v1/conversations/" + id).status() + "", pool));
+        }
+        for (CompletableFuture<String> t : turns) t.get(60, TimeUnit.SECONDS); // turn() asserts 200; GETs checked below
+        for (int i = 1; i < turns.size(); i += 2) assertThat(turns.get(i).get()).isEqualTo("200");
+        for (String id : ids) assertThat(alice.get("/v1/conversations/" + id + "/messages").json().get("data")).hasSize(2);
+    }
+
+    @Test
+    void turnsBeyondTheWaitingLimitGet409() throws Exception {
+        String id = create(alice);
+        var longTurn = CompletableFuture.supplyAsync(() -> alice.stream("/v1/conversations/" + id + "/messages",
+                "{\"content\":\"Once\",\"max_tokens\":400,\"ignore_eos\":true,\"stream\":true}"), pool);
+        waitUntil(() -> messages(id) == 1); // the long turn runs: its user message is stored
+        List<CompletableFuture<Http.Response>> queued = new ArrayList<>();
+        for (int i = 0; i < TurnQueue.MAX_WAITING + 2; i++) {
+            queued.add(CompletableFuture.supplyAsync(() -> alice.post("/v1/conversations/" + id + "/messages",
+                    "{\"content\":\"q\",\"max_tokens\":1}"), pool));
+        }
+        int conflicts = 0;
+        for (var q : queued) {
+            Http.Response r = q.get(60, TimeUnit.SECONDS);
+            if (r.status() == 409) {
+                conflicts++;
+                assertThat(r.json().get("error").get("code").asText()).isEqualTo("conversation_busy");
+            } else {
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+            }
+        }
+        assertThat(longTurn.get(60, TimeUnit.SECONDS)).last().isEqualTo("[DONE]");
+        assertThat(conflicts).isEqualTo(2);
+        assertThat(messages(id)).isEqualTo(2 + 2 * TurnQueue.MAX_WAITING);
+    }
+
+    @Test
+    void removingAUserUnderLoadTakesEffectOnTheNextRequest() throws Exception {
+        UserAdmin admin = new UserAdmin(Database.dataSource(db));
+        Http bob = new Http(gateway.baseUrl(), bobKey);
+        String id = create(bob);
+        AtomicBoolean loading = new AtomicBoolean(true);
+        List<CompletableFuture<Void>> load = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int n = i;
+            load.add(CompletableFuture.runAsync(() -> {
+                while (loading.get()) {
+                    bob.post("/v1/conversations/" + id + "/messages", "{\"content\":\"x\",\"max_tokens\":2}");
+                    bob.method("PATCH", "/v1/conversations/" + id, "{\"title\":\"t" + n + "\"}");
+                    bob.post("/v1/conversations", "{\"title\":\"more\"}");
+                }
+            }, pool));
+        }
+        Thread.sleep(1500);
+        long start = System.nanoTime();
+        assertThat(admin.remove("bob")).isTrue();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("users remove waited").isLessThan(5_000);
+        Http.Response next = bob.get("/v1/models");
+        assertThat(next.status()).isEqualTo(401);
+        loading.set(false);
+        for (var l : load) l.get(60, TimeUnit.SECONDS);
+        // nothing holds the write lock once the requests are answered: an outside writer gets it at once
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 0");
+            s.execute("BEGIN IMMEDIATE");
+            s.execute("COMMIT");
+        }
+    }
+
+    private int messages(String id) {
+        return alice.get("/v1/conversations/" + id + "/messages").json().get("data").size();
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 500 && !condition.getAsBoolean(); i++) Thread.sleep(10);
+        assertThat(condition.getAsBoolean()).isTrue();
+    }
+}
