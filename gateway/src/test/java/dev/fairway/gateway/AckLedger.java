@@ -35,13 +35,40 @@ final class AckLedger {
         }
     }
 
+    /** A title sent at {@code sentNanos}, answered at {@code ackNanos} (Long.MAX_VALUE while unanswered). */
+    private static final class Title {
+        final String title;
+        final long sentNanos;
+        long ackNanos = Long.MAX_VALUE;
+
+        Title(String title, long sentNanos) {
+            this.title = title;
+            this.sentNanos = sentNanos;
+        }
+    }
+
     private static final class Conv {
         boolean created;
         boolean deleteAttempted;
         boolean deleteAcked;
-        String title;
-        final Set<String> titlesInFlight = new HashSet<>();
+        final Map<String, Title> titles = new HashMap<>();
         final List<Turn> turns = new ArrayList<>();
+
+        /**
+         * Titles the file may hold: any one not superseded for sure, i.e. unless another rename was sent after it
+         * was acknowledged and was acknowledged itself (concurrent renames may commit in either order).
+         */
+        Set<String> possibleTitles() {
+            Set<String> out = new HashSet<>();
+            for (Title t : titles.values()) {
+                boolean superseded = false;
+                for (Title u : titles.values()) {
+                    if (u != t && u.ackNanos != Long.MAX_VALUE && u.sentNanos > t.ackNanos) superseded = true;
+                }
+                if (!superseded) out.add(t.title);
+            }
+            return out;
+        }
     }
 
     record Report(int acknowledged, int missing, List<String> problems) {}
@@ -49,10 +76,12 @@ final class AckLedger {
     private final Map<String, Conv> conversations = new LinkedHashMap<>();
     private int acknowledged;
 
-    synchronized void created(String id, String title, List<String> items) {
+    synchronized void created(String id, String title, long sentNanos, List<String> items) {
         Conv c = conversations.computeIfAbsent(id, k -> new Conv());
         c.created = true;
-        c.title = title;
+        Title first = new Title(title, sentNanos);
+        first.ackNanos = System.nanoTime();
+        c.titles.put(title, first);
         for (String item : items) {
             Turn t = new Turn(item, 0); // 0: stored with the conversation, not a turn
             t.userAcked = true;
@@ -72,12 +101,12 @@ final class AckLedger {
         return c == null || c.deleteAttempted;
     }
 
-    synchronized void renaming(String id, String title) { conversations.get(id).titlesInFlight.add(title); }
+    synchronized void renaming(String id, String title) {
+        conversations.get(id).titles.put(title, new Title(title, System.nanoTime()));
+    }
 
     synchronized void renamed(String id, String title) {
-        Conv c = conversations.get(id);
-        c.title = title;
-        c.titlesInFlight.remove(title);
+        conversations.get(id).titles.get(title).ackNanos = System.nanoTime();
         acknowledged++;
     }
 
@@ -142,9 +171,10 @@ final class AckLedger {
                     }
                     continue;
                 }
-                if (!java.util.Objects.equals(title, c.title) && !c.titlesInFlight.contains(title)) {
+                Set<String> possible = c.possibleTitles();
+                if (!possible.contains(title)) {
                     missing++;
-                    problems.add(id + ": title '" + title + "', acknowledged '" + c.title + "'");
+                    problems.add(id + ": title '" + title + "' on disk, expected one of " + possible);
                 }
                 missing += checkMessages(sql, id, c, graceful, problems);
             }

@@ -139,9 +139,10 @@ class ConversationSoakTest {
         String title = "t" + op;
         boolean withItems = random.nextInt(4) == 0;
         String items = withItems ? ",\"items\":[{\"role\":\"user\",\"content\":\"item" + op + "\"},{\"role\":\"assistant\",\"content\":\"Once upon a time\"}]" : "";
+        long sent = System.nanoTime();
         HttpResponse<String> r = send("POST", "/v1/conversations", "{\"title\":\"" + title + "\"" + items + "}");
         if (r.statusCode() != 200) return false;
-        ledger.created(Http.parse(r.body()).get("id").asText(), title, withItems ? List.of("item" + op) : List.of());
+        ledger.created(Http.parse(r.body()).get("id").asText(), title, sent, withItems ? List.of("item" + op) : List.of());
         return true;
     }
 
