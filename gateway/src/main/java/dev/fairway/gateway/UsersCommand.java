@@ -1,5 +1,6 @@
 package dev.fairway.gateway;
 
+import dev.fairway.gateway.auth.AuthHandler;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;
 import org.sqlite.SQLiteDataSource;
@@ -43,6 +44,11 @@ public final class UsersCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (AuthHandler.LOCAL_USER.equalsIgnoreCase(name)) {
+                System.err.println("fairway users add: the name '" + AuthHandler.LOCAL_USER + "' is reserved: it is who every "
+                        + "caller of an open server (loopback, no users) is; choose another name");
+                return 1;
+            }
             try {
                 String key = parent.admin().add(name);
                 System.out.println("Created user '" + name + "'. API key (store it now, it is not kept):");

@@ -19,17 +19,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** `fairway users` and the start-up rule that a non-loopback bind needs API keys. */
 class UsersAndAuthTest {
 
-    private record Run(int exit, String out) {}
+    private record Run(int exit, String out, String err) {}
 
     private static Run cli(String... args) {
         PrintStream original = System.out;
+        PrintStream originalErr = System.err;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
         try {
             int exit = new CommandLine(new FairwayCli()).execute(args);
-            return new Run(exit, buffer.toString(StandardCharsets.UTF_8));
+            return new Run(exit, buffer.toString(StandardCharsets.UTF_8), errors.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(original);
+            System.setErr(originalErr);
         }
     }
 
@@ -54,6 +58,19 @@ class UsersAndAuthTest {
         assertThat(cli("users", "remove", "carol", "--db", db.toString()).exit()).isZero();
         assertThat(cli("users", "list", "--db", db.toString()).out()).doesNotContain("carol");
         assertThat(cli("users", "remove", "carol", "--db", db.toString()).exit()).isNotZero();
+    }
+
+    @Test
+    void localIsReservedForTheOpenModeCaller() {
+        Path db = TestGateway.tempDb();
+        for (String name : new String[] {"local", "LOCAL"}) {
+            Run refused = cli("users", "add", name, "--db", db.toString());
+            assertThat(refused.exit()).isNotZero();
+            assertThat(refused.err()).contains("'local' is reserved");
+            assertThat(refused.out()).doesNotContain("fw-");
+        }
+        assertThat(cli("users", "list", "--db", db.toString()).out()).contains("No users");
+        assertThat(cli("users", "add", "locally", "--db", db.toString()).exit()).isZero();
     }
 
     @Test
