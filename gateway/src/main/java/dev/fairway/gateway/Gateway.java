@@ -45,7 +45,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Future<Gateway> boot(PrintStream out, Engine preloaded) {
-        GatewayMetrics metrics = new GatewayMetrics(this::statsOrNull);
+        GatewayMetrics metrics = new GatewayMetrics(this::statsOrNull, config.metricsPerUser());
         return vertx.executeBlocking(this::openDatabase)
                 .compose(ds -> {
                     pool = Database.pool(vertx, ds);
@@ -98,6 +98,11 @@ public final class Gateway implements AutoCloseable {
 
     public int port() {
         return verticle.actualPort();
+    }
+
+    /** The port of the separate /metrics listener, or -1 without one. */
+    public int metricsPort() {
+        return verticle.actualMetricsPort();
     }
 
     public String baseUrl() {

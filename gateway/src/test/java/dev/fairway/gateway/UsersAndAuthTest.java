@@ -76,7 +76,7 @@ class UsersAndAuthTest {
     @Test
     void keyOfARemovedUserStopsWorkingAndOpenModeNeedsNoUsers() {
         Path db = TestGateway.tempDb();
-        try (Gateway g = TestGateway.start(TestGateway.config(db))) {
+        try (Gateway g = TestGateway.start(TestGateway.perUser(TestGateway.config(db)))) {
             Http open = new Http(g.baseUrl());
             assertThat(open.get("/v1/models").status()).isEqualTo(200); // loopback, no users: open as 'local'
             String key = cli("users", "add", "dave", "--db", db.toString()).out().lines()
@@ -99,7 +99,7 @@ class UsersAndAuthTest {
     @Test
     void refusesToListenBeyondLoopbackWithoutUsers() {
         GatewayConfig local = TestGateway.config(TestGateway.tempDb());
-        GatewayConfig exposed = new GatewayConfig(local.model(), "0.0.0.0", 0, local.database(), local.maxBodyBytes(), local.engine());
+        GatewayConfig exposed = TestGateway.withHost(local, "0.0.0.0", 0);
         assertThatThrownBy(() -> TestGateway.start(exposed)).isInstanceOf(CompletionException.class)
                 .hasMessageContaining("refusing to listen on 0.0.0.0 without API keys");
     }
