@@ -142,12 +142,26 @@ class BadRequestsTest {
     }
 
     @Test
-    void serverStillServesAfterAllTheAbuse() {
+    void serverStillServesAfterAllTheAbuse() throws InterruptedException {
         badRequests().forEach(a -> http.post((String) a.get()[1], (byte[]) a.get()[2]));
         Http.Response ok = http.post(CHAT, "{" + HI + ",\"max_tokens\":3}");
         assertThat(ok.status()).isEqualTo(200);
         assertThat(http.get("/health").status()).isEqualTo(200);
-        assertThat(gateway.engine().stats().runningSequences()).isZero();
+        assertThat(runningAfterSettling()).isZero();
+    }
+
+    /**
+     * Engine.stats() is published after the step that finished a request, and its response can reach the client
+     * (and /health answer) first when the engine thread, at a lower priority, is descheduled in between.
+     */
+    private int runningAfterSettling() throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        int running = gateway.engine().stats().runningSequences();
+        while (running != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5); // sleeping, not spinning: the engine thread needs the core
+            running = gateway.engine().stats().runningSequences();
+        }
+        return running;
     }
 
     static void assertOpenAiError(JsonNode body, String param) {
