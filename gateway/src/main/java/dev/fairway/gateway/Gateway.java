@@ -50,7 +50,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Future<Gateway> boot(PrintStream out, Engine preloaded) {
-        GatewayMetrics metrics = new GatewayMetrics(this::statsOrNull);
+        GatewayMetrics metrics = new GatewayMetrics(this::statsOrNull, config.metricsPerUser());
         return vertx.executeBlocking(this::openDatabase)
                 .compose(db -> {
                     database = db;
@@ -103,6 +103,11 @@ public final class Gateway implements AutoCloseable {
 
     public int port() {
         return verticle.actualPort();
+    }
+
+    /** The port of the separate /metrics listener, or -1 without one. */
+    public int metricsPort() {
+        return verticle.actualMetricsPort();
     }
 
     public String baseUrl() {

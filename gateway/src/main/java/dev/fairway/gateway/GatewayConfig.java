@@ -14,7 +14,20 @@ public record GatewayConfig(
         int port,
         Path database,
         long maxBodyBytes,
-        EngineConfig engine) {
+        EngineConfig engine,
+        int headerTimeoutSeconds,
+        int idleTimeoutSeconds,
+        String metricsHost,
+        int metricsPort,
+        boolean metricsPerUser) {
+
+    public static final int DEFAULT_HEADER_TIMEOUT_SECONDS = 30;
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+
+    /** /metrics on a listener of its own (metricsHost:metricsPort) instead of the API port. */
+    public boolean separateMetrics() {
+        return metricsPort >= 0;
+    }
 
     public boolean loopback() {
         try {
@@ -30,6 +43,10 @@ public record GatewayConfig(
         out.println("  host:port        " + host + ":" + port + (loopback() ? " (loopback: open without users)" : " (API keys required)"));
         out.println("  database         " + database.toAbsolutePath());
         out.println("  max body         " + maxBodyBytes + " bytes");
+        out.println("  timeouts         request " + seconds(headerTimeoutSeconds) + ", idle keep-alive " + seconds(idleTimeoutSeconds));
+        out.println("  metrics          " + (separateMetrics() ? "http://" + metricsHost + ":" + metricsPort + "/metrics (no key)"
+                : "/metrics on the API port" + (loopback() ? "" : " (API key required)"))
+                + ", per-user labels " + (metricsPerUser ? "on" : "off"));
         out.println("  weight type      " + (engine.weightType() == null ? "as stored" : engine.weightType()));
         out.println("  kv cache         " + (engine.kvCacheTokens() > 0 ? engine.kvCacheTokens() + " tokens" : engine.kvCacheMb() + " MB")
                 + ", block " + engine.blockSize() + " tokens, prefix caching " + (engine.prefixCaching() ? "on" : "off"));
@@ -37,5 +54,9 @@ public record GatewayConfig(
                 + " running, " + engine.maxWaitingRequests() + " waiting max");
         out.println("  scheduling       " + engine.policy() + ", " + engine.threads() + " threads");
         out.flush();
+    }
+
+    private static String seconds(int s) {
+        return s > 0 ? s + " s" : "off";
     }
 }

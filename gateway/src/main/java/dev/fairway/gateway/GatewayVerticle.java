@@ -1,9 +1,11 @@
 package dev.fairway.gateway;
 
 import dev.fairway.gateway.auth.AuthHandler;
+import dev.fairway.gateway.auth.LoopbackGuard;
 import dev.fairway.gateway.auth.UserKeys;
 import dev.fairway.gateway.conversations.ConversationsEndpoint;
 import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.ConnectionTimeouts;
 import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.metrics.GatewayMetrics;
@@ -31,6 +33,8 @@ public final class GatewayVerticle extends VerticleBase {
     private final UserKeys userKeys;
     private final Drain drain;
     private HttpServer server;
+    private HttpServer metricsServer;
+    private ConnectionTimeouts timeouts;
 
     public GatewayVerticle(GatewayConfig config, EngineState engine, GatewayMetrics metrics, ServerDatabase database,
             UserKeys userKeys, Drain drain) {
@@ -44,18 +48,36 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-                .setCompressionSupported(false));
-        return server.requestHandler(router()).listen();
+        timeouts = new ConnectionTimeouts(vertx, config.headerTimeoutSeconds(), config.idleTimeoutSeconds());
+        server = listener(config.host(), config.port()).requestHandler(router());
+        Future<?> listening = server.listen();
+        if (!config.separateMetrics()) return listening;
+        metricsServer = listener(config.metricsHost(), config.metricsPort()).requestHandler(metricsRouter());
+        return listening.compose(s -> metricsServer.listen());
+    }
+
+    /**
+     * No h2c: with it Vert.x sees a connection only once its first request's headers are parsed, too late to time out
+     * a client trickling them (clients fall back to HTTP/1.1, as the OpenAI SDKs use anyway).
+     */
+    private HttpServer listener(String host, int port) {
+        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                        .setCompressionSupported(false).setHttp2ClearTextEnabled(false))
+                .connectionHandler(timeouts::connected)
+                .invalidRequestHandler(ErrorResponder::handleInvalidRequest);
     }
 
     /** Stops listening and closes the open connections (after a drain, none is mid-request). */
     Future<Void> closeServer() {
-        return server.close();
+        return metricsServer == null ? server.close() : server.close().compose(v -> metricsServer.close());
     }
 
     public int actualPort() {
         return server.actualPort();
+    }
+
+    public int actualMetricsPort() {
+        return metricsServer == null ? -1 : metricsServer.actualPort();
     }
 
     private Router router() {
@@ -69,10 +91,17 @@ public final class GatewayVerticle extends VerticleBase {
 
         Router r = Router.router(vertx);
         r.route().handler(this::stamp);
+        r.route().handler(timeouts::requestStarted);
         r.route().handler(drain::admit);
         r.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        r.route().handler(timeouts::requestComplete);
+        if (config.loopback()) r.route().handler(new LoopbackGuard(userKeys)::check);
         r.get("/health").handler(health::health);
-        r.get("/metrics").handler(health::metrics);
+        if (!config.separateMetrics()) {
+            // beyond loopback anyone could read the load (and, with --metrics-per-user, user names): a key is required
+            if (!config.loopback()) r.get("/metrics").handler(auth::authenticate);
+            r.get("/metrics").handler(health::metrics);
+        }
 
         r.route("/v1/*").handler(auth::authenticate);
         r.route("/tokenize").handler(auth::authenticate);
@@ -97,6 +126,19 @@ public final class GatewayVerticle extends VerticleBase {
         r.route().failureHandler(ErrorResponder::handleFailure);
         r.errorHandler(404, ctx -> ErrorResponder.send(ctx.response(),
                 ApiError.notFound("Unknown route: " + ctx.request().method() + " " + ctx.request().path(), null, "unknown_url")));
+        r.errorHandler(405, ctx -> ErrorResponder.send(ctx.response(), ErrorResponder.toApiError(null, 405)));
+        return r;
+    }
+
+    /** The --metrics-port listener: /metrics only, no key (its address is the operator's access control). */
+    private Router metricsRouter() {
+        Router r = Router.router(vertx);
+        r.route().handler(timeouts::requestStarted);
+        r.route().handler(timeouts::requestComplete);
+        r.get("/metrics").handler(new HealthEndpoint(engine, metrics, drain)::metrics);
+        r.route().failureHandler(ErrorResponder::handleFailure);
+        r.errorHandler(404, ctx -> ErrorResponder.send(ctx.response(),
+                ApiError.notFound("Only /metrics is served here.", null, "unknown_url")));
         r.errorHandler(405, ctx -> ErrorResponder.send(ctx.response(), ErrorResponder.toApiError(null, 405)));
         return r;
     }

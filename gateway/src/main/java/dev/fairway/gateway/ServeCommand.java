@@ -61,6 +61,22 @@ public final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM or Ctrl-C, how long running generations may finish before they are cut (env FAIRWAY_DRAIN_SECONDS, default ${DEFAULT-VALUE}).")
     int drainSeconds;
 
+    @Option(names = "--header-timeout", defaultValue = "${env:FAIRWAY_HEADER_TIMEOUT:-30}", description = "Seconds a client has to send a whole request (headers and body), from connecting or from its request's headers on a kept-alive connection; then it is disconnected. 0 = no limit (env FAIRWAY_HEADER_TIMEOUT, default ${DEFAULT-VALUE}).")
+    int headerTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "${env:FAIRWAY_IDLE_TIMEOUT:-60}", description = "Seconds a kept-alive connection may wait for its next request before it is closed. 0 = no limit (env FAIRWAY_IDLE_TIMEOUT, default ${DEFAULT-VALUE}).")
+    int idleTimeout;
+
+    @Option(names = "--metrics-port", defaultValue = "${env:FAIRWAY_METRICS_PORT}", description = "Serve /metrics on a listener of its own on this port (0 = any free), without API key, and no longer on the API port. Without it /metrics is on the API port: open on a loopback bind, API key required otherwise (env FAIRWAY_METRICS_PORT).")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", defaultValue = "${env:FAIRWAY_METRICS_HOST}", description = "Bind address of the --metrics-port listener; anyone who can reach it can scrape (env FAIRWAY_METRICS_HOST, default 127.0.0.1).")
+    String metricsHost;
+
+    @Option(names = "--metrics-per-user", negatable = true, defaultValue = "${env:FAIRWAY_METRICS_PER_USER:-false}", fallbackValue = "true",
+            description = "Label token metrics with user names (fairway_user_tokens_total, fairway_user_served_tokens_total); one series per user (env FAIRWAY_METRICS_PER_USER, default ${DEFAULT-VALUE}).")
+    boolean metricsPerUser;
+
     @Option(names = "--model-cache", defaultValue = "${env:FAIRWAY_MODEL_CACHE}", description = "Where Hugging Face ids are downloaded (env FAIRWAY_MODEL_CACHE, default ~/.cache/fairway/models).")
     Path modelCache;
 
@@ -71,7 +87,12 @@ public final class ServeCommand implements Callable<Integer> {
                 .maxWaitingRequests(maxWaiting).policy(policy).prefixCaching(prefixCaching);
         if (threads > 0) engine.threads(threads);
         if (modelCache != null) engine.modelCacheDir(modelCache);
-        return new GatewayConfig(model, host, port, db != null ? db : Database.defaultPath(), maxBodyBytes, engine.build());
+        if (headerTimeout < 0 || idleTimeout < 0) throw new IllegalArgumentException("--header-timeout and --idle-timeout must be >= 0");
+        if (metricsHost != null && metricsPort == null) throw new IllegalArgumentException("--metrics-host needs --metrics-port");
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) throw new IllegalArgumentException("--metrics-port must be 0..65535");
+        return new GatewayConfig(model, host, port, db != null ? db : Database.defaultPath(), maxBodyBytes, engine.build(),
+                headerTimeout, idleTimeout, metricsHost != null ? metricsHost : "127.0.0.1", metricsPort != null ? metricsPort : -1,
+                metricsPerUser);
     }
 
     @Override

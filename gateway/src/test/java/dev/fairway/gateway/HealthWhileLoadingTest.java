@@ -22,7 +22,7 @@ class HealthWhileLoadingTest {
         }
         // a large KV cache makes loading take long enough (allocation) for the 503 window to be observable
         GatewayConfig base = TestGateway.config(TestGateway.tempDb(), b -> b.kvCacheMb(512));
-        GatewayConfig config = new GatewayConfig(base.model(), "127.0.0.1", port, base.database(), base.maxBodyBytes(), base.engine());
+        GatewayConfig config = TestGateway.withHost(base, "127.0.0.1", port);
         Future<Gateway> starting = Gateway.start(config, System.out);
         Http http = new Http("http://127.0.0.1:" + port);
         Http.Response first = null;

@@ -34,7 +34,28 @@ public final class TestGateway {
 
     public static GatewayConfig config(Path db, UnaryOperator<EngineConfig.Builder> engine) {
         EngineConfig.Builder b = EngineConfig.builder().model(modelPath()).kvCacheMb(32).threads(2);
-        return new GatewayConfig(modelPath(), "127.0.0.1", 0, db, 256 * 1024, engine.apply(b).build());
+        return new GatewayConfig(modelPath(), "127.0.0.1", 0, db, 256 * 1024, engine.apply(b).build(),
+                GatewayConfig.DEFAULT_HEADER_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_IDLE_TIMEOUT_SECONDS, "127.0.0.1", -1, false);
+    }
+
+    public static GatewayConfig withHost(GatewayConfig c, String host, int port) {
+        return new GatewayConfig(c.model(), host, port, c.database(), c.maxBodyBytes(), c.engine(),
+                c.headerTimeoutSeconds(), c.idleTimeoutSeconds(), c.metricsHost(), c.metricsPort(), c.metricsPerUser());
+    }
+
+    public static GatewayConfig withTimeouts(GatewayConfig c, int headerSeconds, int idleSeconds) {
+        return new GatewayConfig(c.model(), c.host(), c.port(), c.database(), c.maxBodyBytes(), c.engine(),
+                headerSeconds, idleSeconds, c.metricsHost(), c.metricsPort(), c.metricsPerUser());
+    }
+
+    public static GatewayConfig withMetrics(GatewayConfig c, String metricsHost, int metricsPort, boolean perUser) {
+        return new GatewayConfig(c.model(), c.host(), c.port(), c.database(), c.maxBodyBytes(), c.engine(),
+                c.headerTimeoutSeconds(), c.idleTimeoutSeconds(), metricsHost, metricsPort, perUser);
+    }
+
+    /** Per-user series on, as `--metrics-per-user`. */
+    public static GatewayConfig perUser(GatewayConfig c) {
+        return withMetrics(c, c.metricsHost(), c.metricsPort(), true);
     }
 
     public static Gateway start(GatewayConfig config) {

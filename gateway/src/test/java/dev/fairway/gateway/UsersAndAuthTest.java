@@ -19,17 +19,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** `fairway users` and the start-up rule that a non-loopback bind needs API keys. */
 class UsersAndAuthTest {
 
-    private record Run(int exit, String out) {}
+    private record Run(int exit, String out, String err) {}
 
     private static Run cli(String... args) {
         PrintStream original = System.out;
+        PrintStream originalErr = System.err;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
         try {
             int exit = new CommandLine(new FairwayCli()).execute(args);
-            return new Run(exit, buffer.toString(StandardCharsets.UTF_8));
+            return new Run(exit, buffer.toString(StandardCharsets.UTF_8), errors.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(original);
+            System.setErr(originalErr);
         }
     }
 
@@ -57,9 +61,22 @@ class UsersAndAuthTest {
     }
 
     @Test
+    void localIsReservedForTheOpenModeCaller() {
+        Path db = TestGateway.tempDb();
+        for (String name : new String[] {"local", "LOCAL"}) {
+            Run refused = cli("users", "add", name, "--db", db.toString());
+            assertThat(refused.exit()).isNotZero();
+            assertThat(refused.err()).contains("'local' is reserved");
+            assertThat(refused.out()).doesNotContain("fw-");
+        }
+        assertThat(cli("users", "list", "--db", db.toString()).out()).contains("No users");
+        assertThat(cli("users", "add", "locally", "--db", db.toString()).exit()).isZero();
+    }
+
+    @Test
     void keyOfARemovedUserStopsWorkingAndOpenModeNeedsNoUsers() {
         Path db = TestGateway.tempDb();
-        try (Gateway g = TestGateway.start(TestGateway.config(db))) {
+        try (Gateway g = TestGateway.start(TestGateway.perUser(TestGateway.config(db)))) {
             Http open = new Http(g.baseUrl());
             assertThat(open.get("/v1/models").status()).isEqualTo(200); // loopback, no users: open as 'local'
             String key = cli("users", "add", "dave", "--db", db.toString()).out().lines()
@@ -82,7 +99,7 @@ class UsersAndAuthTest {
     @Test
     void refusesToListenBeyondLoopbackWithoutUsers() {
         GatewayConfig local = TestGateway.config(TestGateway.tempDb());
-        GatewayConfig exposed = new GatewayConfig(local.model(), "0.0.0.0", 0, local.database(), local.maxBodyBytes(), local.engine());
+        GatewayConfig exposed = TestGateway.withHost(local, "0.0.0.0", 0);
         assertThatThrownBy(() -> TestGateway.start(exposed)).isInstanceOf(CompletionException.class)
                 .hasMessageContaining("refusing to listen on 0.0.0.0 without API keys");
     }

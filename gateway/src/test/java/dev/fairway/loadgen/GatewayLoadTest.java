@@ -56,7 +56,8 @@ class GatewayLoadTest {
         aliceKey = admin.add("alice");
         bobKey = admin.add("bob");
         EngineConfig engine = EngineConfig.builder().model(model.toString()).build();
-        gateway = Gateway.start(new GatewayConfig(model.toString(), "127.0.0.1", 0, db, 8 << 20, engine), System.out)
+        gateway = Gateway.start(new GatewayConfig(model.toString(), "127.0.0.1", 0, db, 8 << 20, engine,
+                        GatewayConfig.DEFAULT_HEADER_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_IDLE_TIMEOUT_SECONDS, "127.0.0.1", -1, true), System.out)
                 .toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
         base = URI.create(gateway.baseUrl());
     }

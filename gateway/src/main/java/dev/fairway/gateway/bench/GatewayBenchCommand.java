@@ -90,7 +90,8 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         EngineConfig engineConfig = b.build();
         Path db = Files.createTempDirectory("fairway-bench").resolve("bench.db");
         try (Engine engine = Engine.open(engineConfig)) {
-            GatewayConfig config = new GatewayConfig(model, "127.0.0.1", 0, db, 1 << 20, engineConfig);
+            GatewayConfig config = new GatewayConfig(model, "127.0.0.1", 0, db, 1 << 20, engineConfig,
+                    GatewayConfig.DEFAULT_HEADER_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_IDLE_TIMEOUT_SECONDS, "127.0.0.1", -1, false);
             try (Gateway gateway = Gateway.start(config, log, engine).toCompletionStage().toCompletableFuture().join();
                  StreamLoad load = new StreamLoad(streams, maxTokens, prompt, client)) {
                 log.println("warm-up: " + warmup + " requests per stream on each path");

@@ -26,6 +26,8 @@ public final class GatewayMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Supplier<EngineStats> statsSource;
+    /** User names as label values: one series per user, and names visible to every scraper; so opt-in. */
+    private final boolean perUser;
     private final AtomicReference<EngineStats> stats = new AtomicReference<>(EMPTY);
     private final Set<String> usersSeen = ConcurrentHashMap.newKeySet();
     private final Timer timeToFirstToken;
@@ -35,8 +37,9 @@ public final class GatewayMetrics {
     private final Counter completionTokens;
     private final Counter cachedTokens;
 
-    public GatewayMetrics(Supplier<EngineStats> statsSource) {
+    public GatewayMetrics(Supplier<EngineStats> statsSource, boolean perUser) {
         this.statsSource = statsSource;
+        this.perUser = perUser;
         timeToFirstToken = latency("fairway.time.to.first.token", "Request arrival to first generated token",
                 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
         interTokenLatency = latency("fairway.inter.token.latency", "Gap between consecutive streamed tokens",
@@ -89,6 +92,7 @@ public final class GatewayMetrics {
         promptTokens.increment(usage.promptTokens());
         completionTokens.increment(usage.completionTokens());
         cachedTokens.increment(usage.cachedTokens());
+        if (!perUser) return;
         Counter.builder("fairway.user.tokens").description("Tokens per user and kind, counted by the gateway")
                 .tag("user", user).tag("kind", "prompt").register(registry).increment(usage.promptTokens());
         Counter.builder("fairway.user.tokens").description("Tokens per user and kind, counted by the gateway")
@@ -100,15 +104,19 @@ public final class GatewayMetrics {
         EngineStats s = statsSource.get();
         if (s != null) {
             stats.set(s);
-            for (String user : s.servedTokensByUser().keySet()) {
-                if (usersSeen.add(user)) {
-                    FunctionCounter.builder("fairway.user.served.tokens", stats,
-                                    r -> r.get().servedTokensByUser().getOrDefault(user, 0L))
-                            .description("Tokens the scheduler served per user (prefill weighted + decode)")
-                            .tag("user", user).register(registry);
-                }
-            }
+            if (perUser) registerNewUsers(s);
         }
         return registry.scrape();
+    }
+
+    private void registerNewUsers(EngineStats s) {
+        for (String user : s.servedTokensByUser().keySet()) {
+            if (usersSeen.add(user)) {
+                FunctionCounter.builder("fairway.user.served.tokens", stats,
+                                r -> r.get().servedTokensByUser().getOrDefault(user, 0L))
+                        .description("Tokens the scheduler served per user (prefill weighted + decode)")
+                        .tag("user", user).register(registry);
+            }
+        }
     }
 }

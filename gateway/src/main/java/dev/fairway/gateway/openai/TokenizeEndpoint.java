@@ -35,6 +35,8 @@ public final class TokenizeEndpoint {
             prompt = Prompt.text(text);
         }
         Engine e = engine.engine();
+        // like generation: megabytes are refused before a worker spends seconds tokenizing them
+        GenerationCall.checkPromptSize(prompt, e.modelInfo().contextLength());
         boolean raw = Boolean.FALSE.equals(special) && prompt instanceof Prompt.Text;
         ctx.vertx().executeBlocking(() -> raw ? e.encode(((Prompt.Text) prompt).text()) : e.promptTokens(prompt), false)
                 .onSuccess(ids -> {
@@ -46,6 +48,11 @@ public final class TokenizeEndpoint {
                 .onFailure(ctx::fail);
     }
 
+    /** As many ids as the longest prompt /tokenize accepts can encode to, one per character. */
+    static int maxDetokenizeTokens(int contextLength) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) contextLength * GenerationCall.MAX_CHARS_PER_TOKEN);
+    }
+
     public void detokenize(RoutingContext ctx) {
         ObjectNode body = Json.parseObject(ctx.body().buffer());
         Fields.rejectUnknown(body, Set.of("model", "tokens"));
@@ -53,6 +60,10 @@ public final class TokenizeEndpoint {
         JsonNode tokens = body.get("tokens");
         if (tokens == null || !tokens.isArray()) throw ApiError.badRequest("'tokens' must be an array of token ids.", "tokens");
         Engine e = engine.engine();
+        int max = maxDetokenizeTokens(e.modelInfo().contextLength());
+        if (tokens.size() > max) {
+            throw ApiError.badRequest("'tokens' holds " + tokens.size() + " ids; at most " + max + " are accepted.", "tokens", "too_many_tokens");
+        }
         int vocab = e.modelInfo().vocabSize();
         int[] ids = new int[tokens.size()];
         for (int i = 0; i < ids.length; i++) {

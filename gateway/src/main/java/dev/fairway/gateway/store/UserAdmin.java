@@ -1,6 +1,7 @@
 package dev.fairway.gateway.store;
 
 import dev.fairway.gateway.auth.ApiKeys;
+import dev.fairway.gateway.auth.AuthHandler;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -27,6 +28,10 @@ public final class UserAdmin {
     public String add(String name) throws SQLException {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("user names are 1-64 characters: letters, digits, '.', '_', '@', '-'");
+        }
+        if (AuthHandler.LOCAL_USER.equalsIgnoreCase(name)) { // it would see every conversation made in open mode
+            throw new IllegalArgumentException("the name '" + AuthHandler.LOCAL_USER + "' is reserved: it is who every "
+                    + "caller of an open server (loopback, no users) is; choose another name");
         }
         String key = ApiKeys.newKey();
         try (Connection c = dataSource.getConnection();

@@ -1,0 +1,106 @@
+package dev.fairway.gateway;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Slow-loris and idle sockets are closed (--header-timeout 1, --idle-timeout 2 here), but a request being served
+ * is never cut off, however long it queues or streams.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SlowClientsTest {
+    private static final int REQUEST_SECONDS = 1;
+    private static final int IDLE_SECONDS = 2;
+    private static final long SLACK_MILLIS = 1500;
+    private static final String HEALTH = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    private Gateway gateway;
+
+    @BeforeAll
+    void start() {
+        // one running sequence: a request behind another provably waits in the queue, silent, for a while
+        GatewayConfig config = TestGateway.config(TestGateway.tempDb(), b -> b.maxRunningSequences(1));
+        gateway = TestGateway.start(TestGateway.withTimeouts(config, REQUEST_SECONDS, IDLE_SECONDS));
+    }
+
+    @AfterAll
+    void stop() {
+        gateway.close();
+    }
+
+    @Test
+    void requestTrickledOneByteASecondIsClosedWithinTheTimeout() {
+        try (RawSocket s = new RawSocket(gateway.port())) {
+            s.trickle(HEALTH, 1000);
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            long closedAfter = s.millisUntilClosed(s.connectedNanos, REQUEST_SECONDS * 1000L + SLACK_MILLIS, got);
+            assertThat(closedAfter).as("closed after ms").isBetween(REQUEST_SECONDS * 1000L - 100, REQUEST_SECONDS * 1000L + SLACK_MILLIS);
+            assertThat(got.size()).isZero();
+        }
+    }
+
+    @Test
+    void bodyTrickledAfterPromptHeadersIsClosedWithinTheTimeout() {
+        String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}]}";
+        try (RawSocket s = new RawSocket(gateway.port())) {
+            s.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n");
+            s.trickle(body, 300);
+            long closedAfter = s.millisUntilClosed(s.connectedNanos, REQUEST_SECONDS * 1000L + SLACK_MILLIS, null);
+            assertThat(closedAfter).as("closed after ms").isBetween(REQUEST_SECONDS * 1000L - 100, REQUEST_SECONDS * 1000L + SLACK_MILLIS);
+        }
+    }
+
+    @Test
+    void silentConnectionIsClosedWithinTheTimeout() {
+        try (RawSocket s = new RawSocket(gateway.port())) {
+            long closedAfter = s.millisUntilClosed(s.connectedNanos, REQUEST_SECONDS * 1000L + SLACK_MILLIS, null);
+            assertThat(closedAfter).as("closed after ms").isBetween(REQUEST_SECONDS * 1000L - 100, REQUEST_SECONDS * 1000L + SLACK_MILLIS);
+        }
+    }
+
+    @Test
+    void keptAliveConnectionServesAgainThenIsClosedWhenIdle() throws Exception {
+        try (RawSocket s = new RawSocket(gateway.port())) {
+            s.send(HEALTH);
+            assertThat(s.readResponse(5000).status()).isEqualTo(200);
+            Thread.sleep(IDLE_SECONDS * 1000L / 2); // idle, but less than the idle timeout: still open
+            s.send(HEALTH);
+            assertThat(s.readResponse(5000).status()).isEqualTo(200);
+            long answered = System.nanoTime();
+            long closedAfter = s.millisUntilClosed(answered, IDLE_SECONDS * 1000L + SLACK_MILLIS, null);
+            assertThat(closedAfter).as("closed after ms").isBetween(IDLE_SECONDS * 1000L - 100, IDLE_SECONDS * 1000L + SLACK_MILLIS);
+        }
+    }
+
+    @Test
+    void queuedAndStreamingRequestsOutliveBothTimeouts() {
+        Http http = new Http(gateway.baseUrl());
+        String longStream = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"stream\":true,\"ignore_eos\":true,"
+                + "\"max_tokens\":480,\"temperature\":0.8,\"seed\":%d}";
+        long start = System.nanoTime();
+        // each waits in the queue for the ones before it (one runs at a time), then streams: the last is silent longest
+        List<CompletableFuture<List<String>>> streams = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String body = longStream.formatted(i);
+            streams.add(CompletableFuture.supplyAsync(() -> http.stream("/v1/chat/completions", body)));
+        }
+        for (CompletableFuture<List<String>> stream : streams) {
+            List<String> events = stream.join();
+            assertThat(events).last().isEqualTo("[DONE]");
+            assertThat(events).hasSizeGreaterThan(480);
+        }
+        long tookMillis = (System.nanoTime() - start) / 1_000_000L;
+        System.out.println("eight queued 480-token streams took " + tookMillis + " ms");
+        assertThat(tookMillis).as("the streams must outlast the timeouts for this test to mean anything")
+                .isGreaterThan((REQUEST_SECONDS + IDLE_SECONDS) * 1000L);
+    }
+}
