@@ -14,15 +14,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /** HTTP/1.1 over a plain socket, for what an HTTP client will not send: malformed, trickled, or nothing at all. */
-final class RawSocket implements AutoCloseable {
-    record Response(int status, Map<String, String> headers, String body) {}
+public final class RawSocket implements AutoCloseable {
+    public record Response(int status, Map<String, String> headers, String body) {}
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    final long connectedNanos;
+    public final long connectedNanos;
 
-    RawSocket(int port) {
+    public RawSocket(int port) {
         try {
             socket = new Socket("127.0.0.1", port);
             socket.setTcpNoDelay(true);
@@ -35,11 +35,11 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** False once the server has closed the connection. */
-    boolean send(String text) {
+    public boolean send(String text) {
         return send(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    boolean send(byte[] bytes) {
+    public boolean send(byte[] bytes) {
         try {
             out.write(bytes);
             out.flush();
@@ -50,7 +50,7 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** Sends one byte every {@code gapMillis} from a daemon thread until all is sent or the server closes. */
-    Thread trickle(String text, long gapMillis) {
+    public Thread trickle(String text, long gapMillis) {
         byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
         Thread t = Thread.ofPlatform().daemon().name("trickle").start(() -> {
             for (byte b : bytes) {
@@ -66,7 +66,7 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** One response, framed by Content-Length (the server's JSON answers all have one). */
-    Response readResponse(long timeoutMillis) {
+    public Response readResponse(long timeoutMillis) {
         try {
             socket.setSoTimeout((int) timeoutMillis);
             String head = readHead();
@@ -101,7 +101,7 @@ final class RawSocket implements AutoCloseable {
      * Reads (discarding) until the server closes; the milliseconds since {@code fromNanos}, or -1 if the
      * connection is still open after {@code limitMillis}. {@code received} collects what was read.
      */
-    long millisUntilClosed(long fromNanos, long limitMillis, ByteArrayOutputStream received) {
+    public long millisUntilClosed(long fromNanos, long limitMillis, ByteArrayOutputStream received) {
         long deadline = fromNanos + limitMillis * 1_000_000L;
         byte[] buf = new byte[4096];
         try {

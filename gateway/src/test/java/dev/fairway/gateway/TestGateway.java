@@ -10,6 +10,8 @@ import java.util.function.UnaryOperator;
 
 /** Starts a real gateway on 127.0.0.1 (free port) with the real engine on stories260K and a fresh SQLite file. */
 public final class TestGateway {
+    /** What stories260K says after "Once upon a time", greedily. */
+    public static final String STORY = ", there was a little girl named Lily";
     private TestGateway() {}
 
     public static Path shared() {

@@ -1,5 +1,6 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.openai;
 
+import dev.fairway.gateway.SharedGateway;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;

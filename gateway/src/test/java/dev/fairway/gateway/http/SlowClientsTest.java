@@ -1,5 +1,10 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.http;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.GatewayConfig;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.RawSocket;
+import dev.fairway.gateway.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,9 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.auth;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.RawSocket;
+import dev.fairway.gateway.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;

@@ -1,5 +1,7 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.openai;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.SharedGateway;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;

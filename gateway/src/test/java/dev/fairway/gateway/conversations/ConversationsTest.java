@@ -1,5 +1,8 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.conversations;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;
@@ -84,7 +87,7 @@ class ConversationsTest {
             for (JsonNode c : chunk.get("choices")) streamed.append(c.get("delta").path("content").asText(""));
             if (chunk.get("usage").isObject()) firstPrompt = chunk.get("usage").get("prompt_tokens").asInt();
         }
-        assertThat(streamed.toString()).startsWith(ChatCompletionsHttpTest.STORY);
+        assertThat(streamed.toString()).startsWith(TestGateway.STORY);
         JsonNode messages = alice.get("/v1/conversations/" + id).json().get("messages");
         assertThat(messages).hasSize(2);
         assertThat(messages.get(0).get("role").asText()).isEqualTo("user");

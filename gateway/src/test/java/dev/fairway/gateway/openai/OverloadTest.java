@@ -1,5 +1,9 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.openai;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.GatewayConfig;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.openai;
 
+import dev.fairway.gateway.SharedGateway;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;

@@ -1,5 +1,10 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.metrics;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.GatewayConfig;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.SharedGateway;
+import dev.fairway.gateway.TestGateway;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.metrics;
 
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.SharedGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,9 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.http;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.RawSocket;
+import dev.fairway.gateway.SharedGateway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,9 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.auth;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.GatewayConfig;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.TestGateway;
 import dev.fairway.cli.FairwayCli;
 import dev.fairway.gateway.auth.ApiKeys;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.openai;
 
+import dev.fairway.gateway.StoryModelLimits;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.common.AbstractStreamingChatModelIT;
 import dev.langchain4j.model.chat.common.ChatResponseAndStreamingMetadata;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.time.Duration;
 import java.util.List;
 
-import static dev.fairway.gateway.LangChain4jSuiteSupport.*;
+import static dev.fairway.gateway.openai.LangChain4jSuiteSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

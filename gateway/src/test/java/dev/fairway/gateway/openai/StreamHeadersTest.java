@@ -1,5 +1,7 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.openai;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

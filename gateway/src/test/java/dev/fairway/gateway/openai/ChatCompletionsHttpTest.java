@@ -1,5 +1,9 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.openai;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.SharedGateway;
+import dev.fairway.gateway.TestGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The OpenAI wire format over raw HTTP: what every client library depends on. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChatCompletionsHttpTest {
-    static final String STORY = ", there was a little girl named Lily";
+    static final String STORY = TestGateway.STORY;
     private Gateway gateway;
     private Http http;
 

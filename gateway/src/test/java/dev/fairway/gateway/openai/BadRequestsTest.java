@@ -1,5 +1,8 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.openai;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.SharedGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,7 +19,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** Bad input gets a 4xx with an OpenAI error body naming the field, never a 500 or a hang; the server stays up. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BadRequestsTest {
+public class BadRequestsTest {
     private static final String CHAT = "/v1/chat/completions";
     private static final String TEXT = "/v1/completions";
     private static final String HI = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
@@ -164,7 +167,7 @@ class BadRequestsTest {
         return running;
     }
 
-    static void assertOpenAiError(JsonNode body, String param) {
+    public static void assertOpenAiError(JsonNode body, String param) {
         JsonNode error = body.get("error");
         assertThat(error).as(body.toString()).isNotNull();
         assertThat(error.get("message").asText()).isNotBlank();

@@ -1,5 +1,10 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.metrics;
 
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.GatewayConfig;
+import dev.fairway.gateway.Http;
+import dev.fairway.gateway.TestGateway;
+import dev.fairway.gateway.openai.BadRequestsTest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
