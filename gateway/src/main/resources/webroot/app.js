@@ -19,6 +19,7 @@ const state = {
   current: { id: null, title: null, metadata: null }, // id null: a new chat, created on its first message
   openSeq: 0,
   turn: null, // the reply streaming now: { conversationId, controller, stopped }
+  turnsEnded: 0, // turns over (replied, stopped or refused): lets tests and tools wait for one
 };
 
 let settings;
@@ -125,7 +126,7 @@ async function enterApp() {
     if (handleAuthFailure(e)) return;
   }
   loadList(true);
-  await route();
+  await route(true);
   $('composer-input').focus();
 }
 
@@ -203,7 +204,7 @@ function listItem(c) {
 
   const rename = iconButton('✎', `Rename “${displayTitle(c)}”`, 'rename');
   rename.addEventListener('click', () => startRename(li, c));
-  const del = iconButton('🗑', `Delete “${displayTitle(c)}”`, 'delete');
+  const del = iconButton('×', `Delete “${displayTitle(c)}”`, 'delete');
   del.addEventListener('click', () => deleteConversation(c));
   li.append(open, rename, del);
   return li;
@@ -307,10 +308,11 @@ function bumpInList(conversation) {
 
 // ---- opening a conversation
 
-async function route() {
+/** #/c/ID opens a conversation; no hash is a new chat (other fragments are left alone). */
+async function route(initial = false) {
   const m = /^#\/c\/([A-Za-z0-9_-]+)$/.exec(location.hash);
   if (m) await openConversation(m[1]);
-  else newChat();
+  else if (initial || location.hash === '' || location.hash === '#') newChat();
 }
 
 function newChat() {
@@ -497,6 +499,7 @@ async function send() {
     }
   } catch (e) {
     notSent(userView, text, e);
+    state.turnsEnded += 1;
     return;
   }
   await runTurn(id, { content: text }, userView, text);
@@ -647,6 +650,7 @@ async function runTurn(conversationId, body, userView, text) {
     if (outcome === 'failed' && !handleAuthFailure(error)) showNotice(`The reply was cut off: ${explain(error)}`);
     if (outcome === 'stopped') syncStopped(conversationId, assistant, view);
   }
+  state.turnsEnded += 1;
   updateComposer();
   refreshActions();
   const summary = state.conversations.find((x) => x.id === conversationId);
@@ -752,6 +756,10 @@ function wire() {
     }
   });
   $('stop').addEventListener('click', stop);
+  document.querySelector('.skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    $('composer-input').focus();
+  });
   document.addEventListener('keydown', (e) => {
     if (e.key !== 'Escape' || $('confirm-dialog').open) return;
     if (state.turn) {
