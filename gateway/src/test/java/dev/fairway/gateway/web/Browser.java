@@ -56,6 +56,11 @@ final class Browser implements AutoCloseable {
     Browser(String name, int width, int height) {
         this.name = name;
         try {
+            if (Files.isDirectory(SHOTS)) { // this browser's shots of an earlier run
+                try (Stream<Path> old = Files.list(SHOTS)) {
+                    for (Path p : old.filter(p -> p.getFileName().toString().startsWith(name + "-")).toList()) Files.delete(p);
+                }
+            }
             profile = Files.createTempDirectory("fairway-chromium-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -638,13 +638,42 @@ class WebChatBrowserTest {
 
     @Test
     @Order(15)
+    void copyAndAppearance() {
+        alice.open(base + "/#/c/" + storyId);
+        alice.await(d -> d.findElements(By.cssSelector("#messages .from-model")).size() == 2 ? Boolean.TRUE : null);
+        // Copy puts the reply's text on the clipboard: paste it into the message box
+        WebElement copy = alice.find("#messages .from-model:last-child .copy");
+        copy.click();
+        alice.await(d -> copy.getText().equals("Copied") ? Boolean.TRUE : null);
+        WebElement input = alice.find("#composer-input");
+        input.click();
+        input.sendKeys(Keys.chord(Keys.CONTROL, "v"));
+        assertThat(input.getDomProperty("value")).isEqualTo(lastReplyRaw(alice));
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+
+        // colours and theme are kept in this browser, across reloads
+        alice.js("const c = document.getElementById('set-user-color'); c.value = '#ffd6a5'; c.dispatchEvent(new Event('input'));");
+        new org.openqa.selenium.support.ui.Select(alice.find("#set-theme")).selectByValue("dark");
+        alice.driver.navigate().refresh();
+        alice.awaitVisible("#messages .from-user");
+        assertThat(alice.js("return document.documentElement.dataset.theme;")).isEqualTo("dark");
+        assertThat(alice.js("return getComputedStyle(document.querySelector('#messages .from-user')).backgroundColor;"))
+                .isEqualTo("rgb(255, 214, 165)");
+        alice.screenshot("dark-theme");
+        alice.find("#reset-colors").click();
+        new org.openqa.selenium.support.ui.Select(alice.find("#set-theme")).selectByValue("light");
+        assertThat(alice.js("return document.documentElement.dataset.theme;")).isEqualTo("light");
+    }
+
+    @Test
+    @Order(16)
     void readmeScreenshot() throws IOException {
         alice.open(base + "/#/c/" + storyId);
         alice.await(d -> d.findElements(By.cssSelector("#messages .from-model")).size() == 2 ? Boolean.TRUE : null);
-        type(alice, "Tell me about the moon");
+        send(alice, "Tom and the moon");
+        awaitTurnEnd(alice);
         Path shot = alice.screenshot("readme");
         Files.copy(shot, Browser.SHOTS.resolve("web-chat.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        alice.js("document.getElementById('composer-input').value = '';");
     }
 
     @Test
