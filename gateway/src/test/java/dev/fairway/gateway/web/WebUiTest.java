@@ -117,6 +117,29 @@ class WebUiTest {
         assertThat(get(base + "/assets/vendor/../app.js").statusCode()).isIn(200, 404); // normalized or refused, never a file read
     }
 
+    /** The open server's Host/Origin guard covers the page too: a rebinding name or another site's page gets 403. */
+    @Test
+    void thePageIsForLocalClientsOnlyOnAnOpenServer() throws Exception {
+        assertThat(raw("GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 403").contains("forbidden_host");
+        String body = "{\"title\":\"x\"}";
+        assertThat(raw("POST /v1/conversations HTTP/1.1\r\nHost: 127.0.0.1:" + gateway.port() + "\r\nOrigin: https://evil.example\r\n"
+                + "X-Fairway-User: dora\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body)).startsWith("HTTP/1.1 403").contains("forbidden_origin");
+        // the page's own origin is welcome
+        assertThat(raw("POST /v1/conversations HTTP/1.1\r\nHost: 127.0.0.1:" + gateway.port() + "\r\nOrigin: http://127.0.0.1:" + gateway.port()
+                + "\r\nX-Fairway-User: dora\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body)).startsWith("HTTP/1.1 200");
+    }
+
+    private String raw(String request) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gateway.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void noUiServesNoPage() throws Exception {
         try (Gateway api = TestGateway.start(TestGateway.config(TestGateway.tempDb()).withUi(false))) {
