@@ -22,7 +22,6 @@ import java.util.function.Predicate;
 import static dev.fairway.gateway.web.WebChatBrowserTest.awaitTurnEnd;
 import static dev.fairway.gateway.web.WebChatBrowserTest.conversationId;
 import static dev.fairway.gateway.web.WebChatBrowserTest.lastReplyRaw;
-import static dev.fairway.gateway.web.WebChatBrowserTest.send;
 import static dev.fairway.gateway.web.WebChatBrowserTest.setField;
 import static dev.fairway.gateway.web.WebChatBrowserTest.signIn;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,6 +60,8 @@ class WebChatBusyBrowserTest {
         String base = gateway.baseUrl();
         signIn(browser, base, "ivan");
         setField(browser, "set-max_tokens", "16");
+        // typed ahead: once the server is full only Enter remains, well within the ~1.3 s the first stream keeps it full
+        WebChatBrowserTest.type(browser, "Once upon a time");
         HttpClient client = HttpClient.newHttpClient();
         String longStream = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"stream\":true,"
                 + "\"ignore_eos\":true,\"max_tokens\":480}";
@@ -69,7 +70,8 @@ class WebChatBusyBrowserTest {
                         .POST(HttpRequest.BodyPublishers.ofString(longStream)).build(), HttpResponse.BodyHandlers.ofString())).toList();
         awaitStats(s -> s.runningSequences() == 1 && s.waitingSequences() == 1);
 
-        send(browser, "Once upon a time");
+        WebChatBrowserTest.markTurns(browser);
+        browser.find("#composer-input").sendKeys(org.openqa.selenium.Keys.ENTER);
         browser.await(Duration.ofSeconds(10), d -> d.findElement(By.id("chat-notice")).getText().matches("Server busy, retrying in \\d+ s.*") ? Boolean.TRUE : null);
         browser.screenshot("server-busy");
         awaitTurnEnd(browser);
