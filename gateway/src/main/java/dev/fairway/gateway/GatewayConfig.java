@@ -19,7 +19,20 @@ public record GatewayConfig(
         int idleTimeoutSeconds,
         String metricsHost,
         int metricsPort,
-        boolean metricsPerUser) {
+        boolean metricsPerUser,
+        boolean ui) {
+
+    /** With the web chat at `/` (`--no-ui` turns it off). */
+    public GatewayConfig(String model, String host, int port, Path database, long maxBodyBytes, EngineConfig engine,
+            int headerTimeoutSeconds, int idleTimeoutSeconds, String metricsHost, int metricsPort, boolean metricsPerUser) {
+        this(model, host, port, database, maxBodyBytes, engine, headerTimeoutSeconds, idleTimeoutSeconds, metricsHost,
+                metricsPort, metricsPerUser, true);
+    }
+
+    public GatewayConfig withUi(boolean on) {
+        return new GatewayConfig(model, host, port, database, maxBodyBytes, engine, headerTimeoutSeconds, idleTimeoutSeconds,
+                metricsHost, metricsPort, metricsPerUser, on);
+    }
 
     public static final int DEFAULT_HEADER_TIMEOUT_SECONDS = 30;
     public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
@@ -41,6 +54,7 @@ public record GatewayConfig(
         out.println("Fairway configuration:");
         out.println("  model            " + model);
         out.println("  host:port        " + host + ":" + port + (loopback() ? " (loopback: open without users)" : " (API keys required)"));
+        out.println("  web chat         " + (ui ? "at / (open the server's address in a browser)" : "off (--no-ui)"));
         out.println("  database         " + database.toAbsolutePath());
         out.println("  max body         " + maxBodyBytes + " bytes");
         out.println("  timeouts         request " + seconds(headerTimeoutSeconds) + ", idle keep-alive " + seconds(idleTimeoutSeconds));

@@ -16,6 +16,7 @@ import dev.fairway.gateway.openai.ModelsEndpoint;
 import dev.fairway.gateway.openai.TokenizeEndpoint;
 import dev.fairway.gateway.store.ConversationStore;
 import dev.fairway.gateway.store.ServerDatabase;
+import dev.fairway.gateway.web.WebUi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -96,6 +97,7 @@ public final class GatewayVerticle extends VerticleBase {
         r.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         r.route().handler(timeouts::requestComplete);
         if (config.loopback()) r.route().handler(new LoopbackGuard(userKeys)::check);
+        if (config.ui()) WebUi.load().mount(r); // the web chat: public files, its API calls authenticate like any client's
         r.get("/health").handler(health::health);
         if (!config.separateMetrics()) {
             // beyond loopback anyone could read the load (and, with --metrics-per-user, user names): a key is required

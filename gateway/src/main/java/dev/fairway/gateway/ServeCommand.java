@@ -80,6 +80,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model-cache", defaultValue = "${env:FAIRWAY_MODEL_CACHE}", description = "Where Hugging Face ids are downloaded (env FAIRWAY_MODEL_CACHE, default ~/.cache/fairway/models).")
     Path modelCache;
 
+    @Option(names = "--ui", negatable = true, defaultValue = "${env:FAIRWAY_UI:-true}", fallbackValue = "true",
+            description = "Serve the web chat at / (--no-ui: API only; env FAIRWAY_UI, default ${DEFAULT-VALUE}).")
+    boolean ui;
+
     GatewayConfig config() {
         if (model == null || model.isBlank()) throw new IllegalArgumentException("--model (or FAIRWAY_MODEL) is required");
         EngineConfig.Builder engine = EngineConfig.builder().model(model).weightType(weightType).kvCacheMb(kvMb)
@@ -92,7 +96,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) throw new IllegalArgumentException("--metrics-port must be 0..65535");
         return new GatewayConfig(model, host, port, db != null ? db : Database.defaultPath(), maxBodyBytes, engine.build(),
                 headerTimeout, idleTimeout, metricsHost != null ? metricsHost : "127.0.0.1", metricsPort != null ? metricsPort : -1,
-                metricsPerUser);
+                metricsPerUser).withUi(ui);
     }
 
     @Override

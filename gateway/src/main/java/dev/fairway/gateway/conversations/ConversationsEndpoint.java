@@ -75,6 +75,7 @@ public final class ConversationsEndpoint {
         Fields.rejectUnknown(body, Set.of("title", "metadata", "items"));
         String title = Fields.optString(body, "title", MAX_TITLE);
         String metadata = ConversationJson.metadata(body);
+        ConversationSettings.validate(metadata);
         List<NewMessage> items = ConversationJson.items(body.get("items")).stream()
                 .map(m -> new NewMessage(m.role().name().toLowerCase(Locale.ROOT), m.content(), "completed")).toList();
         String owner = Caller.user(ctx);
@@ -89,12 +90,14 @@ public final class ConversationsEndpoint {
         String order = ctx.queryParams().get("order");
         if (order != null && !order.equals("desc")) throw ApiError.badRequest("Only order=desc (newest first) is supported.", "order");
         String after = ctx.queryParams().get("after");
+        String titleFilter = ctx.queryParams().get("q");
+        if (titleFilter != null && titleFilter.length() > MAX_TITLE) throw ApiError.badRequest("'q' is longer than " + MAX_TITLE + " characters.", "q");
         String owner = Caller.user(ctx);
         Future<Conversation> cursor = after == null ? Future.succeededFuture(null) : store.find(owner, after).map(c -> {
             if (c == null) throw ApiError.badRequest("'after' is not one of your conversations.", "after");
             return c;
         });
-        cursor.compose(c -> store.list(owner, limit, c)).onSuccess(page -> {
+        cursor.compose(c -> store.list(owner, limit, c, titleFilter == null || titleFilter.isBlank() ? null : titleFilter.trim())).onSuccess(page -> {
             ObjectNode out = Json.object().put("object", "list");
             ArrayNode data = out.putArray("data");
             for (Conversation c : page.items()) data.add(ConversationJson.summary(c));
@@ -125,6 +128,7 @@ public final class ConversationsEndpoint {
         Fields.rejectUnknown(body, Set.of("title", "metadata"));
         String title = Fields.optString(body, "title", MAX_TITLE);
         String metadata = ConversationJson.metadata(body);
+        ConversationSettings.validate(metadata);
         if (title == null && metadata == null) throw ApiError.badRequest("Send 'title' and/or 'metadata' to update.", "title");
         Conversation c = ctx.get(CONVERSATION);
         store.update(c.owner(), c.id(), title, metadata)
@@ -149,10 +153,10 @@ public final class ConversationsEndpoint {
 
     /** Validated first; then the turn waits for the conversation's previous turn (see {@link TurnQueue}). */
     public void postMessage(RoutingContext ctx) {
-        ObjectNode body = ctx.get(BODY);
+        Conversation c = ctx.get(CONVERSATION);
+        ObjectNode body = ConversationSettings.withDefaults(ctx.get(BODY), c.metadataJson());
         MessageRequest turn = MessageRequest.parse(body, engine.info().vocabSize());
         String model = engine.resolveModel(turn.model());
-        Conversation c = ctx.get(CONVERSATION);
         turns.enter(c.id()).onSuccess(slot -> {
             if (ctx.response().closed()) slot.release(); // the client left while waiting
             else if (drain.isDraining()) fail(ctx, slot, ApiError.shuttingDown());
@@ -167,20 +171,34 @@ public final class ConversationsEndpoint {
 
     /**
      * Reads the history, submits the generation, and stores the user's message meanwhile; the stream opens only
-     * once that message is committed. A refused submission (context length, overload) stores nothing.
+     * once that message is committed. A refused submission (context length, overload) stores nothing. The
+     * conversation's system prompt (metadata `system`) goes first. A regeneration instead removes the replies
+     * after the last user message, and the stream opens once that removal is committed.
      */
     private Future<GenerationCall> runTurn(RoutingContext ctx, Conversation c, MessageRequest turn, String model, Runnable done) {
         return store.messages(c.id()).compose(history -> {
-            List<ChatMessage> chat = new ArrayList<>();
-            for (Message m : history) chat.add(new ChatMessage(ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()));
-            chat.add(ChatMessage.user(turn.content()));
+            int keep = history.size();
+            if (turn.regenerate()) {
+                while (keep > 0 && history.get(keep - 1).role().equals("assistant")) keep--;
+                if (keep == 0 || !history.get(keep - 1).role().equals("user")) {
+                    throw ApiError.badRequest("Nothing to regenerate: the conversation has no user message to reply to.",
+                            "regenerate", "nothing_to_regenerate");
+                }
+            }
+            List<ChatMessage> chat = new ArrayList<>(ConversationSettings.system(c.metadataJson()));
+            for (Message m : history.subList(0, keep)) chat.add(new ChatMessage(ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()));
+            if (!turn.regenerate()) chat.add(ChatMessage.user(turn.content()));
+            List<String> replaced = history.subList(keep, history.size()).stream().map(Message::id).toList();
+            Message lastUser = turn.regenerate() ? history.get(keep - 1) : null;
             Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
             GenerationRequest request = new GenerationRequest(Caller.user(ctx), c.id(), Prompt.chat(chat), turn.spec().params(), 1, 1.0);
             SseResponder sse = turn.spec().stream() ? new SseResponder(ctx.response(), envelope, 1, turn.spec().includeUsage()) : null;
             GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
             ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer, done);
             return GenerationCall.start(ctx, engine.engine(), request, turn.spec().maxTokensGiven(), metrics, drain, recorder)
-                    .onSuccess(call -> recorder.attach(call, store.append(c.id(), new NewMessage("user", turn.content(), "completed")),
+                    .onSuccess(call -> recorder.attach(call, turn.regenerate()
+                                    ? store.removeMessages(c.id(), replaced).map(lastUser)
+                                    : store.append(c.id(), new NewMessage("user", turn.content(), "completed")),
                             () -> { if (sse != null) sse.openWithin(ctx.vertx()); }));
         });
     }

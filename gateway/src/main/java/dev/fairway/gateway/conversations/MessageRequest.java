@@ -7,16 +7,25 @@ import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.openai.ChatRequestParser;
 import dev.fairway.gateway.openai.GenerationSpec;
 
-/** Body of POST /v1/conversations/{id}/messages: the user's text plus the chat-completions generation fields. */
-record MessageRequest(String content, String model, GenerationSpec spec) {
+/**
+ * Body of POST /v1/conversations/{id}/messages: the user's text plus the chat-completions generation fields; or,
+ * instead of the text, {@code "regenerate": true}: a new reply to the last user message, replacing the reply after it.
+ */
+record MessageRequest(String content, boolean regenerate, String model, GenerationSpec spec) {
 
     static MessageRequest parse(ObjectNode body, int vocabSize) {
-        if (!Fields.present(body, "content")) throw ApiError.badRequest("'content' is required.", "content");
+        boolean regenerate = Boolean.TRUE.equals(Fields.optBool(body, "regenerate"));
+        if (regenerate && Fields.present(body, "content")) {
+            throw ApiError.badRequest("Send 'content' (a new turn) or 'regenerate': true (a new last reply), not both.", "regenerate");
+        }
+        if (!regenerate && !Fields.present(body, "content")) throw ApiError.badRequest("'content' is required.", "content");
         if (body.has("messages")) throw ApiError.badRequest("Send 'content'; the history comes from the conversation.", "messages");
         // Reuse the chat validator: the new user turn stands in for 'messages'.
         ObjectNode asChat = body.deepCopy();
         asChat.remove("content");
-        asChat.set("messages", Json.array().add(Json.object().put("role", "user").set("content", body.get("content"))));
+        asChat.remove("regenerate");
+        asChat.set("messages", Json.array().add(Json.object().put("role", "user")
+                .set("content", regenerate ? Json.MAPPER.getNodeFactory().textNode("") : body.get("content"))));
         GenerationSpec spec;
         try {
             spec = ChatRequestParser.parse(asChat, vocabSize);
@@ -28,6 +37,6 @@ record MessageRequest(String content, String model, GenerationSpec spec) {
         }
         if (spec.n() != 1) throw ApiError.badRequest("'n' must be 1 for conversation messages.", "n");
         var turn = ((dev.fairway.engine.Prompt.Chat) spec.prompt()).messages().get(0);
-        return new MessageRequest(turn.content(), Fields.optString(body, "model", 512), spec);
+        return new MessageRequest(regenerate ? null : turn.content(), regenerate, Fields.optString(body, "model", 512), spec);
     }
 }

@@ -110,6 +110,29 @@ public final class ConversationStore {
         return writer.write(c -> insertMessage(c, conversationId, message));
     }
 
+    /**
+     * Deletes these messages of the conversation (a regenerated reply); fails with {@link ConversationGoneException}
+     * if the conversation is gone.
+     */
+    public Future<Integer> removeMessages(String conversationId, List<String> messageIds) {
+        return writer.write(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")) {
+                s.setLong(1, now());
+                s.setString(2, conversationId);
+                if (s.executeUpdate() == 0) throw new ConversationGoneException(conversationId);
+            }
+            int removed = 0;
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM messages WHERE conversation_id = ? AND id = ?")) {
+                for (String id : messageIds) {
+                    s.setString(1, conversationId);
+                    s.setString(2, id);
+                    removed += s.executeUpdate();
+                }
+            }
+            return removed;
+        });
+    }
+
     /** Inside the writer's transaction: max(seq) + 1 cannot race, there is one writer. */
     private static Message insertMessage(Connection c, String conversationId, NewMessage m) throws SQLException {
         String id = newId("msg_");
@@ -147,11 +170,19 @@ public final class ConversationStore {
     }
 
     public Future<Page> list(String owner, int limit, Conversation after) {
+        return list(owner, limit, after, null);
+    }
+
+    /** {@code titleContains}: only titles containing it (ASCII letters case-insensitive); null for all. */
+    public Future<Page> list(String owner, int limit, Conversation after, String titleContains) {
         String sql = "SELECT " + COLUMNS + " FROM conversations c WHERE c.owner = ?"
+                + (titleContains == null ? "" : " AND instr(lower(coalesce(c.title, '')), lower(?)) > 0")
                 + (after == null ? "" : " AND (c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))")
                 + " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?";
-        Tuple args = after == null ? Tuple.of(owner, limit + 1)
-                : Tuple.of(owner, after.updatedAt(), after.updatedAt(), after.id(), limit + 1);
+        Tuple args = Tuple.tuple().addValue(owner);
+        if (titleContains != null) args.addValue(titleContains);
+        if (after != null) args.addValue(after.updatedAt()).addValue(after.updatedAt()).addValue(after.id());
+        args.addValue(limit + 1);
         return reads.preparedQuery(sql).execute(args).map(rows -> {
             List<Conversation> items = new ArrayList<>();
             for (Row row : rows) items.add(conversation(row));

@@ -18,7 +18,14 @@ public final class UserAdmin {
 
     public record User(String name, long createdAtMillis) {}
 
+    /** What a user name may be (also checked for the open server's X-Fairway-User header). */
+    public static final String NAME_RULE = "user names are 1-64 characters: letters, digits, '.', '_', '@', '-'";
+
     private final DataSource dataSource;
+
+    public static boolean validName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
 
     public UserAdmin(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -26,9 +33,7 @@ public final class UserAdmin {
 
     /** Creates the user and returns its new API key (the only time it exists in clear). */
     public String add(String name) throws SQLException {
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("user names are 1-64 characters: letters, digits, '.', '_', '@', '-'");
-        }
+        if (!validName(name)) throw new IllegalArgumentException(NAME_RULE);
         if (AuthHandler.LOCAL_USER.equalsIgnoreCase(name)) { // it would see every conversation made in open mode
             throw new IllegalArgumentException("the name '" + AuthHandler.LOCAL_USER + "' is reserved: it is who every "
                     + "caller of an open server (loopback, no users) is; choose another name");
