@@ -14,6 +14,7 @@ import dev.fairway.engine.SamplingParams;
 import dev.fairway.engine.model.Model;
 import dev.fairway.engine.scheduler.StepCostModel;
 import dev.fairway.testkit.RandomWeights;
+import dev.fairway.testkit.Stats;
 import dev.fairway.testkit.TestModels;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -221,7 +222,7 @@ public final class FairnessBenchCommand implements Callable<Integer> {
         o.put("b_tok_s", round(b));
         o.put("total_tok_s", round(measured / seconds));
         o.put("a_share", round((a) / Math.max(1e-9, a + b)));
-        o.put("jain", round(FairnessStats.jain(a, b)));
+        o.put("jain", round(Stats.jain(a, b)));
         return o;
     }
 
@@ -299,12 +300,12 @@ public final class FairnessBenchCommand implements Callable<Integer> {
         o.put("decode_tok_s_with", round(during.size() / ((longFirst - longSubmit) / 1e9)));
         o.put("itl_samples_without", before.size());
         o.put("itl_samples_with", during.size());
-        o.put("itl_p50_ms_without", round(FairnessStats.percentile(before, 50) / 1e6));
-        o.put("itl_p99_ms_without", round(FairnessStats.percentile(before, 99) / 1e6));
-        o.put("itl_p50_ms_with", round(FairnessStats.percentile(during, 50) / 1e6));
-        o.put("itl_p99_ms_with", round(FairnessStats.percentile(during, 99) / 1e6));
-        o.put("itl_max_ms_with", round(FairnessStats.percentile(during, 100) / 1e6));
-        o.put("p99_ratio", round(FairnessStats.percentile(during, 99) / Math.max(1.0, FairnessStats.percentile(before, 99))));
+        o.put("itl_p50_ms_without", round(Stats.percentile(before, 50) / 1e6));
+        o.put("itl_p99_ms_without", round(Stats.percentile(before, 99) / 1e6));
+        o.put("itl_p50_ms_with", round(Stats.percentile(during, 50) / 1e6));
+        o.put("itl_p99_ms_with", round(Stats.percentile(during, 99) / 1e6));
+        o.put("itl_max_ms_with", round(Stats.percentile(during, 100) / 1e6));
+        o.put("p99_ratio", round(Stats.percentile(during, 99) / Math.max(1.0, Stats.percentile(before, 99))));
         return o;
     }
 

@@ -3,6 +3,7 @@ package dev.fairway.bench.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.Engine;
 import dev.fairway.gateway.http.Json;
+import dev.fairway.testkit.Stats;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +15,10 @@ import java.util.List;
  */
 final class IdleTtft {
     record Result(List<Long> direct, List<Long> http, List<Long> added) {
-        double directP50Ms() { return StreamLoad.percentile(direct, 0.5) / 1e6; }
-        double httpP50Ms() { return StreamLoad.percentile(http, 0.5) / 1e6; }
-        double addedP50Ms() { return StreamLoad.percentile(added, 0.5) / 1e6; }
-        double addedP90Ms() { return StreamLoad.percentile(added, 0.9) / 1e6; }
+        double directP50Ms() { return Stats.percentile(direct, 50) / 1e6; }
+        double httpP50Ms() { return Stats.percentile(http, 50) / 1e6; }
+        double addedP50Ms() { return Stats.percentile(added, 50) / 1e6; }
+        double addedP90Ms() { return Stats.percentile(added, 90) / 1e6; }
 
         /**
          * A distribution-free 95% confidence interval of the median added TTFT: the order statistics at ranks

@@ -9,6 +9,7 @@ import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
 import dev.fairway.engine.TokenEvent;
 import dev.fairway.gateway.http.Json;
+import dev.fairway.testkit.Stats;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,9 +36,9 @@ final class StreamLoad implements AutoCloseable {
         }
 
         double tokensPerSecond() { return tokens * 1e9 / wallNanos; }
-        double ttftP50Ms() { return percentile(ttftNanos, 0.50) / 1e6; }
-        double ttftP95Ms() { return percentile(ttftNanos, 0.95) / 1e6; }
-        double itlP50Ms() { return percentile(itlNanos, 0.50) / 1e6; }
+        double ttftP50Ms() { return Stats.percentile(ttftNanos, 50) / 1e6; }
+        double ttftP95Ms() { return Stats.percentile(ttftNanos, 95) / 1e6; }
+        double itlP50Ms() { return Stats.percentile(itlNanos, 50) / 1e6; }
 
         ObjectNode toJson() {
             return Json.object().put("output_tokens_per_s", Math.round(tokensPerSecond() * 10) / 10.0)
@@ -144,12 +145,5 @@ final class StreamLoad implements AutoCloseable {
     public void close() {
         pool.shutdownNow();
         http.close();
-    }
-
-    static double percentile(List<Long> values, double p) {
-        if (values.isEmpty()) return Double.NaN;
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(p * sorted.size())));
     }
 }

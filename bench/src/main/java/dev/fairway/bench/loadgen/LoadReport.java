@@ -1,6 +1,8 @@
 package dev.fairway.bench.loadgen;
 
+import dev.fairway.testkit.Stats;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +107,13 @@ public record LoadReport(
                 ok.size() / seconds, out / seconds, (out + (promptTotal == null ? 0 : promptTotal)) / seconds,
                 out, promptTotal, withPrompt == 0 ? null : (double) prompt / withPrompt, source,
                 ms(ttfts(ok)), ms(unbox(itl)), ms(unbox(tpot)), ms(e2e),
-                users, cfg.users().size() < 2 ? null : nanToNull(Summary.jain(perUserTps)), errors, examples);
+                users, fairness(perUserTps), errors, examples);
+    }
+
+    /** Jain's index over per-user output tok/s; null (n/a) with fewer than 2 users or when nobody got a token. */
+    static Double fairness(double[] perUserTps) {
+        if (perUserTps.length < 2 || Arrays.stream(perUserTps).allMatch(t -> t == 0)) return null;
+        return nanToNull(Stats.jain(perUserTps));
     }
 
     /** Sum of the users' concurrency; null when unlimited (rate mode without a cap). */

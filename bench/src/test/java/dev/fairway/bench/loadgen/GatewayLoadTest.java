@@ -10,6 +10,7 @@ import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;
+import dev.fairway.testkit.TestModels;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -47,7 +48,7 @@ class GatewayLoadTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path model = Path.of(System.getProperty("fairway.shared", "../../shared")).resolve("models/stories260K").toAbsolutePath();
+        Path model = TestModels.stories();
         assertThat(model.resolve("config.json")).as("stories260K test model").exists();
         Path db = dir.resolve("fairway.db");
         SQLiteDataSource ds = Database.dataSource(db);
