@@ -1,5 +1,6 @@
 package dev.fairway.cli;
 
+import dev.fairway.cli.options.EngineOptions;
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineConfig;
@@ -18,13 +19,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** `fairway chat`: a terminal chat that streams the reply as it is generated. */
 @Command(name = "chat", mixinStandardHelpOptions = true, description = "Chat with a model in the terminal (streams).")
 public final class ChatCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Model folder or Hugging Face id (owner/name).")
-    String model;
+    @Mixin
+    EngineOptions engineOptions;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--system", description = "System prompt.")
     String system;
@@ -38,13 +46,11 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for reproducible sampling.")
     Long seed;
 
-    @Option(names = "--weights", description = "Quantize on load: Q4, Q8 or F32.")
-    String weightType;
-
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        EngineConfig config = EngineConfig.builder().model(model).weightType(weightType).build();
+        if (engineOptions.model() == null) throw new ParameterException(spec.commandLine(), "Missing required option: '--model' (or FAIRWAY_MODEL)");
+        EngineConfig config = engineOptions.builder().build();
         try (Engine engine = Engine.open(config)) {
             out.println("Model " + engine.modelInfo().id() + " ready. Type a message; empty line or Ctrl-D quits.");
             List<ChatMessage> history = new ArrayList<>();

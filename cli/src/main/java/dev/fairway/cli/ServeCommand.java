@@ -1,10 +1,11 @@
 package dev.fairway.cli;
 
-import dev.fairway.engine.EngineConfig;
+import dev.fairway.cli.options.EngineOptions;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.store.Database;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -12,12 +13,12 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** `fairway serve`: the OpenAI-compatible server. Every flag has a FAIRWAY_* environment twin. */
+/** `fairway serve`: the OpenAI-compatible server. Every flag has a FAIRWAY_* environment twin; the engine's are {@link EngineOptions}. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a model over an OpenAI-compatible HTTP API (SSE streaming, users, conversations, /metrics).")
 public final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "${env:FAIRWAY_MODEL}", description = "Model folder or Hugging Face id (env FAIRWAY_MODEL).")
-    String model;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Option(names = "--host", defaultValue = "${env:FAIRWAY_HOST:-127.0.0.1}", description = "Bind address (env FAIRWAY_HOST, default ${DEFAULT-VALUE}). Non-loopback addresses require API keys.")
     String host;
@@ -27,34 +28,6 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--db", defaultValue = "${env:FAIRWAY_DB}", description = "SQLite file for users and conversations (env FAIRWAY_DB, default ~/.local/share/fairway/fairway.db).")
     Path db;
-
-    @Option(names = "--kv-mb", defaultValue = "${env:FAIRWAY_KV_MB:-512}", description = "KV cache size in MB (env FAIRWAY_KV_MB, default ${DEFAULT-VALUE}).")
-    int kvMb;
-
-    @Option(names = "--kv-tokens", defaultValue = "${env:FAIRWAY_KV_TOKENS:-0}", description = "KV cache size in tokens; overrides --kv-mb when > 0 (env FAIRWAY_KV_TOKENS).")
-    int kvTokens;
-
-    @Option(names = "--max-batch", defaultValue = "${env:FAIRWAY_MAX_BATCH:-256}", description = "Max tokens per engine step (env FAIRWAY_MAX_BATCH, default ${DEFAULT-VALUE}).")
-    int maxBatch;
-
-    @Option(names = "--max-running", defaultValue = "${env:FAIRWAY_MAX_RUNNING:-32}", description = "Max sequences decoded together (env FAIRWAY_MAX_RUNNING, default ${DEFAULT-VALUE}).")
-    int maxRunning;
-
-    @Option(names = "--max-waiting", defaultValue = "${env:FAIRWAY_MAX_WAITING:-256}", description = "Queued requests before 429 (env FAIRWAY_MAX_WAITING, default ${DEFAULT-VALUE}).")
-    int maxWaiting;
-
-    @Option(names = "--threads", defaultValue = "${env:FAIRWAY_THREADS:-0}", description = "Compute threads, 0 = all cores (env FAIRWAY_THREADS).")
-    int threads;
-
-    @Option(names = "--weight-type", defaultValue = "${env:FAIRWAY_WEIGHT_TYPE}", description = "Q4, Q8 or F32 to convert on load (env FAIRWAY_WEIGHT_TYPE).")
-    String weightType;
-
-    @Option(names = "--policy", defaultValue = "${env:FAIRWAY_POLICY:-FAIR}", description = "FAIR or FCFS (env FAIRWAY_POLICY, default ${DEFAULT-VALUE}).")
-    EngineConfig.SchedulingPolicy policy;
-
-    @Option(names = "--prefix-caching", negatable = true, defaultValue = "${env:FAIRWAY_PREFIX_CACHING:-true}", fallbackValue = "true",
-            description = "Reuse KV blocks of shared prompt prefixes (env FAIRWAY_PREFIX_CACHING, default ${DEFAULT-VALUE}).")
-    boolean prefixCaching;
 
     @Option(names = "--max-body-bytes", defaultValue = "${env:FAIRWAY_MAX_BODY_BYTES:-8388608}", description = "Largest accepted request body (env FAIRWAY_MAX_BODY_BYTES, default ${DEFAULT-VALUE}).")
     long maxBodyBytes;
@@ -79,20 +52,12 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Label token metrics with user names (fairway_user_tokens_total, fairway_user_served_tokens_total); one series per user (env FAIRWAY_METRICS_PER_USER, default ${DEFAULT-VALUE}).")
     boolean metricsPerUser;
 
-    @Option(names = "--model-cache", defaultValue = "${env:FAIRWAY_MODEL_CACHE}", description = "Where Hugging Face ids are downloaded (env FAIRWAY_MODEL_CACHE, default ~/.cache/fairway/models).")
-    Path modelCache;
-
     GatewayConfig config() {
-        if (model == null || model.isBlank()) throw new IllegalArgumentException("--model (or FAIRWAY_MODEL) is required");
-        EngineConfig.Builder engine = EngineConfig.builder().model(model).weightType(weightType).kvCacheMb(kvMb)
-                .kvCacheTokens(kvTokens).maxBatchTokens(maxBatch).maxRunningSequences(maxRunning)
-                .maxWaitingRequests(maxWaiting).policy(policy).prefixCaching(prefixCaching);
-        if (threads > 0) engine.threads(threads);
-        if (modelCache != null) engine.modelCacheDir(modelCache);
+        String model = engineOptions.requireModel();
         if (headerTimeout < 0 || idleTimeout < 0) throw new IllegalArgumentException("--header-timeout and --idle-timeout must be >= 0");
         if (metricsHost != null && metricsPort == null) throw new IllegalArgumentException("--metrics-host needs --metrics-port");
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) throw new IllegalArgumentException("--metrics-port must be 0..65535");
-        return new GatewayConfig(model, host, port, db != null ? db : Database.defaultPath(), maxBodyBytes, engine.build(),
+        return new GatewayConfig(model, host, port, db != null ? db : Database.defaultPath(), maxBodyBytes, engineOptions.builder().build(),
                 headerTimeout, idleTimeout, metricsHost != null ? metricsHost : "127.0.0.1", metricsPort != null ? metricsPort : -1,
                 metricsPerUser);
     }

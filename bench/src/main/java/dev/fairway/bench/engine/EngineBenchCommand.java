@@ -11,6 +11,8 @@ import com.github.tjake.jlama.safetensors.DType;
 import com.github.tjake.jlama.safetensors.SafeTensorSupport;
 import com.github.tjake.jlama.safetensors.prompt.PromptContext;
 import com.github.tjake.jlama.safetensors.tokenizer.Tokenizer;
+import dev.fairway.cli.options.ComputeOptions;
+import dev.fairway.cli.options.DefaultsFor;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineConfig;
 import dev.fairway.engine.GenerationListener;
@@ -42,6 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,10 +53,12 @@ import picocli.CommandLine.Option;
  * Measures prefill tok/s (one long prompt), single-stream decode tok/s and aggregate output tok/s of N concurrent
  * streams, and checks that every concurrent output equals the same prompt run alone.
  */
-@Command(name = "engine", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "engine", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = EngineBenchCommand.Defaults.class,
         description = {"Engine throughput vs jlama generate() on seeded random weights of real architectures.",
                 "Prefill tok/s, single-stream decode tok/s, aggregate tok/s of N concurrent greedy streams (EOS ignored),",
-                "and outputs_match_alone (each concurrent output equals that prompt run alone)."})
+                "and outputs_match_alone (each concurrent output equals that prompt run alone).",
+                "--weights Q4, Q8 or F32 (default Q4): Fairway quantizes the F32 file on load; jlama loads a copy made by its",
+                "own quantizeModel (cached; 0.8.4 quantize-on-load is broken). --threads: Fairway's worker threads."})
 public final class EngineBenchCommand implements Callable<Integer> {
 
     @Option(names = "--model-config", paramLabel = "DIR",
@@ -61,8 +66,14 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     + "Default: SmolLM2-135M-Instruct-config and TinyLlama-1.1B-Chat-v1.0-config from the shared models folder.")
     List<Path> modelConfigs;
 
-    @Option(names = "--weights", defaultValue = "Q4", description = "Q4, Q8 or F32. Fairway quantizes the F32 file on load; jlama loads a copy made by its own "
-                    + "quantizeModel (cached; 0.8.4 quantize-on-load is broken). Default: ${DEFAULT-VALUE}.")
+    @Mixin
+    ComputeOptions compute;
+
+    static final class Defaults extends DefaultsFor {
+        Defaults() { super("--weights", "${env:FAIRWAY_WEIGHTS:-Q4}"); }
+    }
+
+    /** --weights, upper case. */
     String weights;
 
     @Option(names = "--n", split = ",", defaultValue = "1,4,8,16", description = "Concurrent stream counts. Default: ${DEFAULT-VALUE}.")
@@ -108,9 +119,6 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random weights. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--threads", description = "Fairway worker threads. Default: available processors.")
-    Integer threads;
-
     private static final ObjectMapper JSON = new ObjectMapper();
     private PrintStream out;
 
@@ -121,8 +129,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        weights = weights.toUpperCase(Locale.ROOT);
-        if (!List.of("Q4", "Q8", "F32").contains(weights)) {
+        weights = compute.weights();
+        if (weights == null || !List.of("Q4", "Q8", "F32").contains(weights)) {
             System.err.println("--weights must be Q4, Q8 or F32");
             return 2;
         }
@@ -131,7 +139,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
             return 2;
         }
         List<Path> configs = modelConfigs != null && !modelConfigs.isEmpty() ? modelConfigs : defaultConfigs();
-        int fwThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int fwThreads = compute.threadsOrCores();
         note(String.format(Locale.ROOT, "# fairway bench engine: weights %s, n %s, prompt %d tokens, seed %d, fairway threads %d, "
                 + "jlama threads %d (its default), %d cores", weights, ns, promptTokens, seed, fwThreads,
                 Math.max(2, Runtime.getRuntime().availableProcessors() / 2), Runtime.getRuntime().availableProcessors()));

@@ -2,6 +2,7 @@ package dev.fairway.bench.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fairway.cli.options.ComputeOptions;
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineConfig;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,25 +41,27 @@ import picocli.CommandLine.Option;
  * (b) 8 running streams while one 2,000-token prompt arrives: inter-token latency p50/p99 with vs without it;
  * (c) a 1,500-token conversation: second-turn TTFT and prefilled tokens vs the first turn (prefix cache).
  */
-@Command(name = "fairness", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "fairness", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = EngineBenchCommand.Defaults.class,
         description = {"Fair (VTC) vs FCFS scheduling on the real engine with seeded random SmolLM2-135M-shaped weights.",
                 "(a) 1 stream vs 12 streams of two users on a saturated engine: per-user tok/s, Jain's index, A's share;",
                 "(b) running streams' inter-token latency while a long prompt is prefilled (chunked prefill);",
-                "(c) second-turn TTFT and prefilled tokens of a long conversation (prefix cache)."})
+                "(c) second-turn TTFT and prefilled tokens of a long conversation (prefix cache).",
+                "--weights Q4, Q8 or F32 (default Q4); --threads: the engine's worker threads."})
 public final class FairnessBenchCommand implements Callable<Integer> {
 
     @Option(names = "--model-config", paramLabel = "DIR",
             description = "Folder with config.json + tokenizer (weights are generated). Default: SmolLM2-135M-Instruct-config in the shared models folder.")
     Path modelConfig;
 
-    @Option(names = "--weights", defaultValue = "Q4", description = "Q4, Q8 or F32. Default: ${DEFAULT-VALUE}.")
+    /** --weights (default Q4, as bench engine) and --threads. */
+    @Mixin
+    ComputeOptions compute;
+
+    /** --weights, upper case. */
     String weights;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random weights. Default: ${DEFAULT-VALUE}.")
     long seed;
-
-    @Option(names = "--threads", description = "Engine worker threads. Default: available processors.")
-    Integer threads;
 
     @Option(names = "--policies", split = ",", defaultValue = "FCFS,FAIR", description = "Default: ${DEFAULT-VALUE}.")
     List<EngineConfig.SchedulingPolicy> policies;
@@ -116,10 +120,10 @@ public final class FairnessBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        weights = weights.toUpperCase(Locale.ROOT);
+        weights = compute.weights();
         Path cfg = modelConfig != null ? modelConfig
                 : TestModels.model("SmolLM2-135M-Instruct-config");
-        fwThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        fwThreads = compute.threadsOrCores();
         long t0 = System.nanoTime();
         Path dir = RandomWeights.materialize(cfg, seed);
         model = Model.load(dir, weights);

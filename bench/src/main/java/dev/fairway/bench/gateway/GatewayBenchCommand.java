@@ -1,12 +1,15 @@
 package dev.fairway.bench.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fairway.cli.options.DefaultsFor;
+import dev.fairway.cli.options.EngineOptions;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineConfig;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.http.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -21,13 +24,22 @@ import java.util.concurrent.Callable;
  * TTFT is mostly queueing behind other streams, so the TTFT the gateway adds is also measured on the idle engine,
  * one request at a time.
  */
-@Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = GatewayBenchCommand.Defaults.class,
         description = {"Gateway streaming overhead: aggregate output tok/s and TTFT of N concurrent streams,",
                 "HTTP SSE (/v1/chat/completions) vs in-process Engine.submit, same engine, same run;",
-                "and the TTFT added to single requests on the idle engine (paired, alternating)."})
+                "and the TTFT added to single requests on the idle engine (paired, alternating).",
+                "Defaults: --model ../shared/models/stories260K, --kv-mb 256, --max-running at least --streams.",
+                "The prefix cache is on by default: requests share the chat template's cached opening, as chats do, so an",
+                "idle request's TTFT is one short step and the engine's run-to-run noise (+-20% on a shared VM) does not",
+                "hide the milliseconds the gateway adds. --no-prefix-caching prefills every prompt whole."})
 public final class GatewayBenchCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "../shared/models/stories260K", description = "Model folder or id (default ${DEFAULT-VALUE}).")
-    String model;
+    /** The engine options, with the tiny test model and a smaller KV cache as defaults; max-running at least --streams. */
+    @Mixin
+    EngineOptions engineOptions;
+
+    static final class Defaults extends DefaultsFor {
+        Defaults() { super("--model", "${env:FAIRWAY_MODEL:-../shared/models/stories260K}", "--kv-mb", "${env:FAIRWAY_KV_MB:-256}"); }
+    }
 
     @Option(names = "--streams", defaultValue = "16", description = "Concurrent streams (default ${DEFAULT-VALUE}).")
     int streams;
@@ -40,15 +52,6 @@ public final class GatewayBenchCommand implements Callable<Integer> {
 
     @Option(names = "--prompt", defaultValue = "Once upon a time", description = "User message (default '${DEFAULT-VALUE}').")
     String prompt;
-
-    @Option(names = "--kv-mb", defaultValue = "256", description = "KV cache MB (default ${DEFAULT-VALUE}).")
-    int kvMb;
-
-    @Option(names = "--threads", defaultValue = "0", description = "Engine threads, 0 = all cores.")
-    int threads;
-
-    @Option(names = "--weight-type", description = "Q4, Q8 or F32 conversion on load.")
-    String weightType;
 
     @Option(names = "--rounds", defaultValue = "3", description = "Alternating in-process/HTTP rounds, merged (default ${DEFAULT-VALUE}); evens out drift from other load.")
     int rounds;
@@ -66,12 +69,6 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     @Option(names = "--idle-max-tokens", defaultValue = "8", description = "Tokens per idle-TTFT request (default ${DEFAULT-VALUE}).")
     int idleMaxTokens;
 
-    @Option(names = "--prefix-cache", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Prefix cache on (default): requests share the chat template's cached opening, as chats do, so an idle "
-                    + "request's TTFT is one short step and the engine's run-to-run noise (+-20%% on a shared VM) does not hide the "
-                    + "milliseconds the gateway adds. --no-prefix-cache prefills every prompt whole.")
-    boolean prefixCache;
-
     @Option(names = "--client", defaultValue = "LOOPBACK", description = "HTTP client: LOOPBACK (minimal HTTP/1.1, one connection and thread per stream) or JDK (java.net.http) (default ${DEFAULT-VALUE}).")
     HttpStreams.Client client;
 
@@ -84,10 +81,8 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream log = json ? System.err : System.out;
-        EngineConfig.Builder b = EngineConfig.builder().model(model).kvCacheMb(kvMb).weightType(weightType)
-                .maxRunningSequences(Math.max(32, streams)).prefixCaching(prefixCache);
-        if (threads > 0) b.threads(threads);
-        EngineConfig engineConfig = b.build();
+        String model = engineOptions.requireModel();
+        EngineConfig engineConfig = engineOptions.builder().maxRunningSequences(Math.max(engineOptions.maxRunning(), streams)).build();
         Path db = Files.createTempDirectory("fairway-bench").resolve("bench.db");
         try (Engine engine = Engine.open(engineConfig)) {
             GatewayConfig config = new GatewayConfig(model, "127.0.0.1", 0, db, 1 << 20, engineConfig,

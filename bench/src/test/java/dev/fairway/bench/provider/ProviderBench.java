@@ -2,6 +2,8 @@ package dev.fairway.bench.provider;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.fairway.cli.options.ComputeOptions;
+import dev.fairway.cli.options.DefaultsFor;
 import dev.fairway.langchain4j.LocalChatModel;
 import dev.fairway.testkit.RandomWeights;
 import dev.fairway.testkit.TestModels;
@@ -24,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,8 +35,10 @@ import picocli.CommandLine.Option;
  * each (output tokens as each provider reports them / wall time of the concurrent round) and whether every concurrent
  * output equals the same prompt run alone. Run: {@code langchain4j-local-provider/bench.sh --json}.
  */
-@Command(name = "bench-langchain4j", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "LocalChatModel vs JlamaChatModel: N threads calling chat() at once, greedy, same weights.")
+@Command(name = "bench-langchain4j", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = ProviderBench.Defaults.class,
+        description = {"LocalChatModel vs JlamaChatModel: N threads calling chat() at once, greedy, same weights.",
+                "--weights Q4 or F32 (default Q4): Fairway quantizes the F32 folder on load, jlama loads its own quantizeModel copy.",
+                "--threads: compute threads for each provider (default 2)."})
 public final class ProviderBench implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR", description = "A model folder (HF layout). Default: random weights of --model-config.")
@@ -47,17 +52,22 @@ public final class ProviderBench implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random-weights seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--weights", defaultValue = "Q4", description = "Q4 or F32. Q4: Fairway quantizes the F32 folder on load, jlama loads its own quantizeModel copy. Default: ${DEFAULT-VALUE}.")
-    String weights;
+    @Mixin
+    ComputeOptions compute;
+
+    static final class Defaults extends DefaultsFor {
+        Defaults() { super("--weights", "${env:FAIRWAY_WEIGHTS:-Q4}", "--threads", "${env:FAIRWAY_THREADS:-2}"); }
+    }
+
+    /** --weights and --threads as used. */
+    private String weights;
+    private int threads;
 
     @Option(names = "--clients", defaultValue = "8", description = "Concurrent chat() callers. Default: ${DEFAULT-VALUE}.")
     int clients;
 
     @Option(names = "--max-tokens", defaultValue = "48", description = "Output tokens per request. Default: ${DEFAULT-VALUE}.")
     int maxTokens;
-
-    @Option(names = "--threads", defaultValue = "2", description = "Compute threads for each provider. Default: ${DEFAULT-VALUE}.")
-    int threads;
 
     @Option(names = "--skip-jlama", description = "Measure only LocalChatModel.")
     boolean skipJlama;
@@ -119,6 +129,8 @@ public final class ProviderBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        weights = compute.weights() == null ? "F32" : compute.weights();
+        threads = compute.threadsOrCores();
         Path folder = model != null ? model.toAbsolutePath().normalize() : randomModel();
         List<String> prompts = new ArrayList<>();
         for (int i = 0; i < clients; i++) prompts.add(PROMPTS.get(i % PROMPTS.size()) + (i >= PROMPTS.size() ? " (" + i + ")" : ""));
