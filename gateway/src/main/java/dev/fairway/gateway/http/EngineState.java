@@ -1,13 +1,15 @@
-package dev.fairway.gateway;
+package dev.fairway.gateway.http;
 
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.ModelInfo;
-import dev.fairway.gateway.http.ApiError;
 
 import java.nio.file.Path;
 import java.util.Set;
 
-/** The engine once loaded; until then every model route answers 503. */
+/**
+ * The engine once loaded; until then every model route answers 503. Here, beside the other plumbing the endpoints
+ * share, so that openai/, conversations/ and metrics/ do not depend on the server's root package.
+ */
 public final class EngineState {
     private final String requestedModel;
     private volatile Engine engine;
@@ -17,7 +19,7 @@ public final class EngineState {
         this.requestedModel = requestedModel;
     }
 
-    void ready(Engine engine) {
+    public void ready(Engine engine) {
         ModelInfo info = engine.modelInfo();
         String base = Path.of(requestedModel).getFileName() == null ? requestedModel : Path.of(requestedModel).getFileName().toString();
         this.names = Set.copyOf(java.util.List.of(info.id(), requestedModel, base));
@@ -44,5 +46,5 @@ public final class EngineState {
 
     public boolean serves(String id) { return engine != null && names.contains(id); }
 
-    Engine engineOrNull() { return engine; }
+    public Engine engineOrNull() { return engine; }
 }
