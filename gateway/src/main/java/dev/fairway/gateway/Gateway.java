@@ -5,6 +5,7 @@ import dev.fairway.engine.EngineStats;
 import dev.fairway.gateway.auth.UserKeys;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.http.Drain;
+import dev.fairway.gateway.http.EngineState;
 import dev.fairway.gateway.store.ServerDatabase;
 import dev.fairway.gateway.store.UserAdmin;
 import io.vertx.core.Future;

@@ -7,6 +7,7 @@ import dev.fairway.gateway.conversations.ConversationsEndpoint;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.ConnectionTimeouts;
 import dev.fairway.gateway.http.Drain;
+import dev.fairway.gateway.http.EngineState;
 import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.metrics.HealthEndpoint;

@@ -1,5 +1,6 @@
 package dev.fairway.engine;
 
+import dev.fairway.engine.kernels.VectorApi;
 import dev.fairway.engine.kv.BlockPool;
 import dev.fairway.engine.kv.KvCacheManager;
 import dev.fairway.engine.kv.PagedKvCache;
@@ -74,6 +75,7 @@ public final class Engine implements AutoCloseable {
     /** Loads the model named by {@code config.model()} (folder or Hugging Face id) and starts the step loop. */
     public static Engine open(EngineConfig config) {
         if (config.model() == null || config.model().isBlank()) throw new IllegalArgumentException("No model given");
+        VectorApi.require(); // before a download, not after it
         Model m = Model.load(ModelSource.resolve(config.model(), config.modelCacheDir()), config.weightType());
         return new Engine(m, config);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fairway.engine.model.Model;
+import dev.fairway.testkit.TestModels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -294,9 +294,12 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
             return (B) this;
         }
 
-        /** A local model folder (HF layout: config.json, tokenizer.json, *.safetensors). */
+        /**
+         * A local model folder (HF layout: config.json, tokenizer.json, *.safetensors). Always a folder: one that does
+         * not exist is an error, never taken for a Hugging Face id.
+         */
         public B modelPath(Path folder) {
-            this.model = folder.toString();
+            this.model = folder.toAbsolutePath().normalize().toString();
             return self();
         }
 

@@ -3,18 +3,12 @@ package dev.fairway.langchain4j;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The test model (stories260K from ../shared/models) and builders with one set of engine settings for all tests. */
+/** The test model (stories260K, found by testkit's TestModels) and builders with one set of engine settings for all tests. */
 final class TestModels {
     private TestModels() {}
 
-    static Path shared() {
-        String p = System.getProperty("fairway.shared");
-        Path shared = p != null ? Path.of(p) : Path.of("..", "..", "shared");
-        return shared.toAbsolutePath().normalize();
-    }
-
     static Path stories260K() {
-        Path folder = shared().resolve("models").resolve("stories260K");
+        Path folder = dev.fairway.testkit.TestModels.stories();
         if (!Files.isDirectory(folder)) throw new IllegalStateException("test model missing: " + folder);
         return folder;
     }

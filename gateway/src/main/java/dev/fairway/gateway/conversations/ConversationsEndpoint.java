@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.GenerationRequest;
 import dev.fairway.engine.Prompt;
-import dev.fairway.gateway.EngineState;
+import dev.fairway.gateway.http.EngineState;
 import dev.fairway.gateway.auth.Caller;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Drain;

@@ -1,6 +1,6 @@
 package dev.fairway.gateway.metrics;
 
-import dev.fairway.gateway.EngineState;
+import dev.fairway.gateway.http.EngineState;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Drain;

@@ -1,7 +1,7 @@
 package dev.fairway.gateway.openai;
 
 import dev.fairway.engine.GenerationRequest;
-import dev.fairway.gateway.EngineState;
+import dev.fairway.gateway.http.EngineState;
 import dev.fairway.gateway.auth.Caller;
 import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.http.Json;

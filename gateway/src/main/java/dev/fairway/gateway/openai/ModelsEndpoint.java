@@ -2,7 +2,7 @@ package dev.fairway.gateway.openai;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ModelInfo;
-import dev.fairway.gateway.EngineState;
+import dev.fairway.gateway.http.EngineState;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Json;
 import io.vertx.ext.web.RoutingContext;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.Prompt;
-import dev.fairway.gateway.EngineState;
+import dev.fairway.gateway.http.EngineState;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
 import dev.fairway.gateway.http.Json;

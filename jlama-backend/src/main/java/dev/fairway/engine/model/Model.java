@@ -1,6 +1,7 @@
 package dev.fairway.engine.model;
 
 import dev.fairway.engine.kernels.F32Matrix;
+import dev.fairway.engine.kernels.VectorApi;
 import dev.fairway.engine.kernels.WeightMatrix;
 import dev.fairway.engine.text.TextCodec;
 import java.io.IOException;
@@ -33,6 +34,7 @@ public final class Model {
 
     /** Loads a local Hugging Face folder; {@code weightType} null keeps the stored type. */
     public static Model load(Path folder, String weightType) {
+        VectorApi.require(); // reading weights is the first use of the Vector API
         Path configJson = folder.resolve("config.json");
         if (!Files.isRegularFile(configJson)) {
             throw new IllegalArgumentException("No config.json in model folder " + folder);

@@ -9,7 +9,7 @@ import dev.fairway.engine.EngineConfig;
 import dev.fairway.engine.GenerationRequest;
 import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
-import dev.fairway.engine.TestModels;
+import dev.fairway.testkit.TestModels;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -2,8 +2,6 @@ package dev.fairway.engine.reference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fairway.engine.bench.RandomWeights;
-import dev.fairway.engine.bench.RandomWeights.SmallConfig;
 import dev.fairway.engine.kernels.WeightMatrix;
 import dev.fairway.engine.kv.BlockTable;
 import dev.fairway.engine.kv.PagedKvCache;
@@ -12,6 +10,10 @@ import dev.fairway.engine.model.Model;
 import dev.fairway.engine.model.ModelConfig;
 import dev.fairway.engine.runner.ModelRunner;
 import dev.fairway.engine.runner.StepBatch;
+import dev.fairway.testkit.RandomWeights;
+import dev.fairway.testkit.RandomWeights.SmallConfig;
+import dev.fairway.testkit.ReferenceLlama;
+import dev.fairway.testkit.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +30,7 @@ final class EngineHarness {
     static final long SEED = 7;
 
     static Path shared() {
-        return Path.of(System.getProperty("fairway.shared", "../../shared"));
+        return TestModels.shared();
     }
 
     /** A cached small random model; matrices N(0, 1/hidden) so attention is peaky enough to notice RoPE/KV bugs. */

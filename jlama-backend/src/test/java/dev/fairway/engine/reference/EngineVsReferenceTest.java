@@ -3,11 +3,12 @@ package dev.fairway.engine.reference;
 import static dev.fairway.engine.reference.EngineHarness.assertLogitsClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fairway.engine.bench.RandomWeights.SmallConfig;
 import dev.fairway.engine.kv.BlockTable;
 import dev.fairway.engine.model.Model;
 import dev.fairway.engine.reference.EngineHarness.Kv;
 import dev.fairway.engine.reference.EngineHarness.Row;
+import dev.fairway.testkit.RandomWeights.SmallConfig;
+import dev.fairway.testkit.ReferenceLlama;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

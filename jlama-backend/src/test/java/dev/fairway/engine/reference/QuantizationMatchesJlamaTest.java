@@ -8,6 +8,7 @@ import dev.fairway.engine.model.LayerWeights;
 import dev.fairway.engine.model.Model;
 import dev.fairway.engine.model.ModelConfig;
 import dev.fairway.engine.reference.EngineHarness.Kv;
+import dev.fairway.testkit.ReferenceLlama;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -10,7 +10,7 @@ import dev.fairway.engine.GenerationRequest;
 import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
-import dev.fairway.engine.TestModels;
+import dev.fairway.testkit.TestModels;
 import dev.fairway.engine.TokenEvent;
 import dev.fairway.engine.model.Model;
 import java.util.ArrayList;

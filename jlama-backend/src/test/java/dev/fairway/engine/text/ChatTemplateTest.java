@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tjake.jlama.model.llama.LlamaTokenizer;
 import com.github.tjake.jlama.safetensors.prompt.PromptSupport;
 import dev.fairway.engine.ChatMessage;
-import dev.fairway.engine.TestModels;
+import dev.fairway.testkit.TestModels;
 import dev.fairway.engine.model.ModelConfig;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.fairway.engine.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fairway.engine.TestModels;
+import dev.fairway.testkit.TestModels;
 import dev.fairway.engine.model.ModelConfig;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,99 @@
+package dev.fairway.cli;
+
+import dev.fairway.cli.options.EngineOptions;
+import dev.fairway.gateway.Gateway;
+import dev.fairway.gateway.GatewayConfig;
+import dev.fairway.gateway.store.Database;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** `fairway serve`: the OpenAI-compatible server. Every flag has a FAIRWAY_* environment twin; the engine's are {@link EngineOptions}. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a model over an OpenAI-compatible HTTP API (SSE streaming, users, conversations, /metrics).")
+public final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    EngineOptions engineOptions;
+
+    @Option(names = "--host", defaultValue = "${env:FAIRWAY_HOST:-127.0.0.1}", description = "Bind address (env FAIRWAY_HOST, default ${DEFAULT-VALUE}). Non-loopback addresses require API keys.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:FAIRWAY_PORT:-8080}", description = "Port, 0 = any free (env FAIRWAY_PORT, default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--db", defaultValue = "${env:FAIRWAY_DB}", description = "SQLite file for users and conversations (env FAIRWAY_DB, default ~/.local/share/fairway/fairway.db).")
+    Path db;
+
+    @Option(names = "--max-body-bytes", defaultValue = "${env:FAIRWAY_MAX_BODY_BYTES:-8388608}", description = "Largest accepted request body (env FAIRWAY_MAX_BODY_BYTES, default ${DEFAULT-VALUE}).")
+    long maxBodyBytes;
+
+    @Option(names = "--drain-seconds", defaultValue = "${env:FAIRWAY_DRAIN_SECONDS:-30}",
+            description = "On SIGTERM or Ctrl-C, how long running generations may finish before they are cut (env FAIRWAY_DRAIN_SECONDS, default ${DEFAULT-VALUE}).")
+    int drainSeconds;
+
+    @Option(names = "--header-timeout", defaultValue = "${env:FAIRWAY_HEADER_TIMEOUT:-30}", description = "Seconds a client has to send a whole request (headers and body), from connecting or from its request's headers on a kept-alive connection; then it is disconnected. 0 = no limit (env FAIRWAY_HEADER_TIMEOUT, default ${DEFAULT-VALUE}).")
+    int headerTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "${env:FAIRWAY_IDLE_TIMEOUT:-60}", description = "Seconds a kept-alive connection may wait for its next request before it is closed. 0 = no limit (env FAIRWAY_IDLE_TIMEOUT, default ${DEFAULT-VALUE}).")
+    int idleTimeout;
+
+    @Option(names = "--metrics-port", defaultValue = "${env:FAIRWAY_METRICS_PORT}", description = "Serve /metrics on a listener of its own on this port (0 = any free), without API key, and no longer on the API port. Without it /metrics is on the API port: open on a loopback bind, API key required otherwise (env FAIRWAY_METRICS_PORT).")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", defaultValue = "${env:FAIRWAY_METRICS_HOST}", description = "Bind address of the --metrics-port listener; anyone who can reach it can scrape (env FAIRWAY_METRICS_HOST, default 127.0.0.1).")
+    String metricsHost;
+
+    @Option(names = "--metrics-per-user", negatable = true, defaultValue = "${env:FAIRWAY_METRICS_PER_USER:-false}", fallbackValue = "true",
+            description = "Label token metrics with user names (fairway_user_tokens_total, fairway_user_served_tokens_total); one series per user (env FAIRWAY_METRICS_PER_USER, default ${DEFAULT-VALUE}).")
+    boolean metricsPerUser;
+
+    @Option(names = "--ui", negatable = true, defaultValue = "${env:FAIRWAY_UI:-true}", fallbackValue = "true",
+            description = "Serve the web chat at / (--no-ui: API only; env FAIRWAY_UI, default ${DEFAULT-VALUE}).")
+    boolean ui;
+
+    GatewayConfig config() {
+        String model = engineOptions.requireModel();
+        if (headerTimeout < 0 || idleTimeout < 0) throw new IllegalArgumentException("--header-timeout and --idle-timeout must be >= 0");
+        if (metricsHost != null && metricsPort == null) throw new IllegalArgumentException("--metrics-host needs --metrics-port");
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) throw new IllegalArgumentException("--metrics-port must be 0..65535");
+        return new GatewayConfig(model, host, port, db != null ? db : Database.defaultPath(), maxBodyBytes, engineOptions.builder().build(),
+                headerTimeout, idleTimeout, metricsHost != null ? metricsHost : "127.0.0.1", metricsPort != null ? metricsPort : -1,
+                metricsPerUser).withUi(ui);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        GatewayConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            System.err.println("fairway serve: " + e.getMessage());
+            return 2;
+        }
+        config.print(System.out);
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(config, System.out).toCompletionStage().toCompletableFuture().join();
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            System.err.println("fairway serve: " + cause.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("fairway serve: stopping; running requests get up to " + drainSeconds + " s to finish");
+            System.out.flush();
+            gateway.stop(Duration.ofSeconds(Math.max(0, drainSeconds)));
+            System.out.println("fairway serve: stopped");
+            System.out.flush();
+            stopped.countDown();
+        }, "fairway-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
