@@ -163,8 +163,8 @@ public final class Engine implements AutoCloseable {
     private void admit(RequestState r) {
         queued.decrementAndGet();
         if (r.completed) return;
-        Sequence s = new Sequence(ids.incrementAndGet(), r.request.userId(), r.request.conversationId(),
-                r.request.userWeight(), r.submittedNanos, r.prompt, null);
+        Sequence s = new Sequence(ids.incrementAndGet(), r.request.userId(), r.request.fairnessGroup(),
+                r.request.userWeight(), r.submittedNanos, r.prompt);
         var choice = new RequestState.Choice(0, s, new SequenceState(r.seed, r.prompt),
                 new TextStream(model.codec(), r.request.params().stop()));
         r.choices[0] = choice;

@@ -103,8 +103,8 @@ final class StepProcessor {
         r.forked = true;
         float[] row = Arrays.copyOfRange(logits, off, off + vocab);
         for (int i = 1; i < r.choices.length; i++) {
-            Sequence child = new Sequence(parent.id * 1000 + i, parent.user, parent.conversation, parent.weight,
-                    parent.arrivalNanos, r.prompt, null);
+            Sequence child = new Sequence(parent.id * 1000 + i, parent.user, parent.fairnessGroup, parent.weight,
+                    parent.arrivalNanos, r.prompt);
             scheduler.fork(parent, child);
             var choice = new RequestState.Choice(i, child, new SequenceState(r.seed + i, r.prompt),
                     new TextStream(model.codec(), r.request.params().stop()));

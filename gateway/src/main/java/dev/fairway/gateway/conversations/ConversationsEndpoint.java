@@ -175,7 +175,8 @@ public final class ConversationsEndpoint {
             for (Message m : history) chat.add(new ChatMessage(ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()));
             chat.add(ChatMessage.user(turn.content()));
             Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
-            GenerationRequest request = new GenerationRequest(Caller.user(ctx), c.id(), Prompt.chat(chat), turn.spec().params(), 1, 1.0);
+            String fairnessGroup = c.id(); // a user's conversations share the user's part of the engine evenly
+            GenerationRequest request = new GenerationRequest(Caller.user(ctx), fairnessGroup, Prompt.chat(chat), turn.spec().params(), 1, 1.0);
             SseResponder sse = turn.spec().stream() ? new SseResponder(ctx.response(), envelope, 1, turn.spec().includeUsage()) : null;
             GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
             ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer, done);

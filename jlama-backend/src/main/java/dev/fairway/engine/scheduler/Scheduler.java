@@ -157,7 +157,7 @@ public final class Scheduler {
         return best;
     }
 
-    /** Equal rank: one user's sequences go by subRank (conversation), different users' by arrival. */
+    /** Equal rank: one user's sequences go by subRank (fairness group), different users' by arrival. */
     private boolean firstOfTie(Sequence a, Sequence b) {
         if (a.user.equals(b.user)) {
             int c = Double.compare(policy.subRank(a), policy.subRank(b));

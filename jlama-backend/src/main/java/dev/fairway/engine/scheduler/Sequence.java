@@ -6,16 +6,16 @@ import java.util.Arrays;
 
 /**
  * One stream of tokens (a choice of a request) as the scheduler and KV manager see it: its tokens so far, how many
- * have keys/values in the cache ({@code computed}), and its block table. {@code owner} is the engine's per-choice state.
+ * have keys/values in the cache ({@code computed}), and its block table.
  */
 public final class Sequence {
     public final long id;
     public final String user;
-    public final String conversation;
+    /** The fairness subgroup within the user (see GenerationRequest.fairnessGroup). */
+    public final String fairnessGroup;
     public final double weight;
     public final long arrivalNanos;
     public final int promptLength;
-    public final Object owner;
     public final BlockTable table = new BlockTable();
 
     private int[] tokens;
@@ -30,17 +30,15 @@ public final class Sequence {
     boolean running;
     FinishReason finish;
 
-    public Sequence(long id, String user, String conversation, double weight, long arrivalNanos, int[] prompt,
-            Object owner) {
+    public Sequence(long id, String user, String fairnessGroup, double weight, long arrivalNanos, int[] prompt) {
         this.id = id;
         this.user = user;
-        this.conversation = conversation;
+        this.fairnessGroup = fairnessGroup;
         this.weight = weight;
         this.arrivalNanos = arrivalNanos;
         this.promptLength = prompt.length;
         this.tokens = Arrays.copyOf(prompt, Math.max(16, prompt.length * 2));
         this.length = prompt.length;
-        this.owner = owner;
     }
 
     public int length() { return length; }

@@ -104,7 +104,7 @@ final class SchedulerHarness {
     Job submit(String user, String conversation, double weight, int[] prompt, int maxTokens) {
         long id = ++ids;
         // fake nanosecond clock: steps, with submission order inside a step
-        Sequence s = new Sequence(id, user, conversation, weight, step * 1_000_000L + id, prompt, null);
+        Sequence s = new Sequence(id, user, conversation, weight, step * 1_000_000L + id, prompt);
         Job j = new Job(s, maxTokens, step);
         jobs.put(s, j);
         scheduler.enqueue(s);

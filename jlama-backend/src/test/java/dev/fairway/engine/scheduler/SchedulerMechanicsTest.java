@@ -160,8 +160,8 @@ class SchedulerMechanicsTest {
                 if (p.done()) {
                     it.remove();
                 } else if (p.seq.generated() == 1 && p.seq.isRunning()) {
-                    Sequence child = new Sequence(p.seq.id * 1000 + 1, p.seq.user, p.seq.conversation, p.seq.weight,
-                            p.seq.arrivalNanos, java.util.Arrays.copyOf(p.seq.tokens(), p.seq.promptLength), null);
+                    Sequence child = new Sequence(p.seq.id * 1000 + 1, p.seq.user, p.seq.fairnessGroup, p.seq.weight,
+                            p.seq.arrivalNanos, java.util.Arrays.copyOf(p.seq.tokens(), p.seq.promptLength));
                     h.scheduler.fork(p.seq, child);
                     SchedulerHarness.Job cj = new SchedulerHarness.Job(child, p.maxTokens, h.step);
                     h.jobs.put(child, cj);
