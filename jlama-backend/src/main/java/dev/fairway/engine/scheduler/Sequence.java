@@ -1,6 +1,5 @@
 package dev.fairway.engine.scheduler;
 
-import dev.fairway.engine.FinishReason;
 import dev.fairway.engine.kv.BlockTable;
 import java.util.Arrays;
 
@@ -27,8 +26,7 @@ public final class Sequence {
     int hashedBlocks;
     int cachedTokens;
     int preemptions;
-    boolean running;
-    FinishReason finish;
+    RequestStatus status = RequestStatus.WAITING;
 
     public Sequence(long id, String user, String fairnessGroup, double weight, long arrivalNanos, int[] prompt) {
         this.id = id;
@@ -62,9 +60,9 @@ public final class Sequence {
 
     public int preemptions() { return preemptions; }
 
-    public boolean isRunning() { return running; }
+    public RequestStatus status() { return status; }
 
-    public FinishReason finish() { return finish; }
+    public boolean isRunning() { return status == RequestStatus.RUNNING; }
 
     public void append(int token) {
         if (length == tokens.length) tokens = Arrays.copyOf(tokens, length * 2);

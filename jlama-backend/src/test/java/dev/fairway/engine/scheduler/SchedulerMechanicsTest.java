@@ -24,9 +24,9 @@ class SchedulerMechanicsTest {
             SchedulerHarness.Job longOne = h.submit("newcomer", "x", 1.0, 2000, 5);
             int steps = 0;
             while (longOne.firstTokenStep < 0) {
-                List<Scheduler.Chunk> plan = h.step();
+                List<StepPlan.Chunk> plan = h.step();
                 steps++;
-                int longTokens = plan.stream().filter(c -> c.sequence() == longOne.seq).mapToInt(Scheduler.Chunk::tokens).sum();
+                int longTokens = plan.stream().filter(c -> c.sequence() == longOne.seq).mapToInt(StepPlan.Chunk::tokens).sum();
                 assertThat(longTokens).isLessThanOrEqualTo(64 - 8);
                 for (SchedulerHarness.Job d : decoders) {
                     assertThat(plan).as("%s step %d", policy.getClass().getSimpleName(), steps)
@@ -153,7 +153,7 @@ class SchedulerMechanicsTest {
                 }
             }
             h.step();
-            // fork: once a parent has its first token, start a child sharing its blocks (as StepProcessor does)
+            // fork: once a parent has its first token, start a child sharing its blocks (as OutputProcessor does)
             for (var it = parents.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 SchedulerHarness.Job p = e.getValue();
