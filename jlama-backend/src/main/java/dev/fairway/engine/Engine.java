@@ -5,7 +5,7 @@ import dev.fairway.engine.kv.BlockTable;
 import dev.fairway.engine.kv.KvCacheManager;
 import dev.fairway.engine.kv.PagedKvCache;
 import dev.fairway.engine.model.Model;
-import dev.fairway.engine.model.ModelSource;
+import dev.fairway.engine.model.UnsupportedModelException;
 import dev.fairway.engine.runner.ModelRunner;
 import dev.fairway.engine.runner.StepBatch;
 import dev.fairway.engine.sampling.SequenceState;
@@ -16,9 +16,11 @@ import dev.fairway.engine.scheduler.Sequence;
 import dev.fairway.engine.scheduler.StepCostModel;
 import dev.fairway.engine.scheduler.StepPlan;
 import dev.fairway.engine.scheduler.VirtualTokenCounter;
+import dev.fairway.engine.text.ChatTurn;
 import dev.fairway.engine.text.TextStream;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -82,7 +84,12 @@ public final class Engine implements AutoCloseable {
     /** Loads the model named by {@code config.model()} (folder or Hugging Face id) and starts the step loop. */
     public static Engine open(EngineConfig config) {
         if (config.model() == null || config.model().isBlank()) throw new IllegalArgumentException("No model given");
-        Model m = Model.load(ModelSource.resolve(config.model(), config.modelCacheDir()), config.weightType());
+        Model m;
+        try {
+            m = Model.load(ModelSource.resolve(config.model(), config.modelCacheDir()), config.weightType());
+        } catch (UnsupportedModelException e) {
+            throw new InvalidRequestException(e.getMessage(), "model");
+        }
         return new Engine(m, config);
     }
 
@@ -150,13 +157,17 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The prompt text the model's chat template makes of these messages (generation prompt appended). */
-    public String renderChat(List<ChatMessage> messages) { return model.codec().renderChat(messages); }
+    public String renderChat(List<ChatMessage> messages) {
+        if (messages.isEmpty()) throw new InvalidRequestException("messages must not be empty", "messages");
+        return model.codec().renderChat(messages.stream()
+                .map(m -> new ChatTurn(m.role().name().toLowerCase(Locale.ROOT), m.content())).toList());
+    }
 
     /** Prompt token ids exactly as submit() would feed them (BOS and template included). */
     public int[] promptTokens(Prompt prompt) {
         return switch (prompt) {
             case Prompt.Text t -> model.codec().promptTokens(t.text());
-            case Prompt.Chat c -> model.codec().promptTokens(model.codec().renderChat(c.messages()));
+            case Prompt.Chat c -> model.codec().promptTokens(renderChat(c.messages()));
             case Prompt.Tokens t -> {
                 for (int id : t.ids()) {
                     if (id < 0 || id >= model.config().vocab()) throw new InvalidRequestException("Token id " + id + " is outside the vocabulary", "prompt");

@@ -98,13 +98,13 @@ final class OutputProcessor {
         SamplingParams p = r.request.params();
         Sequence s = ch.sequence;
         Set<Integer> eos = model.codec().eosIds();
-        Sampler.process(logits, off, vocab, p, ch.sampling, eos);
+        Sampler.process(logits, off, vocab, r.sampler, ch.sampling, eos);
         float[] logSoftmax = null;
         if (p.logprobs()) {
             logSoftmax = new float[vocab];
             Sampler.logSoftmax(logits, off, vocab, logSoftmax);
         }
-        int token = Sampler.pick(logits, off, vocab, p, ch.sampling);
+        int token = Sampler.pick(logits, off, vocab, r.sampler, ch.sampling);
         ch.sampling.accept(token);
         s.append(token);
         generatedTokens++;

@@ -1,10 +1,9 @@
-package dev.fairway.engine.model;
+package dev.fairway.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fairway.engine.EngineException;
-import dev.fairway.engine.TestModels;
+import dev.fairway.engine.model.Model;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,0 +1,29 @@
+package dev.fairway.engine;
+
+import dev.fairway.engine.jlama.JlamaDownloader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Turns what the user typed after --model into a local folder: an existing path as is, otherwise a Hugging Face id
+ * (owner/name) downloaded once into the cache directory with a progress bar per file.
+ */
+final class ModelSource {
+    private ModelSource() {}
+
+    static Path resolve(String model, Path cacheDir) {
+        Path local = Path.of(model);
+        if (Files.isDirectory(local)) return local.toAbsolutePath();
+        if (!model.matches("[A-Za-z0-9][\\w.-]*/[\\w.-]+")) {
+            throw new EngineException("Model '" + model + "' is neither a local folder nor a Hugging Face id (owner/name)");
+        }
+        try {
+            return JlamaDownloader.download(model, cacheDir);
+        } catch (IOException | RuntimeException e) {
+            String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            throw new EngineException("Cannot download " + model + " from Hugging Face (" + why.lines().findFirst().orElse("")
+                    + "). Are you offline? Pass a local model folder instead: --model /path/to/folder");
+        }
+    }
+}
