@@ -2,26 +2,32 @@ package dev.fairway.engine;
 
 import dev.fairway.engine.kernels.VectorApi;
 import dev.fairway.engine.kv.BlockPool;
+import dev.fairway.engine.kv.BlockTable;
 import dev.fairway.engine.kv.KvCacheManager;
 import dev.fairway.engine.kv.PagedKvCache;
 import dev.fairway.engine.model.Model;
-import dev.fairway.engine.model.ModelSource;
+import dev.fairway.engine.model.UnsupportedModelException;
 import dev.fairway.engine.runner.ModelRunner;
+import dev.fairway.engine.runner.StepBatch;
 import dev.fairway.engine.sampling.SequenceState;
 import dev.fairway.engine.scheduler.FairnessPolicy;
 import dev.fairway.engine.scheduler.FcfsPolicy;
 import dev.fairway.engine.scheduler.Scheduler;
 import dev.fairway.engine.scheduler.Sequence;
 import dev.fairway.engine.scheduler.StepCostModel;
+import dev.fairway.engine.scheduler.StepPlan;
 import dev.fairway.engine.scheduler.VirtualTokenCounter;
+import dev.fairway.engine.text.ChatTurn;
 import dev.fairway.engine.text.TextStream;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * The serving engine: one model instance, one shared paged KV cache, one scheduler, one step loop that batches
  * every running sequence through a single forward pass. Thread-safe; listeners run on the engine thread.
  * All scheduler and sequence state is touched only by that thread; other threads talk to it through the inbox.
+ * A step: the scheduler plans it ({@link StepPlan}), the runner runs it, the scheduler advances the sequences, the
+ * output processor samples, streams and finishes.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
@@ -38,7 +46,7 @@ public final class Engine implements AutoCloseable {
     private final KvCacheManager kv;
     private final ModelRunner runner;
     private final Scheduler scheduler;
-    private final StepProcessor steps;
+    private final OutputProcessor outputs;
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Thread loop;
     private final AtomicLong ids = new AtomicLong();
@@ -47,6 +55,8 @@ public final class Engine implements AutoCloseable {
     private volatile EngineStats stats;
     /** Sequences in the scheduler's queue at the end of the last step (the inbox is counted by {@code queued}). */
     private volatile int schedulerWaiting;
+    /** Engine-thread counters for the stats. */
+    private long steps, prefillTokens;
 
     private Engine(Model model, EngineConfig config) {
         this.model = model;
@@ -63,7 +73,7 @@ public final class Engine implements AutoCloseable {
                 : new VirtualTokenCounter(config.prefillTokenWeight());
         StepCostModel cost = StepCostModel.of(model.config());
         this.scheduler = new Scheduler(kv, policy, cost, config.maxBatchTokens(), config.maxRunningSequences());
-        this.steps = new StepProcessor(model, runner, scheduler);
+        this.outputs = new OutputProcessor(model, scheduler);
         this.stats = snapshot();
         // below normal priority, like the forward workers: see WorkerPool
         this.loop = Thread.ofPlatform().daemon().priority(Thread.MIN_PRIORITY).name("fairway-engine").start(this::run);
@@ -76,7 +86,12 @@ public final class Engine implements AutoCloseable {
     public static Engine open(EngineConfig config) {
         if (config.model() == null || config.model().isBlank()) throw new IllegalArgumentException("No model given");
         VectorApi.require(); // before a download, not after it
-        Model m = Model.load(ModelSource.resolve(config.model(), config.modelCacheDir()), config.weightType());
+        Model m;
+        try {
+            m = Model.load(ModelSource.resolve(config.model(), config.modelCacheDir()), config.weightType());
+        } catch (UnsupportedModelException e) {
+            throw new InvalidRequestException(e.getMessage(), "model");
+        }
         return new Engine(m, config);
     }
 
@@ -122,7 +137,7 @@ public final class Engine implements AutoCloseable {
     }
 
     void cancel(RequestState r) {
-        inbox.add(() -> steps.finishRequest(r, FinishReason.CANCELLED, null));
+        inbox.add(() -> outputs.finishRequest(r, FinishReason.CANCELLED, null));
     }
 
     public ModelInfo modelInfo() {
@@ -144,13 +159,17 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The prompt text the model's chat template makes of these messages (generation prompt appended). */
-    public String renderChat(List<ChatMessage> messages) { return model.codec().renderChat(messages); }
+    public String renderChat(List<ChatMessage> messages) {
+        if (messages.isEmpty()) throw new InvalidRequestException("messages must not be empty", "messages");
+        return model.codec().renderChat(messages.stream()
+                .map(m -> new ChatTurn(m.role().name().toLowerCase(Locale.ROOT), m.content())).toList());
+    }
 
     /** Prompt token ids exactly as submit() would feed them (BOS and template included). */
     public int[] promptTokens(Prompt prompt) {
         return switch (prompt) {
             case Prompt.Text t -> model.codec().promptTokens(t.text());
-            case Prompt.Chat c -> model.codec().promptTokens(model.codec().renderChat(c.messages()));
+            case Prompt.Chat c -> model.codec().promptTokens(renderChat(c.messages()));
             case Prompt.Tokens t -> {
                 for (int id : t.ids()) {
                     if (id < 0 || id >= model.config().vocab()) throw new InvalidRequestException("Token id " + id + " is outside the vocabulary", "prompt");
@@ -165,12 +184,12 @@ public final class Engine implements AutoCloseable {
     private void admit(RequestState r) {
         queued.decrementAndGet();
         if (r.completed) return;
-        Sequence s = new Sequence(ids.incrementAndGet(), r.request.userId(), r.request.conversationId(),
-                r.request.userWeight(), r.submittedNanos, r.prompt, null);
+        Sequence s = new Sequence(ids.incrementAndGet(), r.request.userId(), r.request.fairnessGroup(),
+                r.request.userWeight(), r.submittedNanos, r.prompt);
         var choice = new RequestState.Choice(0, s, new SequenceState(r.seed, r.prompt),
                 new TextStream(model.codec(), r.request.params().stop()));
         r.choices[0] = choice;
-        steps.register(s, r, choice);
+        outputs.register(s, r, choice);
         scheduler.enqueue(s);
     }
 
@@ -182,16 +201,50 @@ public final class Engine implements AutoCloseable {
                     cmd.run();
                     cmd = inbox.poll();
                 }
-                if (!scheduler.isIdle()) steps.step();
+                if (!scheduler.isIdle()) step();
                 stats = snapshot();
             } catch (InterruptedException e) {
                 return;
             } catch (Throwable t) {
                 log.error("Engine step failed", t);
-                steps.failRunning(t);
+                outputs.failRunning(t);
                 stats = snapshot();
             }
         }
+    }
+
+    /** One step: plan it, run it as one batch, advance the planned sequences, then sample what came back. */
+    private void step() {
+        StepPlan plan = scheduler.schedule();
+        if (plan.isEmpty()) {
+            LockSupport.parkNanos(1_000_000);
+            return;
+        }
+        prefillTokens += plan.promptTokens();
+        outputs.started(plan);
+        float[] logits = runner.forward(batch(plan));
+        steps++;
+        scheduler.afterStep(plan);
+        outputs.apply(plan, logits);
+    }
+
+    /** The runner's rows for a plan: every planned token at its position; logits where a chunk samples. */
+    private static StepBatch batch(StepPlan plan) {
+        int rows = plan.rows();
+        int[] tokens = new int[rows], positions = new int[rows];
+        BlockTable[] tables = new BlockTable[rows];
+        boolean[] want = new boolean[rows];
+        int i = 0;
+        for (StepPlan.Chunk c : plan.chunks()) {
+            Sequence s = c.sequence();
+            for (int pos = c.start(); pos < c.end(); pos++, i++) {
+                tokens[i] = s.token(pos);
+                positions[i] = pos;
+                tables[i] = s.table;
+            }
+            want[i - 1] = c.samples();
+        }
+        return new StepBatch(tokens, positions, tables, want);
     }
 
     private EngineStats snapshot() {
@@ -200,9 +253,9 @@ public final class Engine implements AutoCloseable {
         Map<String, Long> served = new HashMap<>();
         scheduler.policy().service().forEach((u, v) -> served.put(u, Math.round(v)));
         return new EngineStats(scheduler.waitingCount() + (int) queued.get(), scheduler.runningCount(), p.total(),
-                p.used(), p.available(), p.cached(), kv.blockSize(), kv.prefixHitTokens(), steps.prefillTokens(),
-                steps.generatedTokens(), scheduler.preemptions(), steps.stepCount(), Map.copyOf(served),
-                jain(steps.activeUsers(), scheduler.policy().service()));
+                p.used(), p.available(), p.cached(), kv.blockSize(), kv.prefixHitTokens(), prefillTokens,
+                outputs.generatedTokens(), scheduler.preemptions(), steps, Map.copyOf(served),
+                jain(outputs.activeUsers(), scheduler.policy().service()));
     }
 
     /** Jain's fairness index over the service of users that currently have work (1 = perfectly even). */
@@ -221,7 +274,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
-        inbox.add(steps::cancelAll);
+        inbox.add(outputs::cancelAll);
         inbox.add(() -> closed = true);
         try {
             loop.join(10_000);

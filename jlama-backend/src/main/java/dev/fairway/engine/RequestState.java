@@ -1,5 +1,6 @@
 package dev.fairway.engine;
 
+import dev.fairway.engine.sampling.SamplerConfig;
 import dev.fairway.engine.sampling.SequenceState;
 import dev.fairway.engine.scheduler.Sequence;
 import dev.fairway.engine.text.TextStream;
@@ -17,6 +18,8 @@ final class RequestState implements GenerationHandle {
     final CompletableFuture<GenerationResult> future = new CompletableFuture<>();
     final Choice[] choices;
     final long seed;
+    /** The request's sampling parameters, as the sampler takes them. */
+    final SamplerConfig sampler;
     private final Engine engine;
     long startedNanos;
     long firstTokenNanos;
@@ -32,6 +35,13 @@ final class RequestState implements GenerationHandle {
         this.listener = listener;
         this.seed = seed;
         this.choices = new Choice[request.n()];
+        this.sampler = samplerConfig(request.params());
+    }
+
+    private static SamplerConfig samplerConfig(SamplingParams p) {
+        return new SamplerConfig(p.temperature(), p.topP(), p.topK(), p.minP(), p.presencePenalty(),
+                p.frequencyPenalty(), p.repetitionPenalty(), p.logitBias(), p.stopTokenIds(), p.ignoreEos(),
+                p.minTokens());
     }
 
     /** One choice: its sequence, sampling state, text stream and what it produced. */

@@ -191,7 +191,8 @@ public final class ConversationsEndpoint {
             List<String> replaced = history.subList(keep, history.size()).stream().map(Message::id).toList();
             Message lastUser = turn.regenerate() ? history.get(keep - 1) : null;
             Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
-            GenerationRequest request = new GenerationRequest(Caller.user(ctx), c.id(), Prompt.chat(chat), turn.spec().params(), 1, 1.0);
+            String fairnessGroup = c.id(); // a user's conversations share the user's part of the engine evenly
+            GenerationRequest request = new GenerationRequest(Caller.user(ctx), fairnessGroup, Prompt.chat(chat), turn.spec().params(), 1, 1.0);
             SseResponder sse = turn.spec().stream() ? new SseResponder(ctx.response(), envelope, 1, turn.spec().includeUsage()) : null;
             GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
             ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer, done);

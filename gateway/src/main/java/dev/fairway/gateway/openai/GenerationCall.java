@@ -126,7 +126,7 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
         if (maxTokensGiven) return request;
         int[] prompt = engine.promptTokens(request.prompt());
         int left = Math.max(1, engine.modelInfo().contextLength() - prompt.length);
-        return new GenerationRequest(request.userId(), request.conversationId(), Prompt.tokens(prompt),
+        return new GenerationRequest(request.userId(), request.fairnessGroup(), Prompt.tokens(prompt),
                 request.params().toBuilder().maxTokens(left).build(), request.n(), request.userWeight());
     }
 

@@ -1,5 +1,6 @@
 package dev.fairway.engine.model;
 
+import dev.fairway.engine.jlama.JlamaTokenizer;
 import dev.fairway.engine.kernels.F32Matrix;
 import dev.fairway.engine.kernels.VectorApi;
 import dev.fairway.engine.kernels.WeightMatrix;
@@ -46,7 +47,7 @@ public final class Model {
             try (WeightReader r = new WeightReader(folder.toFile(), type)) {
                 w = readWeights(r, c);
             }
-            return new Model(folder.getFileName().toString(), c, w, TextCodec.load(folder, c));
+            return new Model(folder.getFileName().toString(), c, w, codec(folder, c));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read model " + folder + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -54,6 +55,15 @@ public final class Model {
         } catch (Exception e) {
             throw new IllegalStateException("Cannot load model " + folder + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The text codec of a model folder alone (no weights read). */
+    public static TextCodec loadCodec(Path folder) throws IOException {
+        return codec(folder, ModelConfig.read(folder.resolve("config.json")));
+    }
+
+    private static TextCodec codec(Path folder, ModelConfig c) throws IOException {
+        return TextCodec.load(folder, JlamaTokenizer.load(folder), c.vocab(), c.bosId(), c.eosIds());
     }
 
     private static ModelWeights readWeights(WeightReader r, ModelConfig c) {

@@ -2,7 +2,6 @@ package dev.fairway.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fairway.engine.InvalidRequestException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -40,7 +39,7 @@ public record ModelConfig(
         JsonNode c = new ObjectMapper().readTree(configJson.toFile());
         String arch = c.path("model_type").asText("llama");
         if (!SUPPORTED.contains(arch)) {
-            throw new InvalidRequestException("Unsupported model architecture '" + arch + "' (supported: " + SUPPORTED + ")", "model");
+            throw new UnsupportedModelException("Unsupported model architecture '" + arch + "' (supported: " + SUPPORTED + ")");
         }
         int hidden = c.path("hidden_size").asInt();
         int heads = c.path("num_attention_heads").asInt();

@@ -1,41 +1,32 @@
 package dev.fairway.engine.model;
 
-import com.github.tjake.jlama.safetensors.SafeTensorSupport;
-import com.github.tjake.jlama.safetensors.WeightLoader;
-import com.github.tjake.jlama.tensor.AbstractTensor;
-import com.github.tjake.jlama.tensor.FloatBufferTensor;
-import com.github.tjake.jlama.tensor.Q4ByteBufferTensor;
-import com.github.tjake.jlama.tensor.Q8ByteBufferTensor;
-import dev.fairway.engine.kernels.F32Matrix;
+import dev.fairway.engine.jlama.JlamaWeights;
 import dev.fairway.engine.kernels.Q4Matrix;
 import dev.fairway.engine.kernels.Q8Matrix;
 import dev.fairway.engine.kernels.WeightMatrix;
 import java.io.File;
-import java.nio.Buffer;
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
- * Reads safetensors through jlama's loader (F32/BF16/F16, sharded, jlama Q4/Q8 folders) and turns the tensors into
- * our weight matrices, quantizing or fusing on the way.
+ * Reads a model folder's tensors (through {@link JlamaWeights}) and turns them into the weight matrices of the target
+ * type, quantizing or fusing on the way.
  */
 final class WeightReader implements AutoCloseable {
-    private final WeightLoader loader;
+    private final JlamaWeights tensors;
     private final String targetType;
 
     WeightReader(File folder, String targetType) {
-        this.loader = SafeTensorSupport.loadWeights(folder);
+        this.tensors = new JlamaWeights(folder);
         this.targetType = targetType;
     }
 
     boolean has(String name) {
-        return loader.isWeightPresent(name);
+        return tensors.has(name);
     }
 
     /** A 1-D tensor (norms, biases) as floats. */
     float[] vector(String name) {
-        return floats(loader.load(name));
+        return tensors.vector(name);
     }
 
     /** A dequantized [rows x cols] matrix as floats (for embedding lookup). */
@@ -55,17 +46,7 @@ final class WeightReader implements AutoCloseable {
     }
 
     private WeightMatrix matrix(String name, int rows, int cols) {
-        AbstractTensor t = loader.load(name);
-        if (t.size() != (long) rows * cols) {
-            throw new IllegalStateException(name + " has " + t.size() + " elements, expected " + rows + "x" + cols);
-        }
-        if (t instanceof Q4ByteBufferTensor q) {
-            return new Q4Matrix(rows, cols, bytes(q, rows * cols / 2), floats(q.getBlockF()));
-        }
-        if (t instanceof Q8ByteBufferTensor q) {
-            return new Q8Matrix(rows, cols, bytes(q, rows * cols), floats(q.getBlockF()));
-        }
-        return new F32Matrix(rows, cols, floats(t));
+        return tensors.matrix(name, rows, cols);
     }
 
     /** Concatenates rows; converts to the target type (or keeps a quantized stored type when none is asked). */
@@ -117,32 +98,8 @@ final class WeightReader implements AutoCloseable {
         return out;
     }
 
-    private static float[] floats(AbstractTensor t) {
-        FloatBufferTensor f = t instanceof FloatBufferTensor fb ? fb : new FloatBufferTensor(t);
-        float[] out = new float[Math.toIntExact(f.size())];
-        ((FloatBuffer) buffer(f)).duplicate().rewind().get(out);
-        return out;
-    }
-
-    private static byte[] bytes(AbstractTensor t, int n) {
-        byte[] out = new byte[n];
-        ((ByteBuffer) buffer(t)).duplicate().rewind().get(out);
-        return out;
-    }
-
-    /** jlama keeps tensor storage in a field "b"; reading it whole beats per-element get() by orders of magnitude. */
-    private static Buffer buffer(AbstractTensor t) {
-        try {
-            var field = t.getClass().getDeclaredField("b");
-            field.setAccessible(true);
-            return (Buffer) field.get(t);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Unsupported jlama tensor " + t.getClass().getName(), e);
-        }
-    }
-
     @Override
     public void close() throws Exception {
-        loader.close();
+        tensors.close();
     }
 }

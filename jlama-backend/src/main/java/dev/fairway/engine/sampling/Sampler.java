@@ -1,6 +1,5 @@
 package dev.fairway.engine.sampling;
 
-import dev.fairway.engine.SamplingParams;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -13,7 +12,7 @@ public final class Sampler {
     private Sampler() {}
 
     /** Applies bias, penalties and EOS suppression in place on logits[off, off+vocab). */
-    public static void process(float[] logits, int off, int vocab, SamplingParams p, SequenceState st,
+    public static void process(float[] logits, int off, int vocab, SamplerConfig p, SequenceState st,
             java.util.Set<Integer> eosIds) {
         for (Map.Entry<Integer, Float> e : p.logitBias().entrySet()) {
             int t = e.getKey();
@@ -40,7 +39,7 @@ public final class Sampler {
     }
 
     /** Picks the next token from processed logits. */
-    public static int pick(float[] logits, int off, int vocab, SamplingParams p, SequenceState st) {
+    public static int pick(float[] logits, int off, int vocab, SamplerConfig p, SequenceState st) {
         if (p.isGreedy()) return argmax(logits, off, vocab);
         float inv = 1f / p.temperature();
         float max = Float.NEGATIVE_INFINITY;
@@ -64,7 +63,7 @@ public final class Sampler {
     }
 
     /** Tokens surviving top-k, top-p and min-p, most probable first. */
-    private static Integer[] candidates(float[] probs, SamplingParams p, float sum) {
+    private static Integer[] candidates(float[] probs, SamplerConfig p, float sum) {
         float maxProb = 0;
         for (float v : probs) maxProb = Math.max(maxProb, v);
         // Tokens below 1e-7 of the top one cannot matter to top-p/min-p at float precision; skip sorting them.

@@ -11,7 +11,7 @@ public interface FairnessPolicy {
     /** Primary sort key (per user for fair policies). */
     double rank(Sequence s);
 
-    /** Secondary key among one user's sequences of equal rank (per conversation for fair policies). */
+    /** Secondary key among one user's sequences of equal rank (per fairness group for fair policies). */
     default double subRank(Sequence s) { return 0; }
 
     /** Rank differences below this do not matter when choosing whom to preempt (then the latest arrival goes). */

@@ -12,11 +12,11 @@ import java.util.List;
  * it, so long prompts are split and ride along with running decodes without stalling them. Admission needs free KV blocks
  * for the whole prompt (plus a small watermark) and never preempts; when a running sequence cannot grow, the
  * lowest-ranked running sequence not yet in this step is preempted (its blocks freed; it is recomputed later, charged
- * at the prefill weight, and its stream continues).
+ * at the prefill weight, and its stream continues). A step's plan is a value ({@link StepPlan}); once it ran,
+ * {@link #afterStep} advances the planned sequences. The scheduler never samples: whoever ran the step appends the
+ * sampled tokens and {@link #finish finishes} sequences.
  */
 public final class Scheduler {
-    public record Chunk(Sequence sequence, int tokens) {}
-
     private final KvCacheManager kv;
     private final FairnessPolicy policy;
     private final StepCostModel cost;
@@ -55,7 +55,7 @@ public final class Scheduler {
 
     /** Adds a sequence that already holds blocks (an n > 1 fork) straight to the running set. */
     public void addRunning(Sequence s) {
-        s.running = true;
+        s.status = RequestStatus.RUNNING;
         running.add(s);
     }
 
@@ -66,26 +66,29 @@ public final class Scheduler {
         addRunning(child);
     }
 
-    /** Removes a finished or cancelled sequence and frees its blocks. */
-    public void remove(Sequence s) {
+    /** Removes a finished or cancelled sequence, recording why ({@code status}, a finished one), and frees its blocks. */
+    public void finish(Sequence s, RequestStatus status) {
+        if (!status.isFinished()) throw new IllegalArgumentException("not a finished status: " + status);
         if (waiting.remove(s) | running.remove(s)) recentlyRemoved.add(s);
-        s.running = false;
+        s.status = status;
         kv.free(s.table);
     }
 
-    public List<Chunk> schedule() {
+    /** Plans the next step (allocating its KV blocks, preempting if it must); an empty plan when nothing fits. */
+    public StepPlan schedule() {
         recentlyRemoved.clear();
         List<Sequence> candidates = new ArrayList<>(running.size() + waiting.size());
         candidates.addAll(running);
         candidates.addAll(waiting);
-        List<Chunk> plan = new ArrayList<>();
+        List<StepPlan.Chunk> plan = new ArrayList<>();
+        List<Sequence> preempted = new ArrayList<>();
         double budget = maxStepCost;
         boolean admissionOpen = true, prefillPlanned = false;
         // Every row costs at least 1, so below 1 nothing more fits.
         while (budget >= 1 && !candidates.isEmpty()) {
             Sequence s = candidates.remove(best(candidates));
             int tokens;
-            if (!s.running) {
+            if (!s.isRunning()) {
                 if (!admissionOpen) continue;
                 tokens = admitChunk(s, budget, plan.isEmpty(), prefillPlanned, candidates);
                 if (tokens == 0) {
@@ -96,15 +99,15 @@ public final class Scheduler {
             } else {
                 tokens = chunkTokens(s, budget, plan.isEmpty(), prefillPlanned, candidates);
                 if (tokens == 0) continue;
-                tokens = growRunning(s, tokens, candidates);
+                tokens = growRunning(s, tokens, candidates, preempted);
                 if (tokens == 0) continue;
             }
             prefillPlanned |= s.remaining() > 1;
-            plan.add(new Chunk(s, tokens));
+            plan.add(StepPlan.Chunk.next(s, tokens));
             charge(s, tokens);
             budget -= cost.chunk(s.computed, tokens);
         }
-        return plan;
+        return plan.isEmpty() && preempted.isEmpty() ? StepPlan.EMPTY : new StepPlan(plan, preempted);
     }
 
     /**
@@ -123,9 +126,9 @@ public final class Scheduler {
     }
 
     /** Computes the chunks of a step that ran: positions advance and full blocks join the prefix cache. */
-    public void afterStep(List<Chunk> plan) {
+    public void afterStep(StepPlan plan) {
         long[] chain = new long[1];
-        for (Chunk c : plan) {
+        for (StepPlan.Chunk c : plan.chunks()) {
             Sequence s = c.sequence();
             s.computed += c.tokens();
             s.highWater = Math.max(s.highWater, s.computed);
@@ -157,7 +160,7 @@ public final class Scheduler {
         return best;
     }
 
-    /** Equal rank: one user's sequences go by subRank (conversation), different users' by arrival. */
+    /** Equal rank: one user's sequences go by subRank (fairness group), different users' by arrival. */
     private boolean firstOfTie(Sequence a, Sequence b) {
         if (a.user.equals(b.user)) {
             int c = Double.compare(policy.subRank(a), policy.subRank(b));
@@ -177,12 +180,12 @@ public final class Scheduler {
      */
     private int worst(List<Sequence> candidates) {
         double worstRank = -Double.MAX_VALUE;
-        for (Sequence c : candidates) if (c.running && c.table.size() > 0) worstRank = Math.max(worstRank, policy.rank(c));
+        for (Sequence c : candidates) if (c.isRunning() && c.table.size() > 0) worstRank = Math.max(worstRank, policy.rank(c));
         double band = worstRank - policy.preemptionSlack();
         int worst = -1;
         for (int i = 0; i < candidates.size(); i++) {
             Sequence c = candidates.get(i);
-            if (!c.running || c.table.size() == 0 || policy.rank(c) < band) continue;
+            if (!c.isRunning() || c.table.size() == 0 || policy.rank(c) < band) continue;
             if (worst < 0 || before(candidates.get(worst), c)) worst = i;
         }
         return worst;
@@ -191,7 +194,7 @@ public final class Scheduler {
     /** The cost of the running decodes among {@code candidates}: what a prefill chunk ranked before them leaves. */
     private double decodeCost(List<Sequence> candidates) {
         double sum = 0;
-        for (Sequence c : candidates) if (c.running && c.remaining() == 1) sum += cost.row(c.computed);
+        for (Sequence c : candidates) if (c.isRunning() && c.remaining() == 1) sum += cost.row(c.computed);
         return sum;
     }
 
@@ -232,18 +235,18 @@ public final class Scheduler {
     /**
      * A running sequence grows by {@code tokens}; when the blocks are short it first shrinks a prefill chunk to what
      * fits, then preempts the lowest-ranked running sequence not yet planned (possibly itself). Returns the tokens
-     * planned (0 = not this step).
+     * planned (0 = not this step). The preempted go to {@code preempted}.
      */
-    private int growRunning(Sequence s, int tokens, List<Sequence> candidates) {
+    private int growRunning(Sequence s, int tokens, List<Sequence> candidates, List<Sequence> preempted) {
         while (true) {
             int fit = Math.min(tokens, fitting(s, tokens));
             if (fit > 0 && grow(s, fit)) return fit;
             int v = worst(candidates);
             if (v < 0) {
-                preempt(s);
+                preempt(s, preempted);
                 return 0;
             }
-            preempt(candidates.remove(v));
+            preempt(candidates.remove(v), preempted);
         }
     }
 
@@ -270,7 +273,7 @@ public final class Scheduler {
         }
         waiting.remove(s);
         running.add(s);
-        s.running = true;
+        s.status = RequestStatus.RUNNING;
         return hit;
     }
 
@@ -281,7 +284,7 @@ public final class Scheduler {
         s.hashChain = 0;
         s.hashedBlocks = 0;
         running.remove(s);
-        s.running = false;
+        s.status = s.preemptions == 0 ? RequestStatus.WAITING : RequestStatus.PREEMPTED;
         waiting.add(s);
     }
 
@@ -290,17 +293,18 @@ public final class Scheduler {
         return kv.makeWritable(s.table, s.computed);
     }
 
-    private void preempt(Sequence s) {
+    private void preempt(Sequence s, List<Sequence> preempted) {
         kv.free(s.table);
         s.computed = 0;
         s.hashChain = 0;
         s.hashedBlocks = 0;
-        if (s.running) {
+        if (s.isRunning()) {
             running.remove(s);
-            s.running = false;
+            s.status = RequestStatus.PREEMPTED;
             waiting.add(s);
             preemptions++;
             s.preemptions++;
+            preempted.add(s);
         }
     }
 }

@@ -1,21 +1,20 @@
 package dev.fairway.engine.scheduler;
 
-import dev.fairway.engine.FinishReason;
 import dev.fairway.engine.kv.BlockTable;
 import java.util.Arrays;
 
 /**
  * One stream of tokens (a choice of a request) as the scheduler and KV manager see it: its tokens so far, how many
- * have keys/values in the cache ({@code computed}), and its block table. {@code owner} is the engine's per-choice state.
+ * have keys/values in the cache ({@code computed}), and its block table.
  */
 public final class Sequence {
     public final long id;
     public final String user;
-    public final String conversation;
+    /** The fairness subgroup within the user (see GenerationRequest.fairnessGroup). */
+    public final String fairnessGroup;
     public final double weight;
     public final long arrivalNanos;
     public final int promptLength;
-    public final Object owner;
     public final BlockTable table = new BlockTable();
 
     private int[] tokens;
@@ -27,20 +26,17 @@ public final class Sequence {
     int hashedBlocks;
     int cachedTokens;
     int preemptions;
-    boolean running;
-    FinishReason finish;
+    RequestStatus status = RequestStatus.WAITING;
 
-    public Sequence(long id, String user, String conversation, double weight, long arrivalNanos, int[] prompt,
-            Object owner) {
+    public Sequence(long id, String user, String fairnessGroup, double weight, long arrivalNanos, int[] prompt) {
         this.id = id;
         this.user = user;
-        this.conversation = conversation;
+        this.fairnessGroup = fairnessGroup;
         this.weight = weight;
         this.arrivalNanos = arrivalNanos;
         this.promptLength = prompt.length;
         this.tokens = Arrays.copyOf(prompt, Math.max(16, prompt.length * 2));
         this.length = prompt.length;
-        this.owner = owner;
     }
 
     public int length() { return length; }
@@ -64,9 +60,9 @@ public final class Sequence {
 
     public int preemptions() { return preemptions; }
 
-    public boolean isRunning() { return running; }
+    public RequestStatus status() { return status; }
 
-    public FinishReason finish() { return finish; }
+    public boolean isRunning() { return status == RequestStatus.RUNNING; }
 
     public void append(int token) {
         if (length == tokens.length) tokens = Arrays.copyOf(tokens, length * 2);

@@ -7,9 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Fair share in tokens, after Sheng et al., "Fairness in Serving Large Language Models" (OSDI '24): each user has a
  * virtual counter of service received divided by its weight; the lowest counter goes first. A user who was idle is
- * lifted to the lowest counter among active users, so idling earns no burst credit. Within a user, conversations get
- * the same treatment (counter, lift), so one chat with many parallel requests cannot starve the user's other chats, and
- * a stream of new conversations cannot starve an old one.
+ * lifted to the lowest counter among active users, so idling earns no burst credit. Within a user, fairness groups
+ * (conversations, an application's end users) get the same treatment (counter, lift), so one chat with many parallel
+ * requests cannot starve the user's other chats, and a stream of new conversations cannot starve an old one.
  */
 public final class VirtualTokenCounter implements FairnessPolicy {
     static final double PREEMPTION_SLACK_TOKENS = 64;
@@ -17,7 +17,7 @@ public final class VirtualTokenCounter implements FairnessPolicy {
     private long queued;
     private final double prefillWeight;
     private final Map<String, Double> userCounter = new HashMap<>();
-    private final Map<String, Double> conversationCounter = new HashMap<>();
+    private final Map<String, Double> groupCounter = new HashMap<>();
     private final Map<String, Double> served = new ConcurrentHashMap<>();
 
     public VirtualTokenCounter(double prefillWeight) {
@@ -29,10 +29,10 @@ public final class VirtualTokenCounter implements FairnessPolicy {
         return userCounter.getOrDefault(s.user, 0.0);
     }
 
-    /** Conversation counters order one user's requests. */
+    /** Group counters order one user's requests. */
     @Override
     public double subRank(Sequence s) {
-        return conversationCounter.getOrDefault(key(s), 0.0);
+        return groupCounter.getOrDefault(key(s), 0.0);
     }
 
     /** Users within this many (weighted) tokens of the most served one are preemption candidates alike. */
@@ -44,44 +44,44 @@ public final class VirtualTokenCounter implements FairnessPolicy {
     @Override
     public void onQueued(Sequence s, Iterable<Sequence> active) {
         double floor = Double.MAX_VALUE;
-        double convFloor = Double.MAX_VALUE;
+        double groupFloor = Double.MAX_VALUE;
         boolean userActive = false;
-        boolean conversationActive = false;
+        boolean groupActive = false;
         for (Sequence a : active) {
             if (a == s) continue;
             if (a.user.equals(s.user)) {
                 userActive = true;
-                if (a.conversation.equals(s.conversation)) conversationActive = true;
-                else convFloor = Math.min(convFloor, conversationCounter.getOrDefault(key(a), 0.0));
+                if (a.fairnessGroup.equals(s.fairnessGroup)) groupActive = true;
+                else groupFloor = Math.min(groupFloor, groupCounter.getOrDefault(key(a), 0.0));
             } else {
                 floor = Math.min(floor, userCounter.getOrDefault(a.user, 0.0));
             }
         }
-        // An idle user (or conversation) is lifted to the lowest counter of the active ones: no credit for idling.
+        // An idle user (or group) is lifted to the lowest counter of the active ones: no credit for idling.
         if (!userActive && floor != Double.MAX_VALUE) userCounter.merge(s.user, floor, Math::max);
-        if (!conversationActive && convFloor != Double.MAX_VALUE) conversationCounter.merge(key(s), convFloor, Math::max);
+        if (!groupActive && groupFloor != Double.MAX_VALUE) groupCounter.merge(key(s), groupFloor, Math::max);
         if (++queued % PRUNE_EVERY == 0) prune(s, active, floor);
     }
 
     /**
-     * Forgets counters of conversations with no sequence in the scheduler (clients that use a fresh conversation id per
-     * request would otherwise grow the map forever; a returning conversation is lifted to its user's floor anyway), and
+     * Forgets counters of groups with no sequence in the scheduler (clients that use a fresh conversation id per
+     * request would otherwise grow the map forever; a returning group is lifted to its user's floor anyway), and
      * of idle users at or below the active floor (exactly what the lift would give them back).
      */
     private void prune(Sequence s, Iterable<Sequence> active, double floor) {
-        java.util.Set<String> users = new java.util.HashSet<>(), conversations = new java.util.HashSet<>();
+        java.util.Set<String> users = new java.util.HashSet<>(), groups = new java.util.HashSet<>();
         users.add(s.user);
-        conversations.add(key(s));
+        groups.add(key(s));
         for (Sequence a : active) {
             users.add(a.user);
-            conversations.add(key(a));
+            groups.add(key(a));
         }
-        conversationCounter.keySet().retainAll(conversations);
+        groupCounter.keySet().retainAll(groups);
         double min = Math.min(floor, userCounter.getOrDefault(s.user, 0.0));
         userCounter.entrySet().removeIf(e -> !users.contains(e.getKey()) && e.getValue() <= min);
     }
 
-    int trackedConversations() { return conversationCounter.size(); }
+    int trackedGroups() { return groupCounter.size(); }
 
     int trackedUsers() { return userCounter.size(); }
 
@@ -89,7 +89,7 @@ public final class VirtualTokenCounter implements FairnessPolicy {
     public void charge(Sequence s, int prefillTokens, int decodeTokens) {
         double cost = prefillTokens * prefillWeight + decodeTokens;
         userCounter.merge(s.user, cost / s.weight, Double::sum);
-        conversationCounter.merge(key(s), cost, Double::sum);
+        groupCounter.merge(key(s), cost, Double::sum);
         served.merge(s.user, cost, Double::sum);
     }
 
@@ -99,6 +99,6 @@ public final class VirtualTokenCounter implements FairnessPolicy {
     }
 
     private static String key(Sequence s) {
-        return s.user + '\u0000' + s.conversation;
+        return s.user + '\u0000' + s.fairnessGroup;
     }
 }

@@ -7,14 +7,12 @@ import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.tree.Node;
-import dev.fairway.engine.ChatMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -50,11 +48,11 @@ final class ChatTemplate {
     }
 
     /** The prompt text for these messages, with the assistant's generation prompt appended. Thread-safe. */
-    String render(List<ChatMessage> messages) {
+    String render(List<ChatTurn> messages) {
         List<Map<String, Object>> list = new ArrayList<>(messages.size());
-        for (ChatMessage m : messages) {
+        for (ChatTurn m : messages) {
             Map<String, Object> map = new HashMap<>();
-            map.put("role", m.role().name().toLowerCase(Locale.ROOT));
+            map.put("role", m.role());
             map.put("content", m.content());
             list.add(map);
         }

@@ -2,11 +2,6 @@ package dev.fairway.engine.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tjake.jlama.safetensors.SafeTensorSupport;
-import com.github.tjake.jlama.safetensors.tokenizer.Tokenizer;
-import dev.fairway.engine.ChatMessage;
-import dev.fairway.engine.InvalidRequestException;
-import dev.fairway.engine.model.ModelConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,12 +16,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Text <-> tokens for one model. Encoding and chat templates are jlama's; decoding is ours: a per-token byte table
+ * Text <-> tokens for one model. BPE encoding is the tokenizer library's ({@link BpeTokenizer}: jlama's), chat templates
+ * are the model's own (rendered by {@link ChatTemplate}); decoding is ours: a per-token byte table
  * (SentencePiece "▁"/byte-fallback or GPT-2 byte-level), so streams can be cut on UTF-8 boundaries and any thread
  * may decode (jlama's decoder keeps state).
  */
 public final class TextCodec {
-    private final Tokenizer tokenizer;
+    private final BpeTokenizer tokenizer;
     private final byte[][] tokenBytes;
     private final boolean[] special;
     private final boolean addBos;
@@ -37,7 +33,7 @@ public final class TextCodec {
     /** The model's chat template, or null: then messages are joined line by line. */
     private final ChatTemplate chatTemplate;
 
-    private TextCodec(Tokenizer tokenizer, byte[][] tokenBytes, boolean[] special, boolean addBos, int bosId,
+    private TextCodec(BpeTokenizer tokenizer, byte[][] tokenBytes, boolean[] special, boolean addBos, int bosId,
             Set<Integer> eosIds, Pattern addedTokens, boolean byteLevel) {
         this.tokenizer = tokenizer;
         this.addedTokens = addedTokens;
@@ -47,19 +43,15 @@ public final class TextCodec {
         this.addBos = addBos;
         this.bosId = bosId;
         this.eosIds = Set.copyOf(eosIds);
-        var model = tokenizer.getModel();
-        this.chatTemplate = model.promptTemplates().map(t -> t.get("default")).map(t -> new ChatTemplate(t, model.eosToken()))
-                .orElse(null);
+        this.chatTemplate = tokenizer.chatTemplate().map(t -> new ChatTemplate(t, tokenizer.eosToken())).orElse(null);
     }
 
-    public static TextCodec load(Path folder, ModelConfig config) throws IOException {
-        Tokenizer tok;
-        try {
-            tok = SafeTensorSupport.detectModel(folder.resolve("config.json").toFile()).tokenizerClass
-                    .getConstructor(Path.class).newInstance(folder);
-        } catch (ReflectiveOperationException e) {
-            throw new IOException("Cannot load tokenizer from " + folder, e);
-        }
+    /**
+     * The codec of a model folder (tokenizer.json, tokenizer_config.json) over its tokenizer; {@code vocab},
+     * {@code bosId} and {@code eosIds} come from the model's config.json.
+     */
+    public static TextCodec load(Path folder, BpeTokenizer tok, int vocab, int bosId, Set<Integer> eosIds)
+            throws IOException {
         ObjectMapper om = new ObjectMapper();
         JsonNode tj = om.readTree(folder.resolve("tokenizer.json").toFile());
         Path tcPath = folder.resolve("tokenizer_config.json");
@@ -78,7 +70,7 @@ public final class TextCodec {
             if (a.path("special").asBoolean(false)) specials.add(id);
             else bytes.put(id, a.path("content").asText().getBytes(StandardCharsets.UTF_8));
         }
-        int size = Math.max(config.vocab(), bytes.keySet().stream().mapToInt(i -> i + 1).max().orElse(0));
+        int size = Math.max(vocab, bytes.keySet().stream().mapToInt(i -> i + 1).max().orElse(0));
         byte[][] table = new byte[size][];
         boolean[] isSpecial = new boolean[size];
         for (int i = 0; i < size; i++) {
@@ -89,13 +81,13 @@ public final class TextCodec {
         boolean addBos;
         if (tc.has("add_bos_token")) addBos = tc.get("add_bos_token").asBoolean();
         else addBos = tj.path("post_processor").path("single").path(0).has("SpecialToken");
-        Set<Integer> eos = new HashSet<>(config.eosIds());
+        Set<Integer> eos = new HashSet<>(eosIds);
         String eosToken = tokenText(tc.path("eos_token"));
         if (eosToken != null && idOfContent.containsKey(eosToken)) eos.add(idOfContent.get(eosToken));
         Pattern added = idOfContent.isEmpty() ? null : Pattern.compile(idOfContent.keySet().stream()
                 .sorted(java.util.Comparator.comparingInt(String::length).reversed()).map(Pattern::quote)
                 .collect(java.util.stream.Collectors.joining("|")));
-        return new TextCodec(tok, table, isSpecial, addBos, config.bosId(), eos, added, byteLevel);
+        return new TextCodec(tok, table, isSpecial, addBos, bosId, eos, added, byteLevel);
     }
 
     private static String tokenText(JsonNode n) {
@@ -181,11 +173,11 @@ public final class TextCodec {
     }
 
     /** The model's chat template applied to these messages, with the assistant generation prompt appended. */
-    public String renderChat(List<ChatMessage> messages) {
-        if (messages.isEmpty()) throw new InvalidRequestException("messages must not be empty", "messages");
+    public String renderChat(List<ChatTurn> messages) {
+        if (messages.isEmpty()) throw new IllegalArgumentException("no messages to render");
         if (chatTemplate == null) {
             StringBuilder sb = new StringBuilder();
-            for (ChatMessage m : messages) sb.append(m.content()).append('\n');
+            for (ChatTurn m : messages) sb.append(m.content()).append('\n');
             return sb.toString();
         }
         return chatTemplate.render(messages);

@@ -21,8 +21,8 @@ class SchedulerCostBudgetTest {
         return new SchedulerHarness(policy, cost, 4096, 16, budget, 32, false);
     }
 
-    private static int tokensOf(List<Scheduler.Chunk> plan, Sequence s) {
-        return plan.stream().filter(c -> c.sequence() == s).mapToInt(Scheduler.Chunk::tokens).sum();
+    private static int tokensOf(List<StepPlan.Chunk> plan, Sequence s) {
+        return plan.stream().filter(c -> c.sequence() == s).mapToInt(StepPlan.Chunk::tokens).sum();
     }
 
     @Test
@@ -74,7 +74,7 @@ class SchedulerCostBudgetTest {
                 List<Sequence> decoding = h.jobs.keySet().stream().filter(s -> s.isRunning() && s.isDecoding()).toList();
                 double decodeOnly = decoding.stream().mapToDouble(s -> COST.row(s.computed())).sum();
                 int from = longOne.seq.computed();
-                List<Scheduler.Chunk> plan = h.step(); // checks the plan's cost against the budget
+                List<StepPlan.Chunk> plan = h.step(); // checks the plan's cost against the budget
                 steps++;
                 for (Sequence d : decoding) assertThat(tokensOf(plan, d)).as("%s step %d", name, steps).isEqualTo(1);
                 int longTokens = tokensOf(plan, longOne.seq);

@@ -121,7 +121,7 @@ class SchedulerFairnessTest {
         int before = h.finished.size();
         h.run(6000);
         for (SchedulerHarness.Job j : h.finished.subList(before, h.finished.size())) {
-            if (j.seq.user.equals("U")) conv[j.seq.conversation.equals("main") ? 0 : 1] += j.seq.generated();
+            if (j.seq.user.equals("U")) conv[j.seq.fairnessGroup.equals("main") ? 0 : 1] += j.seq.generated();
         }
         assertThat(h.share("U", h.window())).isCloseTo(0.5, within(0.03));
         assertThat(conv[0] / (double) (conv[0] + conv[1])).as("main vs side %s/%s", conv[0], conv[1]).isCloseTo(0.5, within(0.05));
@@ -194,9 +194,9 @@ class SchedulerFairnessTest {
         int before = h.finished.size();
         h.run(2000);
         long oldTokens = h.finished.subList(before, h.finished.size()).stream()
-                .filter(j -> j.seq.conversation.equals("old")).mapToLong(j -> j.seq.generated()).sum();
+                .filter(j -> j.seq.fairnessGroup.equals("old")).mapToLong(j -> j.seq.generated()).sum();
         long newTokens = h.finished.subList(before, h.finished.size()).stream()
-                .filter(j -> !j.seq.conversation.equals("old")).mapToLong(j -> j.seq.generated()).sum();
+                .filter(j -> !j.seq.fairnessGroup.equals("old")).mapToLong(j -> j.seq.generated()).sum();
         // five conversations active at any time (old + 4 fresh ones): conversation-fair gives old about 1/5
         assertThat(oldTokens / (double) (oldTokens + newTokens)).as("old %s vs new %s", oldTokens, newTokens)
                 .isCloseTo(0.2, within(0.03));
@@ -221,7 +221,7 @@ class SchedulerFairnessTest {
         }
         h.run(20_000);
         assertThat(n[0]).isGreaterThan(10_000);
-        assertThat(vtc.trackedConversations()).isLessThan(VirtualTokenCounter.PRUNE_EVERY + 64);
+        assertThat(vtc.trackedGroups()).isLessThan(VirtualTokenCounter.PRUNE_EVERY + 64);
         assertThat(vtc.trackedUsers()).isLessThanOrEqualTo(4);
     }
 }

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 /**
  * A fake model and a fake clock around the real {@link Scheduler}: each {@link #step()} asks the scheduler for a plan,
  * checks it, "computes" it (afterStep), and appends one token to every sequence whose chunk reached its end, the way
- * the engine's StepProcessor does, with no forward pass. The clock is the step number. Appended tokens are a function
+ * the engine's OutputProcessor does, with no forward pass. The clock is the step number. Appended tokens are a function
  * of (sequence, position), so a recomputed (preempted) sequence sees exactly the tokens it had.
  */
 final class SchedulerHarness {
@@ -75,9 +75,9 @@ final class SchedulerHarness {
     }
 
     /** What a plan costs under the harness's cost model (call before afterStep: chunks start at computed()). */
-    double cost(List<Scheduler.Chunk> plan) {
+    double cost(List<StepPlan.Chunk> plan) {
         double sum = 0;
-        for (Scheduler.Chunk c : plan) sum += cost.chunk(c.sequence().computed(), c.tokens());
+        for (StepPlan.Chunk c : plan) sum += cost.chunk(c.sequence().computed(), c.tokens());
         return sum;
     }
 
@@ -104,7 +104,7 @@ final class SchedulerHarness {
     Job submit(String user, String conversation, double weight, int[] prompt, int maxTokens) {
         long id = ++ids;
         // fake nanosecond clock: steps, with submission order inside a step
-        Sequence s = new Sequence(id, user, conversation, weight, step * 1_000_000L + id, prompt, null);
+        Sequence s = new Sequence(id, user, conversation, weight, step * 1_000_000L + id, prompt);
         Job j = new Job(s, maxTokens, step);
         jobs.put(s, j);
         scheduler.enqueue(s);
@@ -120,7 +120,7 @@ final class SchedulerHarness {
     void cancel(Job j) {
         if (j.done()) return;
         j.cancelled = true;
-        scheduler.remove(j.seq);
+        scheduler.finish(j.seq, RequestStatus.FINISHED_ABORTED);
         jobs.remove(j.seq);
     }
 
@@ -129,11 +129,14 @@ final class SchedulerHarness {
     }
 
     /** One step; returns the plan it ran. */
-    List<Scheduler.Chunk> step() {
-        List<Scheduler.Chunk> plan = scheduler.schedule();
+    List<StepPlan.Chunk> step() {
+        StepPlan stepPlan = scheduler.schedule();
+        List<StepPlan.Chunk> plan = stepPlan.chunks();
         int total = 0;
-        for (Scheduler.Chunk c : plan) {
+        for (StepPlan.Chunk c : plan) {
             if (c.tokens() <= 0) throw new AssertionError("empty chunk " + c);
+            if (c.start() != c.sequence().computed()) throw new AssertionError("chunk not at the computed position " + c);
+            if (!c.sequence().isRunning()) throw new AssertionError("chunk of a sequence not running " + c);
             if (c.sequence().computed() + c.tokens() > c.sequence().length()) throw new AssertionError("chunk past the end");
             if (c.sequence().table.size() * kv.blockSize() < c.sequence().computed() + c.tokens()) {
                 throw new AssertionError("table does not cover the chunk");
@@ -150,10 +153,14 @@ final class SchedulerHarness {
         maxPlanCost = Math.max(maxPlanCost, planCost);
         lastPlanCost = planCost;
         totalPlanned += total;
-        scheduler.afterStep(plan);
+        for (Sequence s : stepPlan.preempted()) {
+            if (s.status() != RequestStatus.PREEMPTED) throw new AssertionError("preempted but " + s.status());
+        }
+        scheduler.afterStep(stepPlan);
         List<Job> ended = new ArrayList<>();
-        for (Scheduler.Chunk c : plan) {
+        for (StepPlan.Chunk c : plan) {
             Sequence s = c.sequence();
+            if (c.samples() != (s.computed() == s.length())) throw new AssertionError("samples() wrong for " + c);
             if (s.computed() != s.length()) continue;
             Job j = jobs.get(s);
             s.append(fakeToken(s, s.length()));
@@ -166,7 +173,7 @@ final class SchedulerHarness {
         }
         for (Job j : ended) {
             j.finishedStep = step;
-            scheduler.remove(j.seq);
+            scheduler.finish(j.seq, RequestStatus.FINISHED_LENGTH_CAPPED);
             jobs.remove(j.seq);
             finished.add(j);
         }

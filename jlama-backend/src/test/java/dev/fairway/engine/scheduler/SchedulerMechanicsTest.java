@@ -24,9 +24,9 @@ class SchedulerMechanicsTest {
             SchedulerHarness.Job longOne = h.submit("newcomer", "x", 1.0, 2000, 5);
             int steps = 0;
             while (longOne.firstTokenStep < 0) {
-                List<Scheduler.Chunk> plan = h.step();
+                List<StepPlan.Chunk> plan = h.step();
                 steps++;
-                int longTokens = plan.stream().filter(c -> c.sequence() == longOne.seq).mapToInt(Scheduler.Chunk::tokens).sum();
+                int longTokens = plan.stream().filter(c -> c.sequence() == longOne.seq).mapToInt(StepPlan.Chunk::tokens).sum();
                 assertThat(longTokens).isLessThanOrEqualTo(64 - 8);
                 for (SchedulerHarness.Job d : decoders) {
                     assertThat(plan).as("%s step %d", policy.getClass().getSimpleName(), steps)
@@ -153,15 +153,15 @@ class SchedulerMechanicsTest {
                 }
             }
             h.step();
-            // fork: once a parent has its first token, start a child sharing its blocks (as StepProcessor does)
+            // fork: once a parent has its first token, start a child sharing its blocks (as OutputProcessor does)
             for (var it = parents.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 SchedulerHarness.Job p = e.getValue();
                 if (p.done()) {
                     it.remove();
                 } else if (p.seq.generated() == 1 && p.seq.isRunning()) {
-                    Sequence child = new Sequence(p.seq.id * 1000 + 1, p.seq.user, p.seq.conversation, p.seq.weight,
-                            p.seq.arrivalNanos, java.util.Arrays.copyOf(p.seq.tokens(), p.seq.promptLength), null);
+                    Sequence child = new Sequence(p.seq.id * 1000 + 1, p.seq.user, p.seq.fairnessGroup, p.seq.weight,
+                            p.seq.arrivalNanos, java.util.Arrays.copyOf(p.seq.tokens(), p.seq.promptLength));
                     h.scheduler.fork(p.seq, child);
                     SchedulerHarness.Job cj = new SchedulerHarness.Job(child, p.maxTokens, h.step);
                     h.jobs.put(child, cj);

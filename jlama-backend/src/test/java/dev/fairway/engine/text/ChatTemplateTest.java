@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tjake.jlama.model.llama.LlamaTokenizer;
 import com.github.tjake.jlama.safetensors.prompt.PromptSupport;
 import dev.fairway.engine.ChatMessage;
-import dev.fairway.testkit.TestModels;
+import dev.fairway.engine.model.Model;
 import dev.fairway.engine.model.ModelConfig;
+import dev.fairway.testkit.TestModels;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -29,10 +31,10 @@ class ChatTemplateTest {
     @ValueSource(strings = {"models/stories260K", "models/TinyLlama-1.1B-Chat-v1.0-config", "models/SmolLM2-135M-Instruct-config"})
     void rendersWhatJlamaRenders(String model) throws Exception {
         Path dir = TestModels.shared().resolve(model);
-        TextCodec codec = TextCodec.load(dir, ModelConfig.read(dir.resolve("config.json")));
+        TextCodec codec = Model.loadCodec(dir);
         PromptSupport jlama = new LlamaTokenizer(dir).promptSupport().orElseThrow();
         for (List<ChatMessage> chat : CHATS) {
-            assertThat(codec.renderChat(chat)).as(model + " " + chat).isEqualTo(jlamaRender(jlama, chat));
+            assertThat(codec.renderChat(turns(chat))).as(model + " " + chat).isEqualTo(jlamaRender(jlama, chat));
         }
     }
 
@@ -40,22 +42,27 @@ class ChatTemplateTest {
     @ValueSource(strings = {"models/SmolLM2-135M-Instruct-config"})
     void concurrentRendersDoNotMix(String model) throws Exception {
         Path dir = TestModels.shared().resolve(model);
-        TextCodec codec = TextCodec.load(dir, ModelConfig.read(dir.resolve("config.json")));
+        TextCodec codec = Model.loadCodec(dir);
         List<String> expected = new ArrayList<>();
-        for (int i = 0; i < 8; i++) expected.add(codec.renderChat(List.of(ChatMessage.user("message " + i))));
+        for (int i = 0; i < 8; i++) expected.add(codec.renderChat(turns(List.of(ChatMessage.user("message " + i)))));
         try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 results.add(pool.submit(() -> {
                     for (int round = 0; round < 200; round++) {
                         int i = round % 8;
-                        if (!codec.renderChat(List.of(ChatMessage.user("message " + i))).equals(expected.get(i))) return false;
+                        if (!codec.renderChat(turns(List.of(ChatMessage.user("message " + i)))).equals(expected.get(i))) return false;
                     }
                     return true;
                 }));
             }
             for (Future<Boolean> r : results) assertThat(r.get()).isTrue();
         }
+    }
+
+    /** As the engine hands messages to the template: Hugging Face role names. */
+    static List<ChatTurn> turns(List<ChatMessage> chat) {
+        return chat.stream().map(m -> new ChatTurn(m.role().name().toLowerCase(Locale.ROOT), m.content())).toList();
     }
 
     private static String jlamaRender(PromptSupport support, List<ChatMessage> chat) {

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tjake.jlama.model.llama.LlamaTokenizer;
 import dev.fairway.engine.ChatMessage;
-import dev.fairway.testkit.TestModels;
+import dev.fairway.engine.model.Model;
 import dev.fairway.engine.model.ModelConfig;
+import dev.fairway.testkit.TestModels;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -26,10 +27,10 @@ class TextCodecTest {
     @ValueSource(strings = {"models/stories260K", "models/TinyLlama-1.1B-Chat-v1.0-config", "models/SmolLM2-135M-Instruct-config"})
     void wordByWordEqualsWholeText(String model) throws Exception {
         Path dir = TestModels.shared().resolve(model);
-        TextCodec codec = TextCodec.load(dir, ModelConfig.read(dir.resolve("config.json")));
+        TextCodec codec = Model.loadCodec(dir);
         LlamaTokenizer jlama = new LlamaTokenizer(dir);
-        String chat = codec.renderChat(List.of(ChatMessage.system("You are kind."), ChatMessage.user("Tell me a story about Lily."),
-                ChatMessage.assistant("Lily went to the park."), ChatMessage.user("And then?")));
+        String chat = codec.renderChat(List.of(new ChatTurn("system", "You are kind."), new ChatTurn("user", "Tell me a story about Lily."),
+                new ChatTurn("assistant", "Lily went to the park."), new ChatTurn("user", "And then?")));
         for (String raw : TEXTS) {
             String text = raw.replace("\\n", "\n");
             int[] ours = codec.encode(text);

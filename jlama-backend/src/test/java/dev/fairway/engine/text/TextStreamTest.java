@@ -2,8 +2,9 @@ package dev.fairway.engine.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fairway.testkit.TestModels;
+import dev.fairway.engine.model.Model;
 import dev.fairway.engine.model.ModelConfig;
+import dev.fairway.testkit.TestModels;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +15,7 @@ class TextStreamTest {
 
     @BeforeAll
     static void load() throws Exception {
-        codec = TextCodec.load(TestModels.stories(), ModelConfig.read(TestModels.stories().resolve("config.json")));
+        codec = Model.loadCodec(TestModels.stories());
     }
 
     static List<String> stream(String text, List<String> stops, TextStream[] out) {

@@ -1,13 +1,12 @@
 package dev.fairway.engine;
 
-import dev.fairway.engine.kv.BlockTable;
 import dev.fairway.engine.model.Model;
-import dev.fairway.engine.runner.ModelRunner;
-import dev.fairway.engine.runner.StepBatch;
 import dev.fairway.engine.sampling.Sampler;
 import dev.fairway.engine.sampling.SequenceState;
+import dev.fairway.engine.scheduler.RequestStatus;
 import dev.fairway.engine.scheduler.Scheduler;
 import dev.fairway.engine.scheduler.Sequence;
+import dev.fairway.engine.scheduler.StepPlan;
 import dev.fairway.engine.text.TextStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,31 +17,27 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One engine step: ask the scheduler for chunks, run them as one batch, then sample, stream and finish the sequences
- * whose logits came back. Runs only on the engine thread.
+ * Applies what a step produced (vLLM's update_from_output and OutputProcessor in one): the logits of every chunk that
+ * reached its sequence's end are sampled into the next token, which is appended, streamed as text and checked against
+ * the stop conditions; finished choices leave the scheduler, and a request completes when all its choices did. Also
+ * the engine's registry of which request and choice every sequence serves. Runs only on the engine thread.
  */
-final class StepProcessor {
+final class OutputProcessor {
     private record Owner(RequestState request, RequestState.Choice choice) {}
 
     private final Model model;
-    private final ModelRunner runner;
     private final Scheduler scheduler;
     private final int vocab;
     private final Map<Sequence, Owner> owners = new LinkedHashMap<>();
-    private long prefillTokens;
     private long generatedTokens;
-    private long steps;
 
-    StepProcessor(Model model, ModelRunner runner, Scheduler scheduler) {
+    OutputProcessor(Model model, Scheduler scheduler) {
         this.model = model;
-        this.runner = runner;
         this.scheduler = scheduler;
         this.vocab = model.config().vocab();
     }
 
-    long prefillTokens() { return prefillTokens; }
     long generatedTokens() { return generatedTokens; }
-    long stepCount() { return steps; }
 
     Set<String> activeUsers() {
         Set<String> users = new HashSet<>();
@@ -54,57 +49,42 @@ final class StepProcessor {
         owners.put(s, new Owner(r, c));
     }
 
-    void step() {
-        List<Scheduler.Chunk> plan = scheduler.schedule();
-        if (plan.isEmpty()) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            return;
-        }
-        int rows = plan.stream().mapToInt(Scheduler.Chunk::tokens).sum();
-        int[] tokens = new int[rows], positions = new int[rows];
-        BlockTable[] tables = new BlockTable[rows];
-        boolean[] want = new boolean[rows];
-        int i = 0;
+    /** Before the step runs: requests whose first chunk is planned have started (left the queue). */
+    void started(StepPlan plan) {
         long now = System.nanoTime();
-        for (Scheduler.Chunk c : plan) {
-            Sequence s = c.sequence();
-            for (int k = 0; k < c.tokens(); k++, i++) {
-                int pos = s.computed() + k;
-                tokens[i] = s.token(pos);
-                positions[i] = pos;
-                tables[i] = s.table;
-            }
-            want[i - 1] = s.computed() + c.tokens() == s.length();
-            if (s.computed() < s.promptLength) prefillTokens += Math.min(c.tokens(), s.promptLength - s.computed());
-            RequestState r = owners.get(s).request();
+        for (StepPlan.Chunk c : plan.chunks()) {
+            RequestState r = owners.get(c.sequence()).request();
             if (r.startedNanos == 0) {
                 r.startedNanos = now;
                 safely(r, () -> r.listener.onStarted());
             }
         }
-        float[] logits = runner.forward(new StepBatch(tokens, positions, tables, want));
-        steps++;
-        scheduler.afterStep(plan);
+    }
+
+    /**
+     * After the step ran (and the scheduler advanced its sequences): {@code logits} holds one row per chunk that
+     * {@link StepPlan.Chunk#samples() samples}, in plan order. An n > 1 request forks its other choices off its prompt's
+     * logits here, the first time.
+     */
+    void apply(StepPlan plan, float[] logits) {
         int row = 0;
-        for (Scheduler.Chunk c : plan) {
-            Sequence s = c.sequence();
-            if (s.computed() != s.length()) continue;
+        for (StepPlan.Chunk c : plan.chunks()) {
+            if (!c.samples()) continue;
             int off = row++ * vocab;
-            Owner o = owners.get(s);
+            Owner o = owners.get(c.sequence());
             if (o == null || o.choice().done()) continue;
             RequestState r = o.request();
-            if (r.request.n() > 1 && !r.forked) fork(r, s, logits, off);
+            if (r.request.n() > 1 && !r.forked) fork(r, c.sequence(), logits, off);
             sample(r, o.choice(), logits, off);
         }
     }
-
 
     private void fork(RequestState r, Sequence parent, float[] logits, int off) {
         r.forked = true;
         float[] row = Arrays.copyOfRange(logits, off, off + vocab);
         for (int i = 1; i < r.choices.length; i++) {
-            Sequence child = new Sequence(parent.id * 1000 + i, parent.user, parent.conversation, parent.weight,
-                    parent.arrivalNanos, r.prompt, null);
+            Sequence child = new Sequence(parent.id * 1000 + i, parent.user, parent.fairnessGroup, parent.weight,
+                    parent.arrivalNanos, r.prompt);
             scheduler.fork(parent, child);
             var choice = new RequestState.Choice(i, child, new SequenceState(r.seed + i, r.prompt),
                     new TextStream(model.codec(), r.request.params().stop()));
@@ -118,13 +98,13 @@ final class StepProcessor {
         SamplingParams p = r.request.params();
         Sequence s = ch.sequence;
         Set<Integer> eos = model.codec().eosIds();
-        Sampler.process(logits, off, vocab, p, ch.sampling, eos);
+        Sampler.process(logits, off, vocab, r.sampler, ch.sampling, eos);
         float[] logSoftmax = null;
         if (p.logprobs()) {
             logSoftmax = new float[vocab];
             Sampler.logSoftmax(logits, off, vocab, logSoftmax);
         }
-        int token = Sampler.pick(logits, off, vocab, p, ch.sampling);
+        int token = Sampler.pick(logits, off, vocab, r.sampler, ch.sampling);
         ch.sampling.accept(token);
         s.append(token);
         generatedTokens++;
@@ -182,7 +162,7 @@ final class StepProcessor {
         ch.finish = reason;
         ch.error = error;
         if (ch.sequence != null) {
-            scheduler.remove(ch.sequence);
+            scheduler.finish(ch.sequence, status(reason));
             owners.remove(ch.sequence);
         }
         if (r.request.n() > 1 && !r.forked && ch.index == 0) {
@@ -196,6 +176,15 @@ final class StepProcessor {
             }
         }
         if (r.allDone()) complete(r);
+    }
+
+    private static RequestStatus status(FinishReason reason) {
+        return switch (reason) {
+            case STOP -> RequestStatus.FINISHED_STOPPED;
+            case LENGTH -> RequestStatus.FINISHED_LENGTH_CAPPED;
+            case CANCELLED -> RequestStatus.FINISHED_ABORTED;
+            case ERROR -> RequestStatus.FINISHED_ERROR;
+        };
     }
 
     void finishRequest(RequestState r, FinishReason reason, String error) {

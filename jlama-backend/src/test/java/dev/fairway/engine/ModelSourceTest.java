@@ -1,9 +1,9 @@
-package dev.fairway.engine.model;
+package dev.fairway.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fairway.engine.EngineException;
+import dev.fairway.engine.model.Model;
 import dev.fairway.testkit.TestModels;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,46 @@
+package dev.fairway.engine;
+
+import dev.fairway.engine.jlama.JlamaDownloader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Turns what the user typed after --model into a local folder: an existing path as is, otherwise a Hugging Face id
+ * (owner/name) downloaded once into the cache directory with a progress bar per file. Something that looks like a
+ * path (see {@link #looksLikePath}) but is not a folder is an error, never a download of a misread id.
+ */
+final class ModelSource {
+    private ModelSource() {}
+
+    static Path resolve(String model, Path cacheDir) {
+        Path local = Path.of(model);
+        if (Files.isDirectory(local)) return local.toAbsolutePath();
+        if (looksLikePath(model)) {
+            throw new EngineException("Model '" + model + "' is neither a local folder nor a Hugging Face id: it looks like a "
+                    + "path, and there is no folder " + local.toAbsolutePath().normalize()
+                    + (model.startsWith("~") ? " (~ is not expanded here)" : ""));
+        }
+        if (!model.matches("[A-Za-z0-9][\\w.-]*/[\\w.-]+")) {
+            throw new EngineException("Model '" + model + "' is neither a local folder nor a Hugging Face id (owner/name)");
+        }
+        try {
+            return JlamaDownloader.download(model, cacheDir);
+        } catch (IOException | RuntimeException e) {
+            String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            throw new EngineException("Cannot download " + model + " from Hugging Face (" + why.lines().findFirst().orElse("")
+                    + "). Are you offline? Pass a local model folder instead: --model /path/to/folder");
+        }
+    }
+
+    /**
+     * A path, not a Hugging Face id (owner/name): absolute, starting with . or ~, with a backslash, a trailing slash or
+     * more than one slash, or whose first segment is a folder here (models/x when ./models exists).
+     */
+    static boolean looksLikePath(String model) {
+        int slash = model.indexOf('/');
+        return model.startsWith("/") || model.startsWith(".") || model.startsWith("~") || model.contains("\\")
+                || model.endsWith("/") || (slash >= 0 && model.indexOf('/', slash + 1) >= 0)
+                || (slash > 0 && Files.isDirectory(Path.of(model.substring(0, slash))));
+    }
+}
