@@ -11,6 +11,8 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * A server's hold on its database: the one writer, the read pool, and an exclusive lock file. Turns on a
@@ -46,7 +48,8 @@ public final class ServerDatabase implements AutoCloseable {
     private static FileChannel lock(Path file) {
         Path lockFile = Path.of(file.toAbsolutePath() + ".lock");
         try {
-            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel ch = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             FileLock held;
             try {
                 held = ch.tryLock(); // null: another process holds it

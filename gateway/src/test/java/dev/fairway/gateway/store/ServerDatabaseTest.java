@@ -39,6 +39,7 @@ class ServerDatabaseTest {
             assertThat(mode(file)).isEqualTo("rw-------");
             assertThat(mode(Path.of(file + "-wal"))).isEqualTo("rw-------");
             assertThat(mode(Path.of(file + "-shm"))).isEqualTo("rw-------");
+            assertThat(mode(Path.of(file + ".lock"))).isEqualTo("rw-------");
         }
     }
 
