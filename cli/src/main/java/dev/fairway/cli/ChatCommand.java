@@ -151,6 +151,12 @@ public final class ChatCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             screen.startScreen();
+            // Ctrl-Q (quit) and Ctrl-S would be XON/XOFF flow control; Lanterna puts back the saved settings on exit
+            try {
+                new ProcessBuilder("sh", "-c", "stty -ixon < /dev/tty").start().waitFor();
+            } catch (IOException | InterruptedException ignored) {
+                // no stty: Esc, then Quit in the menu, still works
+            }
             new ChatTui(screen, api, prefs, signedIn).run();
             return 0;
         } finally {
