@@ -657,7 +657,9 @@ public final class ChatTui {
             case HISTORY -> drawHistory(g, w, h);
             case SETTINGS -> drawSettings(g, w, h);
         }
-        screen.refresh();
+        // always a delta: an automatic refresh clears the terminal first when a scrolling transcript changes most
+        // cells, which flickers (and a reader of the terminal could catch it blank)
+        screen.refresh(Screen.RefreshType.DELTA);
     }
 
     private void bar(TextGraphics g, int row, int w, String text, TextColor fg, TextColor bg) {

@@ -133,7 +133,7 @@ class ChatProcessTest {
             tmux("send-keys", "-t", "chat", "-l", "Once upon a time");
             tmux("send-keys", "-t", "chat", "Enter");
             String pane = waitForPane("a streamed reply", s -> s.lines().anyMatch(l -> l.matches(".*\\d+\\.\\d tok/s │ TTFT \\d+ ms.*"))
-                    && !s.contains("streaming (Ctrl-C"), 120);
+                    && !s.contains("streaming (Ctrl-C") && s.contains("you › Once upon a time") && s.contains("Enter send"), 120);
             assertThat(pane).contains("Fairway chat · erin · Once upon a time", "you › Once upon a time", "model › ", "Enter send");
             System.out.println("[ChatProcessTest] the chat screen in tmux:\n" + pane);
             // quit: the terminal is restored (the shell's cooked mode, echo on)
