@@ -185,23 +185,49 @@ public final class ConversationsEndpoint {
                             "regenerate", "nothing_to_regenerate");
                 }
             }
-            List<ChatMessage> chat = new ArrayList<>(ConversationSettings.system(c.metadataJson()));
+            List<ChatMessage> system = ConversationSettings.system(c.metadataJson());
+            List<ChatMessage> chat = new ArrayList<>(system);
             for (Message m : history.subList(0, keep)) chat.add(new ChatMessage(ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()));
             if (!turn.regenerate()) chat.add(ChatMessage.user(turn.content()));
             List<String> replaced = history.subList(keep, history.size()).stream().map(Message::id).toList();
             Message lastUser = turn.regenerate() ? history.get(keep - 1) : null;
-            Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
-            String fairnessGroup = c.id(); // a user's conversations share the user's part of the engine evenly
-            GenerationRequest request = new GenerationRequest(Caller.user(ctx), fairnessGroup, Prompt.chat(chat), turn.spec().params(), 1, 1.0);
-            SseResponder sse = turn.spec().stream() ? new SseResponder(ctx.response(), envelope, 1, turn.spec().includeUsage()) : null;
-            GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
-            ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer, done);
-            return GenerationCall.start(ctx, engine.engine(), request, turn.spec().maxTokensGiven(), metrics, drain, recorder)
-                    .onSuccess(call -> recorder.attach(call, turn.regenerate()
-                                    ? store.removeMessages(c.id(), replaced).map(lastUser)
-                                    : store.append(c.id(), new NewMessage("user", turn.content(), "completed")),
-                            () -> { if (sse != null) sse.openWithin(ctx.vertx()); }));
+            return fitted(ctx, turn, system, chat.subList(system.size(), chat.size())).compose(fit -> {
+                Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
+                String fairnessGroup = c.id(); // a user's conversations share the user's part of the engine evenly
+                GenerationRequest request = fit == null
+                        ? new GenerationRequest(Caller.user(ctx), fairnessGroup, Prompt.chat(chat), turn.spec().params(), 1, 1.0)
+                        : new GenerationRequest(Caller.user(ctx), fairnessGroup, Prompt.tokens(fit.prompt()),
+                                turn.spec().params().toBuilder().maxTokens(fit.maxTokens()).build(), 1, 1.0);
+                if (fit != null) ctx.response().putHeader(Truncation.HEADER, String.valueOf(fit.dropped()));
+                SseResponder sse = turn.spec().stream() ? new SseResponder(ctx.response(), envelope, 1, turn.spec().includeUsage()) : null;
+                GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
+                ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer, done);
+                return GenerationCall.start(ctx, engine.engine(), request, fit != null || turn.spec().maxTokensGiven(), metrics, drain, recorder)
+                        .onSuccess(call -> recorder.attach(call, turn.regenerate()
+                                        ? store.removeMessages(c.id(), replaced).map(lastUser)
+                                        : store.append(c.id(), new NewMessage("user", turn.content(), "completed")),
+                                () -> { if (sse != null) sse.openWithin(ctx.vertx()); }));
+            });
         });
+    }
+
+    /**
+     * With truncation on (the default), what of the history fits the context with room for the reply (see
+     * {@link Truncation}); null when off. Long histories are tokenized on a worker, not on the event loop.
+     */
+    private Future<Truncation.Fit> fitted(RoutingContext ctx, MessageRequest turn, List<ChatMessage> system, List<ChatMessage> turns) {
+        if (!turn.truncate()) return Future.succeededFuture(null);
+        Integer maxTokens = turn.spec().maxTokensGiven() ? turn.spec().params().maxTokens() : null;
+        java.util.concurrent.Callable<Truncation.Fit> fit = () -> Truncation.fit(engine.engine(), system, turns, maxTokens);
+        long chars = 0;
+        for (ChatMessage m : system) chars += m.content().length();
+        for (ChatMessage m : turns) chars += m.content().length();
+        if (chars > 256) return ctx.vertx().executeBlocking(fit, false);
+        try {
+            return Future.succeededFuture(fit.call());
+        } catch (Exception e) {
+            return Future.failedFuture(e);
+        }
     }
 
     private static ApiError gone(String id) {
