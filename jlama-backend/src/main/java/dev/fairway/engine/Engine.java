@@ -1,6 +1,7 @@
 package dev.fairway.engine;
 
 import dev.fairway.engine.gguf.GgufModel;
+import dev.fairway.engine.gguf.OllamaStore;
 import dev.fairway.engine.kernels.VectorApi;
 import dev.fairway.engine.kv.BlockPool;
 import dev.fairway.engine.kv.BlockTable;
@@ -93,7 +94,8 @@ public final class Engine implements AutoCloseable {
         try {
             Path source = ModelSource.resolve(config.model(), config.modelCacheDir());
             m = GgufModel.isGguf(source) && Files.isRegularFile(source)
-                    ? GgufModel.load(source, config.weightType())
+                    ? GgufModel.load(source, config.weightType(),
+                            config.model().startsWith(OllamaStore.PREFIX) ? config.model() : null)
                     : Model.load(source, config.weightType());
         } catch (UnsupportedModelException e) {
             throw new InvalidRequestException(e.getMessage(), "model");

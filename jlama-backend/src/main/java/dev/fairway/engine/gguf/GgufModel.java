@@ -11,7 +11,9 @@ import dev.fairway.engine.model.Quantizer;
 import dev.fairway.engine.model.UnsupportedModelException;
 import dev.fairway.engine.text.TextCodec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -33,18 +35,31 @@ import java.util.Set;
 public final class GgufModel {
     private GgufModel() {}
 
+    /** A .gguf name, or a regular file starting with the GGUF magic (Ollama's blobs have no extension). */
     public static boolean isGguf(Path p) {
-        return p.getFileName() != null && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf");
+        if (p.getFileName() != null && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf")) return true;
+        if (!Files.isRegularFile(p)) return false;
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] b = in.readNBytes(4);
+            return b.length == 4 && b[0] == 'G' && b[1] == 'G' && b[2] == 'U' && b[3] == 'F';
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Loads a GGUF file; {@code weightType} F32, Q8 or Q4, or null for the default (see the class comment). */
     public static Model load(Path file, String weightType) {
+        return load(file, weightType, null);
+    }
+
+    /** As {@link #load(Path, String)}, under the given model name (null: the file name without .gguf). */
+    public static Model load(Path file, String weightType, String name) {
         VectorApi.require();
         try (GgufFile f = GgufFile.open(file)) {
             ModelConfig c = config(f);
             String type = weightType == null ? defaultType(f) : weightType.toUpperCase(Locale.ROOT);
             ModelWeights w = weights(f, c, type);
-            return new Model(modelName(file), c, w, codec(f, c));
+            return new Model(name != null ? name : modelName(file), c, w, codec(f, c));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read GGUF file " + file + ": " + e.getMessage(), e);
         }
@@ -59,7 +74,7 @@ public final class GgufModel {
 
     private static String modelName(Path file) {
         String n = file.getFileName().toString();
-        return n.substring(0, n.length() - ".gguf".length());
+        return n.toLowerCase(Locale.ROOT).endsWith(".gguf") ? n.substring(0, n.length() - ".gguf".length()) : n;
     }
 
     private static String defaultType(GgufFile f) {
