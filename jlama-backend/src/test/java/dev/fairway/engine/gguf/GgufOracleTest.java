@@ -63,7 +63,18 @@ class GgufOracleTest {
     @ParameterizedTest
     @MethodSource("files")
     void logprobsWithinToleranceOfLlamaCpp(String file) throws IOException {
-        Model m = model(file);
+        compareLogprobs(file, model(file), "F32");
+    }
+
+    /** The default load (quantized files requantized to the engine's Q8 panels) stays within the same tolerance. */
+    @ParameterizedTest
+    @MethodSource("files")
+    void defaultWeightsWithinToleranceOfLlamaCpp(String file) throws IOException {
+        Model m = GgufModel.load(GgufDequantTest.dir().resolve(file), null);
+        compareLogprobs(file, m, m.weightType());
+    }
+
+    private static void compareLogprobs(String file, Model m, String weights) throws IOException {
         JsonNode ref = reference(file);
         double tol = tolerance(file), maxErr = 0, maxTop1 = 0;
         int compared = 0, greedyChecked = 0;
@@ -92,8 +103,8 @@ class GgufOracleTest {
                 }
             }
         }
-        System.out.printf("ORACLE %s: %d logprobs compared, max |dlogprob| %.5f (top-1 %.5f), tolerance %.2f, "
-                + "%d greedy tokens checked%n", file, compared, maxErr, maxTop1, tol, greedyChecked);
+        System.out.printf("ORACLE %s as %s: %d logprobs compared, max |dlogprob| %.5f (top-1 %.5f), tolerance %.2f, "
+                + "%d greedy tokens checked%n", file, weights, compared, maxErr, maxTop1, tol, greedyChecked);
         assertThat(maxErr).as(file + " max |logprob - llama.cpp|").isLessThanOrEqualTo(tol);
     }
 
