@@ -1,5 +1,7 @@
 package dev.fairway.engine;
 
+import dev.fairway.engine.gguf.GgufModel;
+import dev.fairway.engine.gguf.OllamaStore;
 import dev.fairway.engine.kernels.VectorApi;
 import dev.fairway.engine.kv.BlockPool;
 import dev.fairway.engine.kv.BlockTable;
@@ -19,6 +21,8 @@ import dev.fairway.engine.scheduler.StepPlan;
 import dev.fairway.engine.scheduler.VirtualTokenCounter;
 import dev.fairway.engine.text.ChatTurn;
 import dev.fairway.engine.text.TextStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -88,7 +92,11 @@ public final class Engine implements AutoCloseable {
         VectorApi.require(); // before a download, not after it
         Model m;
         try {
-            m = Model.load(ModelSource.resolve(config.model(), config.modelCacheDir()), config.weightType());
+            Path source = ModelSource.resolve(config.model(), config.modelCacheDir());
+            m = GgufModel.isGguf(source) && Files.isRegularFile(source)
+                    ? GgufModel.load(source, config.weightType(),
+                            config.model().startsWith(OllamaStore.PREFIX) ? config.model() : null)
+                    : Model.load(source, config.weightType());
         } catch (UnsupportedModelException e) {
             throw new InvalidRequestException(e.getMessage(), "model");
         }

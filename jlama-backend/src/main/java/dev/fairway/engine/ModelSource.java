@@ -1,12 +1,15 @@
 package dev.fairway.engine;
 
+import dev.fairway.engine.gguf.GgufModel;
+import dev.fairway.engine.gguf.OllamaStore;
 import dev.fairway.engine.jlama.JlamaDownloader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Turns what the user typed after --model into a local folder: an existing path as is, otherwise a Hugging Face id
+ * Turns what the user typed after --model into a local folder or GGUF file: ollama:NAME[:TAG] from the local Ollama
+ * store, an existing path as is, otherwise a Hugging Face id
  * (owner/name) downloaded once into the cache directory with a progress bar per file. Something that looks like a
  * path (see {@link #looksLikePath}) but is not a folder is an error, never a download of a misread id.
  */
@@ -14,8 +17,10 @@ final class ModelSource {
     private ModelSource() {}
 
     static Path resolve(String model, Path cacheDir) {
+        if (model.startsWith(OllamaStore.PREFIX)) return OllamaStore.resolve(model, OllamaStore.defaultStore());
         Path local = Path.of(model);
         if (Files.isDirectory(local)) return local.toAbsolutePath();
+        if (Files.isRegularFile(local) && GgufModel.isGguf(local)) return local.toAbsolutePath();
         if (looksLikePath(model)) {
             throw new EngineException("Model '" + model + "' is neither a local folder nor a Hugging Face id: it looks like a "
                     + "path, and there is no folder " + local.toAbsolutePath().normalize()

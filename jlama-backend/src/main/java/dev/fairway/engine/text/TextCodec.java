@@ -30,12 +30,15 @@ public final class TextCodec {
     private final Set<Integer> eosIds;
     private final Pattern addedTokens;
     private final boolean gpt2Words;
+    /** The tokenizer splits words and special tokens itself (GGUF vocabularies): it gets the whole text. */
+    private final boolean wholeText;
     /** The model's chat template, or null: then messages are joined line by line. */
     private final ChatTemplate chatTemplate;
 
     private TextCodec(BpeTokenizer tokenizer, byte[][] tokenBytes, boolean[] special, boolean addBos, int bosId,
-            Set<Integer> eosIds, Pattern addedTokens, boolean byteLevel) {
+            Set<Integer> eosIds, Pattern addedTokens, boolean byteLevel, boolean wholeText) {
         this.tokenizer = tokenizer;
+        this.wholeText = wholeText;
         this.addedTokens = addedTokens;
         this.gpt2Words = byteLevel;
         this.tokenBytes = tokenBytes;
@@ -87,7 +90,16 @@ public final class TextCodec {
         Pattern added = idOfContent.isEmpty() ? null : Pattern.compile(idOfContent.keySet().stream()
                 .sorted(java.util.Comparator.comparingInt(String::length).reversed()).map(Pattern::quote)
                 .collect(java.util.stream.Collectors.joining("|")));
-        return new TextCodec(tok, table, isSpecial, addBos, bosId, eos, added, byteLevel);
+        return new TextCodec(tok, table, isSpecial, addBos, bosId, eos, added, byteLevel, false);
+    }
+
+    /**
+     * A codec over a tokenizer that encodes whole texts itself, special tokens included (a GGUF file's vocabulary);
+     * {@code tokenBytes[id]} is what token id decodes to, {@code special[id]} marks control tokens (decoded as nothing).
+     */
+    public static TextCodec of(BpeTokenizer tok, byte[][] tokenBytes, boolean[] special, boolean addBos, int bosId,
+            Set<Integer> eosIds) {
+        return new TextCodec(tok, tokenBytes, special, addBos, bosId, eosIds, null, false, true);
     }
 
     private static String tokenText(JsonNode n) {
@@ -105,6 +117,10 @@ public final class TextCodec {
     public int[] encode(String text) {
         if (text.isEmpty()) return new int[0];
         IntList out = new IntList();
+        if (wholeText) {
+            encodePiece(text, out);
+            return out.toArray();
+        }
         int at = 0;
         if (addedTokens != null) {
             Matcher m = addedTokens.matcher(text);
