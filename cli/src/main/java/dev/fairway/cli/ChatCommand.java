@@ -141,7 +141,8 @@ public final class ChatCommand implements Callable<Integer> {
                 if (done) return;
                 done = true;
                 try {
-                    screen.stopScreen();
+                    screen.stopScreen(); // leaves the alternate screen
+                    terminal.close(); // puts back the saved tty settings (echo, canonical mode) now, not at JVM exit
                 } catch (IOException | RuntimeException ignored) {
                     // the terminal is gone
                 }

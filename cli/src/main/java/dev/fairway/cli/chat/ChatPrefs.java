@@ -61,7 +61,7 @@ public final class ChatPrefs {
         ObjectNode n = ApiClient.JSON.createObjectNode().put("user", user).put("user_colour", userColour).put("model_colour", modelColour);
         ObjectNode d = n.putObject("defaults");
         defaults.forEach(d::put);
-        Files.createDirectories(file.getParent());
+        Files.createDirectories(file.toAbsolutePath().getParent()); // a bare file name has no parent
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

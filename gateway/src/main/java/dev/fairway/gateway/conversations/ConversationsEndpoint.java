@@ -154,13 +154,33 @@ public final class ConversationsEndpoint {
     /** Validated first; then the turn waits for the conversation's previous turn (see {@link TurnQueue}). */
     public void postMessage(RoutingContext ctx) {
         Conversation c = ctx.get(CONVERSATION);
-        ObjectNode body = ConversationSettings.withDefaults(ctx.get(BODY), c.metadataJson());
+        ObjectNode sent = ctx.get(BODY);
+        ObjectNode body = ConversationSettings.withDefaults(sent, c.metadataJson());
+        // a model the conversation remembers is a preference: one this server no longer serves falls back to the default
+        if (!sent.hasNonNull("model") && body.hasNonNull("model") && !engine.serves(body.get("model").asText())) body.remove("model");
         MessageRequest turn = MessageRequest.parse(body, engine.info().vocabSize());
         String model = engine.resolveModel(turn.model());
-        turns.enter(c.id()).onSuccess(slot -> {
-            if (ctx.response().closed()) slot.release(); // the client left while waiting
-            else if (drain.isDraining()) fail(ctx, slot, ApiError.shuttingDown());
-            else runTurn(ctx, c, turn, model, slot::release).onFailure(e -> fail(ctx, slot, e));
+        turns.enter(c.id(), () -> ctx.response().closed()).onSuccess(slot -> {
+            if (ctx.response().closed()) {
+                slot.release(); // the client left while waiting
+                return;
+            }
+            if (drain.isDraining()) {
+                fail(ctx, slot, ApiError.shuttingDown());
+                return;
+            }
+            drain.hold(); // until the reply is stored: a drain must not close the database under it
+            boolean[] over = {false}; // event loop only; runs once whichever path ends the turn
+            Runnable done = () -> {
+                if (over[0]) return;
+                over[0] = true;
+                slot.release();
+                drain.release();
+            };
+            runTurn(ctx, c, turn, model, done).onFailure(e -> {
+                done.run();
+                ctx.fail(e);
+            });
         }).onFailure(ctx::fail);
     }
 

@@ -93,8 +93,7 @@ final class ReplyRecorder implements GenerationSink {
                 return;
             }
             FinishReason reason = result.first().finishReason();
-            boolean partial = cut != null || reason == FinishReason.CANCELLED || reason == FinishReason.ERROR
-                    || (call != null && call.isClientGone());
+            boolean partial = cut != null || reason == FinishReason.CANCELLED || reason == FinishReason.ERROR;
             store.append(conversationId, new NewMessage("assistant", result.text(), partial ? "partial" : "completed"))
                     .onComplete(reply -> {
                         stored.run();

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * One turn at a time per conversation, first come first served. A turn reads the history only after the turn
@@ -18,22 +19,26 @@ import java.util.Map;
 final class TurnQueue {
     static final int MAX_WAITING = 8;
 
+    /** A turn waiting for its slot; {@code gone} says its client left (it neither counts nor gets the slot). */
+    private record Waiter(Promise<Slot> promise, BooleanSupplier gone) {}
+
     /** A key is present while a turn runs on that conversation; its deque holds the turns waiting behind it. */
-    private final Map<String, Deque<Promise<Slot>>> queues = new HashMap<>();
+    private final Map<String, Deque<Waiter>> queues = new HashMap<>();
 
     /** Completes when the caller's turn may start; it must {@link Slot#release} once its reply is stored. */
-    Future<Slot> enter(String conversationId) {
-        Deque<Promise<Slot>> waiting = queues.get(conversationId);
+    Future<Slot> enter(String conversationId, BooleanSupplier gone) {
+        Deque<Waiter> waiting = queues.get(conversationId);
         if (waiting == null) {
             queues.put(conversationId, new ArrayDeque<>());
             return Future.succeededFuture(new Slot(conversationId));
         }
+        waiting.removeIf(w -> w.gone().getAsBoolean());
         if (waiting.size() >= MAX_WAITING) {
             return Future.failedFuture(ApiError.conflict("This conversation already has " + MAX_WAITING
                     + " turns waiting; retry once its current reply is done.", "conversation_busy"));
         }
         Promise<Slot> turn = Promise.promise();
-        waiting.add(turn);
+        waiting.add(new Waiter(turn, gone));
         return turn.future();
     }
 
@@ -54,10 +59,11 @@ final class TurnQueue {
         void release() {
             if (released) return;
             released = true;
-            Deque<Promise<Slot>> waiting = queues.get(conversationId);
-            Promise<Slot> next = waiting.poll();
+            Deque<Waiter> waiting = queues.get(conversationId);
+            Waiter next = waiting.poll();
+            while (next != null && next.gone().getAsBoolean()) next = waiting.poll();
             if (next == null) queues.remove(conversationId);
-            else next.complete(new Slot(conversationId));
+            else next.promise().complete(new Slot(conversationId));
         }
     }
 }

@@ -24,6 +24,7 @@ public final class Drain {
 
     private volatile boolean draining;
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger held = new AtomicInteger();
     private final Set<Cuttable> running = ConcurrentHashMap.newKeySet();
 
     public boolean isDraining() { return draining; }
@@ -48,21 +49,33 @@ public final class Drain {
     public int openExchanges() { return open.get(); }
 
     /**
+     * Work that outlives its exchange (a conversation turn's reply is stored after a client that left is gone): the
+     * drain waits for it too. Every hold needs exactly one release.
+     */
+    public void hold() { held.incrementAndGet(); }
+
+    public void release() { held.decrementAndGet(); }
+
+    private boolean idle() {
+        return open.get() == 0 && held.get() == 0 && running.isEmpty();
+    }
+
+    /**
      * Blocking (a shutdown hook): refuses new work, waits up to {@code grace} for open exchanges, cuts the
      * generations still running and gives their endings (reply stored, final event sent) up to {@code cutGrace}.
      */
     public void drain(Duration grace, Duration cutGrace) {
         draining = true;
-        if (waitIdle(grace)) return;
+        if (waitIdle(grace, null)) return;
         LOG.info("Drain: {} requests still open after {} s; stopping their generations", open.get(), grace.toSeconds());
-        ApiError why = ApiError.shuttingDown();
-        for (Cuttable c : running) c.cut(why);
-        if (!waitIdle(cutGrace)) LOG.warn("Drain: {} requests still open; closing anyway", open.get());
+        if (!waitIdle(cutGrace, ApiError.shuttingDown())) LOG.warn("Drain: {} requests still open; closing anyway", open.get());
     }
 
-    private boolean waitIdle(Duration limit) {
+    /** Waits for {@link #idle}; with {@code cut}, stops whatever runs meanwhile (also what started after the first cut). */
+    private boolean waitIdle(Duration limit, ApiError cut) {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (open.get() > 0 && System.nanoTime() < deadline) {
+        while (!idle() && System.nanoTime() < deadline) {
+            if (cut != null) for (Cuttable c : running) c.cut(cut);
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -70,6 +83,6 @@ public final class Drain {
                 return false;
             }
         }
-        return open.get() == 0;
+        return idle();
     }
 }

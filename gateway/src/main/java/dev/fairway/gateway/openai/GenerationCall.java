@@ -65,6 +65,7 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
         GenerationCall call = new GenerationCall(ctx, sink, metrics, drain, request.userId());
         // an end handler, not closeHandler(): that would replace the router's own, and its end handlers would never run
         ctx.addEndHandler(ended -> { if (ended.failed()) call.onClientClosed(); });
+        if (ctx.response().closed()) call.onClientClosed(); // closed before the handler was added: it will not run
         Callable<GenerationHandle> submit = () -> engine.submit(withDefaultMaxTokens(engine, request, maxTokensGiven), call);
         drain.register(call);
         return submitted(ctx, request.prompt(), submit).map(h -> {
