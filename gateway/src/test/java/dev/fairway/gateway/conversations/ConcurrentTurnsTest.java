@@ -11,7 +11,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +35,14 @@ class ConcurrentTurnsTest {
     private final ExecutorService pool = Executors.newFixedThreadPool(24);
     private Gateway gateway;
     private Http alice;
+    private String aliceKey;
     private String bobKey;
 
     @BeforeAll
     void start() throws Exception {
         var ds = Database.dataSource(db);
         Database.migrate(ds);
-        String aliceKey = new UserAdmin(ds).add("alice");
+        aliceKey = new UserAdmin(ds).add("alice");
         bobKey = new UserAdmin(ds).add("bob");
         gateway = TestGateway.start(TestGateway.config(db));
         alice = new Http(gateway.baseUrl(), aliceKey);
@@ -135,6 +141,30 @@ class ConcurrentTurnsTest {
         assertThat(longTurn.get(60, TimeUnit.SECONDS)).last().isEqualTo("[DONE]");
         assertThat(conflicts).isEqualTo(2);
         assertThat(messages(id)).isEqualTo(2 + 2 * TurnQueue.MAX_WAITING);
+    }
+
+    @Test
+    void turnsWhoseClientsGaveUpDoNotCountAsWaiting() throws Exception {
+        String id = create(alice);
+        var longTurn = CompletableFuture.supplyAsync(() -> alice.stream("/v1/conversations/" + id + "/messages",
+                "{\"content\":\"Once\",\"max_tokens\":400,\"ignore_eos\":true,\"stream\":true}"), pool);
+        waitUntil(() -> messages(id) == 1);
+        HttpClient impatient = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> gaveUp = new ArrayList<>();
+        for (int i = 0; i < TurnQueue.MAX_WAITING; i++) { // they fill the queue, then time out and close their connections
+            gaveUp.add(impatient.sendAsync(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/conversations/" + id + "/messages"))
+                    .header("Authorization", "Bearer " + aliceKey).header("Content-Type", "application/json")
+                    .timeout(Duration.ofMillis(300)).POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"gone\",\"max_tokens\":1}"))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var g : gaveUp) assertThat(g).failsWithin(Duration.ofSeconds(10)); // HttpTimeoutException
+        Thread.sleep(200);
+        Http.Response patient = alice.post("/v1/conversations/" + id + "/messages", "{\"content\":\"still here\",\"max_tokens\":1}");
+        assertThat(patient.status()).as(patient.body()).isEqualTo(200);
+        assertThat(longTurn.get(60, TimeUnit.SECONDS)).last().isEqualTo("[DONE]");
+        JsonNode stored = alice.get("/v1/conversations/" + id + "/messages").json().get("data");
+        for (JsonNode m : stored) assertThat(m.get("content").asText()).isNotEqualTo("gone"); // none of them ran
+        assertThat(stored).hasSize(4);
     }
 
     @Test
