@@ -81,7 +81,9 @@ public record ModelsConfig(List<Spec> models, int maxLoaded, List<String> preloa
 
     static String defaultName(String source) {
         Path p = Path.of(source);
-        if (Files.exists(p) && p.getFileName() != null) {
+        boolean path = Files.exists(p) || source.startsWith("/") || source.startsWith(".") || source.startsWith("~")
+                || source.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf");
+        if (path && p.getFileName() != null) {
             String n = p.getFileName().toString();
             return n.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf") ? n.substring(0, n.length() - 5) : n;
         }

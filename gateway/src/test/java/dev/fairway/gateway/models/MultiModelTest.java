@@ -226,6 +226,27 @@ class MultiModelTest {
         assertThat(http.get("/health").json().get("models").get("broken").get("state").asText()).isEqualTo("failed");
     }
 
+    /**
+     * One stream on the quiet model while twelve run on the busy one: steps of the two models alternate, so the lone
+     * stream finishes long before the twelve (it needs a tenth of their steps), not after them.
+     */
+    @Test
+    void aStreamOnAQuietModelIsNotStarvedByTwelveOnABusyOne() {
+        start(models(0, List.of("all"), Duration.ZERO, F32, "jq4=" + JQ4), null);
+        List<CompletableFuture<List<String>>> busy = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            busy.add(CompletableFuture.supplyAsync(() -> http.stream("/v1/completions",
+                    "{\"prompt\":\"" + PROMPT + "\",\"max_tokens\":400,\"ignore_eos\":true,\"stream\":true,\"user\":\"many\"}")));
+        }
+        waitFor(() -> gateway.models().defaultEntry().engineOrNull().stats().runningSequences() >= 12);
+        List<String> lone = http.stream("/v1/completions",
+                "{\"model\":\"jq4\",\"prompt\":\"" + PROMPT + "\",\"max_tokens\":40,\"ignore_eos\":true,\"stream\":true,\"user\":\"one\"}");
+        assertThat(lone.getLast()).isEqualTo("[DONE]");
+        assertThat(busy.stream().filter(f -> !f.isDone()).count()).isPositive();
+        for (var f : busy) assertThat(f.join().getLast()).isEqualTo("[DONE]");
+        assertThat(gateway.models().gate().passes()).isPositive();
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
