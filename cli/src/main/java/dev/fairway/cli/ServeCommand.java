@@ -3,6 +3,7 @@ package dev.fairway.cli;
 import dev.fairway.cli.options.EngineOptions;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
+import dev.fairway.gateway.models.ModelsConfig;
 import dev.fairway.gateway.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,6 +57,26 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Serve the web chat at / (--no-ui: API only; env FAIRWAY_UI, default ${DEFAULT-VALUE}).")
     boolean ui;
 
+    @Option(names = "--max-loaded-models", paramLabel = "N", defaultValue = "${env:FAIRWAY_MAX_LOADED_MODELS:-0}",
+            description = "With several --model: at most N loaded at once; loading another first unloads the least recently used "
+                    + "model that serves no request (requests wait while all are busy). 0 = no limit (env FAIRWAY_MAX_LOADED_MODELS, default ${DEFAULT-VALUE}).")
+    int maxLoadedModels;
+
+    @Option(names = "--preload", paramLabel = "NAME", split = ",", defaultValue = "${env:FAIRWAY_PRELOAD}",
+            description = "Models loaded at start (names, comma-separated or repeated; 'all' or 'none'); the others load on their first request "
+                    + "(env FAIRWAY_PRELOAD, default the first --model).")
+    java.util.List<String> preload;
+
+    @Option(names = "--load-timeout", paramLabel = "SECONDS", defaultValue = "${env:FAIRWAY_LOAD_TIMEOUT:-0}",
+            description = "How long a request waits for its model to load before 503 with Retry-After (the load goes on). "
+                    + "0 = as long as it takes (env FAIRWAY_LOAD_TIMEOUT, default ${DEFAULT-VALUE}).")
+    int loadTimeout;
+
+    ModelsConfig models() {
+        engineOptions.requireModel();
+        return ModelsConfig.of(engineOptions.models(), maxLoadedModels, preload, Duration.ofSeconds(loadTimeout));
+    }
+
     GatewayConfig config() {
         String model = engineOptions.requireModel();
         if (headerTimeout < 0 || idleTimeout < 0) throw new IllegalArgumentException("--header-timeout and --idle-timeout must be >= 0");
@@ -66,19 +87,33 @@ public final class ServeCommand implements Callable<Integer> {
                 metricsPerUser).withUi(ui);
     }
 
+    private static void printModels(ModelsConfig models) {
+        if (models.models().size() == 1) return;
+        for (ModelsConfig.Spec s : models.models()) {
+            System.out.println("  model " + s.name() + (s.name().equals(s.source()) ? "" : " = " + s.source())
+                    + (s == models.defaultModel() ? " (default)" : "") + (models.preload().contains(s.name()) ? ", loaded at start" : ", loaded on first use"));
+        }
+        System.out.println("  loaded at once   " + (models.maxLoaded() > 0 ? "at most " + models.maxLoaded() : "no limit")
+                + ", load timeout " + (models.loadTimeout().isZero() ? "none" : models.loadTimeout().toSeconds() + " s"));
+        System.out.flush();
+    }
+
     @Override
     public Integer call() throws Exception {
         GatewayConfig config;
+        ModelsConfig models;
         try {
             config = config();
+            models = models();
         } catch (IllegalArgumentException e) {
             System.err.println("fairway serve: " + e.getMessage());
             return 2;
         }
         config.print(System.out);
+        printModels(models);
         Gateway gateway;
         try {
-            gateway = Gateway.start(config, System.out).toCompletionStage().toCompletableFuture().join();
+            gateway = Gateway.start(config, models, System.out).toCompletionStage().toCompletableFuture().join();
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             System.err.println("fairway serve: " + cause.getMessage());

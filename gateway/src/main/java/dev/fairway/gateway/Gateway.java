@@ -1,15 +1,15 @@
 package dev.fairway.gateway;
 
 import dev.fairway.engine.Engine;
-import dev.fairway.engine.EngineStats;
 import dev.fairway.gateway.auth.UserKeys;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.http.Drain;
-import dev.fairway.gateway.http.EngineState;
+import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.models.ModelRegistry;
+import dev.fairway.gateway.models.ModelsConfig;
 import dev.fairway.gateway.store.ServerDatabase;
 import dev.fairway.gateway.store.UserAdmin;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
@@ -18,22 +18,24 @@ import java.time.Duration;
 
 /**
  * A running gateway. Start-up order: database (migrations on a worker), HTTP server (answers 503 on /health),
- * then the model; the returned future completes once the model serves.
+ * then the models named to load at start ({@code --preload}, by default the first); the returned future completes
+ * once they serve. Other models load on their first request ({@link ModelRegistry}).
  */
 public final class Gateway implements AutoCloseable {
     private final Vertx vertx;
     private final GatewayConfig config;
-    private final EngineState engine;
+    private final ModelRegistry models;
+    private volatile boolean started;
     private final Drain drain = new Drain();
     private boolean stopped;
     private GatewayVerticle verticle;
     private ServerDatabase database;
     private UserKeys userKeys;
 
-    private Gateway(Vertx vertx, GatewayConfig config) {
+    private Gateway(Vertx vertx, GatewayConfig config, ModelsConfig models, java.util.function.Function<dev.fairway.engine.EngineConfig, Engine> loader) {
         this.vertx = vertx;
         this.config = config;
-        this.engine = new EngineState(config.model());
+        this.models = new ModelRegistry(models, config.engine(), loader);
     }
 
     /** Starts on a Vert.x instance of its own, closed with the gateway. */
@@ -43,15 +45,33 @@ public final class Gateway implements AutoCloseable {
 
     /** As above, serving an engine already loaded (benchmarks compare HTTP and in-process on one engine). */
     public static Future<Gateway> start(GatewayConfig config, PrintStream out, Engine preloaded) {
-        Gateway g = new Gateway(Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)), config);
-        return g.boot(out, preloaded).onFailure(e -> g.vertx.close().onComplete(v -> {
+        return start(config, ModelsConfig.single(config.model()), out, preloaded, null);
+    }
+
+    /** Several models ({@code fairway serve --model A --model B}); {@code config.model()} is not used. */
+    public static Future<Gateway> start(GatewayConfig config, ModelsConfig models, PrintStream out) {
+        return start(config, models, out, null, null);
+    }
+
+    /** As above, models loaded by {@code loader} (tests: a slow load); null = the engine's own loading. */
+    public static Future<Gateway> start(GatewayConfig config, ModelsConfig models, PrintStream out,
+            java.util.function.Function<dev.fairway.engine.EngineConfig, Engine> loader) {
+        return start(config, models, out, null, loader);
+    }
+
+    private static Future<Gateway> start(GatewayConfig config, ModelsConfig models, PrintStream out, Engine preloaded,
+            java.util.function.Function<dev.fairway.engine.EngineConfig, Engine> loader) {
+        Gateway g = new Gateway(Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)), config, models, loader);
+        if (preloaded != null) g.models.adopt(g.models.defaultEntry(), preloaded);
+        return g.boot(out).onFailure(e -> g.vertx.close().onComplete(v -> {
+            g.models.close();
             g.closeUserKeys();
             if (g.database != null) g.database.close();
         }));
     }
 
-    private Future<Gateway> boot(PrintStream out, Engine preloaded) {
-        GatewayMetrics metrics = new GatewayMetrics(this::statsOrNull, config.metricsPerUser());
+    private Future<Gateway> boot(PrintStream out) {
+        GatewayMetrics metrics = new GatewayMetrics(models::stats, config.metricsPerUser());
         return vertx.executeBlocking(this::openDatabase)
                 .compose(db -> {
                     database = db;
@@ -59,15 +79,16 @@ public final class Gateway implements AutoCloseable {
                 })
                 .compose(keys -> {
                     userKeys = keys;
-                    verticle = new GatewayVerticle(config, engine, metrics, database, keys, drain);
+                    verticle = new GatewayVerticle(config, models, () -> started, metrics, database, keys, drain);
                     return vertx.deployVerticle(verticle);
                 })
                 .compose(id -> {
-                    out.println("HTTP up on http://" + config.host() + ":" + port() + " (" + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO") + "; loading " + config.model() + "...)");
-                    return preloaded != null ? Future.succeededFuture(preloaded) : loadModel();
+                    out.println("HTTP up on http://" + config.host() + ":" + port() + " (" + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO")
+                            + "; loading " + (models.config().preload().isEmpty() ? "no model until asked" : String.join(", ", models.config().preload())) + "...)");
+                    return preload(out);
                 })
                 .map(loaded -> {
-                    engine.ready(loaded);
+                    started = true;
                     out.println("Fairway listening on http://" + config.host() + ":" + port());
                     out.flush();
                     return this;
@@ -84,22 +105,26 @@ public final class Gateway implements AutoCloseable {
         return db;
     }
 
-    /** Own thread rather than the worker pool: loading a big model would trip the blocked-thread checker. */
-    private Future<Engine> loadModel() {
-        Promise<Engine> loaded = Promise.promise();
-        Thread.ofPlatform().name("fairway-model-loader").daemon(true).start(() -> {
-            try {
-                loaded.complete(Engine.open(config.engine()));
-            } catch (Throwable t) {
-                loaded.fail(t);
-            }
-        });
-        return loaded.future();
-    }
-
-    private EngineStats statsOrNull() {
-        Engine e = engine.engineOrNull();
-        return e == null ? null : e.stats();
+    /**
+     * Loads the {@code --preload} models, one after the other. With one model a failure fails the start (as it
+     * always did); with several the failed model answers its requests with the error and the others serve.
+     */
+    private Future<Void> preload(PrintStream out) {
+        java.util.concurrent.CompletableFuture<Void> all = java.util.concurrent.CompletableFuture.completedFuture(null);
+        boolean fatal = models.config().models().size() == 1;
+        for (String name : models.config().preload()) {
+            ModelRegistry.Entry e = models.resolve(name);
+            all = all.thenCompose(v -> models.preload(e).handle((engine, err) -> {
+                if (err == null) return null;
+                Throwable cause = err.getCause() != null && err instanceof java.util.concurrent.CompletionException ? err.getCause() : err;
+                if (fatal) throw new java.util.concurrent.CompletionException(cause);
+                out.println("fairway serve: model " + e.name() + " failed to load: " + cause.getMessage());
+                return null;
+            }));
+        }
+        java.util.concurrent.CompletableFuture<Void> done = all;
+        return Future.fromCompletionStage(done.exceptionallyCompose(err -> java.util.concurrent.CompletableFuture.failedFuture(
+                err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err)));
     }
 
     public int port() {
@@ -115,8 +140,15 @@ public final class Gateway implements AutoCloseable {
         return "http://" + config.host() + ":" + port();
     }
 
+    /** The default model's engine (503 if it is not loaded). */
     public Engine engine() {
-        return engine.engine();
+        Engine e = models.defaultEntry().engineOrNull();
+        if (e == null) throw ApiError.notReady();
+        return e;
+    }
+
+    public ModelRegistry models() {
+        return models;
     }
 
     public GatewayConfig config() {
@@ -138,11 +170,10 @@ public final class Gateway implements AutoCloseable {
         if (stopped) return;
         stopped = true;
         drain.drain(grace, Duration.ofSeconds(10));
-        Engine e = engine.engineOrNull();
         try {
             if (verticle != null) verticle.closeServer().toCompletionStage().toCompletableFuture().join();
         } finally {
-            if (e != null) e.close();
+            models.close();
             closeUserKeys();
             if (database != null) database.close();
             vertx.close().toCompletionStage().toCompletableFuture().join();

@@ -7,10 +7,11 @@ import dev.fairway.gateway.conversations.ConversationsEndpoint;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.ConnectionTimeouts;
 import dev.fairway.gateway.http.Drain;
-import dev.fairway.gateway.http.EngineState;
 import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.metrics.HealthEndpoint;
+import dev.fairway.gateway.models.ModelAccess;
+import dev.fairway.gateway.models.ModelRegistry;
 import dev.fairway.gateway.openai.CompletionsEndpoint;
 import dev.fairway.gateway.openai.GenerationCall;
 import dev.fairway.gateway.openai.ModelsEndpoint;
@@ -29,7 +30,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 /** The HTTP server: routes, auth and validation ahead of the business handlers, one error format. */
 public final class GatewayVerticle extends VerticleBase {
     private final GatewayConfig config;
-    private final EngineState engine;
+    private final ModelRegistry models;
+    private final java.util.function.BooleanSupplier started;
     private final GatewayMetrics metrics;
     private final ServerDatabase database;
     private final UserKeys userKeys;
@@ -38,10 +40,11 @@ public final class GatewayVerticle extends VerticleBase {
     private HttpServer metricsServer;
     private ConnectionTimeouts timeouts;
 
-    public GatewayVerticle(GatewayConfig config, EngineState engine, GatewayMetrics metrics, ServerDatabase database,
-            UserKeys userKeys, Drain drain) {
+    public GatewayVerticle(GatewayConfig config, ModelRegistry models, java.util.function.BooleanSupplier started,
+            GatewayMetrics metrics, ServerDatabase database, UserKeys userKeys, Drain drain) {
         this.config = config;
-        this.engine = engine;
+        this.models = models;
+        this.started = started;
         this.metrics = metrics;
         this.database = database;
         this.userKeys = userKeys;
@@ -84,12 +87,13 @@ public final class GatewayVerticle extends VerticleBase {
 
     private Router router() {
         AuthHandler auth = new AuthHandler(userKeys, config.loopback());
-        CompletionsEndpoint completions = new CompletionsEndpoint(engine, metrics, drain);
-        ModelsEndpoint models = new ModelsEndpoint(engine);
-        TokenizeEndpoint tokenize = new TokenizeEndpoint(engine);
-        HealthEndpoint health = new HealthEndpoint(engine, metrics, drain);
+        ModelAccess access = new ModelAccess(this.models);
+        CompletionsEndpoint completions = new CompletionsEndpoint(access, metrics, drain);
+        ModelsEndpoint models = new ModelsEndpoint(this.models);
+        TokenizeEndpoint tokenize = new TokenizeEndpoint(access);
+        HealthEndpoint health = new HealthEndpoint(this.models, started, metrics, drain);
         ConversationsEndpoint conversations = new ConversationsEndpoint(
-                new ConversationStore(database.reads(), database.writer()), engine, metrics, drain);
+                new ConversationStore(database.reads(), database.writer()), access, metrics, drain);
 
         Router r = Router.router(vertx);
         r.route().handler(this::stamp);
@@ -138,7 +142,7 @@ public final class GatewayVerticle extends VerticleBase {
         Router r = Router.router(vertx);
         r.route().handler(timeouts::requestStarted);
         r.route().handler(timeouts::requestComplete);
-        r.get("/metrics").handler(new HealthEndpoint(engine, metrics, drain)::metrics);
+        r.get("/metrics").handler(new HealthEndpoint(models, started, metrics, drain)::metrics);
         r.route().failureHandler(ErrorResponder::handleFailure);
         r.errorHandler(404, ctx -> ErrorResponder.send(ctx.response(),
                 ApiError.notFound("Only /metrics is served here.", null, "unknown_url")));

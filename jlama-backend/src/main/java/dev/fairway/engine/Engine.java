@@ -51,6 +51,7 @@ public final class Engine implements AutoCloseable {
     private final ModelRunner runner;
     private final Scheduler scheduler;
     private final OutputProcessor outputs;
+    private final ComputeGate gate;
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Thread loop;
     private final AtomicLong ids = new AtomicLong();
@@ -62,9 +63,10 @@ public final class Engine implements AutoCloseable {
     /** Engine-thread counters for the stats. */
     private long steps, prefillTokens;
 
-    private Engine(Model model, EngineConfig config) {
+    private Engine(Model model, EngineConfig config, ComputeGate gate) {
         this.model = model;
         this.config = config;
+        this.gate = gate;
         int blockSize = config.blockSize();
         int blocks = config.kvCacheTokens() > 0
                 ? (config.kvCacheTokens() + blockSize - 1) / blockSize
@@ -88,6 +90,11 @@ public final class Engine implements AutoCloseable {
 
     /** Loads the model named by {@code config.model()} (folder or Hugging Face id) and starts the step loop. */
     public static Engine open(EngineConfig config) {
+        return open(config, ComputeGate.NONE);
+    }
+
+    /** As {@link #open(EngineConfig)}, its forward passes taken in turn with the other engines of {@code gate}. */
+    public static Engine open(EngineConfig config, ComputeGate gate) {
         if (config.model() == null || config.model().isBlank()) throw new IllegalArgumentException("No model given");
         VectorApi.require(); // before a download, not after it
         Model m;
@@ -100,12 +107,17 @@ public final class Engine implements AutoCloseable {
         } catch (UnsupportedModelException e) {
             throw new InvalidRequestException(e.getMessage(), "model");
         }
-        return new Engine(m, config);
+        return new Engine(m, config, gate);
     }
 
     /** Starts an engine over an already loaded model (tests, benchmarks, a provider sharing a model). */
     public static Engine create(Model model, EngineConfig config) {
-        return new Engine(model, config);
+        return new Engine(model, config, ComputeGate.NONE);
+    }
+
+    /** As {@link #create(Model, EngineConfig)}, sharing the cores through {@code gate}. */
+    public static Engine create(Model model, EngineConfig config, ComputeGate gate) {
+        return new Engine(model, config, gate);
     }
 
     public Model model() { return model; }
@@ -230,7 +242,8 @@ public final class Engine implements AutoCloseable {
         }
         prefillTokens += plan.promptTokens();
         outputs.started(plan);
-        float[] logits = runner.forward(batch(plan));
+        StepBatch batch = batch(plan);
+        float[] logits = gate.run(() -> runner.forward(batch));
         steps++;
         scheduler.afterStep(plan);
         outputs.apply(plan, logits);

@@ -4,6 +4,7 @@ import dev.fairway.engine.EngineConfig;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The engine and model options, defined once for the commands that open a model (serve, chat, bench gateway), each
@@ -13,9 +14,10 @@ import java.nio.file.Path;
  * {@link DefaultsFor}.
  */
 public class EngineOptions extends ComputeOptions {
-    @Option(names = "--model", paramLabel = "PATH_OR_ID", defaultValue = "${env:FAIRWAY_MODEL}",
-            description = "Model folder or Hugging Face id owner/name (env FAIRWAY_MODEL).")
-    String model;
+    @Option(names = "--model", paramLabel = "[NAME=]PATH_OR_ID", defaultValue = "${env:FAIRWAY_MODEL}",
+            description = "Model folder or Hugging Face id owner/name (env FAIRWAY_MODEL). fairway serve takes it several times "
+                    + "(the first is the default model), each optionally NAME=SOURCE to choose the id clients use.")
+    List<String> model;
 
     @Option(names = "--model-cache", paramLabel = "DIR", defaultValue = "${env:FAIRWAY_MODEL_CACHE}",
             description = "Where Hugging Face ids are downloaded (env FAIRWAY_MODEL_CACHE, default ~/.cache/fairway/models).")
@@ -59,13 +61,21 @@ public class EngineOptions extends ComputeOptions {
         prefixCache = on;
     }
 
-    /** The model as given (folder or Hugging Face id), or null. */
-    public String model() { return model == null || model.isBlank() ? null : model; }
+    /** The (first) model as given (folder or Hugging Face id), or null. */
+    public String model() {
+        List<String> all = models();
+        return all.isEmpty() ? null : all.getFirst();
+    }
+
+    /** Every --model as given, in order (serve offers them all; the other commands use the first). */
+    public List<String> models() {
+        return model == null ? List.of() : model.stream().filter(m -> m != null && !m.isBlank()).toList();
+    }
 
     /** The model, or an IllegalArgumentException naming the flag and its environment twin. */
     public String requireModel() {
         if (model() == null) throw new IllegalArgumentException("--model (or FAIRWAY_MODEL) is required");
-        return model;
+        return model();
     }
 
     public int kvMb() { return kvMb; }

@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.GenerationRequest;
 import dev.fairway.engine.Prompt;
-import dev.fairway.gateway.http.EngineState;
 import dev.fairway.gateway.auth.Caller;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.http.Fields;
 import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.metrics.GatewayMetrics;
+import dev.fairway.gateway.models.ModelAccess;
+import dev.fairway.gateway.models.ModelRegistry;
 import dev.fairway.gateway.openai.ChatShape;
 import dev.fairway.gateway.openai.Envelope;
 import dev.fairway.gateway.openai.GenerationCall;
@@ -37,14 +38,14 @@ public final class ConversationsEndpoint {
     private static final int MAX_TITLE = 512;
 
     private final ConversationStore store;
-    private final EngineState engine;
+    private final ModelAccess models;
     private final GatewayMetrics metrics;
     private final Drain drain;
     private final TurnQueue turns = new TurnQueue();
 
-    public ConversationsEndpoint(ConversationStore store, EngineState engine, GatewayMetrics metrics, Drain drain) {
+    public ConversationsEndpoint(ConversationStore store, ModelAccess models, GatewayMetrics metrics, Drain drain) {
         this.store = store;
-        this.engine = engine;
+        this.models = models;
         this.metrics = metrics;
         this.drain = drain;
     }
@@ -157,9 +158,14 @@ public final class ConversationsEndpoint {
         ObjectNode sent = ctx.get(BODY);
         ObjectNode body = ConversationSettings.withDefaults(sent, c.metadataJson());
         // a model the conversation remembers is a preference: one this server no longer serves falls back to the default
-        if (!sent.hasNonNull("model") && body.hasNonNull("model") && !engine.serves(body.get("model").asText())) body.remove("model");
-        MessageRequest turn = MessageRequest.parse(body, engine.info().vocabSize());
-        String model = engine.resolveModel(turn.model());
+        if (!sent.hasNonNull("model") && body.hasNonNull("model") && models.registry().find(body.get("model").asText()) == null) {
+            body.remove("model");
+        }
+        ModelRegistry.Entry entry = models.registry().resolve(body.path("model").isTextual() ? body.get("model").asText() : null);
+        boolean vocabKnown = entry.info() != null;
+        MessageRequest first = MessageRequest.parse(body, vocabKnown ? entry.info().vocabSize() : Integer.MAX_VALUE);
+        String model = entry.name();
+        ctx.put(dev.fairway.gateway.openai.GenerationCall.MODEL_LABEL, model);
         turns.enter(c.id(), () -> ctx.response().closed()).onSuccess(slot -> {
             if (ctx.response().closed()) {
                 slot.release(); // the client left while waiting
@@ -177,10 +183,15 @@ public final class ConversationsEndpoint {
                 slot.release();
                 drain.release();
             };
-            runTurn(ctx, c, turn, model, done).onFailure(e -> {
-                done.run();
-                ctx.fail(e);
-            });
+            models.lease(ctx, entry, first.spec().stream())
+                    .compose(lease -> {
+                        MessageRequest turn = vocabKnown ? first : MessageRequest.parse(body, lease.engine().modelInfo().vocabSize());
+                        return runTurn(ctx, c, turn, model, lease.engine(), done);
+                    })
+                    .onFailure(e -> {
+                        done.run();
+                        ctx.fail(e);
+                    });
         }).onFailure(ctx::fail);
     }
 
@@ -195,7 +206,8 @@ public final class ConversationsEndpoint {
      * conversation's system prompt (metadata `system`) goes first. A regeneration instead removes the replies
      * after the last user message, and the stream opens once that removal is committed.
      */
-    private Future<GenerationCall> runTurn(RoutingContext ctx, Conversation c, MessageRequest turn, String model, Runnable done) {
+    private Future<GenerationCall> runTurn(RoutingContext ctx, Conversation c, MessageRequest turn, String model,
+            dev.fairway.engine.Engine engine, Runnable done) {
         return store.messages(c.id()).compose(history -> {
             int keep = history.size();
             if (turn.regenerate()) {
@@ -211,7 +223,7 @@ public final class ConversationsEndpoint {
             if (!turn.regenerate()) chat.add(ChatMessage.user(turn.content()));
             List<String> replaced = history.subList(keep, history.size()).stream().map(Message::id).toList();
             Message lastUser = turn.regenerate() ? history.get(keep - 1) : null;
-            return fitted(ctx, turn, system, chat.subList(system.size(), chat.size())).compose(fit -> {
+            return fitted(ctx, engine, turn, system, chat.subList(system.size(), chat.size())).compose(fit -> {
                 Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
                 String fairnessGroup = c.id(); // a user's conversations share the user's part of the engine evenly
                 GenerationRequest request = fit == null
@@ -222,7 +234,7 @@ public final class ConversationsEndpoint {
                 SseResponder sse = turn.spec().stream() ? new SseResponder(ctx.response(), envelope, 1, turn.spec().includeUsage()) : null;
                 GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
                 ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer, done);
-                return GenerationCall.start(ctx, engine.engine(), request, fit != null || turn.spec().maxTokensGiven(), metrics, drain, recorder)
+                return GenerationCall.start(ctx, engine, request, fit != null || turn.spec().maxTokensGiven(), metrics, drain, recorder)
                         .onSuccess(call -> recorder.attach(call, turn.regenerate()
                                         ? store.removeMessages(c.id(), replaced).map(lastUser)
                                         : store.append(c.id(), new NewMessage("user", turn.content(), "completed")),
@@ -235,10 +247,10 @@ public final class ConversationsEndpoint {
      * With truncation on (the default), what of the history fits the context with room for the reply (see
      * {@link Truncation}); null when off. Long histories are tokenized on a worker, not on the event loop.
      */
-    private Future<Truncation.Fit> fitted(RoutingContext ctx, MessageRequest turn, List<ChatMessage> system, List<ChatMessage> turns) {
+    private Future<Truncation.Fit> fitted(RoutingContext ctx, dev.fairway.engine.Engine engine, MessageRequest turn, List<ChatMessage> system, List<ChatMessage> turns) {
         if (!turn.truncate()) return Future.succeededFuture(null);
         Integer maxTokens = turn.spec().maxTokensGiven() ? turn.spec().params().maxTokens() : null;
-        java.util.concurrent.Callable<Truncation.Fit> fit = () -> Truncation.fit(engine.engine(), system, turns, maxTokens);
+        java.util.concurrent.Callable<Truncation.Fit> fit = () -> Truncation.fit(engine, system, turns, maxTokens);
         long chars = 0;
         for (ChatMessage m : system) chars += m.content().length();
         for (ChatMessage m : turns) chars += m.content().length();

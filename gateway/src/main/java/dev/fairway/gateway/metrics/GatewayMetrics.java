@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,56 +26,78 @@ public final class GatewayMetrics {
     private static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, java.util.Map.of(), 1.0);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Supplier<EngineStats> statsSource;
+    private final Supplier<Map<String, EngineStats>> statsSource;
     /** User names as label values: one series per user, and names visible to every scraper; so opt-in. */
     private final boolean perUser;
-    private final AtomicReference<EngineStats> stats = new AtomicReference<>(EMPTY);
+    /** The last snapshot of every model's engine, by model name; a model unloaded since reads as empty. */
+    private final AtomicReference<Map<String, EngineStats>> stats = new AtomicReference<>(Map.of());
     private final Set<String> usersSeen = ConcurrentHashMap.newKeySet();
-    private final Timer timeToFirstToken;
-    private final Timer interTokenLatency;
-    private final Timer endToEnd;
-    private final Counter promptTokens;
-    private final Counter completionTokens;
-    private final Counter cachedTokens;
+    private final Set<String> modelsSeen = ConcurrentHashMap.newKeySet();
+    private final Map<String, PerModel> perModel = new ConcurrentHashMap<>();
 
-    public GatewayMetrics(Supplier<EngineStats> statsSource, boolean perUser) {
+    /** The request and token series of one model ({@code model} label). */
+    private final class PerModel {
+        final Timer timeToFirstToken;
+        final Timer interTokenLatency;
+        final Timer endToEnd;
+        final Counter promptTokens;
+        final Counter completionTokens;
+        final Counter cachedTokens;
+
+        PerModel(String model) {
+            timeToFirstToken = latency("fairway.time.to.first.token", "Request arrival to first generated token", model,
+                    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
+            interTokenLatency = latency("fairway.inter.token.latency", "Gap between consecutive streamed tokens", model,
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5);
+            endToEnd = latency("fairway.e2e.request.latency", "Request arrival to last token", model,
+                    0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
+            promptTokens = Counter.builder("fairway.prompt.tokens").description("Prompt tokens of finished requests").tag("model", model).register(registry);
+            completionTokens = Counter.builder("fairway.generation.tokens").description("Generated tokens of finished requests").tag("model", model).register(registry);
+            cachedTokens = Counter.builder("fairway.cached.prompt.tokens").description("Prompt tokens served from the prefix cache").tag("model", model).register(registry);
+        }
+    }
+
+    public GatewayMetrics(Supplier<Map<String, EngineStats>> statsSource, boolean perUser) {
         this.statsSource = statsSource;
         this.perUser = perUser;
-        timeToFirstToken = latency("fairway.time.to.first.token", "Request arrival to first generated token",
-                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
-        interTokenLatency = latency("fairway.inter.token.latency", "Gap between consecutive streamed tokens",
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5);
-        endToEnd = latency("fairway.e2e.request.latency", "Request arrival to last token",
-                0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
-        promptTokens = Counter.builder("fairway.prompt.tokens").description("Prompt tokens of finished requests").register(registry);
-        completionTokens = Counter.builder("fairway.generation.tokens").description("Generated tokens of finished requests").register(registry);
-        cachedTokens = Counter.builder("fairway.cached.prompt.tokens").description("Prompt tokens served from the prefix cache").register(registry);
-        gauge("fairway.requests.running", "Sequences being decoded", s -> s.runningSequences());
-        gauge("fairway.requests.waiting", "Sequences queued", s -> s.waitingSequences());
-        Gauge.builder("fairway.kv.blocks", stats, r -> r.get().kvBlocksUsed()).tag("state", "used").description("KV cache blocks").register(registry);
-        Gauge.builder("fairway.kv.blocks", stats, r -> r.get().kvBlocksFree()).tag("state", "free").description("KV cache blocks").register(registry);
-        Gauge.builder("fairway.kv.blocks", stats, r -> r.get().kvBlocksCached()).tag("state", "cached").description("KV cache blocks").register(registry);
-        gauge("fairway.kv.capacity.blocks", "KV cache capacity in blocks", s -> s.kvBlocksTotal());
-        gauge("fairway.fairness.index", "Jain's fairness index of tokens served per active user (1 = fair)", EngineStats::fairnessIndex);
-        counter("fairway.preemptions", "Sequences preempted to free KV blocks", s -> s.preemptions());
-        counter("fairway.prefix.cache.hit.tokens", "Prompt tokens reused from the prefix cache", s -> s.prefixCacheHitTokens());
-        counter("fairway.engine.prefill.tokens", "Prompt tokens prefilled by the engine", s -> s.prefillTokens());
-        counter("fairway.engine.generated.tokens", "Tokens generated by the engine", s -> s.generatedTokens());
-        counter("fairway.engine.steps", "Engine forward steps", s -> s.steps());
     }
 
-    private Timer latency(String name, String description, double... bucketSeconds) {
+    /** The engine series of one model, registered the first time a scrape sees it loaded. */
+    private void registerModel(String model) {
+        gauge("fairway.requests.running", "Sequences being decoded", model, s -> s.runningSequences());
+        gauge("fairway.requests.waiting", "Sequences queued", model, s -> s.waitingSequences());
+        Gauge.builder("fairway.kv.blocks", stats, r -> of(r, model).kvBlocksUsed()).tag("state", "used").tag("model", model).description("KV cache blocks").register(registry);
+        Gauge.builder("fairway.kv.blocks", stats, r -> of(r, model).kvBlocksFree()).tag("state", "free").tag("model", model).description("KV cache blocks").register(registry);
+        Gauge.builder("fairway.kv.blocks", stats, r -> of(r, model).kvBlocksCached()).tag("state", "cached").tag("model", model).description("KV cache blocks").register(registry);
+        gauge("fairway.kv.capacity.blocks", "KV cache capacity in blocks", model, s -> s.kvBlocksTotal());
+        gauge("fairway.fairness.index", "Jain's fairness index of tokens served per active user (1 = fair)", model, EngineStats::fairnessIndex);
+        counter("fairway.preemptions", "Sequences preempted to free KV blocks", model, s -> s.preemptions());
+        counter("fairway.prefix.cache.hit.tokens", "Prompt tokens reused from the prefix cache", model, s -> s.prefixCacheHitTokens());
+        counter("fairway.engine.prefill.tokens", "Prompt tokens prefilled by the engine", model, s -> s.prefillTokens());
+        counter("fairway.engine.generated.tokens", "Tokens generated by the engine", model, s -> s.generatedTokens());
+        counter("fairway.engine.steps", "Engine forward steps", model, s -> s.steps());
+    }
+
+    private static EngineStats of(AtomicReference<Map<String, EngineStats>> r, String model) {
+        return r.get().getOrDefault(model, EMPTY);
+    }
+
+    private Timer latency(String name, String description, String model, double... bucketSeconds) {
         Duration[] slo = new Duration[bucketSeconds.length];
         for (int i = 0; i < slo.length; i++) slo[i] = Duration.ofNanos((long) (bucketSeconds[i] * 1e9));
-        return Timer.builder(name).description(description).serviceLevelObjectives(slo).register(registry);
+        return Timer.builder(name).description(description).tag("model", model).serviceLevelObjectives(slo).register(registry);
     }
 
-    private void gauge(String name, String description, ToDoubleFunction<EngineStats> f) {
-        Gauge.builder(name, stats, r -> f.applyAsDouble(r.get())).description(description).register(registry);
+    private void gauge(String name, String description, String model, ToDoubleFunction<EngineStats> f) {
+        Gauge.builder(name, stats, r -> f.applyAsDouble(of(r, model))).tag("model", model).description(description).register(registry);
     }
 
-    private void counter(String name, String description, ToDoubleFunction<EngineStats> f) {
-        FunctionCounter.builder(name, stats, r -> f.applyAsDouble(r.get())).description(description).register(registry);
+    private void counter(String name, String description, String model, ToDoubleFunction<EngineStats> f) {
+        FunctionCounter.builder(name, stats, r -> f.applyAsDouble(of(r, model))).tag("model", model).description(description).register(registry);
+    }
+
+    private PerModel model(String model) {
+        return perModel.computeIfAbsent(model == null ? "" : model, PerModel::new);
     }
 
     public void countRequest(String route, int status) {
@@ -82,16 +105,17 @@ public final class GatewayMetrics {
                 .tag("route", route).tag("status", String.valueOf(status)).register(registry).increment();
     }
 
-    public void timeToFirstToken(long nanos) { timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS); }
+    public void timeToFirstToken(String model, long nanos) { model(model).timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS); }
 
-    public void interToken(long nanos) { interTokenLatency.record(nanos, TimeUnit.NANOSECONDS); }
+    public void interToken(String model, long nanos) { model(model).interTokenLatency.record(nanos, TimeUnit.NANOSECONDS); }
 
-    public void finished(String user, Usage usage, long totalNanos) {
-        endToEnd.record(totalNanos, TimeUnit.NANOSECONDS);
+    public void finished(String model, String user, Usage usage, long totalNanos) {
+        PerModel m = model(model);
+        m.endToEnd.record(totalNanos, TimeUnit.NANOSECONDS);
         if (usage == null) return;
-        promptTokens.increment(usage.promptTokens());
-        completionTokens.increment(usage.completionTokens());
-        cachedTokens.increment(usage.cachedTokens());
+        m.promptTokens.increment(usage.promptTokens());
+        m.completionTokens.increment(usage.completionTokens());
+        m.cachedTokens.increment(usage.cachedTokens());
         if (!perUser) return;
         Counter.builder("fairway.user.tokens").description("Tokens per user and kind, counted by the gateway")
                 .tag("user", user).tag("kind", "prompt").register(registry).increment(usage.promptTokens());
@@ -99,23 +123,30 @@ public final class GatewayMetrics {
                 .tag("user", user).tag("kind", "completion").register(registry).increment(usage.completionTokens());
     }
 
-    /** Prometheus text; refreshes the engine snapshot first so one scrape is self-consistent. */
+    /** Prometheus text; refreshes the engine snapshots first so one scrape is self-consistent. */
     public String scrape() {
-        EngineStats s = statsSource.get();
+        Map<String, EngineStats> s = statsSource.get();
         if (s != null) {
-            stats.set(s);
+            stats.set(Map.copyOf(s));
+            for (String model : s.keySet()) if (modelsSeen.add(model)) registerModel(model);
             if (perUser) registerNewUsers(s);
         }
         return registry.scrape();
     }
 
-    private void registerNewUsers(EngineStats s) {
-        for (String user : s.servedTokensByUser().keySet()) {
-            if (usersSeen.add(user)) {
-                FunctionCounter.builder("fairway.user.served.tokens", stats,
-                                r -> r.get().servedTokensByUser().getOrDefault(user, 0L))
-                        .description("Tokens the scheduler served per user (prefill weighted + decode)")
-                        .tag("user", user).register(registry);
+    /** Served tokens per user, summed over the models (the scheduler of each model counts its own). */
+    private void registerNewUsers(Map<String, EngineStats> all) {
+        for (EngineStats s : all.values()) {
+            for (String user : s.servedTokensByUser().keySet()) {
+                if (usersSeen.add(user)) {
+                    FunctionCounter.builder("fairway.user.served.tokens", stats, r -> {
+                                long sum = 0;
+                                for (EngineStats e : r.get().values()) sum += e.servedTokensByUser().getOrDefault(user, 0L);
+                                return sum;
+                            })
+                            .description("Tokens the scheduler served per user (prefill weighted + decode), over every model")
+                            .tag("user", user).register(registry);
+                }
             }
         }
     }

@@ -1,21 +1,26 @@
 package dev.fairway.gateway.metrics;
 
-import dev.fairway.gateway.http.EngineState;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.http.Json;
+import dev.fairway.gateway.models.ModelRegistry;
 import io.vertx.ext.web.RoutingContext;
 
-/** GET /health: 503 while the model loads or the server drains, 200 once requests can be served. GET /metrics: Prometheus text. */
+/**
+ * GET /health: 503 while the models named to load at start load or the server drains, 200 once requests can be
+ * served, with each model's state. GET /metrics: Prometheus text.
+ */
 public final class HealthEndpoint {
-    private final EngineState engine;
+    private final ModelRegistry models;
+    private final java.util.function.BooleanSupplier started;
     private final GatewayMetrics metrics;
     private final Drain drain;
 
-    public HealthEndpoint(EngineState engine, GatewayMetrics metrics, Drain drain) {
-        this.engine = engine;
+    public HealthEndpoint(ModelRegistry models, java.util.function.BooleanSupplier started, GatewayMetrics metrics, Drain drain) {
+        this.models = models;
+        this.started = started;
         this.metrics = metrics;
         this.drain = drain;
     }
@@ -26,8 +31,25 @@ public final class HealthEndpoint {
             Json.send(ctx, 503, body);
             return;
         }
-        if (!engine.isReady()) throw ApiError.notReady();
-        Json.send(ctx, Json.object().put("status", "ok").put("model", engine.info().id()));
+        ObjectNode perModel = Json.object();
+        for (ModelRegistry.Entry e : models.entries()) {
+            ObjectNode m = perModel.putObject(e.name());
+            m.put("state", e.state().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("requests", e.pins());
+            if (e.loadMillis() >= 0) m.put("load_ms", e.loadMillis());
+            m.put("last_used", e.lastUseMillis() / 1000);
+            if (e.error() != null) m.put("error", e.error());
+        }
+        if (!started.getAsBoolean()) {
+            ObjectNode body = ErrorResponder.body(ApiError.notReady()).put("status", "loading");
+            body.set("models", perModel);
+            ctx.response().putHeader("Retry-After", "1");
+            Json.send(ctx, 503, body);
+            return;
+        }
+        ObjectNode body = Json.object().put("status", "ok").put("model", models.defaultEntry().name());
+        body.set("models", perModel);
+        Json.send(ctx, body);
     }
 
     public void metrics(RoutingContext ctx) {

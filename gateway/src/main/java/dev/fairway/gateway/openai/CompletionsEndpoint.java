@@ -1,58 +1,84 @@
 package dev.fairway.gateway.openai;
 
 import dev.fairway.engine.GenerationRequest;
-import dev.fairway.gateway.http.EngineState;
 import dev.fairway.gateway.auth.Caller;
 import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.metrics.GatewayMetrics;
+import dev.fairway.gateway.models.ModelAccess;
+import dev.fairway.gateway.models.ModelRegistry;
 import io.vertx.ext.web.RoutingContext;
 
 /** POST /v1/chat/completions and /v1/completions: validators first, then one shared business handler. */
 public final class CompletionsEndpoint {
     private static final String SPEC = "fairway.spec";
     private static final String SHAPE = "fairway.shape";
-    private static final String MODEL = "fairway.model";
+    private static final String ENTRY = "fairway.model";
+    private static final String BODY = "fairway.body";
 
-    private final EngineState engine;
+    private final ModelAccess models;
     private final GatewayMetrics metrics;
     private final Drain drain;
 
-    public CompletionsEndpoint(EngineState engine, GatewayMetrics metrics, Drain drain) {
-        this.engine = engine;
+    public CompletionsEndpoint(ModelAccess models, GatewayMetrics metrics, Drain drain) {
+        this.models = models;
         this.metrics = metrics;
         this.drain = drain;
     }
 
     public void validateChat(RoutingContext ctx) {
-        var body = Json.parseObject(ctx.body().buffer());
-        ctx.put(MODEL, engine.resolveModel(body.path("model").isTextual() ? body.get("model").asText() : null));
-        ctx.put(SPEC, ChatRequestParser.parse(body, engine.info().vocabSize()));
-        ctx.put(SHAPE, ChatShape.INSTANCE);
-        ctx.next();
+        validate(ctx, ChatShape.INSTANCE);
     }
 
     public void validateText(RoutingContext ctx) {
+        validate(ctx, TextShape.INSTANCE);
+    }
+
+    /** Checked before any load: the model must exist and the body be valid (token ids against the vocabulary once known). */
+    private void validate(RoutingContext ctx, ResponseShape shape) {
         var body = Json.parseObject(ctx.body().buffer());
-        ctx.put(MODEL, engine.resolveModel(body.path("model").isTextual() ? body.get("model").asText() : null));
-        ctx.put(SPEC, CompletionRequestParser.parse(body, engine.info().vocabSize()));
-        ctx.put(SHAPE, TextShape.INSTANCE);
+        ModelRegistry.Entry entry = models.registry().resolve(body.path("model").isTextual() ? body.get("model").asText() : null);
+        ctx.put(ENTRY, entry);
+        ctx.put(BODY, body);
+        ctx.put(SPEC, parse(shape, body, entry.info() == null ? Integer.MAX_VALUE : entry.info().vocabSize()));
+        ctx.put(SHAPE, shape);
         ctx.next();
     }
 
+    private static GenerationSpec parse(ResponseShape shape, com.fasterxml.jackson.databind.node.ObjectNode body, int vocab) {
+        return shape == ChatShape.INSTANCE ? ChatRequestParser.parse(body, vocab) : CompletionRequestParser.parse(body, vocab);
+    }
+
+    /** Waits for the model (loading it if needed), then starts the generation on it. */
     public void generate(RoutingContext ctx) {
-        GenerationSpec spec = ctx.get(SPEC);
-        Envelope envelope = Envelope.of(ctx.get(SHAPE), ctx.get(MODEL));
+        ModelRegistry.Entry entry = ctx.get(ENTRY);
+        GenerationSpec first = ctx.get(SPEC);
+        boolean vocabKnown = entry.info() != null;
+        models.lease(ctx, entry, first.stream()).onFailure(ctx::fail).onSuccess(lease -> {
+            GenerationSpec spec;
+            try {
+                spec = vocabKnown ? first : parse(ctx.get(SHAPE), ctx.get(BODY), lease.engine().modelInfo().vocabSize());
+            } catch (RuntimeException e) {
+                ctx.fail(e);
+                return;
+            }
+            generate(ctx, lease.engine(), entry.name(), spec);
+        });
+    }
+
+    private void generate(RoutingContext ctx, dev.fairway.engine.Engine engine, String model, GenerationSpec spec) {
+        Envelope envelope = Envelope.of(ctx.get(SHAPE), model);
+        ctx.put(GenerationCall.MODEL_LABEL, model);
         String fairnessGroup = spec.endUser() == null ? "" : "end-user:" + spec.endUser();
         GenerationRequest request = new GenerationRequest(Caller.user(ctx), fairnessGroup, spec.prompt(), spec.params(),
                 spec.n(), 1.0);
         if (spec.stream()) {
             SseResponder sse = new SseResponder(ctx.response(), envelope, spec.n(), spec.includeUsage());
-            GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics, drain, sse)
+            GenerationCall.start(ctx, engine, request, spec.maxTokensGiven(), metrics, drain, sse)
                     .onSuccess(call -> sse.openWithin(ctx.vertx()))
                     .onFailure(e -> ctx.fail(inTermsOf(envelope, e)));
         } else {
-            GenerationCall.start(ctx, engine.engine(), request, spec.maxTokensGiven(), metrics, drain,
+            GenerationCall.start(ctx, engine, request, spec.maxTokensGiven(), metrics, drain,
                     new JsonResponder(ctx.response(), envelope)).onFailure(e -> ctx.fail(inTermsOf(envelope, e)));
         }
     }

@@ -28,12 +28,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class GenerationCall implements GenerationListener, Drain.Cuttable {
     public static final String START_NANOS = "fairway.startNanos";
+    /** The model's name for the metrics' {@code model} label, put on the context by the endpoint. */
+    public static final String MODEL_LABEL = "fairway.modelLabel";
 
     private final Context context;
     private final GenerationSink sink;
     private final GatewayMetrics metrics;
     private final Drain drain;
     private final String user;
+    private final String model;
     private final long startNanos;
     /** TokenEvents, then a Done; filled on the engine thread, drained on the event loop. */
     private final Queue<Object> pending = new ConcurrentLinkedQueue<>();
@@ -44,12 +47,13 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
     private long lastTokenNanos;
     private boolean sawToken;
 
-    private GenerationCall(RoutingContext ctx, GenerationSink sink, GatewayMetrics metrics, Drain drain, String user) {
+    private GenerationCall(RoutingContext ctx, GenerationSink sink, GatewayMetrics metrics, Drain drain, String user, String model) {
         this.context = ctx.vertx().getOrCreateContext();
         this.sink = sink;
         this.metrics = metrics;
         this.drain = drain;
         this.user = user;
+        this.model = model;
         Long start = ctx.get(START_NANOS);
         this.startNanos = start == null ? System.nanoTime() : start;
     }
@@ -62,7 +66,9 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
         } catch (ApiError e) {
             return Future.failedFuture(e);
         }
-        GenerationCall call = new GenerationCall(ctx, sink, metrics, drain, request.userId());
+        String model = ctx.get(MODEL_LABEL);
+        GenerationCall call = new GenerationCall(ctx, sink, metrics, drain, request.userId(),
+                model != null ? model : engine.modelInfo().id());
         // an end handler, not closeHandler(): that would replace the router's own, and its end handlers would never run
         ctx.addEndHandler(ended -> { if (ended.failed()) call.onClientClosed(); });
         if (ctx.response().closed()) call.onClientClosed(); // closed before the handler was added: it will not run
@@ -157,8 +163,8 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
     public void onToken(TokenEvent event) {
         long now = System.nanoTime();
         if (event.choice() == 0) {
-            if (!sawToken) metrics.timeToFirstToken(now - startNanos);
-            else metrics.interToken(now - lastTokenNanos);
+            if (!sawToken) metrics.timeToFirstToken(model, now - startNanos);
+            else metrics.interToken(model, now - lastTokenNanos);
             sawToken = true;
             lastTokenNanos = now;
         }
@@ -193,7 +199,7 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
             tokens = new ArrayList<>();
             Done done = (Done) event;
             drain.unregister(this);
-            metrics.finished(user, done.result().usage(), done.totalNanos());
+            metrics.finished(model, user, done.result().usage(), done.totalNanos());
             ApiError cut = cutBy;
             if (cut != null && done.result().first().finishReason() == FinishReason.CANCELLED) sink.onCut(done.result(), cut);
             else sink.onComplete(done.result());

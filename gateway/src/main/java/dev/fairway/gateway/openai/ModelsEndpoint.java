@@ -2,42 +2,49 @@ package dev.fairway.gateway.openai;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ModelInfo;
-import dev.fairway.gateway.http.EngineState;
-import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Json;
+import dev.fairway.gateway.models.ModelRegistry;
 import io.vertx.ext.web.RoutingContext;
 
-/** GET /v1/models and /v1/models/{id}: the one loaded model. */
+/**
+ * GET /v1/models and /v1/models/{id}: every model the server offers, loaded or not. Context length, weight type and
+ * parameter count are known once a model has been loaded (they stay known after an unload).
+ */
 public final class ModelsEndpoint {
-    private final EngineState engine;
+    private final ModelRegistry models;
     private final long created = System.currentTimeMillis() / 1000;
 
-    public ModelsEndpoint(EngineState engine) {
-        this.engine = engine;
+    public ModelsEndpoint(ModelRegistry models) {
+        this.models = models;
     }
 
     public void list(RoutingContext ctx) {
         ObjectNode body = Json.object().put("object", "list");
-        body.putArray("data").add(model(engine.info()));
+        var data = body.putArray("data");
+        for (ModelRegistry.Entry e : models.entries()) data.add(model(e));
         Json.send(ctx, body);
     }
 
     public void get(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        if (!engine.serves(id)) {
-            engine.engine(); // 503 while loading rather than a misleading 404
-            throw ApiError.notFound("The model '" + id + "' does not exist.", "model", "model_not_found");
-        }
-        Json.send(ctx, model(engine.info()));
+        Json.send(ctx, model(models.resolve(ctx.pathParam("id"))));
     }
 
-    private ObjectNode model(ModelInfo info) {
-        ObjectNode m = Json.object().put("id", info.id()).put("object", "model").put("created", created)
+    private ObjectNode model(ModelRegistry.Entry e) {
+        ObjectNode m = Json.object().put("id", e.name()).put("object", "model").put("created", created)
                 .put("owned_by", "fairway");
-        m.put("max_model_len", info.contextLength());
-        m.put("architecture", info.architecture());
-        m.put("weight_type", info.weightType());
-        m.put("parameter_count", info.parameterCount());
+        ModelRegistry.State state = e.state();
+        m.put("loaded", state == ModelRegistry.State.LOADED);
+        m.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("default", e == models.defaultEntry());
+        m.put("source", e.source());
+        ModelInfo info = e.info();
+        if (info != null) {
+            m.put("max_model_len", info.contextLength());
+            m.put("architecture", info.architecture());
+            m.put("weight_type", info.weightType());
+            m.put("parameter_count", info.parameterCount());
+        }
+        if (e.error() != null) m.put("error", e.error());
         return m;
     }
 }

@@ -57,10 +57,12 @@ public final class SseResponder implements GenerationSink {
     private boolean opening(StringBuilder out) {
         if (opened) return false;
         opened = true;
-        response.setChunked(true)
-                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-                .putHeader("Cache-Control", "no-cache")
-                .putHeader("X-Accel-Buffering", "no");
+        if (!response.headWritten()) { // else sent already, while the model loaded (ModelAccess)
+            response.setChunked(true)
+                    .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                    .putHeader("Cache-Control", "no-cache")
+                    .putHeader("X-Accel-Buffering", "no");
+        }
         for (int i = 0; i < n; i++) {
             String choice = envelope.shape().openingChoiceJson(i);
             if (choice != null) out.append(tokenChunkPrefix).append(choice).append(tokenChunkSuffix);

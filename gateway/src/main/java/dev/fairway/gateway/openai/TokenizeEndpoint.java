@@ -4,26 +4,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.Prompt;
-import dev.fairway.gateway.http.EngineState;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
 import dev.fairway.gateway.http.Json;
+import dev.fairway.gateway.models.ModelAccess;
+import dev.fairway.gateway.models.ModelRegistry;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Set;
 
 /** POST /tokenize and /detokenize (vLLM-compatible shapes). Tokenizing runs off the event loop. */
 public final class TokenizeEndpoint {
-    private final EngineState engine;
+    private final ModelAccess models;
 
-    public TokenizeEndpoint(EngineState engine) {
-        this.engine = engine;
+    public TokenizeEndpoint(ModelAccess models) {
+        this.models = models;
     }
 
     public void tokenize(RoutingContext ctx) {
         ObjectNode body = Json.parseObject(ctx.body().buffer());
         Fields.rejectUnknown(body, Set.of("model", "prompt", "messages", "add_special_tokens", "add_generation_prompt"));
-        engine.resolveModel(Fields.optString(body, "model", 512));
+        ModelRegistry.Entry entry = models.registry().resolve(Fields.optString(body, "model", 512));
         Boolean special = Fields.optBool(body, "add_special_tokens");
         Fields.optBool(body, "add_generation_prompt");
         Prompt prompt;
@@ -34,7 +35,16 @@ public final class TokenizeEndpoint {
             if (text == null) throw ApiError.badRequest("'prompt' or 'messages' is required.", "prompt");
             prompt = Prompt.text(text);
         }
-        Engine e = engine.engine();
+        models.lease(ctx, entry, false).onFailure(ctx::fail).onSuccess(lease -> {
+            try {
+                tokenize(ctx, lease.engine(), prompt, special);
+            } catch (RuntimeException ex) {
+                ctx.fail(ex);
+            }
+        });
+    }
+
+    private static void tokenize(RoutingContext ctx, Engine e, Prompt prompt, Boolean special) {
         // like generation: megabytes are refused before a worker spends seconds tokenizing them
         GenerationCall.checkPromptSize(prompt, e.modelInfo().contextLength());
         boolean raw = Boolean.FALSE.equals(special) && prompt instanceof Prompt.Text;
@@ -56,10 +66,19 @@ public final class TokenizeEndpoint {
     public void detokenize(RoutingContext ctx) {
         ObjectNode body = Json.parseObject(ctx.body().buffer());
         Fields.rejectUnknown(body, Set.of("model", "tokens"));
-        engine.resolveModel(Fields.optString(body, "model", 512));
+        ModelRegistry.Entry entry = models.registry().resolve(Fields.optString(body, "model", 512));
         JsonNode tokens = body.get("tokens");
         if (tokens == null || !tokens.isArray()) throw ApiError.badRequest("'tokens' must be an array of token ids.", "tokens");
-        Engine e = engine.engine();
+        models.lease(ctx, entry, false).onFailure(ctx::fail).onSuccess(lease -> {
+            try {
+                detokenize(ctx, lease.engine(), tokens);
+            } catch (RuntimeException ex) {
+                ctx.fail(ex);
+            }
+        });
+    }
+
+    private static void detokenize(RoutingContext ctx, Engine e, JsonNode tokens) {
         int max = maxDetokenizeTokens(e.modelInfo().contextLength());
         if (tokens.size() > max) {
             throw ApiError.badRequest("'tokens' holds " + tokens.size() + " ids; at most " + max + " are accepted.", "tokens", "too_many_tokens");

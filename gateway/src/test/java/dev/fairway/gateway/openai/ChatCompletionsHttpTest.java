@@ -220,7 +220,8 @@ class ChatCompletionsHttpTest {
                 "fairway_time_to_first_token_seconds_bucket", "fairway_inter_token_latency_seconds_bucket",
                 "fairway_e2e_request_latency_seconds_count", "fairway_prompt_tokens_total", "fairway_generation_tokens_total",
                 "fairway_cached_prompt_tokens_total", "fairway_requests_running", "fairway_requests_waiting",
-                "fairway_kv_blocks{state=\"used\"}", "fairway_kv_blocks{state=\"free\"}", "fairway_kv_blocks{state=\"cached\"}",
+                "fairway_kv_blocks{model=\"stories260K\",state=\"used\"}", "fairway_kv_blocks{model=\"stories260K\",state=\"free\"}",
+                "fairway_kv_blocks{model=\"stories260K\",state=\"cached\"}",
                 "fairway_preemptions_total", "fairway_prefix_cache_hit_tokens_total", "fairway_fairness_index",
                 "fairway_user_tokens_total{kind=\"completion\",user=\"local\"}", "fairway_user_served_tokens_total{user=\"local\"}");
     }

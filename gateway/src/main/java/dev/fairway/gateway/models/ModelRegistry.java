@@ -1,0 +1,356 @@
+package dev.fairway.gateway.models;
+
+import dev.fairway.engine.ComputeGate;
+import dev.fairway.engine.Engine;
+import dev.fairway.engine.EngineConfig;
+import dev.fairway.engine.EngineStats;
+import dev.fairway.engine.ModelInfo;
+import dev.fairway.gateway.http.ApiError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Every model the server offers, loaded on demand. Each entry knows its source, its state (unloaded, loading,
+ * loaded, failed) and when it was last used. A request {@linkplain #acquire pins} its model until its response
+ * ends; with {@code --max-loaded-models} a load first unloads the least recently used model that nobody pins, and
+ * waits while every loaded model is pinned. Loads and unloads run one at a time on one thread, in order, so an
+ * unload's memory is free before the next load starts. All engines share one {@link ComputeGate}.
+ */
+public final class ModelRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+    /** A failed load is answered from memory this long, then tried again by the next request. */
+    static final long RETRY_FAILED_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    public enum State { UNLOADED, LOADING, LOADED, FAILED }
+
+    /** One model. Mutable fields are guarded by the registry. */
+    public final class Entry {
+        private final String name;
+        private final String source;
+        private final EngineConfig config;
+        private final Set<String> aliases = new LinkedHashSet<>();
+        private State state = State.UNLOADED;
+        private boolean inFlight;
+        private Engine engine;
+        private ModelInfo info;
+        private Throwable failure;
+        private long failedAt;
+        private long lastUse = System.nanoTime();
+        private long lastUseMillis = System.currentTimeMillis();
+        private int pins;
+        private long loadMillis = -1;
+        private CompletableFuture<Engine> loading;
+
+        private Entry(ModelsConfig.Spec spec, EngineConfig base) {
+            this.name = spec.name();
+            this.source = spec.source();
+            this.config = base.toBuilder().model(spec.source()).build();
+            aliases.add(spec.name());
+            aliases.add(spec.source());
+        }
+
+        public String name() { return name; }
+        public String source() { return source; }
+
+        public State state() {
+            synchronized (ModelRegistry.this) { return state; }
+        }
+
+        /** The model's facts once it has been loaded (kept after an unload), else null. */
+        public ModelInfo info() {
+            synchronized (ModelRegistry.this) { return info; }
+        }
+
+        public Engine engineOrNull() {
+            synchronized (ModelRegistry.this) { return engine; }
+        }
+
+        public int pins() {
+            synchronized (ModelRegistry.this) { return pins; }
+        }
+
+        public long lastUseMillis() {
+            synchronized (ModelRegistry.this) { return lastUseMillis; }
+        }
+
+        public long loadMillis() {
+            synchronized (ModelRegistry.this) { return loadMillis; }
+        }
+
+        public String error() {
+            synchronized (ModelRegistry.this) { return failure == null ? null : message(failure); }
+        }
+    }
+
+    /** A request's hold on a loaded model: it is not unloaded before {@link #release()}. */
+    public final class Lease {
+        private final Entry entry;
+        private final Engine engine;
+        private boolean released;
+
+        private Lease(Entry entry, Engine engine) {
+            this.entry = entry;
+            this.engine = engine;
+        }
+
+        public Engine engine() { return engine; }
+        public Entry entry() { return entry; }
+
+        /** Idempotent. */
+        public void release() {
+            synchronized (ModelRegistry.this) {
+                if (released) return;
+                released = true;
+            }
+            unpin(entry);
+        }
+    }
+
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final Entry defaultEntry;
+    private final ModelsConfig config;
+    private final ComputeGate gate = ComputeGate.shared();
+    private final Function<EngineConfig, Engine> opener;
+    private final ArrayDeque<Entry> queued = new ArrayDeque<>();
+    private final ExecutorService loader = Executors.newSingleThreadExecutor(r ->
+            Thread.ofPlatform().name("fairway-model-loader").daemon(true).unstarted(r));
+    private boolean closed;
+
+    public ModelRegistry(ModelsConfig config, EngineConfig base) {
+        this(config, base, null);
+    }
+
+    /** {@code opener} null: {@link Engine#open(EngineConfig, ComputeGate)} with the registry's gate. */
+    public ModelRegistry(ModelsConfig config, EngineConfig base, Function<EngineConfig, Engine> opener) {
+        this.config = config;
+        this.opener = opener != null ? opener : c -> Engine.open(c, gate);
+        for (ModelsConfig.Spec s : config.models()) entries.put(s.name(), new Entry(s, base));
+        this.defaultEntry = entries.get(config.defaultModel().name());
+    }
+
+    public ModelsConfig config() { return config; }
+    public ComputeGate gate() { return gate; }
+    public Entry defaultEntry() { return defaultEntry; }
+
+    public synchronized List<Entry> entries() { return List.copyOf(entries.values()); }
+
+    /** The entry a request names (null = the default); 404 naming the models served otherwise. */
+    public synchronized Entry resolve(String requested) {
+        if (requested == null || requested.isEmpty()) return defaultEntry;
+        Entry byName = entries.get(requested);
+        if (byName != null) return byName;
+        for (Entry e : entries.values()) if (e.aliases.contains(requested)) return e;
+        for (Entry e : entries.values()) {
+            String base = Path.of(e.source).getFileName() == null ? e.source : Path.of(e.source).getFileName().toString();
+            if (base.equals(requested)) return e;
+        }
+        throw ApiError.notFound("The model '" + requested + "' does not exist. This server serves: "
+                + String.join(", ", entries.keySet()) + ".", "model", "model_not_found");
+    }
+
+    public Entry find(String id) {
+        try {
+            return resolve(id);
+        } catch (ApiError e) {
+            return null;
+        }
+    }
+
+    /** Installs an engine loaded elsewhere (benchmarks comparing HTTP with in-process on one engine). */
+    public synchronized void adopt(Entry e, Engine engine) {
+        e.engine = engine;
+        e.info = engine.modelInfo();
+        e.aliases.add(e.info.id());
+        e.state = State.LOADED;
+        e.loadMillis = 0;
+    }
+
+    /**
+     * Pins the model and completes once it is loaded (at once if it is); loads it if needed. The future fails with
+     * an {@link ApiError} if the load fails. A caller that gives up must release the lease when it comes anyway.
+     */
+    public synchronized CompletableFuture<Lease> acquire(Entry e) {
+        if (closed) return CompletableFuture.failedFuture(ApiError.shuttingDown());
+        touch(e);
+        if (e.state == State.LOADED) {
+            e.pins++;
+            return CompletableFuture.completedFuture(new Lease(e, e.engine));
+        }
+        if (e.state == State.FAILED && System.nanoTime() - e.failedAt < RETRY_FAILED_NANOS) {
+            return CompletableFuture.failedFuture(loadFailed(e, e.failure));
+        }
+        e.pins++;
+        CompletableFuture<Engine> loaded = requestLoad(e);
+        return loaded.handle((engine, err) -> {
+            if (err == null) return new Lease(e, engine);
+            unpin(e);
+            throw loadFailed(e, err instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null ? ce.getCause() : err);
+        });
+    }
+
+    /** Loads at start; completes when loaded (or fails). */
+    public synchronized CompletableFuture<Engine> preload(Entry e) {
+        touch(e);
+        if (e.state == State.LOADED) return CompletableFuture.completedFuture(e.engine);
+        return requestLoad(e);
+    }
+
+    private void touch(Entry e) {
+        e.lastUse = System.nanoTime();
+        e.lastUseMillis = System.currentTimeMillis();
+    }
+
+    private CompletableFuture<Engine> requestLoad(Entry e) {
+        if (e.state != State.LOADING) {
+            e.state = State.LOADING;
+            e.failure = null;
+            e.loading = new CompletableFuture<>();
+            queued.add(e);
+            pump();
+        }
+        return e.loading;
+    }
+
+    private void unpin(Entry e) {
+        synchronized (this) {
+            e.pins--;
+            touch(e);
+            if (e.pins == 0 && !queued.isEmpty()) pump();
+        }
+    }
+
+    private long busySlots() {
+        long n = 0;
+        for (Entry x : entries.values()) if (x.state == State.LOADED || x.inFlight) n++;
+        return n;
+    }
+
+    /** Starts the queued loads that fit, unloading idle models to make room. */
+    private void pump() {
+        while (!queued.isEmpty() && !closed) {
+            Entry next = queued.peek();
+            if (config.maxLoaded() > 0 && busySlots() >= config.maxLoaded()) {
+                Entry victim = null;
+                for (Entry x : entries.values()) {
+                    if (x.state == State.LOADED && x.pins == 0 && (victim == null || x.lastUse < victim.lastUse)) victim = x;
+                }
+                if (victim == null) {
+                    log.info("Model {} waits to load: {} models loaded (--max-loaded-models {}), all serving requests",
+                            next.name, busySlots(), config.maxLoaded());
+                    return; // the next unpin() tries again
+                }
+                unload(victim, "least recently used, to make room for " + next.name);
+            }
+            queued.poll();
+            next.inFlight = true;
+            loader.execute(() -> load(next));
+        }
+    }
+
+    private void unload(Entry victim, String why) {
+        Engine engine = victim.engine;
+        long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - victim.lastUse);
+        victim.engine = null;
+        victim.state = State.UNLOADED;
+        loader.execute(() -> {
+            long t0 = System.nanoTime();
+            engine.close();
+            log.info("Unloaded model {} ({}; idle {} ms) in {} ms", victim.name, why, idle,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        });
+    }
+
+    private void load(Entry e) {
+        log.info("Loading model {} from {}", e.name, e.source);
+        long t0 = System.nanoTime();
+        Engine engine = null;
+        Throwable failure = null;
+        try {
+            engine = opener.apply(e.config);
+        } catch (Throwable t) {
+            failure = t;
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        CompletableFuture<Engine> done;
+        synchronized (this) {
+            e.inFlight = false;
+            done = e.loading;
+            if (failure == null && closed) {
+                failure = ApiError.shuttingDown();
+            }
+            if (failure == null) {
+                e.engine = engine;
+                e.info = engine.modelInfo();
+                e.aliases.add(e.info.id());
+                e.state = State.LOADED;
+                e.loadMillis = ms;
+                log.info("Loaded model {} ({}, context {}) in {} ms", e.name, e.info.weightType(), e.info.contextLength(), ms);
+            } else {
+                e.state = State.FAILED;
+                e.failure = failure;
+                e.failedAt = System.nanoTime();
+                log.warn("Loading model {} from {} failed after {} ms: {}", e.name, e.source, ms, message(failure));
+            }
+            if (!queued.isEmpty()) pump(); // a failed load frees its slot
+        }
+        if (failure == null) done.complete(engine);
+        else {
+            if (engine != null) engine.close();
+            done.completeExceptionally(failure);
+        }
+    }
+
+    private static String message(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
+    private static ApiError loadFailed(Entry e, Throwable t) {
+        if (t instanceof ApiError api) return api;
+        return new ApiError(500, "server_error", "model_load_failed", "model",
+                "The model '" + e.name + "' could not be loaded: " + message(t), null);
+    }
+
+    /** Engine statistics of every loaded model, by name. */
+    public synchronized Map<String, EngineStats> stats() {
+        Map<String, EngineStats> out = new LinkedHashMap<>();
+        for (Entry e : entries.values()) if (e.engine != null) out.put(e.name, e.engine.stats());
+        return out;
+    }
+
+    /** Unloads everything (running generations are cancelled). Blocking. */
+    @Override
+    public void close() {
+        List<Engine> engines = new ArrayList<>();
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            for (Entry e : entries.values()) {
+                if (e.engine != null) engines.add(e.engine);
+                e.engine = null;
+                e.state = State.UNLOADED;
+            }
+        }
+        for (Engine e : engines) e.close();
+        loader.shutdown();
+        try {
+            loader.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

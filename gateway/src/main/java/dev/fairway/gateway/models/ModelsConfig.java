@@ -1,0 +1,94 @@
+package dev.fairway.gateway.models;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The models a server offers ({@code --model}, repeatable, {@code NAME=SOURCE}), how many may be loaded at once
+ * ({@code --max-loaded-models}, 0 = no limit), which load at start ({@code --preload}) and how long a request waits
+ * for a load ({@code --load-timeout}, zero = as long as it takes). The first model is the default.
+ */
+public record ModelsConfig(List<Spec> models, int maxLoaded, List<String> preload, Duration loadTimeout) {
+    /** One model: the id clients use and where it comes from (folder, GGUF file, Hugging Face id...). */
+    public record Spec(String name, String source) {}
+
+    public ModelsConfig {
+        if (models.isEmpty()) throw new IllegalArgumentException("--model (or FAIRWAY_MODEL) is required");
+        if (maxLoaded < 0) throw new IllegalArgumentException("--max-loaded-models must be >= 0");
+        if (loadTimeout.isNegative()) throw new IllegalArgumentException("--load-timeout must be >= 0");
+        Set<String> names = new HashSet<>();
+        for (Spec s : models) {
+            if (!names.add(s.name())) throw new IllegalArgumentException("two models are named '" + s.name() + "'; use NAME=SOURCE");
+        }
+        for (String p : preload) {
+            if (!names.contains(p)) throw new IllegalArgumentException("--preload " + p + ": no --model has that name (models: " + String.join(", ", names) + ")");
+        }
+        models = List.copyOf(models);
+        preload = List.copyOf(preload);
+    }
+
+    /** One model, loaded at start: what `fairway serve --model X` always did. */
+    public static ModelsConfig single(String source) {
+        Spec s = spec(source);
+        return new ModelsConfig(List.of(s), 0, List.of(s.name()), Duration.ZERO);
+    }
+
+    /**
+     * From the flags. {@code preload} null = the default (first) model only; "all" and "none" are words too.
+     */
+    public static ModelsConfig of(List<String> models, int maxLoaded, List<String> preload, Duration loadTimeout) {
+        List<Spec> specs = new ArrayList<>();
+        for (String m : models) specs.add(spec(m));
+        if (specs.isEmpty()) throw new IllegalArgumentException("--model (or FAIRWAY_MODEL) is required");
+        List<String> pre = new ArrayList<>();
+        if (preload == null || preload.isEmpty()) {
+            pre.add(specs.getFirst().name());
+        } else {
+            for (String p : preload) {
+                for (String one : p.split(",")) {
+                    String n = one.strip();
+                    if (n.equals("none") || n.isEmpty()) continue;
+                    if (n.equals("all")) specs.forEach(s -> pre.add(s.name()));
+                    else pre.add(n);
+                }
+            }
+        }
+        List<String> distinct = pre.stream().distinct().toList();
+        if (maxLoaded > 0 && distinct.size() > maxLoaded) {
+            throw new IllegalArgumentException("--preload names " + distinct.size() + " models but --max-loaded-models is " + maxLoaded);
+        }
+        return new ModelsConfig(specs, maxLoaded, distinct, loadTimeout);
+    }
+
+    /**
+     * {@code NAME=SOURCE}, or a source alone: then the name is the folder's or file's name (without .gguf) for a
+     * local path, the source as given otherwise (a Hugging Face id, an Ollama name).
+     */
+    public static Spec spec(String arg) {
+        int eq = arg.indexOf('=');
+        if (eq > 0 && !arg.substring(0, eq).contains("/") && !Files.exists(Path.of(arg))) {
+            String name = arg.substring(0, eq).strip(), source = arg.substring(eq + 1).strip();
+            if (source.isEmpty()) throw new IllegalArgumentException("--model " + arg + ": no source after '='");
+            return new Spec(name, source);
+        }
+        return new Spec(defaultName(arg), arg);
+    }
+
+    static String defaultName(String source) {
+        Path p = Path.of(source);
+        boolean path = Files.exists(p) || source.startsWith("/") || source.startsWith(".") || source.startsWith("~")
+                || source.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf");
+        if (path && p.getFileName() != null) {
+            String n = p.getFileName().toString();
+            return n.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf") ? n.substring(0, n.length() - 5) : n;
+        }
+        return source;
+    }
+
+    public Spec defaultModel() { return models.getFirst(); }
+}
