@@ -223,9 +223,11 @@ class WebUiTest {
         // the body wins
         JsonNode own = api.post("/v1/conversations/" + id + "/messages", "{\"content\":\"More\",\"max_tokens\":3,\"ignore_eos\":true}").json();
         assertThat(own.get("usage").get("completion_tokens").asInt()).isEqualTo(3);
-        // a model the server does not serve is refused like any turn's
+        // a remembered model the server no longer serves is a preference: the turn falls back to the default model;
+        // a model named in the turn's own body is still refused
         api.patch("/v1/conversations/" + id, "{\"metadata\":{\"model\":\"no-such-model\"}}");
-        assertThat(api.post("/v1/conversations/" + id + "/messages", "{\"content\":\"x\"}").status()).isEqualTo(404);
+        assertThat(api.post("/v1/conversations/" + id + "/messages", "{\"content\":\"x\",\"max_tokens\":2}").status()).isEqualTo(200);
+        assertThat(api.post("/v1/conversations/" + id + "/messages", "{\"content\":\"x\",\"model\":\"no-such-model\"}").status()).isEqualTo(404);
     }
 
     @Test
