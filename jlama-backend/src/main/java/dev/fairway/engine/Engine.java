@@ -73,7 +73,7 @@ public final class Engine implements AutoCloseable {
                 : PagedKvCache.blocksForMegabytes(model.config(), config.kvCacheMb(), blockSize);
         PagedKvCache cache = new PagedKvCache(model.config(), blocks, blockSize);
         this.kv = new KvCacheManager(new BlockPool(blocks), cache, config.prefixCaching());
-        this.runner = new ModelRunner(model, cache, config.threads());
+        this.runner = new ModelRunner(model, cache, config.threads(), config.maxBatchTokens());
         FairnessPolicy policy = config.policy() == EngineConfig.SchedulingPolicy.FCFS
                 ? new FcfsPolicy(config.prefillTokenWeight())
                 : new VirtualTokenCounter(config.prefillTokenWeight());

@@ -198,6 +198,35 @@ class EngineTest {
         }
     }
 
+    /**
+     * A listener that throws in onStarted cancels its request while its first chunk is already planned: the step still
+     * runs, but the cancelled sequence's blocks are free again and must not be published to the prefix cache (a free
+     * block in the cache was handed to two sequences at once).
+     */
+    @Test
+    void aRequestCancelledAsItStartsLeavesNoFreeBlockInThePrefixCache() {
+        String prompt = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park."
+                + " One day, she saw a big dog";
+        String other = "Tom and Lily went to the park. They played with a red ball and ran on the green grass all day";
+        assertThat(engine.promptTokens(Prompt.text(prompt)).length).isGreaterThan(32); // two full blocks of 16
+        String expected = engine.generate(greedy(prompt, 100)).text(), expectedOther = engine.generate(greedy(other, 100)).text();
+        try (Engine e = Engine.create(model, EngineConfig.builder().kvCacheTokens(256).blockSize(16).maxBatchTokens(64)
+                .build())) {
+            GenerationResult cancelled = e.submit(greedy(prompt, 100), new GenerationListener() {
+                @Override public void onStarted() { throw new IllegalStateException("client gone"); }
+            }).result().join();
+            assertThat(cancelled.first().finishReason()).isEqualTo(FinishReason.CANCELLED);
+            var same = e.submit(greedy(prompt, 100), null);
+            var different = e.submit(greedy(other, 100), null);
+            assertThat(same.result().join().first().finishReason()).isEqualTo(FinishReason.LENGTH);
+            assertThat(same.result().join().text()).isEqualTo(expected);
+            assertThat(different.result().join().text()).isEqualTo(expectedOther);
+            awaitIdle(e);
+            assertThat(e.stats().kvBlocksUsed()).isZero();
+            assertThat(e.stats().kvBlocksFree()).isEqualTo(e.stats().kvBlocksTotal());
+        }
+    }
+
     @Test
     void preemptedSequencesResumeToTheSameGreedyText() {
         List<String> alone = new ArrayList<>();

@@ -13,7 +13,8 @@ import dev.fairway.engine.model.ModelWeights;
  * The batched forward pass. Every projection and the MLP run once over all rows of the step (weights read once);
  * attention runs per row over that row's sequence's paged keys and values. The row-wise pieces between the products
  * (rope and KV store, residual + norm, SiLU) run on the pool as well: on two cores a serial piece idles the other one.
- * Not thread-safe: one step at a time.
+ * The activations between the pieces live in {@link Buffers} allocated once for the largest step (and grown if a step
+ * is larger still), not per step. Not thread-safe: one step at a time.
  */
 public final class ModelRunner implements AutoCloseable {
     private final ModelConfig c;
@@ -22,34 +23,77 @@ public final class ModelRunner implements AutoCloseable {
     private final WorkerPool pool;
     private final Rope rope;
     private final Attention attention;
+    private Buffers buffers;
 
+    /** A runner whose buffers start at one row and grow to the largest step seen. */
     public ModelRunner(Model model, PagedKvCache kv, int threads) {
+        this(model, kv, threads, 1);
+    }
+
+    /** A runner with buffers for steps of up to {@code maxRows} rows (the engine's step budget), grown if needed. */
+    public ModelRunner(Model model, PagedKvCache kv, int threads, int maxRows) {
         this.c = model.config();
         this.w = model.weights();
         this.kv = kv;
         this.pool = new WorkerPool(threads);
         this.rope = new Rope(c);
         this.attention = new Attention(c, kv);
+        this.buffers = new Buffers(c, Math.max(1, maxRows));
+    }
+
+    /**
+     * The activations of one step, row-major with room for {@code rows} rows; a step of n rows uses the first n. Every
+     * piece of the forward pass writes its rows before they are read, so nothing needs clearing between steps.
+     */
+    private static final class Buffers {
+        final int rows;
+        /** Residual stream, its norm, and the attention / MLP outputs added back to it: [rows x hidden]. */
+        final float[] x, xn, tmp;
+        /** Fused q, k, v projections: [rows x (qDim + 2 kvDim)]. */
+        final float[] qkv;
+        /** Attention output per query head: [rows x qDim]. */
+        final float[] att;
+        /** Fused gate and up projections: [rows x 2 intermediate]; their SiLU product: [rows x intermediate]. */
+        final float[] gu, act;
+        /** Rope cos/sin per row: [rows x headDim]. */
+        final float[] cs;
+        /** Final norm of the rows that want logits: [rows x hidden]. */
+        final float[] last;
+
+        Buffers(ModelConfig c, int rows) {
+            int h = c.hidden();
+            this.rows = rows;
+            x = new float[rows * h];
+            xn = new float[rows * h];
+            tmp = new float[rows * h];
+            qkv = new float[rows * (c.qDim() + 2 * c.kvDim())];
+            att = new float[rows * c.qDim()];
+            gu = new float[rows * 2 * c.intermediate()];
+            act = new float[rows * c.intermediate()];
+            cs = new float[rows * c.headDim()];
+            last = new float[rows * h];
+        }
+    }
+
+    private Buffers buffers(int rows) {
+        if (buffers.rows < rows) buffers = new Buffers(c, rows);
+        return buffers;
     }
 
     public PagedKvCache kvCache() { return kv; }
 
-    /** Runs one step; returns the logits of rows with wantLogits, in row order, vocab floats each. */
+    /**
+     * Runs one step; returns the logits of rows with wantLogits, in row order, vocab floats each (a new array: the
+     * caller's to keep and modify, unlike the buffers).
+     */
     public float[] forward(StepBatch batch) {
-        int n = batch.size(), h = c.hidden(), qd = c.qDim(), kvd = c.kvDim(), ff = c.intermediate();
-        int qkvW = qd + 2 * kvd;
+        int n = batch.size(), h = c.hidden(), ff = c.intermediate();
         for (int i = 0; i < n; i++) {
             int p = batch.positions()[i];
             if (p < 0 || p >= c.maxPositions()) throw new IllegalArgumentException("position " + p + " out of range");
         }
-        float[] x = new float[n * h];
-        float[] xn = new float[n * h];
-        float[] qkv = new float[n * qkvW];
-        float[] att = new float[n * qd];
-        float[] tmp = new float[n * h];
-        float[] gu = new float[n * 2 * ff];
-        float[] act = new float[n * ff];
-        float[] cs = new float[n * c.headDim()];
+        Buffers b = buffers(n);
+        float[] x = b.x, xn = b.xn, qkv = b.qkv, att = b.att, tmp = b.tmp, gu = b.gu, act = b.act, cs = b.cs;
         float[] embed = w.embeddings().floats();
         for (int i = 0; i < n; i++) {
             System.arraycopy(embed, batch.tokens()[i] * h, x, i * h, h);
@@ -72,7 +116,7 @@ public final class ModelRunner implements AutoCloseable {
             pool.run(n, i -> residualNorm(x, tmp, i, nextNorm, xn));
         }
         int m = batch.logitRows();
-        float[] last = new float[m * h];
+        float[] last = b.last;
         for (int i = 0, j = 0; i < n; i++) {
             if (batch.wantLogits()[i]) VectorOps.rmsNorm(x, i * h, w.finalNorm(), c.rmsEps(), last, h * j++, h);
         }

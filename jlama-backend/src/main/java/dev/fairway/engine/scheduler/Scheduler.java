@@ -125,11 +125,16 @@ public final class Scheduler {
         return rowFits && (!prefillPlanned || reserved > budget) ? 1 : 0;
     }
 
-    /** Computes the chunks of a step that ran: positions advance and full blocks join the prefix cache. */
+    /**
+     * Computes the chunks of a step that ran: positions advance and full blocks join the prefix cache. A sequence
+     * finished since the plan was made (a listener cancelled it as it started) is skipped: its blocks went back to the
+     * pool, and publishing them would put free blocks in the prefix cache.
+     */
     public void afterStep(StepPlan plan) {
         long[] chain = new long[1];
         for (StepPlan.Chunk c : plan.chunks()) {
             Sequence s = c.sequence();
+            if (s.status().isFinished()) continue;
             s.computed += c.tokens();
             s.highWater = Math.max(s.highWater, s.computed);
             chain[0] = s.hashChain;

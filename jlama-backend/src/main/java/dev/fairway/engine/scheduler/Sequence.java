@@ -5,7 +5,8 @@ import java.util.Arrays;
 
 /**
  * One stream of tokens (a choice of a request) as the scheduler and KV manager see it: its tokens so far, how many
- * have keys/values in the cache ({@code computed}), and its block table.
+ * have keys/values in the cache ({@code computed}), its block table, and where it is in its life ({@link RequestStatus},
+ * moved by the scheduler).
  */
 public final class Sequence {
     public final long id;
