@@ -2,7 +2,7 @@ package dev.fairway.engine.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fairway.engine.TestModels;
+import dev.fairway.testkit.TestModels;
 import dev.fairway.engine.kv.BlockTable;
 import dev.fairway.engine.kv.PagedKvCache;
 import dev.fairway.engine.model.Model;
