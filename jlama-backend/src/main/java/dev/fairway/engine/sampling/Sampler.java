@@ -1,6 +1,9 @@
 package dev.fairway.engine.sampling;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import java.util.Map;
 
 /**
@@ -47,12 +50,7 @@ public final class Sampler {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < vocab; i++) max = Math.max(max, logits[off + i]);
         if (max == Float.NEGATIVE_INFINITY) return argmax(logits, off, vocab);
-        double sum = 0;
-        for (int i = 0; i < vocab; i++) {
-            float e = (float) Math.exp((logits[off + i] - max) * inv);
-            probs[i] = e;
-            sum += e;
-        }
+        double sum = expInto(logits, off, vocab, max, inv, probs);
         float maxProb = 1f; // the top token's weight is exp(0)
         if (p.topK() <= 0 && p.topP() >= 1f && p.minP() <= 0f) {
             // Temperature only: inverse CDF in index order over the whole vocabulary.
@@ -100,28 +98,102 @@ public final class Sampler {
             for (int i = 0; i < vocab; i++) if (probs[i] >= thr && probs[i] > 0f) cand[n++] = pack(probs[i], i);
         }
         if (n == 0) return argmax(logits, off, vocab);
-        // Ascending by probability, ties by index descending: walking from the end gives most probable first.
-        Arrays.sort(cand, 0, n);
-        int keep = n;
+        // The kept tokens end up in cand[from, n); the draw walks them from the end (most probable first when sorted).
+        int from = 0;
         if (p.topP() < 1f) {
-            double cum = 0;
-            for (int j = 0; j < n; j++) {
-                cum += probs[index(cand[n - 1 - j])] / sum;
-                if (cum >= p.topP()) {
-                    keep = j + 1;
-                    break;
+            if (p.topK() > 0) {
+                // Ascending by probability, ties by index descending: walking from the end gives most probable first.
+                Arrays.sort(cand, 0, n);
+                double cum = 0;
+                for (int j = 0; j < n; j++) {
+                    cum += probs[index(cand[n - 1 - j])] / sum;
+                    if (cum >= p.topP()) {
+                        from = n - 1 - j;
+                        break;
+                    }
                 }
+            } else {
+                from = selectMass(cand, probs, 0, n, p.topP() * sum);
             }
         }
         double total = 0;
-        for (int j = 0; j < keep; j++) total += probs[index(cand[n - 1 - j])];
+        for (int j = n - 1; j >= from; j--) total += probs[index(cand[j])];
         double r = st.random().nextDouble() * total;
-        for (int j = 0; j < keep; j++) {
-            int t = index(cand[n - 1 - j]);
+        for (int j = n - 1; j >= from; j--) {
+            int t = index(cand[j]);
             r -= probs[t];
             if (r <= 0) return t;
         }
-        return index(cand[n - keep]);
+        return index(cand[from]);
+    }
+
+    /**
+     * Rearranges a[lo, hi) (unique packed keys) so that a[s, hi) holds the smallest set of largest keys whose
+     * probabilities sum to at least need, and returns s (lo when all of them fall short): quickselect by mass,
+     * linear on average, the same set a descending sort followed by a running sum would keep.
+     */
+    private static int selectMass(long[] a, float[] probs, int lo, int hi, double need) {
+        while (hi - lo > 32) {
+            int mid = (lo + hi) >>> 1;
+            long pivot = a[mid];
+            a[mid] = a[hi - 1];
+            a[hi - 1] = pivot;
+            int store = lo;
+            for (int i = lo; i < hi - 1; i++) {
+                if (a[i] < pivot) {
+                    long x = a[i];
+                    a[i] = a[store];
+                    a[store] = x;
+                    store++;
+                }
+            }
+            a[hi - 1] = a[store];
+            a[store] = pivot;
+            // a[lo, store) < pivot = a[store] < a[store + 1, hi)
+            double above = 0;
+            for (int i = store + 1; i < hi; i++) above += probs[index(a[i])];
+            if (above >= need) {
+                lo = store + 1;
+            } else {
+                double withPivot = above + probs[index(pivot)];
+                if (withPivot >= need) return store;
+                need -= withPivot;
+                hi = store;
+            }
+        }
+        Arrays.sort(a, lo, hi);
+        double cum = 0;
+        for (int j = hi - 1; j >= lo; j--) {
+            cum += probs[index(a[j])];
+            if (cum >= need) return j;
+        }
+        return lo;
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /** probs[i] = exp((logits[off+i] - max) * inv) with the Vector API's exp; returns the sum (in double per block). */
+    private static double expInto(float[] logits, int off, int vocab, float max, float inv, float[] probs) {
+        double sum = 0;
+        int lanes = F.length();
+        int i = 0;
+        int bound = F.loopBound(vocab);
+        while (i < bound) {
+            int end = Math.min(bound, i + 32 * lanes);
+            FloatVector acc = FloatVector.zero(F);
+            for (; i < end; i += lanes) {
+                FloatVector e = FloatVector.fromArray(F, logits, off + i).sub(max).mul(inv).lanewise(VectorOperators.EXP);
+                e.intoArray(probs, i);
+                acc = acc.add(e);
+            }
+            sum += acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < vocab; i++) {
+            float e = (float) Math.exp((logits[off + i] - max) * inv);
+            probs[i] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     /** The k most probable tokens at or above floor, packed, via a bounded min-heap; returns how many. */

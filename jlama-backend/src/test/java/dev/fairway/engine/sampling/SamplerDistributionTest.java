@@ -24,6 +24,10 @@ class SamplerDistributionTest {
 
     /** The exact distribution, computed the slow, obvious way. */
     private static double[] exact(SamplerConfig p) {
+        return exact(LOGITS, p);
+    }
+
+    private static double[] exact(float[] LOGITS, SamplerConfig p) {
         int v = LOGITS.length;
         double max = Double.NEGATIVE_INFINITY;
         for (float l : LOGITS) max = Math.max(max, l);
@@ -51,7 +55,11 @@ class SamplerDistributionTest {
     }
 
     private static void assertDrawsFollow(SamplerConfig p, long seed, int expectedSupport) {
-        double[] q = exact(p);
+        assertDrawsFollow(LOGITS, p, seed, expectedSupport);
+    }
+
+    private static void assertDrawsFollow(float[] LOGITS, SamplerConfig p, long seed, int expectedSupport) {
+        double[] q = exact(LOGITS, p);
         assertThat(Arrays.stream(q).filter(x -> x > 0).count()).isEqualTo(expectedSupport);
         long[] counts = new long[LOGITS.length];
         SequenceState st = new SequenceState(seed, new int[0]);
@@ -73,10 +81,17 @@ class SamplerDistributionTest {
         }
         if (support > 1) {
             assertThat(chi2).as("chi-square of %s, counts %s vs %s", p, Arrays.toString(counts), Arrays.toString(q))
-                    .isLessThan(CRITICAL[support - 2]);
+                    .isLessThan(critical(support - 1));
         } else {
             assertThat(counts[argmax(q)]).isEqualTo(DRAWS);
         }
+    }
+
+    /** The table up to 8 degrees of freedom, then the Wilson-Hilferty approximation (z = 3.09 for alpha = 0.001). */
+    private static double critical(int df) {
+        if (df <= CRITICAL.length) return CRITICAL[df - 1];
+        double c = 2.0 / (9 * df);
+        return df * Math.pow(1 - c + 3.09 * Math.sqrt(c), 3);
     }
 
     private static int argmax(double[] q) {
@@ -113,6 +128,20 @@ class SamplerDistributionTest {
         assertDrawsFollow(config(1f, 0.8f, 0, 0f), 8, 4);
         assertDrawsFollow(config(1f, 0.5f, 0, 0f), 9, 2);
         assertDrawsFollow(config(0.5f, 0.95f, 0, 0f), 10, 4);
+    }
+
+    @Test
+    void topPOnALargerVocabularySelectsTheSameSetAsASort() {
+        // 300 tokens: enough that the mass quickselect partitions before it sorts a small rest
+        float[] logits = new float[300];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) (rnd.nextGaussian() * 0.7);
+        SamplerConfig p = config(1f, 0.6f, 0, 0f);
+        long support = Arrays.stream(exact(logits, p)).filter(x -> x > 0).count();
+        assertThat(support).isBetween(50L, 250L);
+        assertDrawsFollow(logits, p, 15, (int) support);
+        SamplerConfig q = config(1.3f, 0.9f, 0, 0.3f);
+        assertDrawsFollow(logits, q, 16, (int) Arrays.stream(exact(logits, q)).filter(x -> x > 0).count());
     }
 
     @Test
