@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 dev.fairway.bench.engine.EngineBenchCommand.class,
                 dev.fairway.bench.engine.FairnessBenchCommand.class,
+                dev.fairway.bench.engine.SamplingBenchCommand.class,
                 dev.fairway.bench.loadgen.ServeBenchCommand.class,
                 dev.fairway.bench.gateway.GatewayBenchCommand.class
         })

@@ -28,7 +28,9 @@ public final class SequenceState {
         generated++;
     }
 
-    void forEachSeen(IntConsumer c) { seen.stream().forEach(c); }
+    void forEachSeen(IntConsumer c) {
+        for (int t = seen.nextSetBit(0); t >= 0; t = seen.nextSetBit(t + 1)) c.accept(t);
+    }
 
     void forEachOutputCount(java.util.function.BiConsumer<Integer, Integer> c) { outputCounts.forEach(c); }
 }
