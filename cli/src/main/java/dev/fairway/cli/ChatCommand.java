@@ -31,35 +31,57 @@ import picocli.CommandLine.Option;
  * When stdin or stdout is not a terminal it reads one message per line and prints the streamed replies (see
  * {@link PipeChat}).
  */
-@Command(name = "chat", mixinStandardHelpOptions = true,
-        description = "Full-screen terminal chat with a Fairway server (or, with --model and no --url, its own embedded one). "
-                + "Piped stdin/stdout: one message per line in, the streamed replies out.")
+@Command(
+        name = "chat",
+        mixinStandardHelpOptions = true,
+        description =
+                "Full-screen terminal chat with a Fairway server (or, with --model and no --url, its own embedded one). "
+                        + "Piped stdin/stdout: one message per line in, the streamed replies out.")
 public final class ChatCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engineOptions;
 
-    @Option(names = "--url", defaultValue = "${env:FAIRWAY_URL}", description = "The server, e.g. http://127.0.0.1:8080 (env FAIRWAY_URL; default that, or an embedded server with --model).")
+    @Option(
+            names = "--url",
+            defaultValue = "${env:FAIRWAY_URL}",
+            description =
+                    "The server, e.g. http://127.0.0.1:8080 (env FAIRWAY_URL; default that, or an embedded server with --model).")
     String url;
 
-    @Option(names = "--user", description = "Your name on an open loopback server (sent as X-Fairway-User); skips the sign-in screen.")
+    @Option(
+            names = "--user",
+            description = "Your name on an open loopback server (sent as X-Fairway-User); skips the sign-in screen.")
     String user;
 
-    @Option(names = "--api-key", defaultValue = "${env:FAIRWAY_API_KEY}", description = "API key (env FAIRWAY_API_KEY); skips the sign-in screen.")
+    @Option(
+            names = "--api-key",
+            defaultValue = "${env:FAIRWAY_API_KEY}",
+            description = "API key (env FAIRWAY_API_KEY); skips the sign-in screen.")
     String apiKey;
 
-    @Option(names = "--db", defaultValue = "${env:FAIRWAY_DB}", description = "The embedded server's SQLite file (env FAIRWAY_DB, default ~/.local/share/fairway/fairway.db).")
+    @Option(
+            names = "--db",
+            defaultValue = "${env:FAIRWAY_DB}",
+            description =
+                    "The embedded server's SQLite file (env FAIRWAY_DB, default ~/.local/share/fairway/fairway.db).")
     Path db;
 
-    @Option(names = "--config", description = "Settings file (default $XDG_CONFIG_HOME/fairway/chat.json, ~/.config/fairway/chat.json).")
+    @Option(
+            names = "--config",
+            description = "Settings file (default $XDG_CONFIG_HOME/fairway/chat.json, ~/.config/fairway/chat.json).")
     Path config;
 
-    @Option(names = "--plain", description = "Pipe mode even on a terminal: one message per line, plain streamed replies.")
+    @Option(
+            names = "--plain",
+            description = "Pipe mode even on a terminal: one message per line, plain streamed replies.")
     boolean plain;
 
     @Option(names = "--system", description = "System prompt of new chats (this session).")
     String system;
 
-    @Option(names = "--max-tokens", description = "max_tokens of new chats (this session; default: what fits the context).")
+    @Option(
+            names = "--max-tokens",
+            description = "max_tokens of new chats (this session; default: what fits the context).")
     Integer maxTokens;
 
     @Option(names = "--temperature", description = "Temperature of new chats (this session).")
@@ -92,10 +114,12 @@ public final class ChatCommand implements Callable<Integer> {
                 }
             }
             boolean signedIn = (apiKey != null && !apiKey.isBlank()) || (user != null && !user.isBlank()) || !terminal;
-            ApiClient api = new ApiClient(base, apiKey, user != null ? user : (terminal ? null : blankToNull(prefs.user)));
+            ApiClient api =
+                    new ApiClient(base, apiKey, user != null ? user : (terminal ? null : blankToNull(prefs.user)));
             if (!terminal) {
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+                PrintStream out = new PrintStream(
+                        new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
                 return PipeChat.run(api, prefs, in, out, err);
             }
             if (signedIn && user != null) {
@@ -117,11 +141,23 @@ public final class ChatCommand implements Callable<Integer> {
     }
 
     private Gateway startEmbedded(PrintStream err) {
-        GatewayConfig c = new GatewayConfig(engineOptions.requireModel(), "127.0.0.1", 0, db != null ? db : Database.defaultPath(),
-                8L * 1024 * 1024, engineOptions.builder().build(), GatewayConfig.DEFAULT_HEADER_TIMEOUT_SECONDS,
-                GatewayConfig.DEFAULT_IDLE_TIMEOUT_SECONDS, "127.0.0.1", -1, false);
+        GatewayConfig c = new GatewayConfig(
+                engineOptions.requireModel(),
+                "127.0.0.1",
+                0,
+                db != null ? db : Database.defaultPath(),
+                8L * 1024 * 1024,
+                engineOptions.builder().build(),
+                GatewayConfig.DEFAULT_HEADER_TIMEOUT_SECONDS,
+                GatewayConfig.DEFAULT_IDLE_TIMEOUT_SECONDS,
+                "127.0.0.1",
+                -1,
+                false);
         try {
-            return Gateway.start(c, new PrintStream(OutputStream.nullOutputStream())).toCompletionStage().toCompletableFuture().join();
+            return Gateway.start(c, new PrintStream(OutputStream.nullOutputStream()))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .join();
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             err.println("fairway chat: could not start the embedded server: " + cause.getMessage());
@@ -131,7 +167,8 @@ public final class ChatCommand implements Callable<Integer> {
 
     /** The full-screen client; the terminal is restored however it ends (quit, exception, SIGTERM/SIGHUP). */
     private static int runScreen(ApiClient api, ChatPrefs prefs, boolean signedIn) throws IOException {
-        UnixTerminal terminal = new UnixTerminal(System.in, System.out, StandardCharsets.UTF_8, UnixLikeTerminal.CtrlCBehaviour.TRAP);
+        UnixTerminal terminal =
+                new UnixTerminal(System.in, System.out, StandardCharsets.UTF_8, UnixLikeTerminal.CtrlCBehaviour.TRAP);
         TerminalScreen screen = new TerminalScreen(terminal);
         Runnable restore = new Runnable() {
             private boolean done;
@@ -173,7 +210,9 @@ public final class ChatCommand implements Callable<Integer> {
     /** Both stdin and stdout are terminals (asked of the shell: Java 21's System.console() cannot tell which). */
     static boolean isTerminal() {
         try {
-            Process p = new ProcessBuilder("sh", "-c", "[ -t 0 ] && [ -t 1 ]").inheritIO().start();
+            Process p = new ProcessBuilder("sh", "-c", "[ -t 0 ] && [ -t 1 ]")
+                    .inheritIO()
+                    .start();
             return p.waitFor() == 0;
         } catch (IOException e) {
             return false;

@@ -5,71 +5,128 @@ import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.models.ModelsConfig;
 import dev.fairway.gateway.store.Database;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** `fairway serve`: the OpenAI-compatible server. Every flag has a FAIRWAY_* environment twin; the engine's are {@link EngineOptions}. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a model over an OpenAI-compatible HTTP API (SSE streaming, users, conversations, /metrics).")
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description =
+                "Serve a model over an OpenAI-compatible HTTP API (SSE streaming, users, conversations, /metrics).")
 public final class ServeCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engineOptions;
 
-    @Option(names = "--host", defaultValue = "${env:FAIRWAY_HOST:-127.0.0.1}", description = "Bind address (env FAIRWAY_HOST, default ${DEFAULT-VALUE}). Non-loopback addresses require API keys.")
+    @Option(
+            names = "--host",
+            defaultValue = "${env:FAIRWAY_HOST:-127.0.0.1}",
+            description =
+                    "Bind address (env FAIRWAY_HOST, default ${DEFAULT-VALUE}). Non-loopback addresses require API keys.")
     String host;
 
-    @Option(names = "--port", defaultValue = "${env:FAIRWAY_PORT:-8080}", description = "Port, 0 = any free (env FAIRWAY_PORT, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--port",
+            defaultValue = "${env:FAIRWAY_PORT:-8080}",
+            description = "Port, 0 = any free (env FAIRWAY_PORT, default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--db", defaultValue = "${env:FAIRWAY_DB}", description = "SQLite file for users and conversations (env FAIRWAY_DB, default ~/.local/share/fairway/fairway.db).")
+    @Option(
+            names = "--db",
+            defaultValue = "${env:FAIRWAY_DB}",
+            description =
+                    "SQLite file for users and conversations (env FAIRWAY_DB, default ~/.local/share/fairway/fairway.db).")
     Path db;
 
-    @Option(names = "--max-body-bytes", defaultValue = "${env:FAIRWAY_MAX_BODY_BYTES:-8388608}", description = "Largest accepted request body (env FAIRWAY_MAX_BODY_BYTES, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-body-bytes",
+            defaultValue = "${env:FAIRWAY_MAX_BODY_BYTES:-8388608}",
+            description = "Largest accepted request body (env FAIRWAY_MAX_BODY_BYTES, default ${DEFAULT-VALUE}).")
     long maxBodyBytes;
 
-    @Option(names = "--drain-seconds", defaultValue = "${env:FAIRWAY_DRAIN_SECONDS:-30}",
-            description = "On SIGTERM or Ctrl-C, how long running generations may finish before they are cut (env FAIRWAY_DRAIN_SECONDS, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--drain-seconds",
+            defaultValue = "${env:FAIRWAY_DRAIN_SECONDS:-30}",
+            description =
+                    "On SIGTERM or Ctrl-C, how long running generations may finish before they are cut (env FAIRWAY_DRAIN_SECONDS, default ${DEFAULT-VALUE}).")
     int drainSeconds;
 
-    @Option(names = "--header-timeout", defaultValue = "${env:FAIRWAY_HEADER_TIMEOUT:-30}", description = "Seconds a client has to send a whole request (headers and body), from connecting or from its request's headers on a kept-alive connection; then it is disconnected. 0 = no limit (env FAIRWAY_HEADER_TIMEOUT, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--header-timeout",
+            defaultValue = "${env:FAIRWAY_HEADER_TIMEOUT:-30}",
+            description =
+                    "Seconds a client has to send a whole request (headers and body), from connecting or from its request's headers on a kept-alive connection; then it is disconnected. 0 = no limit (env FAIRWAY_HEADER_TIMEOUT, default ${DEFAULT-VALUE}).")
     int headerTimeout;
 
-    @Option(names = "--idle-timeout", defaultValue = "${env:FAIRWAY_IDLE_TIMEOUT:-60}", description = "Seconds a kept-alive connection may wait for its next request before it is closed. 0 = no limit (env FAIRWAY_IDLE_TIMEOUT, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--idle-timeout",
+            defaultValue = "${env:FAIRWAY_IDLE_TIMEOUT:-60}",
+            description =
+                    "Seconds a kept-alive connection may wait for its next request before it is closed. 0 = no limit (env FAIRWAY_IDLE_TIMEOUT, default ${DEFAULT-VALUE}).")
     int idleTimeout;
 
-    @Option(names = "--metrics-port", defaultValue = "${env:FAIRWAY_METRICS_PORT}", description = "Serve /metrics on a listener of its own on this port (0 = any free), without API key, and no longer on the API port. Without it /metrics is on the API port: open on a loopback bind, API key required otherwise (env FAIRWAY_METRICS_PORT).")
+    @Option(
+            names = "--metrics-port",
+            defaultValue = "${env:FAIRWAY_METRICS_PORT}",
+            description =
+                    "Serve /metrics on a listener of its own on this port (0 = any free), without API key, and no longer on the API port. Without it /metrics is on the API port: open on a loopback bind, API key required otherwise (env FAIRWAY_METRICS_PORT).")
     Integer metricsPort;
 
-    @Option(names = "--metrics-host", defaultValue = "${env:FAIRWAY_METRICS_HOST}", description = "Bind address of the --metrics-port listener; anyone who can reach it can scrape (env FAIRWAY_METRICS_HOST, default 127.0.0.1).")
+    @Option(
+            names = "--metrics-host",
+            defaultValue = "${env:FAIRWAY_METRICS_HOST}",
+            description =
+                    "Bind address of the --metrics-port listener; anyone who can reach it can scrape (env FAIRWAY_METRICS_HOST, default 127.0.0.1).")
     String metricsHost;
 
-    @Option(names = "--metrics-per-user", negatable = true, defaultValue = "${env:FAIRWAY_METRICS_PER_USER:-false}", fallbackValue = "true",
-            description = "Label token metrics with user names (fairway_user_tokens_total, fairway_user_served_tokens_total); one series per user (env FAIRWAY_METRICS_PER_USER, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--metrics-per-user",
+            negatable = true,
+            defaultValue = "${env:FAIRWAY_METRICS_PER_USER:-false}",
+            fallbackValue = "true",
+            description =
+                    "Label token metrics with user names (fairway_user_tokens_total, fairway_user_served_tokens_total); one series per user (env FAIRWAY_METRICS_PER_USER, default ${DEFAULT-VALUE}).")
     boolean metricsPerUser;
 
-    @Option(names = "--ui", negatable = true, defaultValue = "${env:FAIRWAY_UI:-true}", fallbackValue = "true",
+    @Option(
+            names = "--ui",
+            negatable = true,
+            defaultValue = "${env:FAIRWAY_UI:-true}",
+            fallbackValue = "true",
             description = "Serve the web chat at / (--no-ui: API only; env FAIRWAY_UI, default ${DEFAULT-VALUE}).")
     boolean ui;
 
-    @Option(names = "--max-loaded-models", paramLabel = "N", defaultValue = "${env:FAIRWAY_MAX_LOADED_MODELS:-0}",
-            description = "With several --model: at most N loaded at once; loading another first unloads the least recently used "
-                    + "model that serves no request (requests wait while all are busy). 0 = no limit (env FAIRWAY_MAX_LOADED_MODELS, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-loaded-models",
+            paramLabel = "N",
+            defaultValue = "${env:FAIRWAY_MAX_LOADED_MODELS:-0}",
+            description =
+                    "With several --model: at most N loaded at once; loading another first unloads the least recently used "
+                            + "model that serves no request (requests wait while all are busy). 0 = no limit (env FAIRWAY_MAX_LOADED_MODELS, default ${DEFAULT-VALUE}).")
     int maxLoadedModels;
 
-    @Option(names = "--preload", paramLabel = "NAME", split = ",", defaultValue = "${env:FAIRWAY_PRELOAD}",
-            description = "Models loaded at start (names, comma-separated or repeated; 'all' or 'none'); the others load on their first request "
-                    + "(env FAIRWAY_PRELOAD, default the first --model).")
+    @Option(
+            names = "--preload",
+            paramLabel = "NAME",
+            split = ",",
+            defaultValue = "${env:FAIRWAY_PRELOAD}",
+            description =
+                    "Models loaded at start (names, comma-separated or repeated; 'all' or 'none'); the others load on their first request "
+                            + "(env FAIRWAY_PRELOAD, default the first --model).")
     java.util.List<String> preload;
 
-    @Option(names = "--load-timeout", paramLabel = "SECONDS", defaultValue = "${env:FAIRWAY_LOAD_TIMEOUT:-0}",
-            description = "How long a request waits for its model to load before 503 with Retry-After (the load goes on). "
-                    + "0 = as long as it takes (env FAIRWAY_LOAD_TIMEOUT, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--load-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "${env:FAIRWAY_LOAD_TIMEOUT:-0}",
+            description =
+                    "How long a request waits for its model to load before 503 with Retry-After (the load goes on). "
+                            + "0 = as long as it takes (env FAIRWAY_LOAD_TIMEOUT, default ${DEFAULT-VALUE}).")
     int loadTimeout;
 
     ModelsConfig models() {
@@ -79,22 +136,37 @@ public final class ServeCommand implements Callable<Integer> {
 
     GatewayConfig config() {
         String model = engineOptions.requireModel();
-        if (headerTimeout < 0 || idleTimeout < 0) throw new IllegalArgumentException("--header-timeout and --idle-timeout must be >= 0");
-        if (metricsHost != null && metricsPort == null) throw new IllegalArgumentException("--metrics-host needs --metrics-port");
-        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) throw new IllegalArgumentException("--metrics-port must be 0..65535");
-        return new GatewayConfig(model, host, port, db != null ? db : Database.defaultPath(), maxBodyBytes, engineOptions.builder().build(),
-                headerTimeout, idleTimeout, metricsHost != null ? metricsHost : "127.0.0.1", metricsPort != null ? metricsPort : -1,
-                metricsPerUser).withUi(ui);
+        if (headerTimeout < 0 || idleTimeout < 0)
+            throw new IllegalArgumentException("--header-timeout and --idle-timeout must be >= 0");
+        if (metricsHost != null && metricsPort == null)
+            throw new IllegalArgumentException("--metrics-host needs --metrics-port");
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535))
+            throw new IllegalArgumentException("--metrics-port must be 0..65535");
+        return new GatewayConfig(
+                        model,
+                        host,
+                        port,
+                        db != null ? db : Database.defaultPath(),
+                        maxBodyBytes,
+                        engineOptions.builder().build(),
+                        headerTimeout,
+                        idleTimeout,
+                        metricsHost != null ? metricsHost : "127.0.0.1",
+                        metricsPort != null ? metricsPort : -1,
+                        metricsPerUser)
+                .withUi(ui);
     }
 
     private static void printModels(ModelsConfig models) {
         if (models.models().size() == 1) return;
         for (ModelsConfig.Spec s : models.models()) {
             System.out.println("  model " + s.name() + (s.name().equals(s.source()) ? "" : " = " + s.source())
-                    + (s == models.defaultModel() ? " (default)" : "") + (models.preload().contains(s.name()) ? ", loaded at start" : ", loaded on first use"));
+                    + (s == models.defaultModel() ? " (default)" : "")
+                    + (models.preload().contains(s.name()) ? ", loaded at start" : ", loaded on first use"));
         }
-        System.out.println("  loaded at once   " + (models.maxLoaded() > 0 ? "at most " + models.maxLoaded() : "no limit")
-                + ", load timeout " + (models.loadTimeout().isZero() ? "none" : models.loadTimeout().toSeconds() + " s"));
+        System.out.println("  loaded at once   "
+                + (models.maxLoaded() > 0 ? "at most " + models.maxLoaded() : "no limit") + ", load timeout "
+                + (models.loadTimeout().isZero() ? "none" : models.loadTimeout().toSeconds() + " s"));
         System.out.flush();
     }
 
@@ -113,21 +185,28 @@ public final class ServeCommand implements Callable<Integer> {
         printModels(models);
         Gateway gateway;
         try {
-            gateway = Gateway.start(config, models, System.out).toCompletionStage().toCompletableFuture().join();
+            gateway = Gateway.start(config, models, System.out)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .join();
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             System.err.println("fairway serve: " + cause.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("fairway serve: stopping; running requests get up to " + drainSeconds + " s to finish");
-            System.out.flush();
-            gateway.stop(Duration.ofSeconds(Math.max(0, drainSeconds)));
-            System.out.println("fairway serve: stopped");
-            System.out.flush();
-            stopped.countDown();
-        }, "fairway-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("fairway serve: stopping; running requests get up to " + drainSeconds
+                                    + " s to finish");
+                            System.out.flush();
+                            gateway.stop(Duration.ofSeconds(Math.max(0, drainSeconds)));
+                            System.out.println("fairway serve: stopped");
+                            System.out.flush();
+                            stopped.countDown();
+                        },
+                        "fairway-shutdown"));
         stopped.await();
         return 0;
     }

@@ -2,17 +2,19 @@ package dev.fairway.cli;
 
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
 import org.sqlite.SQLiteDataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.concurrent.Callable;
-
 /** `fairway users add|list|remove`: API keys; a key is printed once and only its hash is kept. */
-@Command(name = "users", mixinStandardHelpOptions = true, description = "Manage users and their API keys.",
+@Command(
+        name = "users",
+        mixinStandardHelpOptions = true,
+        description = "Manage users and their API keys.",
         subcommands = {UsersCommand.Add.class, UsersCommand.ListUsers.class, UsersCommand.Remove.class})
 public final class UsersCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -25,7 +27,9 @@ public final class UsersCommand implements Runnable {
 
     /** --db for each subcommand, so it can follow the verb: `fairway users add NAME --db FILE`. */
     static final class DbOption {
-        @Option(names = "--db", defaultValue = "${env:FAIRWAY_DB}",
+        @Option(
+                names = "--db",
+                defaultValue = "${env:FAIRWAY_DB}",
                 description = "SQLite file (env FAIRWAY_DB, default ~/.local/share/fairway/fairway.db).")
         Path db;
 
@@ -36,10 +40,16 @@ public final class UsersCommand implements Runnable {
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Create a user and print its API key (shown only this once).")
+    @Command(
+            name = "add",
+            mixinStandardHelpOptions = true,
+            description = "Create a user and print its API key (shown only this once).")
     static final class Add implements Callable<Integer> {
-        @picocli.CommandLine.Mixin DbOption parent;
-        @Parameters(paramLabel = "NAME") String name;
+        @picocli.CommandLine.Mixin
+        DbOption parent;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
 
         @Override
         public Integer call() throws Exception {
@@ -57,21 +67,29 @@ public final class UsersCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List users.")
     static final class ListUsers implements Callable<Integer> {
-        @picocli.CommandLine.Mixin DbOption parent;
+        @picocli.CommandLine.Mixin
+        DbOption parent;
 
         @Override
         public Integer call() throws Exception {
             var users = parent.admin().list();
             if (users.isEmpty()) System.out.println("No users: the server is open on loopback addresses only.");
-            for (UserAdmin.User u : users) System.out.println(u.name() + "\t" + Instant.ofEpochMilli(u.createdAtMillis()));
+            for (UserAdmin.User u : users)
+                System.out.println(u.name() + "\t" + Instant.ofEpochMilli(u.createdAtMillis()));
             return 0;
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Delete a user and revoke its key (conversations are kept).")
+    @Command(
+            name = "remove",
+            mixinStandardHelpOptions = true,
+            description = "Delete a user and revoke its key (conversations are kept).")
     static final class Remove implements Callable<Integer> {
-        @picocli.CommandLine.Mixin DbOption parent;
-        @Parameters(paramLabel = "NAME") String name;
+        @picocli.CommandLine.Mixin
+        DbOption parent;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
 
         @Override
         public Integer call() throws Exception {

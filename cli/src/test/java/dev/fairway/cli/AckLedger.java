@@ -92,7 +92,9 @@ final class AckLedger {
 
     synchronized List<String> live() {
         List<String> ids = new ArrayList<>();
-        conversations.forEach((id, c) -> { if (!c.deleteAttempted) ids.add(id); });
+        conversations.forEach((id, c) -> {
+            if (!c.deleteAttempted) ids.add(id);
+        });
         return ids;
     }
 
@@ -110,7 +112,9 @@ final class AckLedger {
         acknowledged++;
     }
 
-    synchronized void deleting(String id) { conversations.get(id).deleteAttempted = true; }
+    synchronized void deleting(String id) {
+        conversations.get(id).deleteAttempted = true;
+    }
 
     synchronized void deleted(String id) {
         conversations.get(id).deleteAcked = true;
@@ -182,9 +186,11 @@ final class AckLedger {
         return new Report(acknowledged, missing, problems);
     }
 
-    private static int checkMessages(Connection sql, String id, Conv c, boolean graceful, List<String> problems) throws SQLException {
+    private static int checkMessages(Connection sql, String id, Conv c, boolean graceful, List<String> problems)
+            throws SQLException {
         List<String[]> stored = new ArrayList<>(); // role, content, status
-        try (PreparedStatement s = sql.prepareStatement("SELECT role, content, status FROM messages WHERE conversation_id = ? ORDER BY seq")) {
+        try (PreparedStatement s = sql.prepareStatement(
+                "SELECT role, content, status FROM messages WHERE conversation_id = ? ORDER BY seq")) {
             s.setString(1, id);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) stored.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
@@ -221,14 +227,18 @@ final class AckLedger {
             }
             if (t.replyAcked != null) {
                 String[] next = at + 1 < stored.size() ? stored.get(at + 1) : null;
-                if (next == null || !next[0].equals("assistant") || !next[1].equals(t.replyAcked) || !next[2].equals("completed")) {
+                if (next == null
+                        || !next[0].equals("assistant")
+                        || !next[1].equals(t.replyAcked)
+                        || !next[2].equals("completed")) {
                     missing++;
                     problems.add(id + ": acknowledged reply to '" + t.content + "' missing or different");
                 }
                 for (Turn later : c.turns) {
                     Integer laterAt = userAt.get(later.content);
                     if (later.sentNanos > t.doneNanos && laterAt != null && laterAt < at) {
-                        problems.add(id + ": '" + later.content + "' was sent after '" + t.content + "' was answered but is stored before it");
+                        problems.add(id + ": '" + later.content + "' was sent after '" + t.content
+                                + "' was answered but is stored before it");
                     }
                 }
             }

@@ -1,10 +1,10 @@
 package dev.fairway.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,8 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * Clients creating, renaming, deleting and talking in conversations at once while the server is stopped with
@@ -37,7 +36,8 @@ class ConversationSoakTest {
     private static final int CONCURRENCY = Integer.getInteger("fairway.soak.concurrency", 32);
     private static final int RESTARTS = Integer.getInteger("fairway.soak.restarts", 5);
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final AckLedger ledger = new AckLedger();
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -83,9 +83,12 @@ class ConversationSoakTest {
                 while (inFlight.get() > 0) Thread.sleep(10);
                 stops++;
                 AckLedger.Report report = ledger.check(db, graceful);
-                System.out.printf("soak stop %d (%s) after %d ops: %d acknowledged writes so far, %d missing%n",
+                System.out.printf(
+                        "soak stop %d (%s) after %d ops: %d acknowledged writes so far, %d missing%n",
                         r, graceful ? "SIGTERM" : "kill -9", next.get(), report.acknowledged(), report.missing());
-                assertThat(report.problems()).as("after " + (graceful ? "SIGTERM" : "kill -9")).isEmpty();
+                assertThat(report.problems())
+                        .as("after " + (graceful ? "SIGTERM" : "kill -9"))
+                        .isEmpty();
                 server = ServerProcess.start(db, "--port", String.valueOf(port));
                 base = server.baseUrl();
                 up = true;
@@ -95,9 +98,10 @@ class ConversationSoakTest {
             assertThat(server.sigterm(60)).isEqualTo(143);
             AckLedger.Report last = ledger.check(db, true);
             totalAcked = last.acknowledged();
-            System.out.printf("soak: %d operations at concurrency %d, %d stops: %d answered, %d failed (server down or busy), "
-                    + "%d acknowledged writes, %d missing; failures: %s%n", OPS, CONCURRENCY, stops + 1, ok.get(), failed.get(), totalAcked,
-                    last.missing(), failures);
+            System.out.printf(
+                    "soak: %d operations at concurrency %d, %d stops: %d answered, %d failed (server down or busy), "
+                            + "%d acknowledged writes, %d missing; failures: %s%n",
+                    OPS, CONCURRENCY, stops + 1, ok.get(), failed.get(), totalAcked, last.missing(), failures);
             assertThat(last.problems()).isEmpty();
         } finally {
             pool.shutdownNow();
@@ -118,7 +122,8 @@ class ConversationSoakTest {
                 (answered ? ok : failed).incrementAndGet();
             } catch (IOException e) {
                 failed.incrementAndGet(); // the server went away mid-request: not acknowledged
-                failures.computeIfAbsent("connection lost", k -> new AtomicInteger()).incrementAndGet();
+                failures.computeIfAbsent("connection lost", k -> new AtomicInteger())
+                        .incrementAndGet();
             } finally {
                 inFlight.decrementAndGet();
             }
@@ -140,11 +145,15 @@ class ConversationSoakTest {
     private boolean create(int op, Random random) throws IOException, InterruptedException {
         String title = "t" + op;
         boolean withItems = random.nextInt(4) == 0;
-        String items = withItems ? ",\"items\":[{\"role\":\"user\",\"content\":\"item" + op + "\"},{\"role\":\"assistant\",\"content\":\"Once upon a time\"}]" : "";
+        String items = withItems
+                ? ",\"items\":[{\"role\":\"user\",\"content\":\"item" + op
+                        + "\"},{\"role\":\"assistant\",\"content\":\"Once upon a time\"}]"
+                : "";
         long sent = System.nanoTime();
         HttpResponse<String> r = send("POST", "/v1/conversations", "{\"title\":\"" + title + "\"" + items + "}");
         if (r.statusCode() != 200) return false;
-        ledger.created(Http.parse(r.body()).get("id").asText(), title, sent, withItems ? List.of("item" + op) : List.of());
+        ledger.created(
+                Http.parse(r.body()).get("id").asText(), title, sent, withItems ? List.of("item" + op) : List.of());
         return true;
     }
 
@@ -175,11 +184,13 @@ class ConversationSoakTest {
     private boolean jsonTurn(int op, String id, Random random) throws IOException, InterruptedException {
         String content = "u" + op;
         AckLedger.Turn turn = ledger.turn(id, content);
-        HttpResponse<String> r = send("POST", "/v1/conversations/" + id + "/messages", turnBody(content, random, false));
+        HttpResponse<String> r =
+                send("POST", "/v1/conversations/" + id + "/messages", turnBody(content, random, false));
         notFoundCheck(id, r);
         if (r.statusCode() != 200) return false;
         JsonNode answer = Http.parse(r.body());
-        ledger.replyAcked(turn, answer.get("choices").get(0).get("message").get("content").asText());
+        ledger.replyAcked(
+                turn, answer.get("choices").get(0).get("message").get("content").asText());
         return true;
     }
 
@@ -187,8 +198,9 @@ class ConversationSoakTest {
     private boolean streamTurn(int op, String id, Random random) throws IOException, InterruptedException {
         String content = "u" + op;
         AckLedger.Turn turn = ledger.turn(id, content);
-        HttpResponse<InputStream> r = client.send(request("POST", "/v1/conversations/" + id + "/messages",
-                turnBody(content, random, true)), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = client.send(
+                request("POST", "/v1/conversations/" + id + "/messages", turnBody(content, random, true)),
+                HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             if (r.statusCode() != 200) {
                 String body = lines.lines().reduce("", String::concat);
@@ -222,7 +234,8 @@ class ConversationSoakTest {
     }
 
     private static String turnBody(String content, Random random, boolean stream) {
-        return "{\"content\":\"" + content + "\",\"max_tokens\":" + (1 + random.nextInt(24)) + ",\"stream\":" + stream + "}";
+        return "{\"content\":\"" + content + "\",\"max_tokens\":" + (1 + random.nextInt(24)) + ",\"stream\":" + stream
+                + "}";
     }
 
     private void notFoundCheck(String id, HttpResponse<String> r) {
@@ -236,7 +249,8 @@ class ConversationSoakTest {
         }
     }
 
-    private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+    private HttpResponse<String> send(String method, String path, String body)
+            throws IOException, InterruptedException {
         HttpResponse<String> r = client.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) failed(r.statusCode(), r.body());
         return r;
@@ -248,9 +262,12 @@ class ConversationSoakTest {
     }
 
     private HttpRequest request(String method, String path, String body) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
 }

@@ -1,10 +1,10 @@
 package dev.fairway.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -19,8 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** SIGTERM while 8 replies stream: each client sees a proper ending and [DONE], and every reply is stored. */
 class GracefulShutdownTest {
@@ -29,8 +28,13 @@ class GracefulShutdownTest {
 
     /** What one streaming client saw: its data payloads, in order. */
     private record Seen(String conversation, List<String> data) {
-        String last() { return data.get(data.size() - 1); }
-        JsonNode beforeLast() { return Http.parse(data.get(data.size() - 2)); }
+        String last() {
+            return data.get(data.size() - 1);
+        }
+
+        JsonNode beforeLast() {
+            return Http.parse(data.get(data.size() - 2));
+        }
     }
 
     @Test
@@ -52,7 +56,8 @@ class GracefulShutdownTest {
         }
         for (Seen s : seen) {
             assertThat(s.last()).isEqualTo("[DONE]");
-            assertThat(s.beforeLast().get("choices").get(0).get("finish_reason").asText()).isEqualTo("length");
+            assertThat(s.beforeLast().get("choices").get(0).get("finish_reason").asText())
+                    .isEqualTo("length");
         }
         assertStored(db, seen, "completed");
     }
@@ -80,11 +85,15 @@ class GracefulShutdownTest {
         CountDownLatch started = new CountDownLatch(STREAMS);
         List<CompletableFuture<Seen>> streams = new ArrayList<>();
         for (int i = 0; i < STREAMS; i++) {
-            String id = http.post("/v1/conversations", "{\"title\":\"s" + i + "\"}").json().get("id").asText();
+            String id = http.post("/v1/conversations", "{\"title\":\"s" + i + "\"}")
+                    .json()
+                    .get("id")
+                    .asText();
             HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/conversations/" + id + "/messages"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"Once upon a time\",\"stream\":true,"
                             + "\"ignore_eos\":true,\"max_tokens\":" + maxTokens + "}"))
-                    .header("Content-Type", "application/json").build();
+                    .header("Content-Type", "application/json")
+                    .build();
             streams.add(CompletableFuture.supplyAsync(() -> read(id, request, started)));
         }
         assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
@@ -140,15 +149,19 @@ class GracefulShutdownTest {
                 for (String d : s.data()) {
                     JsonNode chunk = d.equals("[DONE]") ? null : Http.parse(d);
                     if (chunk != null && chunk.has("choices")) {
-                        for (JsonNode ch : chunk.get("choices")) streamed.append(ch.path("delta").path("content").asText(""));
+                        for (JsonNode ch : chunk.get("choices"))
+                            streamed.append(ch.path("delta").path("content").asText(""));
                     }
                 }
-                var q = c.prepareStatement("SELECT role, content, status FROM messages WHERE conversation_id = ? ORDER BY seq");
+                var q = c.prepareStatement(
+                        "SELECT role, content, status FROM messages WHERE conversation_id = ? ORDER BY seq");
                 q.setString(1, s.conversation());
                 var rs = q.executeQuery();
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("user");
-                assertThat(rs.next()).as("reply of " + s.conversation() + " stored").isTrue();
+                assertThat(rs.next())
+                        .as("reply of " + s.conversation() + " stored")
+                        .isTrue();
                 assertThat(rs.getString(1)).isEqualTo("assistant");
                 assertThat(rs.getString(2)).isEqualTo(streamed.toString());
                 assertThat(rs.getString(3)).isEqualTo(status);

@@ -1,14 +1,13 @@
 package dev.fairway.cli;
 
-import dev.fairway.gateway.models.ModelsConfig;
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-
-import java.time.Duration;
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fairway.gateway.models.ModelsConfig;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class ServeModelsOptionsTest {
     private static ServeCommand parse(String... args) {
@@ -19,10 +18,25 @@ class ServeModelsOptionsTest {
 
     @Test
     void repeatableModelWithNamesPreloadAndLimits() {
-        ModelsConfig m = parse("--model", "/nowhere/stories260K", "--model", "small=/nowhere/other.gguf", "--model", "owner/repo",
-                "--max-loaded-models", "2", "--preload", "small,stories260K", "--load-timeout", "30").models();
-        assertThat(m.models()).containsExactly(new ModelsConfig.Spec("stories260K", "/nowhere/stories260K"),
-                new ModelsConfig.Spec("small", "/nowhere/other.gguf"), new ModelsConfig.Spec("owner/repo", "owner/repo"));
+        ModelsConfig m = parse(
+                        "--model",
+                        "/nowhere/stories260K",
+                        "--model",
+                        "small=/nowhere/other.gguf",
+                        "--model",
+                        "owner/repo",
+                        "--max-loaded-models",
+                        "2",
+                        "--preload",
+                        "small,stories260K",
+                        "--load-timeout",
+                        "30")
+                .models();
+        assertThat(m.models())
+                .containsExactly(
+                        new ModelsConfig.Spec("stories260K", "/nowhere/stories260K"),
+                        new ModelsConfig.Spec("small", "/nowhere/other.gguf"),
+                        new ModelsConfig.Spec("owner/repo", "owner/repo"));
         assertThat(m.defaultModel().source()).isEqualTo("/nowhere/stories260K");
         assertThat(m.maxLoaded()).isEqualTo(2);
         assertThat(m.preload()).containsExactly("small", "stories260K");
@@ -34,15 +48,25 @@ class ServeModelsOptionsTest {
         ModelsConfig m = parse("--model", "a=x", "--model", "b=y").models();
         assertThat(m.preload()).isEqualTo(List.of("a"));
         assertThat(m.maxLoaded()).isZero();
-        assertThat(parse("--model", "a=x", "--model", "b=y", "--preload", "none").models().preload()).isEmpty();
-        assertThat(parse("--model", "a=x", "--model", "b=y", "--preload", "all").models().preload()).containsExactly("a", "b");
+        assertThat(parse("--model", "a=x", "--model", "b=y", "--preload", "none")
+                        .models()
+                        .preload())
+                .isEmpty();
+        assertThat(parse("--model", "a=x", "--model", "b=y", "--preload", "all")
+                        .models()
+                        .preload())
+                .containsExactly("a", "b");
     }
 
     @Test
     void mistakesAreExplained() {
-        assertThatThrownBy(() -> parse("--model", "a=x", "--model", "a=y").models()).hasMessageContaining("two models are named 'a'");
-        assertThatThrownBy(() -> parse("--model", "a=x", "--preload", "zzz").models()).hasMessageContaining("--preload zzz");
-        assertThatThrownBy(() -> parse("--model", "a=x", "--model", "b=y", "--preload", "all", "--max-loaded-models", "1").models())
+        assertThatThrownBy(() -> parse("--model", "a=x", "--model", "a=y").models())
+                .hasMessageContaining("two models are named 'a'");
+        assertThatThrownBy(() -> parse("--model", "a=x", "--preload", "zzz").models())
+                .hasMessageContaining("--preload zzz");
+        assertThatThrownBy(
+                        () -> parse("--model", "a=x", "--model", "b=y", "--preload", "all", "--max-loaded-models", "1")
+                                .models())
                 .hasMessageContaining("--max-loaded-models is 1");
     }
 }

@@ -32,42 +32,69 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Path db, String... extraArgs) throws IOException, InterruptedException {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Xmx1g", "-cp", classpath, "dev.fairway.cli.FairwayCli", "serve", "--model", TestGateway.modelPath(),
-                "--db", db.toString(), "--kv-mb", "32", "--threads", "2"));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx1g",
+                "-cp",
+                classpath,
+                "dev.fairway.cli.FairwayCli",
+                "serve",
+                "--model",
+                TestGateway.modelPath(),
+                "--db",
+                db.toString(),
+                "--kv-mb",
+                "32",
+                "--threads",
+                "2"));
         if (!List.of(extraArgs).contains("--port")) command.addAll(List.of("--port", "0"));
         command.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> url = new CompletableFuture<>();
         List<String> lines = new ArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (lines) { lines.add(line); }
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.matches()) url.complete(m.group(1));
-                }
-            } catch (IOException ignored) {
-                // the process died; url stays incomplete and start() reports the output
-            }
-            url.completeExceptionally(new IllegalStateException("server exited"));
-        }, "server-output");
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            synchronized (lines) {
+                                lines.add(line);
+                            }
+                            Matcher m = LISTENING.matcher(line);
+                            if (m.matches()) url.complete(m.group(1));
+                        }
+                    } catch (IOException ignored) {
+                        // the process died; url stays incomplete and start() reports the output
+                    }
+                    url.completeExceptionally(new IllegalStateException("server exited"));
+                },
+                "server-output");
         reader.setDaemon(true);
         reader.start();
         try {
             return new ServerProcess(p, url.get(60, TimeUnit.SECONDS), lines, reader);
         } catch (Exception e) {
             p.destroyForcibly();
-            synchronized (lines) { throw new AssertionError("server did not start: " + String.join("\n", lines), e); }
+            synchronized (lines) {
+                throw new AssertionError("server did not start: " + String.join("\n", lines), e);
+            }
         }
     }
 
-    String baseUrl() { return baseUrl; }
+    String baseUrl() {
+        return baseUrl;
+    }
 
     /** SIGKILL: no shutdown hooks, no flushing, like a power cut for the JVM. */
     void kill9() throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-9", String.valueOf(process.pid())).inheritIO().start().waitFor();
+        new ProcessBuilder("kill", "-9", String.valueOf(process.pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
@@ -77,18 +104,24 @@ final class ServerProcess implements AutoCloseable {
      */
     int sigterm(int waitSeconds) throws InterruptedException {
         try { // not Process.destroy(): it also closes our end of the output pipe, and the last lines would be lost
-            new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).inheritIO().start().waitFor();
+            new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid()))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        if (!process.waitFor(waitSeconds, TimeUnit.SECONDS)) throw new AssertionError("no exit " + waitSeconds + " s after SIGTERM:\n" + output());
+        if (!process.waitFor(waitSeconds, TimeUnit.SECONDS))
+            throw new AssertionError("no exit " + waitSeconds + " s after SIGTERM:\n" + output());
         reader.join(5_000);
         return process.exitValue();
     }
 
     /** Everything the server printed so far. */
     String output() {
-        synchronized (output) { return String.join("\n", output); }
+        synchronized (output) {
+            return String.join("\n", output);
+        }
     }
 
     @Override

@@ -15,8 +15,20 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /** Every engine/model option of every fairway command comes from the one definition in cli-options. */
 class SharedOptionsTest {
-    static final Set<String> SHARED = Set.of("--model", "--weights", "--weight-type", "--threads", "--kv-mb", "--kv-tokens",
-            "--max-batch", "--max-running", "--max-waiting", "--policy", "--prefix-caching", "--prefix-cache", "--model-cache");
+    static final Set<String> SHARED = Set.of(
+            "--model",
+            "--weights",
+            "--weight-type",
+            "--threads",
+            "--kv-mb",
+            "--kv-tokens",
+            "--max-batch",
+            "--max-running",
+            "--max-waiting",
+            "--policy",
+            "--prefix-caching",
+            "--prefix-cache",
+            "--model-cache");
 
     /** Options that share a name but are something else: the model name bench serve sends in its requests. */
     static final Map<String, Set<String>> OTHER_MEANING = Map.of("fairway bench serve", Set.of("--model"));
@@ -41,17 +53,35 @@ class SharedOptionsTest {
                 checked.add(name + " " + o.longestName());
             }
         }
-        assertThat(checked).contains("fairway serve --model", "fairway serve --weights", "fairway serve --weight-type",
-                "fairway chat --model", "fairway chat --kv-mb", "fairway bench gateway --weights",
-                "fairway bench gateway --prefix-cache", "fairway bench engine --weights", "fairway bench engine --threads",
-                "fairway bench fairness --weights");
+        assertThat(checked)
+                .contains(
+                        "fairway serve --model",
+                        "fairway serve --weights",
+                        "fairway serve --weight-type",
+                        "fairway chat --model",
+                        "fairway chat --kv-mb",
+                        "fairway bench gateway --weights",
+                        "fairway bench gateway --prefix-cache",
+                        "fairway bench engine --weights",
+                        "fairway bench engine --threads",
+                        "fairway bench fairness --weights");
     }
 
     @Test
     void benchDefaultsStay() {
-        String engine = new CommandLine(new FairwayCli()).getSubcommands().get("bench").getSubcommands().get("engine").getUsageMessage();
+        String engine = new CommandLine(new FairwayCli())
+                .getSubcommands()
+                .get("bench")
+                .getSubcommands()
+                .get("engine")
+                .getUsageMessage();
         assertThat(engine).contains("--weights=TYPE").contains("(default Q4)");
-        String gateway = new CommandLine(new FairwayCli()).getSubcommands().get("bench").getSubcommands().get("gateway").getUsageMessage();
+        String gateway = new CommandLine(new FairwayCli())
+                .getSubcommands()
+                .get("bench")
+                .getSubcommands()
+                .get("gateway")
+                .getUsageMessage();
         assertThat(gateway).contains("--kv-mb 256").contains("default 256").contains("stories260K");
     }
 }

@@ -2,9 +2,9 @@ package dev.fairway.gateway;
 
 import dev.fairway.engine.Engine;
 import dev.fairway.gateway.auth.UserKeys;
-import dev.fairway.gateway.metrics.GatewayMetrics;
-import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.Drain;
+import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.models.ModelRegistry;
 import dev.fairway.gateway.models.ModelsConfig;
 import dev.fairway.gateway.store.ServerDatabase;
@@ -12,7 +12,6 @@ import dev.fairway.gateway.store.UserAdmin;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-
 import java.io.PrintStream;
 import java.time.Duration;
 
@@ -32,7 +31,11 @@ public final class Gateway implements AutoCloseable {
     private ServerDatabase database;
     private UserKeys userKeys;
 
-    private Gateway(Vertx vertx, GatewayConfig config, ModelsConfig models, java.util.function.Function<dev.fairway.engine.EngineConfig, Engine> loader) {
+    private Gateway(
+            Vertx vertx,
+            GatewayConfig config,
+            ModelsConfig models,
+            java.util.function.Function<dev.fairway.engine.EngineConfig, Engine> loader) {
         this.vertx = vertx;
         this.config = config;
         this.models = new ModelRegistry(models, config.engine(), loader);
@@ -54,20 +57,28 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** As above, models loaded by {@code loader} (tests: a slow load); null = the engine's own loading. */
-    public static Future<Gateway> start(GatewayConfig config, ModelsConfig models, PrintStream out,
+    public static Future<Gateway> start(
+            GatewayConfig config,
+            ModelsConfig models,
+            PrintStream out,
             java.util.function.Function<dev.fairway.engine.EngineConfig, Engine> loader) {
         return start(config, models, out, null, loader);
     }
 
-    private static Future<Gateway> start(GatewayConfig config, ModelsConfig models, PrintStream out, Engine preloaded,
+    private static Future<Gateway> start(
+            GatewayConfig config,
+            ModelsConfig models,
+            PrintStream out,
+            Engine preloaded,
             java.util.function.Function<dev.fairway.engine.EngineConfig, Engine> loader) {
         Gateway g = new Gateway(Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)), config, models, loader);
         if (preloaded != null) g.models.adopt(g.models.defaultEntry(), preloaded);
-        return g.boot(out).onFailure(e -> g.vertx.close().onComplete(v -> {
-            g.models.close();
-            g.closeUserKeys();
-            if (g.database != null) g.database.close();
-        }));
+        return g.boot(out)
+                .onFailure(e -> g.vertx.close().onComplete(v -> {
+                    g.models.close();
+                    g.closeUserKeys();
+                    if (g.database != null) g.database.close();
+                }));
     }
 
     private Future<Gateway> boot(PrintStream out) {
@@ -83,8 +94,12 @@ public final class Gateway implements AutoCloseable {
                     return vertx.deployVerticle(verticle);
                 })
                 .compose(id -> {
-                    out.println("HTTP up on http://" + config.host() + ":" + port() + " (" + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO")
-                            + "; loading " + (models.config().preload().isEmpty() ? "no model until asked" : String.join(", ", models.config().preload())) + "...)");
+                    out.println("HTTP up on http://" + config.host() + ":" + port() + " ("
+                            + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO") + "; loading "
+                            + (models.config().preload().isEmpty()
+                                    ? "no model until asked"
+                                    : String.join(", ", models.config().preload()))
+                            + "...)");
                     return preload(out);
                 })
                 .map(loaded -> {
@@ -116,15 +131,20 @@ public final class Gateway implements AutoCloseable {
             ModelRegistry.Entry e = models.resolve(name);
             all = all.thenCompose(v -> models.preload(e).handle((engine, err) -> {
                 if (err == null) return null;
-                Throwable cause = err.getCause() != null && err instanceof java.util.concurrent.CompletionException ? err.getCause() : err;
+                Throwable cause = err.getCause() != null && err instanceof java.util.concurrent.CompletionException
+                        ? err.getCause()
+                        : err;
                 if (fatal) throw new java.util.concurrent.CompletionException(cause);
                 out.println("fairway serve: model " + e.name() + " failed to load: " + cause.getMessage());
                 return null;
             }));
         }
         java.util.concurrent.CompletableFuture<Void> done = all;
-        return Future.fromCompletionStage(done.exceptionallyCompose(err -> java.util.concurrent.CompletableFuture.failedFuture(
-                err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err)));
+        return Future.fromCompletionStage(done.exceptionallyCompose(
+                err -> java.util.concurrent.CompletableFuture.failedFuture(
+                        err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                                ? err.getCause()
+                                : err)));
     }
 
     public int port() {
@@ -171,7 +191,8 @@ public final class Gateway implements AutoCloseable {
         stopped = true;
         drain.drain(grace, Duration.ofSeconds(10));
         try {
-            if (verticle != null) verticle.closeServer().toCompletionStage().toCompletableFuture().join();
+            if (verticle != null)
+                verticle.closeServer().toCompletionStage().toCompletableFuture().join();
         } finally {
             models.close();
             closeUserKeys();

@@ -1,7 +1,6 @@
 package dev.fairway.gateway;
 
 import dev.fairway.engine.EngineConfig;
-
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -23,15 +22,47 @@ public record GatewayConfig(
         boolean ui) {
 
     /** With the web chat at `/` (`--no-ui` turns it off). */
-    public GatewayConfig(String model, String host, int port, Path database, long maxBodyBytes, EngineConfig engine,
-            int headerTimeoutSeconds, int idleTimeoutSeconds, String metricsHost, int metricsPort, boolean metricsPerUser) {
-        this(model, host, port, database, maxBodyBytes, engine, headerTimeoutSeconds, idleTimeoutSeconds, metricsHost,
-                metricsPort, metricsPerUser, true);
+    public GatewayConfig(
+            String model,
+            String host,
+            int port,
+            Path database,
+            long maxBodyBytes,
+            EngineConfig engine,
+            int headerTimeoutSeconds,
+            int idleTimeoutSeconds,
+            String metricsHost,
+            int metricsPort,
+            boolean metricsPerUser) {
+        this(
+                model,
+                host,
+                port,
+                database,
+                maxBodyBytes,
+                engine,
+                headerTimeoutSeconds,
+                idleTimeoutSeconds,
+                metricsHost,
+                metricsPort,
+                metricsPerUser,
+                true);
     }
 
     public GatewayConfig withUi(boolean on) {
-        return new GatewayConfig(model, host, port, database, maxBodyBytes, engine, headerTimeoutSeconds, idleTimeoutSeconds,
-                metricsHost, metricsPort, metricsPerUser, on);
+        return new GatewayConfig(
+                model,
+                host,
+                port,
+                database,
+                maxBodyBytes,
+                engine,
+                headerTimeoutSeconds,
+                idleTimeoutSeconds,
+                metricsHost,
+                metricsPort,
+                metricsPerUser,
+                on);
     }
 
     public static final int DEFAULT_HEADER_TIMEOUT_SECONDS = 30;
@@ -53,17 +84,23 @@ public record GatewayConfig(
     public void print(PrintStream out) {
         out.println("Fairway configuration:");
         out.println("  model            " + model);
-        out.println("  host:port        " + host + ":" + port + (loopback() ? " (loopback: open without users)" : " (API keys required)"));
+        out.println("  host:port        " + host + ":" + port
+                + (loopback() ? " (loopback: open without users)" : " (API keys required)"));
         out.println("  web chat         " + (ui ? "at / (open the server's address in a browser)" : "off (--no-ui)"));
         out.println("  database         " + database.toAbsolutePath());
         out.println("  max body         " + maxBodyBytes + " bytes");
-        out.println("  timeouts         request " + seconds(headerTimeoutSeconds) + ", idle keep-alive " + seconds(idleTimeoutSeconds));
-        out.println("  metrics          " + (separateMetrics() ? "http://" + metricsHost + ":" + metricsPort + "/metrics (no key)"
-                : "/metrics on the API port" + (loopback() ? "" : " (API key required)"))
+        out.println("  timeouts         request " + seconds(headerTimeoutSeconds) + ", idle keep-alive "
+                + seconds(idleTimeoutSeconds));
+        out.println("  metrics          "
+                + (separateMetrics()
+                        ? "http://" + metricsHost + ":" + metricsPort + "/metrics (no key)"
+                        : "/metrics on the API port" + (loopback() ? "" : " (API key required)"))
                 + ", per-user labels " + (metricsPerUser ? "on" : "off"));
         out.println("  weight type      " + (engine.weightType() == null ? "as stored" : engine.weightType()));
-        out.println("  kv cache         " + (engine.kvCacheTokens() > 0 ? engine.kvCacheTokens() + " tokens" : engine.kvCacheMb() + " MB")
-                + ", block " + engine.blockSize() + " tokens, prefix caching " + (engine.prefixCaching() ? "on" : "off"));
+        out.println("  kv cache         "
+                + (engine.kvCacheTokens() > 0 ? engine.kvCacheTokens() + " tokens" : engine.kvCacheMb() + " MB")
+                + ", block " + engine.blockSize() + " tokens, prefix caching "
+                + (engine.prefixCaching() ? "on" : "off"));
         out.println("  batch            " + engine.maxBatchTokens() + " tokens/step, " + engine.maxRunningSequences()
                 + " running, " + engine.maxWaitingRequests() + " waiting max");
         out.println("  scheduling       " + engine.policy() + ", " + engine.threads() + " threads");

@@ -40,8 +40,14 @@ public final class GatewayVerticle extends VerticleBase {
     private HttpServer metricsServer;
     private ConnectionTimeouts timeouts;
 
-    public GatewayVerticle(GatewayConfig config, ModelRegistry models, java.util.function.BooleanSupplier started,
-            GatewayMetrics metrics, ServerDatabase database, UserKeys userKeys, Drain drain) {
+    public GatewayVerticle(
+            GatewayConfig config,
+            ModelRegistry models,
+            java.util.function.BooleanSupplier started,
+            GatewayMetrics metrics,
+            ServerDatabase database,
+            UserKeys userKeys,
+            Drain drain) {
         this.config = config;
         this.models = models;
         this.started = started;
@@ -66,8 +72,11 @@ public final class GatewayVerticle extends VerticleBase {
      * a client trickling them (clients fall back to HTTP/1.1, as the OpenAI SDKs use anyway).
      */
     private HttpServer listener(String host, int port) {
-        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                        .setCompressionSupported(false).setHttp2ClearTextEnabled(false))
+        return vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(host)
+                        .setPort(port)
+                        .setCompressionSupported(false)
+                        .setHttp2ClearTextEnabled(false))
                 .connectionHandler(timeouts::connected)
                 .invalidRequestHandler(ErrorResponder::handleInvalidRequest);
     }
@@ -102,7 +111,8 @@ public final class GatewayVerticle extends VerticleBase {
         r.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         r.route().handler(timeouts::requestComplete);
         if (config.loopback()) r.route().handler(new LoopbackGuard(userKeys)::check);
-        if (config.ui()) WebUi.load().mount(r); // the web chat: public files, its API calls authenticate like any client's
+        if (config.ui())
+            WebUi.load().mount(r); // the web chat: public files, its API calls authenticate like any client's
         r.get("/health").handler(health::health);
         if (!config.separateMetrics()) {
             // beyond loopback anyone could read the load (and, with --metrics-per-user, user names): a key is required
@@ -124,15 +134,33 @@ public final class GatewayVerticle extends VerticleBase {
         r.post("/v1/conversations").handler(conversations::parseBody).handler(conversations::create);
         r.get("/v1/conversations").handler(conversations::list);
         r.get("/v1/conversations/:id").handler(conversations::loadOwned).handler(conversations::get);
-        r.post("/v1/conversations/:id").handler(conversations::parseBody).handler(conversations::loadOwned).handler(conversations::update);
-        r.patch("/v1/conversations/:id").handler(conversations::parseBody).handler(conversations::loadOwned).handler(conversations::update);
+        r.post("/v1/conversations/:id")
+                .handler(conversations::parseBody)
+                .handler(conversations::loadOwned)
+                .handler(conversations::update);
+        r.patch("/v1/conversations/:id")
+                .handler(conversations::parseBody)
+                .handler(conversations::loadOwned)
+                .handler(conversations::update);
         r.delete("/v1/conversations/:id").handler(conversations::loadOwned).handler(conversations::delete);
-        r.get("/v1/conversations/:id/messages").handler(conversations::loadOwned).handler(conversations::listMessages);
-        r.post("/v1/conversations/:id/messages").handler(conversations::parseBody).handler(conversations::loadOwned).handler(conversations::postMessage);
+        r.get("/v1/conversations/:id/messages")
+                .handler(conversations::loadOwned)
+                .handler(conversations::listMessages);
+        r.post("/v1/conversations/:id/messages")
+                .handler(conversations::parseBody)
+                .handler(conversations::loadOwned)
+                .handler(conversations::postMessage);
 
         r.route().failureHandler(ErrorResponder::handleFailure);
-        r.errorHandler(404, ctx -> ErrorResponder.send(ctx.response(),
-                ApiError.notFound("Unknown route: " + ctx.request().method() + " " + ctx.request().path(), null, "unknown_url")));
+        r.errorHandler(
+                404,
+                ctx -> ErrorResponder.send(
+                        ctx.response(),
+                        ApiError.notFound(
+                                "Unknown route: " + ctx.request().method() + " "
+                                        + ctx.request().path(),
+                                null,
+                                "unknown_url")));
         r.errorHandler(405, ctx -> ErrorResponder.send(ctx.response(), ErrorResponder.toApiError(null, 405)));
         return r;
     }
@@ -144,8 +172,10 @@ public final class GatewayVerticle extends VerticleBase {
         r.route().handler(timeouts::requestComplete);
         r.get("/metrics").handler(new HealthEndpoint(models, started, metrics, drain)::metrics);
         r.route().failureHandler(ErrorResponder::handleFailure);
-        r.errorHandler(404, ctx -> ErrorResponder.send(ctx.response(),
-                ApiError.notFound("Only /metrics is served here.", null, "unknown_url")));
+        r.errorHandler(
+                404,
+                ctx -> ErrorResponder.send(
+                        ctx.response(), ApiError.notFound("Only /metrics is served here.", null, "unknown_url")));
         r.errorHandler(405, ctx -> ErrorResponder.send(ctx.response(), ErrorResponder.toApiError(null, 405)));
         return r;
     }
@@ -160,11 +190,18 @@ public final class GatewayVerticle extends VerticleBase {
     /** Bounded label set: ids are folded so the metric stays small. */
     static String routeLabel(String path) {
         if (path == null) return "other";
-        if (path.startsWith("/v1/conversations/")) return path.endsWith("/messages") ? "/v1/conversations/{id}/messages" : "/v1/conversations/{id}";
+        if (path.startsWith("/v1/conversations/"))
+            return path.endsWith("/messages") ? "/v1/conversations/{id}/messages" : "/v1/conversations/{id}";
         if (path.startsWith("/v1/models/")) return "/v1/models/{id}";
         return switch (path) {
-            case "/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/conversations", "/tokenize", "/detokenize",
-                 "/health", "/metrics" -> path;
+            case "/v1/chat/completions",
+                    "/v1/completions",
+                    "/v1/models",
+                    "/v1/conversations",
+                    "/tokenize",
+                    "/detokenize",
+                    "/health",
+                    "/metrics" -> path;
             default -> "other";
         };
     }

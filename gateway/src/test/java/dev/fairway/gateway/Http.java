@@ -2,7 +2,6 @@ package dev.fairway.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +15,8 @@ import java.util.stream.Stream;
 /** A tiny JDK HttpClient wrapper for tests: JSON in, status + parsed JSON out; SSE as a list of data payloads. */
 public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public record Response(int status, String body, HttpResponse<?> raw) {
         public JsonNode json() {
@@ -63,24 +63,38 @@ public final class Http {
     }
 
     public Response post(String path, String body) {
-        return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return send(request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
     }
 
     public Response post(String path, byte[] body) {
-        return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        return send(request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
     }
 
     public Response method(String method, String path, String body) {
-        return send(request(path).header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build());
+        return send(request(path)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .build());
     }
 
     /** The `data:` payloads of an SSE response, in order (including the final "[DONE]"). */
     public List<String> stream(String path, String body) {
         try {
-            HttpResponse<Stream<String>> r = CLIENT.send(request(path).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<Stream<String>> r = CLIENT.send(
+                    request(path)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofLines());
             if (r.statusCode() != 200) {
-                throw new AssertionError("stream status " + r.statusCode() + ": " + String.join("\n", r.body().toList()));
+                throw new AssertionError("stream status " + r.statusCode() + ": "
+                        + String.join("\n", r.body().toList()));
             }
             if (!r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
                 throw new AssertionError("not an event stream: " + r.headers());

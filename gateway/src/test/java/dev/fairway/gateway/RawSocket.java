@@ -75,7 +75,9 @@ public final class RawSocket implements AutoCloseable {
             Map<String, String> headers = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
-                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                headers.put(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
             }
             int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
             byte[] body = in.readNBytes(length);
@@ -90,7 +92,9 @@ public final class RawSocket implements AutoCloseable {
         int matched = 0;
         while (matched < 4) {
             int b = in.read();
-            if (b < 0) throw new IOException("closed after " + head.size() + " bytes: " + head.toString(StandardCharsets.ISO_8859_1));
+            if (b < 0)
+                throw new IOException(
+                        "closed after " + head.size() + " bytes: " + head.toString(StandardCharsets.ISO_8859_1));
             head.write(b);
             matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
         }

@@ -1,10 +1,9 @@
 package dev.fairway.gateway;
 
+import java.util.Map;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
-
-import java.util.Map;
 
 /**
  * Disables, by name and with a reason, inherited LangChain4j suite tests that cannot pass on a 260K-parameter

@@ -1,7 +1,6 @@
 package dev.fairway.gateway;
 
 import dev.fairway.engine.EngineConfig;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,10 +11,13 @@ import java.util.function.UnaryOperator;
 public final class TestGateway {
     /** What stories260K says after "Once upon a time", greedily. */
     public static final String STORY = ", there was a little girl named Lily";
+
     private TestGateway() {}
 
     public static Path shared() {
-        return Path.of(System.getProperty("fairway.shared", "../../shared")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("fairway.shared", "../../shared"))
+                .toAbsolutePath()
+                .normalize();
     }
 
     public static String modelPath() {
@@ -35,24 +37,65 @@ public final class TestGateway {
     }
 
     public static GatewayConfig config(Path db, UnaryOperator<EngineConfig.Builder> engine) {
-        EngineConfig.Builder b = EngineConfig.builder().model(modelPath()).kvCacheMb(32).threads(2);
-        return new GatewayConfig(modelPath(), "127.0.0.1", 0, db, 256 * 1024, engine.apply(b).build(),
-                GatewayConfig.DEFAULT_HEADER_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_IDLE_TIMEOUT_SECONDS, "127.0.0.1", -1, false);
+        EngineConfig.Builder b =
+                EngineConfig.builder().model(modelPath()).kvCacheMb(32).threads(2);
+        return new GatewayConfig(
+                modelPath(),
+                "127.0.0.1",
+                0,
+                db,
+                256 * 1024,
+                engine.apply(b).build(),
+                GatewayConfig.DEFAULT_HEADER_TIMEOUT_SECONDS,
+                GatewayConfig.DEFAULT_IDLE_TIMEOUT_SECONDS,
+                "127.0.0.1",
+                -1,
+                false);
     }
 
     public static GatewayConfig withHost(GatewayConfig c, String host, int port) {
-        return new GatewayConfig(c.model(), host, port, c.database(), c.maxBodyBytes(), c.engine(),
-                c.headerTimeoutSeconds(), c.idleTimeoutSeconds(), c.metricsHost(), c.metricsPort(), c.metricsPerUser());
+        return new GatewayConfig(
+                c.model(),
+                host,
+                port,
+                c.database(),
+                c.maxBodyBytes(),
+                c.engine(),
+                c.headerTimeoutSeconds(),
+                c.idleTimeoutSeconds(),
+                c.metricsHost(),
+                c.metricsPort(),
+                c.metricsPerUser());
     }
 
     public static GatewayConfig withTimeouts(GatewayConfig c, int headerSeconds, int idleSeconds) {
-        return new GatewayConfig(c.model(), c.host(), c.port(), c.database(), c.maxBodyBytes(), c.engine(),
-                headerSeconds, idleSeconds, c.metricsHost(), c.metricsPort(), c.metricsPerUser());
+        return new GatewayConfig(
+                c.model(),
+                c.host(),
+                c.port(),
+                c.database(),
+                c.maxBodyBytes(),
+                c.engine(),
+                headerSeconds,
+                idleSeconds,
+                c.metricsHost(),
+                c.metricsPort(),
+                c.metricsPerUser());
     }
 
     public static GatewayConfig withMetrics(GatewayConfig c, String metricsHost, int metricsPort, boolean perUser) {
-        return new GatewayConfig(c.model(), c.host(), c.port(), c.database(), c.maxBodyBytes(), c.engine(),
-                c.headerTimeoutSeconds(), c.idleTimeoutSeconds(), metricsHost, metricsPort, perUser);
+        return new GatewayConfig(
+                c.model(),
+                c.host(),
+                c.port(),
+                c.database(),
+                c.maxBodyBytes(),
+                c.engine(),
+                c.headerTimeoutSeconds(),
+                c.idleTimeoutSeconds(),
+                metricsHost,
+                metricsPort,
+                perUser);
     }
 
     /** Per-user series on, as `--metrics-per-user`. */
@@ -61,7 +104,10 @@ public final class TestGateway {
     }
 
     public static Gateway start(GatewayConfig config) {
-        return Gateway.start(config, System.out).toCompletionStage().toCompletableFuture().join();
+        return Gateway.start(config, System.out)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
     }
 
     public static Gateway start() {

@@ -45,7 +45,11 @@ public final class ComputeGate {
     }
 
     /** Total time engines waited for another model's step, in nanoseconds (read while not holding: approximate). */
-    public long waitNanos() { return waitNanos; }
+    public long waitNanos() {
+        return waitNanos;
+    }
 
-    public long passes() { return waits; }
+    public long passes() {
+        return waits;
+    }
 }

@@ -82,10 +82,22 @@ public final class Engine implements AutoCloseable {
         this.outputs = new OutputProcessor(model, scheduler);
         this.stats = snapshot();
         // below normal priority, like the forward workers: see WorkerPool
-        this.loop = Thread.ofPlatform().daemon().priority(Thread.MIN_PRIORITY).name("fairway-engine").start(this::run);
-        log.info("Engine ready: {} ({}), KV {} blocks x {} tokens, step budget {} (a row at position p costs 1 + p/{}), "
-                + "{} threads, {} scheduling", model.name(), model.weightType(), blocks, blockSize,
-                config.maxBatchTokens(), Math.round(cost.positionsPerUnit()), config.threads(), config.policy());
+        this.loop = Thread.ofPlatform()
+                .daemon()
+                .priority(Thread.MIN_PRIORITY)
+                .name("fairway-engine")
+                .start(this::run);
+        log.info(
+                "Engine ready: {} ({}), KV {} blocks x {} tokens, step budget {} (a row at position p costs 1 + p/{}), "
+                        + "{} threads, {} scheduling",
+                model.name(),
+                model.weightType(),
+                blocks,
+                blockSize,
+                config.maxBatchTokens(),
+                Math.round(cost.positionsPerUnit()),
+                config.threads(),
+                config.policy());
     }
 
     /** Loads the model named by {@code config.model()} (folder or Hugging Face id) and starts the step loop. */
@@ -101,7 +113,9 @@ public final class Engine implements AutoCloseable {
         try {
             Path source = ModelSource.resolve(config.model(), config.modelCacheDir());
             m = GgufModel.isGguf(source) && Files.isRegularFile(source)
-                    ? GgufModel.load(source, config.weightType(),
+                    ? GgufModel.load(
+                            source,
+                            config.weightType(),
                             config.model().startsWith(OllamaStore.PREFIX) ? config.model() : null)
                     : Model.load(source, config.weightType());
         } catch (UnsupportedModelException e) {
@@ -120,7 +134,9 @@ public final class Engine implements AutoCloseable {
         return new Engine(model, config, gate);
     }
 
-    public Model model() { return model; }
+    public Model model() {
+        return model;
+    }
 
     /** Queues a request. Throws InvalidRequestException (incl. context length) or OverloadedException at once. */
     public GenerationHandle submit(GenerationRequest request, GenerationListener listener) {
@@ -134,16 +150,23 @@ public final class Engine implements AutoCloseable {
             throw new ContextLengthExceededException(prompt.length, maxTokens, context);
         }
         if (kv.blocksFor(prompt.length + maxTokens) > kv.pool().total()) {
-            throw new InvalidRequestException("prompt + max_tokens (" + (prompt.length + maxTokens)
-                    + " tokens) exceeds the KV cache capacity of this server ("
-                    + kv.pool().total() * kv.blockSize() + " tokens)", "max_tokens");
+            throw new InvalidRequestException(
+                    "prompt + max_tokens (" + (prompt.length + maxTokens)
+                            + " tokens) exceeds the KV cache capacity of this server ("
+                            + kv.pool().total() * kv.blockSize() + " tokens)",
+                    "max_tokens");
         }
         if (queued.get() + schedulerWaiting >= config.maxWaitingRequests()) {
-            throw new OverloadedException("The server is at capacity (" + config.maxWaitingRequests()
-                    + " requests waiting); retry shortly", 1);
+            throw new OverloadedException(
+                    "The server is at capacity (" + config.maxWaitingRequests() + " requests waiting); retry shortly",
+                    1);
         }
         Long seed = request.params().seed();
-        RequestState r = new RequestState(this, "req-" + ids.incrementAndGet(), request, prompt,
+        RequestState r = new RequestState(
+                this,
+                "req-" + ids.incrementAndGet(),
+                request,
+                prompt,
                 listener == null ? GenerationListener.NONE : listener,
                 seed != null ? seed : ThreadLocalRandom.current().nextLong());
         queued.incrementAndGet();
@@ -162,18 +185,28 @@ public final class Engine implements AutoCloseable {
 
     public ModelInfo modelInfo() {
         var c = model.config();
-        long h = c.hidden(), perLayer = h * (c.qDim() + 2L * c.kvDim()) + (long) c.qDim() * h + 3L * h * c.intermediate() + 2 * h;
+        long h = c.hidden(),
+                perLayer = h * (c.qDim() + 2L * c.kvDim()) + (long) c.qDim() * h + 3L * h * c.intermediate() + 2 * h;
         long params = (long) c.vocab() * h * (c.tiedEmbeddings() ? 1 : 2) + c.layers() * perLayer + h;
-        return new ModelInfo(model.name(), c.architecture(), c.maxPositions(), c.vocab(), model.codec().eosIds(),
-                model.weightType(), params);
+        return new ModelInfo(
+                model.name(),
+                c.architecture(),
+                c.maxPositions(),
+                c.vocab(),
+                model.codec().eosIds(),
+                model.weightType(),
+                params);
     }
 
     /** Token ids of plain text, without BOS. */
-    public int[] encode(String text) { return model.codec().encode(text); }
+    public int[] encode(String text) {
+        return model.codec().encode(text);
+    }
 
     public String decode(int[] tokenIds) {
         for (int t : tokenIds) {
-            if (t < 0 || t >= model.config().vocab()) throw new InvalidRequestException("Token id " + t + " is outside the vocabulary", "tokens");
+            if (t < 0 || t >= model.config().vocab())
+                throw new InvalidRequestException("Token id " + t + " is outside the vocabulary", "tokens");
         }
         return model.codec().decode(tokenIds);
     }
@@ -181,8 +214,10 @@ public final class Engine implements AutoCloseable {
     /** The prompt text the model's chat template makes of these messages (generation prompt appended). */
     public String renderChat(List<ChatMessage> messages) {
         if (messages.isEmpty()) throw new InvalidRequestException("messages must not be empty", "messages");
-        return model.codec().renderChat(messages.stream()
-                .map(m -> new ChatTurn(m.role().name().toLowerCase(Locale.ROOT), m.content())).toList());
+        return model.codec()
+                .renderChat(messages.stream()
+                        .map(m -> new ChatTurn(m.role().name().toLowerCase(Locale.ROOT), m.content()))
+                        .toList());
     }
 
     /** Prompt token ids exactly as submit() would feed them (BOS and template included). */
@@ -192,21 +227,32 @@ public final class Engine implements AutoCloseable {
             case Prompt.Chat c -> model.codec().promptTokens(renderChat(c.messages()));
             case Prompt.Tokens t -> {
                 for (int id : t.ids()) {
-                    if (id < 0 || id >= model.config().vocab()) throw new InvalidRequestException("Token id " + id + " is outside the vocabulary", "prompt");
+                    if (id < 0 || id >= model.config().vocab())
+                        throw new InvalidRequestException("Token id " + id + " is outside the vocabulary", "prompt");
                 }
                 yield t.ids().clone();
             }
         };
     }
 
-    public EngineStats stats() { return stats; }
+    public EngineStats stats() {
+        return stats;
+    }
 
     private void admit(RequestState r) {
         queued.decrementAndGet();
         if (r.completed) return;
-        Sequence s = new Sequence(ids.incrementAndGet(), r.request.userId(), r.request.fairnessGroup(),
-                r.request.userWeight(), r.submittedNanos, r.prompt);
-        var choice = new RequestState.Choice(0, s, new SequenceState(r.seed, r.prompt),
+        Sequence s = new Sequence(
+                ids.incrementAndGet(),
+                r.request.userId(),
+                r.request.fairnessGroup(),
+                r.request.userWeight(),
+                r.submittedNanos,
+                r.prompt);
+        var choice = new RequestState.Choice(
+                0,
+                s,
+                new SequenceState(r.seed, r.prompt),
                 new TextStream(model.codec(), r.request.params().stop()));
         r.choices[0] = choice;
         outputs.register(s, r, choice);
@@ -273,9 +319,20 @@ public final class Engine implements AutoCloseable {
         schedulerWaiting = scheduler.waitingCount();
         Map<String, Long> served = new HashMap<>();
         scheduler.policy().service().forEach((u, v) -> served.put(u, Math.round(v)));
-        return new EngineStats(scheduler.waitingCount() + (int) queued.get(), scheduler.runningCount(), p.total(),
-                p.used(), p.available(), p.cached(), kv.blockSize(), kv.prefixHitTokens(), prefillTokens,
-                outputs.generatedTokens(), scheduler.preemptions(), steps, Map.copyOf(served),
+        return new EngineStats(
+                scheduler.waitingCount() + (int) queued.get(),
+                scheduler.runningCount(),
+                p.total(),
+                p.used(),
+                p.available(),
+                p.cached(),
+                kv.blockSize(),
+                kv.prefixHitTokens(),
+                prefillTokens,
+                outputs.generatedTokens(),
+                scheduler.preemptions(),
+                steps,
+                Map.copyOf(served),
                 jain(outputs.activeUsers(), scheduler.policy().service()));
     }
 

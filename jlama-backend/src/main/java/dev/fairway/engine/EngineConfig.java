@@ -25,15 +25,30 @@ public record EngineConfig(
         double prefillTokenWeight,
         boolean prefixCaching) {
 
-    public enum SchedulingPolicy { FAIR, FCFS }
+    public enum SchedulingPolicy {
+        FAIR,
+        FCFS
+    }
 
-    public static Builder builder() { return new Builder(); }
+    public static Builder builder() {
+        return new Builder();
+    }
 
     public Builder toBuilder() {
-        return new Builder().model(model).modelCacheDir(modelCacheDir).weightType(weightType)
-                .kvCacheTokens(kvCacheTokens).kvCacheMb(kvCacheMb).blockSize(blockSize).maxBatchTokens(maxBatchTokens)
-                .maxRunningSequences(maxRunningSequences).maxWaitingRequests(maxWaitingRequests).threads(threads)
-                .policy(policy).prefillTokenWeight(prefillTokenWeight).prefixCaching(prefixCaching);
+        return new Builder()
+                .model(model)
+                .modelCacheDir(modelCacheDir)
+                .weightType(weightType)
+                .kvCacheTokens(kvCacheTokens)
+                .kvCacheMb(kvCacheMb)
+                .blockSize(blockSize)
+                .maxBatchTokens(maxBatchTokens)
+                .maxRunningSequences(maxRunningSequences)
+                .maxWaitingRequests(maxWaitingRequests)
+                .threads(threads)
+                .policy(policy)
+                .prefillTokenWeight(prefillTokenWeight)
+                .prefixCaching(prefixCaching);
     }
 
     public static Path defaultModelCacheDir() {
@@ -55,23 +70,85 @@ public record EngineConfig(
         private double prefillTokenWeight = 0.5;
         private boolean prefixCaching = true;
 
-        public Builder model(String v) { model = v; return this; }
-        public Builder modelCacheDir(Path v) { modelCacheDir = v; return this; }
-        public Builder weightType(String v) { weightType = v; return this; }
-        public Builder kvCacheTokens(int v) { kvCacheTokens = v; return this; }
-        public Builder kvCacheMb(int v) { kvCacheMb = v; return this; }
-        public Builder blockSize(int v) { blockSize = v; return this; }
-        public Builder maxBatchTokens(int v) { maxBatchTokens = v; return this; }
-        public Builder maxRunningSequences(int v) { maxRunningSequences = v; return this; }
-        public Builder maxWaitingRequests(int v) { maxWaitingRequests = v; return this; }
-        public Builder threads(int v) { threads = v; return this; }
-        public Builder policy(SchedulingPolicy v) { policy = v; return this; }
-        public Builder prefillTokenWeight(double v) { prefillTokenWeight = v; return this; }
-        public Builder prefixCaching(boolean v) { prefixCaching = v; return this; }
+        public Builder model(String v) {
+            model = v;
+            return this;
+        }
+
+        public Builder modelCacheDir(Path v) {
+            modelCacheDir = v;
+            return this;
+        }
+
+        public Builder weightType(String v) {
+            weightType = v;
+            return this;
+        }
+
+        public Builder kvCacheTokens(int v) {
+            kvCacheTokens = v;
+            return this;
+        }
+
+        public Builder kvCacheMb(int v) {
+            kvCacheMb = v;
+            return this;
+        }
+
+        public Builder blockSize(int v) {
+            blockSize = v;
+            return this;
+        }
+
+        public Builder maxBatchTokens(int v) {
+            maxBatchTokens = v;
+            return this;
+        }
+
+        public Builder maxRunningSequences(int v) {
+            maxRunningSequences = v;
+            return this;
+        }
+
+        public Builder maxWaitingRequests(int v) {
+            maxWaitingRequests = v;
+            return this;
+        }
+
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        public Builder policy(SchedulingPolicy v) {
+            policy = v;
+            return this;
+        }
+
+        public Builder prefillTokenWeight(double v) {
+            prefillTokenWeight = v;
+            return this;
+        }
+
+        public Builder prefixCaching(boolean v) {
+            prefixCaching = v;
+            return this;
+        }
 
         public EngineConfig build() {
-            return new EngineConfig(model, modelCacheDir, weightType, kvCacheTokens, kvCacheMb, blockSize,
-                    maxBatchTokens, maxRunningSequences, maxWaitingRequests, threads, policy, prefillTokenWeight,
+            return new EngineConfig(
+                    model,
+                    modelCacheDir,
+                    weightType,
+                    kvCacheTokens,
+                    kvCacheMb,
+                    blockSize,
+                    maxBatchTokens,
+                    maxRunningSequences,
+                    maxWaitingRequests,
+                    threads,
+                    policy,
+                    prefillTokenWeight,
                     prefixCaching);
         }
     }

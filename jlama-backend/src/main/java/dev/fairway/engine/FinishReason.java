@@ -1,8 +1,13 @@
 package dev.fairway.engine;
 
 public enum FinishReason {
-    STOP, LENGTH, CANCELLED, ERROR;
+    STOP,
+    LENGTH,
+    CANCELLED,
+    ERROR;
 
     /** The OpenAI spelling ("stop", "length", ...). */
-    public String openAi() { return name().toLowerCase(java.util.Locale.ROOT); }
+    public String openAi() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

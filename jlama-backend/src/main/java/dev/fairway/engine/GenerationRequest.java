@@ -6,8 +6,8 @@ package dev.fairway.engine;
  * user's part. {@code userWeight} is the user's share weight (priority tier, 1 = normal). {@code n} choices share the
  * prompt's KV blocks.
  */
-public record GenerationRequest(String userId, String fairnessGroup, Prompt prompt, SamplingParams params, int n,
-        double userWeight) {
+public record GenerationRequest(
+        String userId, String fairnessGroup, Prompt prompt, SamplingParams params, int n, double userWeight) {
 
     public GenerationRequest {
         userId = userId == null || userId.isBlank() ? "local" : userId;

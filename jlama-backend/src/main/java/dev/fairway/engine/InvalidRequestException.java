@@ -9,5 +9,7 @@ public class InvalidRequestException extends EngineException {
         this.param = param;
     }
 
-    public String param() { return param; }
+    public String param() {
+        return param;
+    }
 }

@@ -22,18 +22,21 @@ final class ModelSource {
         if (Files.isDirectory(local)) return local.toAbsolutePath();
         if (Files.isRegularFile(local) && GgufModel.isGguf(local)) return local.toAbsolutePath();
         if (looksLikePath(model)) {
-            throw new EngineException("Model '" + model + "' is neither a local folder nor a Hugging Face id: it looks like a "
+            throw new EngineException("Model '" + model
+                    + "' is neither a local folder nor a Hugging Face id: it looks like a "
                     + "path, and there is no folder " + local.toAbsolutePath().normalize()
                     + (model.startsWith("~") ? " (~ is not expanded here)" : ""));
         }
         if (!model.matches("[A-Za-z0-9][\\w.-]*/[\\w.-]+")) {
-            throw new EngineException("Model '" + model + "' is neither a local folder nor a Hugging Face id (owner/name)");
+            throw new EngineException(
+                    "Model '" + model + "' is neither a local folder nor a Hugging Face id (owner/name)");
         }
         try {
             return JlamaDownloader.download(model, cacheDir);
         } catch (IOException | RuntimeException e) {
             String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            throw new EngineException("Cannot download " + model + " from Hugging Face (" + why.lines().findFirst().orElse("")
+            throw new EngineException("Cannot download " + model + " from Hugging Face ("
+                    + why.lines().findFirst().orElse("")
                     + "). Are you offline? Pass a local model folder instead: --model /path/to/folder");
         }
     }
@@ -44,8 +47,12 @@ final class ModelSource {
      */
     static boolean looksLikePath(String model) {
         int slash = model.indexOf('/');
-        return model.startsWith("/") || model.startsWith(".") || model.startsWith("~") || model.contains("\\")
-                || model.endsWith("/") || (slash >= 0 && model.indexOf('/', slash + 1) >= 0)
+        return model.startsWith("/")
+                || model.startsWith(".")
+                || model.startsWith("~")
+                || model.contains("\\")
+                || model.endsWith("/")
+                || (slash >= 0 && model.indexOf('/', slash + 1) >= 0)
                 || (slash > 0 && Files.isDirectory(Path.of(model.substring(0, slash))));
     }
 }

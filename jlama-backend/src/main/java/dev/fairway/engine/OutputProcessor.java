@@ -37,7 +37,9 @@ final class OutputProcessor {
         this.vocab = model.config().vocab();
     }
 
-    long generatedTokens() { return generatedTokens; }
+    long generatedTokens() {
+        return generatedTokens;
+    }
 
     Set<String> activeUsers() {
         Set<String> users = new HashSet<>();
@@ -83,10 +85,18 @@ final class OutputProcessor {
         r.forked = true;
         float[] row = Arrays.copyOfRange(logits, off, off + vocab);
         for (int i = 1; i < r.choices.length; i++) {
-            Sequence child = new Sequence(parent.id * 1000 + i, parent.user, parent.fairnessGroup, parent.weight,
-                    parent.arrivalNanos, r.prompt);
+            Sequence child = new Sequence(
+                    parent.id * 1000 + i,
+                    parent.user,
+                    parent.fairnessGroup,
+                    parent.weight,
+                    parent.arrivalNanos,
+                    r.prompt);
             scheduler.fork(parent, child);
-            var choice = new RequestState.Choice(i, child, new SequenceState(r.seed + i, r.prompt),
+            var choice = new RequestState.Choice(
+                    i,
+                    child,
+                    new SequenceState(r.seed + i, r.prompt),
                     new TextStream(model.codec(), r.request.params().stop()));
             r.choices[i] = choice;
             register(child, r, choice);
@@ -117,7 +127,8 @@ final class OutputProcessor {
         String delta = eosHit || stopToken || model.codec().isSpecial(token) ? "" : ch.text.add(token);
         FinishReason finish = null;
         if (eosHit || stopToken || ch.text.stopped()) finish = FinishReason.STOP;
-        else if (s.generated() >= p.maxTokens() || s.length() >= model.config().maxPositions()) finish = FinishReason.LENGTH;
+        else if (s.generated() >= p.maxTokens() || s.length() >= model.config().maxPositions())
+            finish = FinishReason.LENGTH;
         if (finish != null && !ch.text.stopped()) delta += ch.text.flush();
         TokenLogprob lp = logSoftmax == null ? null : logprob(token, logSoftmax, p.topLogprobs());
         if (lp != null) ch.logprobs.add(lp);
@@ -196,7 +207,8 @@ final class OutputProcessor {
     }
 
     void failRunning(Throwable t) {
-        String msg = "Generation failed: " + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        String msg = "Generation failed: " + t.getClass().getSimpleName()
+                + (t.getMessage() == null ? "" : ": " + t.getMessage());
         for (Owner o : List.copyOf(owners.values())) finishRequest(o.request(), FinishReason.ERROR, msg);
     }
 
@@ -211,7 +223,8 @@ final class OutputProcessor {
         int completion = 0;
         for (RequestState.Choice c : r.choices) {
             c.text.flush();
-            int[] ids = c.sequence == null ? new int[0]
+            int[] ids = c.sequence == null
+                    ? new int[0]
                     : Arrays.copyOfRange(c.sequence.tokens(), c.sequence.promptLength, c.sequence.length());
             completion += ids.length;
             results.add(new ChoiceResult(c.index, c.text.text(), ids, c.finish, c.error, List.copyOf(c.logprobs)));
@@ -220,7 +233,11 @@ final class OutputProcessor {
         Sequence first = r.choices[0].sequence;
         Usage usage = new Usage(r.prompt.length, completion, first == null ? 0 : first.cachedTokens());
         long queued = r.startedNanos == 0 ? end : r.startedNanos - r.submittedNanos;
-        Timings timings = new Timings(queued, r.firstTokenNanos, end, r.tokenTimes.stream().mapToLong(Long::longValue).toArray());
+        Timings timings = new Timings(
+                queued,
+                r.firstTokenNanos,
+                end,
+                r.tokenTimes.stream().mapToLong(Long::longValue).toArray());
         GenerationResult result = new GenerationResult(r.id, List.copyOf(results), usage, timings);
         try {
             r.listener.onComplete(result);

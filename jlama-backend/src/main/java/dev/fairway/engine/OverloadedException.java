@@ -9,5 +9,7 @@ public class OverloadedException extends EngineException {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
-    public int retryAfterSeconds() { return retryAfterSeconds; }
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
 }

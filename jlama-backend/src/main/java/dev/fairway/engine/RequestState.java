@@ -20,6 +20,7 @@ final class RequestState implements GenerationHandle {
     final long seed;
     /** The request's sampling parameters, as the sampler takes them. */
     final SamplerConfig sampler;
+
     private final Engine engine;
     long startedNanos;
     long firstTokenNanos;
@@ -27,7 +28,8 @@ final class RequestState implements GenerationHandle {
     boolean forked;
     boolean completed;
 
-    RequestState(Engine engine, String id, GenerationRequest request, int[] prompt, GenerationListener listener, long seed) {
+    RequestState(
+            Engine engine, String id, GenerationRequest request, int[] prompt, GenerationListener listener, long seed) {
         this.engine = engine;
         this.id = id;
         this.request = request;
@@ -39,8 +41,17 @@ final class RequestState implements GenerationHandle {
     }
 
     private static SamplerConfig samplerConfig(SamplingParams p) {
-        return new SamplerConfig(p.temperature(), p.topP(), p.topK(), p.minP(), p.presencePenalty(),
-                p.frequencyPenalty(), p.repetitionPenalty(), p.logitBias(), p.stopTokenIds(), p.ignoreEos(),
+        return new SamplerConfig(
+                p.temperature(),
+                p.topP(),
+                p.topK(),
+                p.minP(),
+                p.presencePenalty(),
+                p.frequencyPenalty(),
+                p.repetitionPenalty(),
+                p.logitBias(),
+                p.stopTokenIds(),
+                p.ignoreEos(),
                 p.minTokens());
     }
 
@@ -61,7 +72,9 @@ final class RequestState implements GenerationHandle {
             this.text = text;
         }
 
-        boolean done() { return finish != null; }
+        boolean done() {
+            return finish != null;
+        }
     }
 
     boolean allDone() {
@@ -69,9 +82,18 @@ final class RequestState implements GenerationHandle {
         return true;
     }
 
-    @Override public String id() { return id; }
+    @Override
+    public String id() {
+        return id;
+    }
 
-    @Override public void cancel() { engine.cancel(this); }
+    @Override
+    public void cancel() {
+        engine.cancel(this);
+    }
 
-    @Override public CompletableFuture<GenerationResult> result() { return future; }
+    @Override
+    public CompletableFuture<GenerationResult> result() {
+        return future;
+    }
 }

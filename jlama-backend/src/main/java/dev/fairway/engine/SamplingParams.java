@@ -47,10 +47,23 @@ public record SamplingParams(
     }
 
     public Builder toBuilder() {
-        return new Builder().maxTokens(maxTokens).temperature(temperature).topP(topP).topK(topK).minP(minP)
-                .seed(seed).presencePenalty(presencePenalty).frequencyPenalty(frequencyPenalty)
-                .repetitionPenalty(repetitionPenalty).stop(stop).stopTokenIds(stopTokenIds).logitBias(logitBias)
-                .logprobs(logprobs).topLogprobs(topLogprobs).ignoreEos(ignoreEos).minTokens(minTokens);
+        return new Builder()
+                .maxTokens(maxTokens)
+                .temperature(temperature)
+                .topP(topP)
+                .topK(topK)
+                .minP(minP)
+                .seed(seed)
+                .presencePenalty(presencePenalty)
+                .frequencyPenalty(frequencyPenalty)
+                .repetitionPenalty(repetitionPenalty)
+                .stop(stop)
+                .stopTokenIds(stopTokenIds)
+                .logitBias(logitBias)
+                .logprobs(logprobs)
+                .topLogprobs(topLogprobs)
+                .ignoreEos(ignoreEos)
+                .minTokens(minTokens);
     }
 
     public static final class Builder {
@@ -71,27 +84,104 @@ public record SamplingParams(
         private boolean ignoreEos;
         private int minTokens;
 
-        public Builder maxTokens(int v) { maxTokens = v; return this; }
-        public Builder temperature(float v) { temperature = v; return this; }
-        public Builder topP(float v) { topP = v; return this; }
-        public Builder topK(int v) { topK = v; return this; }
-        public Builder minP(float v) { minP = v; return this; }
-        public Builder seed(Long v) { seed = v; return this; }
-        public Builder presencePenalty(float v) { presencePenalty = v; return this; }
-        public Builder frequencyPenalty(float v) { frequencyPenalty = v; return this; }
-        public Builder repetitionPenalty(float v) { repetitionPenalty = v; return this; }
-        public Builder stop(List<String> v) { stop = v; return this; }
-        public Builder stopTokenIds(Set<Integer> v) { stopTokenIds = v; return this; }
-        public Builder logitBias(Map<Integer, Float> v) { logitBias = v; return this; }
-        public Builder logprobs(boolean v) { logprobs = v; return this; }
-        public Builder topLogprobs(int v) { topLogprobs = v; return this; }
-        public Builder ignoreEos(boolean v) { ignoreEos = v; return this; }
-        public Builder minTokens(int v) { minTokens = v; return this; }
+        public Builder maxTokens(int v) {
+            maxTokens = v;
+            return this;
+        }
+
+        public Builder temperature(float v) {
+            temperature = v;
+            return this;
+        }
+
+        public Builder topP(float v) {
+            topP = v;
+            return this;
+        }
+
+        public Builder topK(int v) {
+            topK = v;
+            return this;
+        }
+
+        public Builder minP(float v) {
+            minP = v;
+            return this;
+        }
+
+        public Builder seed(Long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder presencePenalty(float v) {
+            presencePenalty = v;
+            return this;
+        }
+
+        public Builder frequencyPenalty(float v) {
+            frequencyPenalty = v;
+            return this;
+        }
+
+        public Builder repetitionPenalty(float v) {
+            repetitionPenalty = v;
+            return this;
+        }
+
+        public Builder stop(List<String> v) {
+            stop = v;
+            return this;
+        }
+
+        public Builder stopTokenIds(Set<Integer> v) {
+            stopTokenIds = v;
+            return this;
+        }
+
+        public Builder logitBias(Map<Integer, Float> v) {
+            logitBias = v;
+            return this;
+        }
+
+        public Builder logprobs(boolean v) {
+            logprobs = v;
+            return this;
+        }
+
+        public Builder topLogprobs(int v) {
+            topLogprobs = v;
+            return this;
+        }
+
+        public Builder ignoreEos(boolean v) {
+            ignoreEos = v;
+            return this;
+        }
+
+        public Builder minTokens(int v) {
+            minTokens = v;
+            return this;
+        }
 
         public SamplingParams build() {
-            return new SamplingParams(maxTokens, temperature, topP, topK, minP, seed, presencePenalty,
-                    frequencyPenalty, repetitionPenalty, stop, stopTokenIds, logitBias, logprobs, topLogprobs,
-                    ignoreEos, minTokens);
+            return new SamplingParams(
+                    maxTokens,
+                    temperature,
+                    topP,
+                    topK,
+                    minP,
+                    seed,
+                    presencePenalty,
+                    frequencyPenalty,
+                    repetitionPenalty,
+                    stop,
+                    stopTokenIds,
+                    logitBias,
+                    logprobs,
+                    topLogprobs,
+                    ignoreEos,
+                    minTokens);
         }
     }
 }

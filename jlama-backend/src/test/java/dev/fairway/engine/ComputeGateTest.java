@@ -1,11 +1,10 @@
 package dev.fairway.engine;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ComputeGateTest {
     /** Two "engines" stepping flat out: never inside at once, and both advance (the fair lock hands over in turn). */
@@ -22,8 +21,20 @@ class ComputeGateTest {
             inside.decrementAndGet();
         };
         long stop = System.nanoTime() + 500_000_000L;
-        Thread ta = Thread.ofPlatform().start(() -> { while (System.nanoTime() < stop) gate.run(() -> { pass.run(); return a.incrementAndGet(); }); });
-        Thread tb = Thread.ofPlatform().start(() -> { while (System.nanoTime() < stop) gate.run(() -> { pass.run(); return b.incrementAndGet(); }); });
+        Thread ta = Thread.ofPlatform().start(() -> {
+            while (System.nanoTime() < stop)
+                gate.run(() -> {
+                    pass.run();
+                    return a.incrementAndGet();
+                });
+        });
+        Thread tb = Thread.ofPlatform().start(() -> {
+            while (System.nanoTime() < stop)
+                gate.run(() -> {
+                    pass.run();
+                    return b.incrementAndGet();
+                });
+        });
         ta.join();
         tb.join();
         assertThat(overlaps.get()).isZero();

@@ -26,8 +26,13 @@ class EngineTest {
     @BeforeAll
     static void start() {
         model = Model.load(TestModels.stories(), null);
-        engine = Engine.create(model, EngineConfig.builder().kvCacheTokens(4096).maxBatchTokens(64)
-                .maxWaitingRequests(5000).build());
+        engine = Engine.create(
+                model,
+                EngineConfig.builder()
+                        .kvCacheTokens(4096)
+                        .maxBatchTokens(64)
+                        .maxWaitingRequests(5000)
+                        .build());
     }
 
     @AfterAll
@@ -38,7 +43,8 @@ class EngineTest {
     /** Stats are published after each step, just after results complete: wait for the step to end. */
     static void awaitIdle(Engine e) {
         long deadline = System.currentTimeMillis() + 5000;
-        while ((e.stats().kvBlocksUsed() != 0 || e.stats().runningSequences() != 0) && System.currentTimeMillis() < deadline) {
+        while ((e.stats().kvBlocksUsed() != 0 || e.stats().runningSequences() != 0)
+                && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
         }
     }
@@ -51,7 +57,10 @@ class EngineTest {
     void greedyStoryAndStreamedDeltasFormTheText() {
         StringBuilder streamed = new StringBuilder();
         var h = engine.submit(greedy("Once upon a time", 30), new GenerationListener() {
-            @Override public void onToken(TokenEvent e) { streamed.append(e.textDelta()); }
+            @Override
+            public void onToken(TokenEvent e) {
+                streamed.append(e.textDelta());
+            }
         });
         GenerationResult r = h.result().join();
         assertThat(r.text()).startsWith(", there was a little girl named Lily.");
@@ -75,28 +84,51 @@ class EngineTest {
 
     @Test
     void sameSeedSameTextAlsoWhenBatched() {
-        SamplingParams seeded = SamplingParams.builder().maxTokens(40).temperature(1.0f).topP(0.95f).seed(42L).build();
+        SamplingParams seeded = SamplingParams.builder()
+                .maxTokens(40)
+                .temperature(1.0f)
+                .topP(0.95f)
+                .seed(42L)
+                .build();
         GenerationRequest req = GenerationRequest.of(Prompt.text("Once upon a time"), seeded);
         String alone = engine.generate(req).text();
         List<GenerationHandle> noise = new ArrayList<>();
-        for (String p : PROMPTS) noise.add(engine.submit(GenerationRequest.of(Prompt.text(p),
-                SamplingParams.builder().maxTokens(40).temperature(1.0f).build()), null));
+        for (String p : PROMPTS)
+            noise.add(engine.submit(
+                    GenerationRequest.of(
+                            Prompt.text(p),
+                            SamplingParams.builder()
+                                    .maxTokens(40)
+                                    .temperature(1.0f)
+                                    .build()),
+                    null));
         String batched = engine.submit(req, null).result().join().text();
         noise.forEach(h -> h.result().join());
         assertThat(batched).isEqualTo(alone);
-        String otherSeed = engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"),
-                seeded.toBuilder().seed(7L).build())).text();
+        String otherSeed = engine.generate(GenerationRequest.of(
+                        Prompt.text("Once upon a time"),
+                        seeded.toBuilder().seed(7L).build()))
+                .text();
         assertThat(otherSeed).isNotEqualTo(alone);
     }
 
     @Test
     void stopStringEndsTextAndIsNeverStreamed() {
         List<String> deltas = new CopyOnWriteArrayList<>();
-        SamplingParams p = SamplingParams.builder().maxTokens(60).temperature(0).stop(List.of("Lily")).build();
-        GenerationResult r = engine.submit(GenerationRequest.of(Prompt.text("Once upon a time"), p),
-                new GenerationListener() {
-                    @Override public void onToken(TokenEvent e) { deltas.add(e.textDelta()); }
-                }).result().join();
+        SamplingParams p = SamplingParams.builder()
+                .maxTokens(60)
+                .temperature(0)
+                .stop(List.of("Lily"))
+                .build();
+        GenerationResult r = engine.submit(
+                        GenerationRequest.of(Prompt.text("Once upon a time"), p), new GenerationListener() {
+                            @Override
+                            public void onToken(TokenEvent e) {
+                                deltas.add(e.textDelta());
+                            }
+                        })
+                .result()
+                .join();
         assertThat(r.text()).isEqualTo(", there was a little girl named ");
         assertThat(String.join("", deltas)).isEqualTo(r.text()).doesNotContain("Lil");
         assertThat(r.first().finishReason()).isEqualTo(FinishReason.STOP);
@@ -104,53 +136,87 @@ class EngineTest {
 
     @Test
     void nChoicesShareThePromptAndDiffer() {
-        SamplingParams p = SamplingParams.builder().maxTokens(30).temperature(1.0f).seed(3L).build();
-        GenerationResult r = engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), p).withN(3));
+        SamplingParams p = SamplingParams.builder()
+                .maxTokens(30)
+                .temperature(1.0f)
+                .seed(3L)
+                .build();
+        GenerationResult r = engine.generate(
+                GenerationRequest.of(Prompt.text("Once upon a time"), p).withN(3));
         assertThat(r.choices()).hasSize(3);
         assertThat(r.choices()).extracting(ChoiceResult::index).containsExactly(0, 1, 2);
-        assertThat(r.choices().stream().map(ChoiceResult::text).distinct().count()).isGreaterThan(1);
+        assertThat(r.choices().stream().map(ChoiceResult::text).distinct().count())
+                .isGreaterThan(1);
         assertThat(r.usage().completionTokens()).isEqualTo(90);
-        GenerationResult again = engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), p).withN(3));
-        assertThat(again.choices()).extracting(ChoiceResult::text)
-                .containsExactlyElementsOf(r.choices().stream().map(ChoiceResult::text).toList());
+        GenerationResult again = engine.generate(
+                GenerationRequest.of(Prompt.text("Once upon a time"), p).withN(3));
+        assertThat(again.choices())
+                .extracting(ChoiceResult::text)
+                .containsExactlyElementsOf(
+                        r.choices().stream().map(ChoiceResult::text).toList());
     }
 
     @Test
     void logprobsReportTheGreedyTokenAsMostLikely() {
-        SamplingParams p = SamplingParams.builder().maxTokens(6).temperature(0).logprobs(true).topLogprobs(3).build();
+        SamplingParams p = SamplingParams.builder()
+                .maxTokens(6)
+                .temperature(0)
+                .logprobs(true)
+                .topLogprobs(3)
+                .build();
         GenerationResult r = engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), p));
         assertThat(r.first().logprobs()).hasSize(6);
         for (TokenLogprob lp : r.first().logprobs()) {
             assertThat(lp.logprob()).isLessThanOrEqualTo(0f);
             assertThat(lp.top()).hasSize(3);
             assertThat(lp.top().get(0).tokenId()).isEqualTo(lp.tokenId());
-            assertThat(lp.top().get(0).logprob()).isGreaterThanOrEqualTo(lp.top().get(1).logprob());
+            assertThat(lp.top().get(0).logprob())
+                    .isGreaterThanOrEqualTo(lp.top().get(1).logprob());
         }
     }
 
     @Test
     void logitBiasStopTokensAndPenaltiesSteerTheOutput() {
         int lily = engine.encode("Lily")[0];
-        SamplingParams forced = SamplingParams.builder().maxTokens(5).temperature(0).logitBias(java.util.Map.of(lily, 100f)).build();
-        assertThat(engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), forced)).first().tokenIds())
+        SamplingParams forced = SamplingParams.builder()
+                .maxTokens(5)
+                .temperature(0)
+                .logitBias(java.util.Map.of(lily, 100f))
+                .build();
+        assertThat(engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), forced))
+                        .first()
+                        .tokenIds())
                 .containsOnly(lily);
         int comma = engine.generate(greedy("Once upon a time", 1)).first().tokenIds()[0];
-        SamplingParams stopAtFirst = SamplingParams.builder().maxTokens(20).temperature(0).stopTokenIds(java.util.Set.of(comma)).build();
+        SamplingParams stopAtFirst = SamplingParams.builder()
+                .maxTokens(20)
+                .temperature(0)
+                .stopTokenIds(java.util.Set.of(comma))
+                .build();
         GenerationResult stopped = engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), stopAtFirst));
         assertThat(stopped.first().finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(stopped.text()).isEmpty();
         String plain = engine.generate(greedy("Once upon a time", 60)).text();
-        SamplingParams penalized = SamplingParams.builder().maxTokens(60).temperature(0).frequencyPenalty(2f).presencePenalty(2f).build();
-        assertThat(engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), penalized)).text()).isNotEqualTo(plain);
+        SamplingParams penalized = SamplingParams.builder()
+                .maxTokens(60)
+                .temperature(0)
+                .frequencyPenalty(2f)
+                .presencePenalty(2f)
+                .build();
+        assertThat(engine.generate(GenerationRequest.of(Prompt.text("Once upon a time"), penalized))
+                        .text())
+                .isNotEqualTo(plain);
     }
 
     @Test
     void promptOverContextIsAClearError() {
         String longPrompt = "Once upon a time ".repeat(200);
         assertThatThrownBy(() -> engine.submit(greedy(longPrompt, 10), null))
-                .isInstanceOf(ContextLengthExceededException.class).hasMessageContaining("maximum context length is 512");
+                .isInstanceOf(ContextLengthExceededException.class)
+                .hasMessageContaining("maximum context length is 512");
         assertThatThrownBy(() -> engine.submit(greedy("Hi", 0), null))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("max_tokens");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("max_tokens");
     }
 
     @Test
@@ -160,7 +226,12 @@ class EngineTest {
         GenerationResult first = engine.generate(greedy(history, 8));
         GenerationResult second = engine.generate(greedy(history + first.text() + " The dog", 8));
         assertThat(second.usage().cachedTokens()).isGreaterThanOrEqualTo(32);
-        GenerationResult cold = Engine.create(model, EngineConfig.builder().kvCacheTokens(4096).prefixCaching(false).build())
+        GenerationResult cold = Engine.create(
+                        model,
+                        EngineConfig.builder()
+                                .kvCacheTokens(4096)
+                                .prefixCaching(false)
+                                .build())
                 .generate(greedy(history + first.text() + " The dog", 8));
         assertThat(second.text()).isEqualTo(cold.text());
     }
@@ -171,9 +242,13 @@ class EngineTest {
         List<GenerationHandle> handles = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             String p = PROMPTS[rnd.nextInt(PROMPTS.length)];
-            SamplingParams sp = SamplingParams.builder().maxTokens(1 + rnd.nextInt(12)).temperature(rnd.nextFloat())
-                    .seed((long) i).build();
-            GenerationHandle h = engine.submit(GenerationRequest.of(Prompt.text(p), sp).withN(1 + rnd.nextInt(2)), null);
+            SamplingParams sp = SamplingParams.builder()
+                    .maxTokens(1 + rnd.nextInt(12))
+                    .temperature(rnd.nextFloat())
+                    .seed((long) i)
+                    .build();
+            GenerationHandle h =
+                    engine.submit(GenerationRequest.of(Prompt.text(p), sp).withN(1 + rnd.nextInt(2)), null);
             handles.add(h);
             if (rnd.nextInt(3) == 0) handles.get(rnd.nextInt(handles.size())).cancel();
         }
@@ -186,15 +261,23 @@ class EngineTest {
 
     @Test
     void fullQueueIsAnOverloadSignalNotAWait() {
-        try (Engine small = Engine.create(model, EngineConfig.builder().kvCacheTokens(1024).maxWaitingRequests(4)
-                .maxRunningSequences(1).build())) {
+        try (Engine small = Engine.create(
+                model,
+                EngineConfig.builder()
+                        .kvCacheTokens(1024)
+                        .maxWaitingRequests(4)
+                        .maxRunningSequences(1)
+                        .build())) {
             List<GenerationHandle> accepted = new ArrayList<>();
             assertThatThrownBy(() -> {
-                for (int i = 0; i < 50; i++) accepted.add(small.submit(greedy("Once upon a time", 200), null));
-            }).isInstanceOf(OverloadedException.class).hasMessageContaining("capacity");
+                        for (int i = 0; i < 50; i++) accepted.add(small.submit(greedy("Once upon a time", 200), null));
+                    })
+                    .isInstanceOf(OverloadedException.class)
+                    .hasMessageContaining("capacity");
             assertThat(accepted.size()).isBetween(4, 49);
             accepted.forEach(GenerationHandle::cancel);
-            accepted.forEach(h -> assertThat(h.result().join().first().finishReason()).isIn(FinishReason.CANCELLED, FinishReason.LENGTH));
+            accepted.forEach(h -> assertThat(h.result().join().first().finishReason())
+                    .isIn(FinishReason.CANCELLED, FinishReason.LENGTH));
         }
     }
 
@@ -209,12 +292,23 @@ class EngineTest {
                 + " One day, she saw a big dog";
         String other = "Tom and Lily went to the park. They played with a red ball and ran on the green grass all day";
         assertThat(engine.promptTokens(Prompt.text(prompt)).length).isGreaterThan(32); // two full blocks of 16
-        String expected = engine.generate(greedy(prompt, 100)).text(), expectedOther = engine.generate(greedy(other, 100)).text();
-        try (Engine e = Engine.create(model, EngineConfig.builder().kvCacheTokens(256).blockSize(16).maxBatchTokens(64)
-                .build())) {
+        String expected = engine.generate(greedy(prompt, 100)).text(),
+                expectedOther = engine.generate(greedy(other, 100)).text();
+        try (Engine e = Engine.create(
+                model,
+                EngineConfig.builder()
+                        .kvCacheTokens(256)
+                        .blockSize(16)
+                        .maxBatchTokens(64)
+                        .build())) {
             GenerationResult cancelled = e.submit(greedy(prompt, 100), new GenerationListener() {
-                @Override public void onStarted() { throw new IllegalStateException("client gone"); }
-            }).result().join();
+                        @Override
+                        public void onStarted() {
+                            throw new IllegalStateException("client gone");
+                        }
+                    })
+                    .result()
+                    .join();
             assertThat(cancelled.first().finishReason()).isEqualTo(FinishReason.CANCELLED);
             var same = e.submit(greedy(prompt, 100), null);
             var different = e.submit(greedy(other, 100), null);
@@ -231,11 +325,17 @@ class EngineTest {
     void preemptedSequencesResumeToTheSameGreedyText() {
         List<String> alone = new ArrayList<>();
         for (String p : PROMPTS) alone.add(engine.generate(greedy(p, 100)).text());
-        try (Engine tight = Engine.create(model, EngineConfig.builder().kvCacheTokens(320).blockSize(16)
-                .prefixCaching(false).build())) {
+        try (Engine tight = Engine.create(
+                model,
+                EngineConfig.builder()
+                        .kvCacheTokens(320)
+                        .blockSize(16)
+                        .prefixCaching(false)
+                        .build())) {
             List<GenerationHandle> hs = new ArrayList<>();
             for (String p : PROMPTS) hs.add(tight.submit(greedy(p, 100), null));
-            for (int i = 0; i < PROMPTS.length; i++) assertThat(hs.get(i).result().join().text()).isEqualTo(alone.get(i));
+            for (int i = 0; i < PROMPTS.length; i++)
+                assertThat(hs.get(i).result().join().text()).isEqualTo(alone.get(i));
             awaitIdle(tight);
             assertThat(tight.stats().preemptions()).isGreaterThan(0);
             assertThat(tight.stats().kvBlocksUsed()).isZero();

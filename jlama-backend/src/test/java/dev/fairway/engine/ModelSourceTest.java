@@ -15,7 +15,8 @@ class ModelSourceTest {
 
     @Test
     void localFolderIsUsedAsIs() {
-        assertThat(ModelSource.resolve(TestModels.stories().toString(), cache)).isEqualTo(TestModels.stories().toAbsolutePath());
+        assertThat(ModelSource.resolve(TestModels.stories().toString(), cache))
+                .isEqualTo(TestModels.stories().toAbsolutePath());
     }
 
     @Test
@@ -27,20 +28,33 @@ class ModelSourceTest {
 
     @Test
     void somethingThatLooksLikeAPathIsNeverTakenForAHuggingFaceId() {
-        for (String path : new String[] {"./models/SmolLM2", "../models/SmolLM2", "/no/such/model", "~/models/SmolLM2",
-                "src/no-such-model", "models\\SmolLM2", "owner/name/"}) {
+        for (String path : new String[] {
+            "./models/SmolLM2",
+            "../models/SmolLM2",
+            "/no/such/model",
+            "~/models/SmolLM2",
+            "src/no-such-model",
+            "models\\SmolLM2",
+            "owner/name/"
+        }) {
             assertThat(ModelSource.looksLikePath(path)).as(path).isTrue();
-            assertThatThrownBy(() -> ModelSource.resolve(path, cache)).as(path)
-                    .isInstanceOf(EngineException.class).hasMessageContaining("it looks like a path");
+            assertThatThrownBy(() -> ModelSource.resolve(path, cache))
+                    .as(path)
+                    .isInstanceOf(EngineException.class)
+                    .hasMessageContaining("it looks like a path");
         }
-        assertThatThrownBy(() -> ModelSource.resolve("~/models/SmolLM2", cache)).hasMessageContaining("~ is not expanded");
-        assertThat(ModelSource.looksLikePath("HuggingFaceTB/SmolLM2-135M-Instruct")).isFalse();
-        assertThat(ModelSource.looksLikePath("TinyLlama/TinyLlama-1.1B-Chat-v1.0")).isFalse();
+        assertThatThrownBy(() -> ModelSource.resolve("~/models/SmolLM2", cache))
+                .hasMessageContaining("~ is not expanded");
+        assertThat(ModelSource.looksLikePath("HuggingFaceTB/SmolLM2-135M-Instruct"))
+                .isFalse();
+        assertThat(ModelSource.looksLikePath("TinyLlama/TinyLlama-1.1B-Chat-v1.0"))
+                .isFalse();
     }
 
     @Test
     void folderWithoutConfigIsAClearError() {
         assertThatThrownBy(() -> Model.load(cache, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("No config.json");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("No config.json");
     }
 }

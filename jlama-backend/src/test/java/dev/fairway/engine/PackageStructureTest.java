@@ -30,10 +30,13 @@ class PackageStructureTest {
 
     @BeforeAll
     static void importMainClasses() {
-        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS).importPackages(ROOT);
+        main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+                .importPackages(ROOT);
         assertThat(main.stream().map(JavaClass::getPackageName).distinct().count())
-                .as("engine packages found in target/classes").isGreaterThan(8);
+                .as("engine packages found in target/classes")
+                .isGreaterThan(8);
     }
 
     /** One slice per package under the root, the root included (ArchUnit's "(**)" patterns would leave it out). */
@@ -58,7 +61,12 @@ class PackageStructureTest {
     /** The bench package drives jlama itself for comparison; it is moving out of this module. */
     @Test
     void onlyTheAdapterPackageUsesJlama() {
-        noClasses().that().resideOutsideOfPackages(ROOT + ".jlama..", ROOT + ".bench..")
-                .should().dependOnClassesThat().resideInAPackage("com.github.tjake.jlama..").check(main);
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(ROOT + ".jlama..", ROOT + ".bench..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("com.github.tjake.jlama..")
+                .check(main);
     }
 }

@@ -59,8 +59,10 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
 
     protected LocalBaseChatModel(Builder<?, ?> builder) {
         // Validate parameters before loading anything: a bad builder must not leak an engine reference.
-        ChatRequestParameters common = getOrDefault(builder.defaultRequestParameters, DefaultChatRequestParameters.EMPTY);
-        LocalChatRequestParameters local = common instanceof LocalChatRequestParameters l ? l : LocalChatRequestParameters.EMPTY;
+        ChatRequestParameters common =
+                getOrDefault(builder.defaultRequestParameters, DefaultChatRequestParameters.EMPTY);
+        LocalChatRequestParameters local =
+                common instanceof LocalChatRequestParameters l ? l : LocalChatRequestParameters.EMPTY;
         LocalChatRequestParameters merged = LocalChatRequestParameters.builder()
                 .overrideWith(common)
                 .temperature(getOrDefault(builder.temperature, common.temperature()))
@@ -91,8 +93,12 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
             throw e;
         }
         // The served model's id is the default modelName, so listeners and responses report it.
-        this.defaultRequestParameters = merged.modelName() != null ? merged
-                : LocalChatRequestParameters.builder().overrideWith(merged).modelName(modelInfo.id()).build();
+        this.defaultRequestParameters = merged.modelName() != null
+                ? merged
+                : LocalChatRequestParameters.builder()
+                        .overrideWith(merged)
+                        .modelName(modelInfo.id())
+                        .build();
         this.listeners = copy(builder.listeners);
         this.user = builder.user;
         this.userWeight = builder.userWeight == null ? 1.0 : builder.userWeight;
@@ -143,13 +149,15 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
             throw new UnsupportedFeatureException("tools (function calling)" + NOT_SUPPORTED);
         }
         if (p.responseFormat() != null && p.responseFormat().type() == ResponseFormatType.JSON) {
-            throw new UnsupportedFeatureException(
-                    (p.responseFormat().jsonSchema() != null ? "JSON response format with a schema" : "JSON response format")
-                            + NOT_SUPPORTED);
+            throw new UnsupportedFeatureException((p.responseFormat().jsonSchema() != null
+                            ? "JSON response format with a schema"
+                            : "JSON response format")
+                    + NOT_SUPPORTED);
         }
         if (servedModel != null && p.modelName() != null && !p.modelName().equals(servedModel)) {
             throw new UnsupportedFeatureException("'modelName' parameter '" + p.modelName() + "'" + NOT_SUPPORTED
-                    + ": this model instance serves only '" + servedModel + "' (build another instance for another model)");
+                    + ": this model instance serves only '" + servedModel
+                    + "' (build another instance for another model)");
         }
         if (servedModel == null && p.modelName() != null && p.modelName().isBlank()) {
             throw new UnsupportedFeatureException("blank 'modelName' parameter" + NOT_SUPPORTED);
@@ -198,13 +206,15 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
         if (p.temperature() != null) sp.temperature(p.temperature().floatValue());
         if (p.topP() != null) sp.topP(p.topP().floatValue());
         if (p.topK() != null) sp.topK(p.topK());
-        if (p.frequencyPenalty() != null) sp.frequencyPenalty(p.frequencyPenalty().floatValue());
+        if (p.frequencyPenalty() != null)
+            sp.frequencyPenalty(p.frequencyPenalty().floatValue());
         if (p.presencePenalty() != null) sp.presencePenalty(p.presencePenalty().floatValue());
         if (p.stopSequences() != null && !p.stopSequences().isEmpty()) sp.stop(p.stopSequences());
         if (p instanceof LocalChatRequestParameters l) {
             if (l.minP() != null) sp.minP(l.minP().floatValue());
             if (l.seed() != null) sp.seed(l.seed());
-            if (l.repetitionPenalty() != null) sp.repetitionPenalty(l.repetitionPenalty().floatValue());
+            if (l.repetitionPenalty() != null)
+                sp.repetitionPenalty(l.repetitionPenalty().floatValue());
         }
         if (p.maxOutputTokens() != null) {
             sp.maxTokens(p.maxOutputTokens());
@@ -229,7 +239,8 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
                 .metadata(ChatResponseMetadata.builder()
                         .id(result.requestId())
                         .modelName(modelInfo.id())
-                        .tokenUsage(new TokenUsage(result.usage().promptTokens(), result.usage().completionTokens()))
+                        .tokenUsage(new TokenUsage(
+                                result.usage().promptTokens(), result.usage().completionTokens()))
                         .finishReason(toFinishReason(choice.finishReason()))
                         .build())
                 .build();
@@ -247,7 +258,8 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
     static RuntimeException toLangChain4jException(Throwable t) {
         if (t instanceof LangChain4jException l) return l;
         if (t instanceof ContextLengthExceededException e) return new InvalidRequestException(e.getMessage(), e);
-        if (t instanceof dev.fairway.engine.InvalidRequestException e) return new InvalidRequestException(e.getMessage(), e);
+        if (t instanceof dev.fairway.engine.InvalidRequestException e)
+            return new InvalidRequestException(e.getMessage(), e);
         if (t instanceof OverloadedException e) return new RateLimitException(e.getMessage(), e);
         if (t instanceof EngineException e) return new LangChain4jException(e.getMessage(), e);
         if (t instanceof RuntimeException r) return r;

@@ -56,7 +56,8 @@ public class LocalChatRequestParameters extends DefaultChatRequestParameters {
         if (this == o) return true;
         if (o == null || getClass() != o.getClass() || !super.equals(o)) return false;
         LocalChatRequestParameters that = (LocalChatRequestParameters) o;
-        return Objects.equals(minP, that.minP) && Objects.equals(seed, that.seed)
+        return Objects.equals(minP, that.minP)
+                && Objects.equals(seed, that.seed)
                 && Objects.equals(repetitionPenalty, that.repetitionPenalty);
     }
 

@@ -81,8 +81,10 @@ public final class LocalEngines {
                 ENGINES.put(key, entry);
                 log.debug("opened shared engine for {}", key);
             } else if (!sameEngineSettings(entry.config, config)) {
-                log.warn("model {} is already open with other engine settings ({}); sharing the running engine",
-                        key.model(), entry.config);
+                log.warn(
+                        "model {} is already open with other engine settings ({}); sharing the running engine",
+                        key.model(),
+                        entry.config);
             }
             entry.refs++;
             return new Lease(key, entry.engine);
@@ -135,8 +137,11 @@ public final class LocalEngines {
     }
 
     private static boolean sameEngineSettings(EngineConfig a, EngineConfig b) {
-        return a.kvCacheTokens() == b.kvCacheTokens() && a.kvCacheMb() == b.kvCacheMb()
-                && a.blockSize() == b.blockSize() && a.maxBatchTokens() == b.maxBatchTokens()
-                && a.maxRunningSequences() == b.maxRunningSequences() && a.threads() == b.threads();
+        return a.kvCacheTokens() == b.kvCacheTokens()
+                && a.kvCacheMb() == b.kvCacheMb()
+                && a.blockSize() == b.blockSize()
+                && a.maxBatchTokens() == b.maxBatchTokens()
+                && a.maxRunningSequences() == b.maxRunningSequences()
+                && a.threads() == b.threads();
     }
 }

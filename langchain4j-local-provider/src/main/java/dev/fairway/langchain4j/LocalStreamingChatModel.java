@@ -83,7 +83,9 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
 
         Stream(StreamingChatResponseHandler handler) {
             this.handler = handler;
-            Thread.ofVirtual().name("fairway-lc4j-stream-" + STREAMS.incrementAndGet()).start(this);
+            Thread.ofVirtual()
+                    .name("fairway-lc4j-stream-" + STREAMS.incrementAndGet())
+                    .start(this);
         }
 
         void attach(GenerationHandle handle) {
@@ -156,13 +158,16 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
         private void complete(GenerationResult result) {
             var choice = result.first();
             if (choice.finishReason() == FinishReason.ERROR || choice.finishReason() == FinishReason.CANCELLED) {
-                error(new LangChain4jException(choice.finishReason() == FinishReason.ERROR
-                        ? "generation failed: " + choice.error() : "generation was cancelled (engine closed?)"));
+                error(new LangChain4jException(
+                        choice.finishReason() == FinishReason.ERROR
+                                ? "generation failed: " + choice.error()
+                                : "generation was cancelled (engine closed?)"));
                 return;
             }
             String text = choice.text();
             // Text the engine held back until the end (never expected, but the handler must see all of it).
-            if (text.length() > sent.length() && text.startsWith(sent.toString())) partial(text.substring(sent.length()));
+            if (text.length() > sent.length() && text.startsWith(sent.toString()))
+                partial(text.substring(sent.length()));
             if (cancelled) return;
             ChatResponse response;
             try {

@@ -33,7 +33,11 @@ class AiServicesMemoryTest {
             }
         };
         MessageWindowChatMemory memory = MessageWindowChatMemory.withMaxMessages(10);
-        try (LocalChatModel model = TestModels.chat().temperature(0.0).maxOutputTokens(40).listeners(recorder).build()) {
+        try (LocalChatModel model = TestModels.chat()
+                .temperature(0.0)
+                .maxOutputTokens(40)
+                .listeners(recorder)
+                .build()) {
             Storyteller storyteller = AiServices.builder(Storyteller.class)
                     .chatModel(model)
                     .chatMemory(memory)

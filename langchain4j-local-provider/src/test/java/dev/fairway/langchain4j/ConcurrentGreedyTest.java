@@ -15,13 +15,19 @@ import org.junit.jupiter.api.Test;
 class ConcurrentGreedyTest {
 
     static final List<String> PROMPTS = List.of(
-            "Once upon a time", "Lily and Tom went to the park", "The little dog was sad",
-            "One day, a big bird", "Sam had a red ball", "The sun was hot and", "Mom said to Ben",
+            "Once upon a time",
+            "Lily and Tom went to the park",
+            "The little dog was sad",
+            "One day, a big bird",
+            "Sam had a red ball",
+            "The sun was hot and",
+            "Mom said to Ben",
             "There was a tiny fish");
 
     @Test
     void eight_threads_get_the_same_greedy_outputs_as_alone() throws Exception {
-        try (LocalChatModel model = TestModels.chat().temperature(0.0).maxOutputTokens(48).build()) {
+        try (LocalChatModel model =
+                TestModels.chat().temperature(0.0).maxOutputTokens(48).build()) {
             List<String> alone = new ArrayList<>();
             for (String p : PROMPTS) alone.add(model.chat(p));
 
@@ -36,7 +42,8 @@ class ConcurrentGreedyTest {
                     }));
                 }
                 for (int i = 0; i < PROMPTS.size(); i++) {
-                    assertThat(futures.get(i).get().aiMessage().text()).as("prompt %d: %s", i, PROMPTS.get(i))
+                    assertThat(futures.get(i).get().aiMessage().text())
+                            .as("prompt %d: %s", i, PROMPTS.get(i))
                             .isEqualTo(alone.get(i));
                 }
             } finally {

@@ -29,12 +29,18 @@ class LocalChatModelIT extends AbstractChatModelIT {
 
     @Override
     protected ChatModel createModelWith(ChatRequestParameters parameters) {
-        return Unclosable.of(track(TestModels.chat().temperature(0.0).defaultRequestParameters(parameters).build()));
+        return Unclosable.of(track(TestModels.chat()
+                .temperature(0.0)
+                .defaultRequestParameters(parameters)
+                .build()));
     }
 
     @Override
     protected ChatRequestParameters createIntegrationSpecificParameters(int maxOutputTokens) {
-        return LocalChatRequestParameters.builder().maxOutputTokens(maxOutputTokens).repetitionPenalty(1.0).build();
+        return LocalChatRequestParameters.builder()
+                .maxOutputTokens(maxOutputTokens)
+                .repetitionPenalty(1.0)
+                .build();
     }
 
     private <M extends LocalBaseChatModel> M track(M m) {
@@ -47,37 +53,55 @@ class LocalChatModelIT extends AbstractChatModelIT {
         created.forEach(LocalBaseChatModel::close);
     }
 
-    // One model per instance: modelName selects nothing, any other name is rejected (suite's "not supported" tests run).
+    // One model per instance: modelName selects nothing, any other name is rejected (suite's "not supported" tests
+    // run).
     @Override
-    protected boolean supportsModelNameParameter() { return false; }
+    protected boolean supportsModelNameParameter() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsTools() { return false; }
+    protected boolean supportsTools() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsToolChoiceRequired() { return false; }
+    protected boolean supportsToolChoiceRequired() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsJsonResponseFormat() { return false; }
+    protected boolean supportsJsonResponseFormat() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsJsonResponseFormatWithSchema() { return false; }
+    protected boolean supportsJsonResponseFormatWithSchema() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsJsonResponseFormatWithRawSchema() { return false; }
+    protected boolean supportsJsonResponseFormatWithRawSchema() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsSingleImageInputAsBase64EncodedString() { return false; }
+    protected boolean supportsSingleImageInputAsBase64EncodedString() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsSingleImageInputAsPublicURL() { return false; }
+    protected boolean supportsSingleImageInputAsPublicURL() {
+        return false;
+    }
 
     // ---- disabled: the assertion needs a knowledgeable, instruction-following chat model
 
     @Override
     @ParameterizedTest
     @MethodSource("models")
-    @Disabled("asserts the answer contains 'Berlin': needs world knowledge (covered with a story prompt in LocalChatModelTest)")
+    @Disabled(
+            "asserts the answer contains 'Berlin': needs world knowledge (covered with a story prompt in LocalChatModelTest)")
     protected void should_respect_user_message(ChatModel model) {}
 
     @Override
@@ -89,17 +113,20 @@ class LocalChatModelIT extends AbstractChatModelIT {
     @Override
     @ParameterizedTest
     @MethodSource("models")
-    @Disabled("asserts the model recalls 'green' from an earlier turn: needs a chat-tuned model (memory covered in AiServicesMemoryTest)")
+    @Disabled(
+            "asserts the model recalls 'green' from an earlier turn: needs a chat-tuned model (memory covered in AiServicesMemoryTest)")
     protected void should_respect_multiple_messages(ChatModel model) {}
 
     @Override
     @ParameterizedTest
     @MethodSource("models")
-    @Disabled("asserts the model obeys \"Say 'Hello World'\": needs instruction following (stop sequences covered in LocalChatModelTest)")
+    @Disabled(
+            "asserts the model obeys \"Say 'Hello World'\": needs instruction following (stop sequences covered in LocalChatModelTest)")
     protected void should_respect_stopSequences_in_chat_request(ChatModel model) {}
 
     @Override
     @Test
-    @Disabled("asserts the model obeys \"Say 'Hello World'\": needs instruction following (stop sequences covered in LocalChatModelTest)")
+    @Disabled(
+            "asserts the model obeys \"Say 'Hello World'\": needs instruction following (stop sequences covered in LocalChatModelTest)")
     protected void should_respect_stopSequences_in_default_model_parameters() {}
 }

@@ -17,8 +17,12 @@ class LocalChatModelListenerIT extends AbstractChatModelListenerIT {
 
     @Override
     protected ChatModel createModel(ChatModelListener listener) {
-        return track(TestModels.chat().temperature(temperature()).topP(topP()).maxOutputTokens(maxTokens())
-                .listeners(listener).build());
+        return track(TestModels.chat()
+                .temperature(temperature())
+                .topP(topP())
+                .maxOutputTokens(maxTokens())
+                .listeners(listener)
+                .build());
     }
 
     @Override
@@ -31,7 +35,8 @@ class LocalChatModelListenerIT extends AbstractChatModelListenerIT {
     /** Asks for more tokens than the context holds: the engine rejects it before generating. */
     @Override
     protected ChatModel createFailingModel(ChatModelListener listener) {
-        return track(TestModels.chat().maxOutputTokens(1_000_000).listeners(listener).build());
+        return track(
+                TestModels.chat().maxOutputTokens(1_000_000).listeners(listener).build());
     }
 
     @Override

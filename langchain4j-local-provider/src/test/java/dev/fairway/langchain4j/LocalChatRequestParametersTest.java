@@ -12,8 +12,14 @@ class LocalChatRequestParametersTest {
     @Test
     void local_defaults_overridden_by_common_request_keep_local_fields() {
         LocalChatRequestParameters defaults = LocalChatRequestParameters.builder()
-                .temperature(0.5).minP(0.1).seed(3L).repetitionPenalty(1.2).maxOutputTokens(10).build();
-        ChatRequestParameters merged = defaults.overrideWith(ChatRequestParameters.builder().maxOutputTokens(20).build());
+                .temperature(0.5)
+                .minP(0.1)
+                .seed(3L)
+                .repetitionPenalty(1.2)
+                .maxOutputTokens(10)
+                .build();
+        ChatRequestParameters merged = defaults.overrideWith(
+                ChatRequestParameters.builder().maxOutputTokens(20).build());
         assertThat(merged).isInstanceOf(LocalChatRequestParameters.class);
         LocalChatRequestParameters local = (LocalChatRequestParameters) merged;
         assertThat(local.maxOutputTokens()).isEqualTo(20);
@@ -25,8 +31,10 @@ class LocalChatRequestParametersTest {
 
     @Test
     void common_defaults_overridden_by_local_request_keep_local_fields() {
-        ChatRequestParameters defaults = DefaultChatRequestParameters.builder().temperature(0.7).topK(40).build();
-        ChatRequestParameters merged = defaults.overrideWith(LocalChatRequestParameters.builder().seed(5L).build());
+        ChatRequestParameters defaults =
+                DefaultChatRequestParameters.builder().temperature(0.7).topK(40).build();
+        ChatRequestParameters merged = defaults.overrideWith(
+                LocalChatRequestParameters.builder().seed(5L).build());
         assertThat(merged).isInstanceOf(LocalChatRequestParameters.class);
         assertThat(((LocalChatRequestParameters) merged).seed()).isEqualTo(5L);
         assertThat(merged.temperature()).isEqualTo(0.7);
@@ -35,12 +43,16 @@ class LocalChatRequestParametersTest {
 
     @Test
     void request_values_win_and_nulls_do_not_erase() {
-        LocalChatRequestParameters defaults = LocalChatRequestParameters.builder().seed(1L).minP(0.2).build();
-        LocalChatRequestParameters request = LocalChatRequestParameters.builder().seed(2L).build();
+        LocalChatRequestParameters defaults =
+                LocalChatRequestParameters.builder().seed(1L).minP(0.2).build();
+        LocalChatRequestParameters request =
+                LocalChatRequestParameters.builder().seed(2L).build();
         LocalChatRequestParameters merged = defaults.overrideWith(request);
         assertThat(merged.seed()).isEqualTo(2L);
         assertThat(merged.minP()).isEqualTo(0.2);
-        assertThat(merged).isEqualTo(LocalChatRequestParameters.builder().seed(2L).minP(0.2).build());
+        assertThat(merged)
+                .isEqualTo(
+                        LocalChatRequestParameters.builder().seed(2L).minP(0.2).build());
         assertThat(request.defaultedBy(defaults)).isEqualTo(merged);
     }
 }

@@ -24,11 +24,20 @@ class LocalEnginesTest {
         // weightType F32 (= the stored type of stories260K) gives a key of its own, apart from other test classes.
         String folder = TestModels.stories260K().toString();
         try {
-            LocalChatModel a = TestModels.chat().weightType("F32").temperature(0.0).maxOutputTokens(5).build();
+            LocalChatModel a = TestModels.chat()
+                    .weightType("F32")
+                    .temperature(0.0)
+                    .maxOutputTokens(5)
+                    .build();
             LocalStreamingChatModel b = TestModels.streaming().weightType("f32").build();
             // a differently spelled path to the same folder
-            LocalChatModel c = TestModels.chat().weightType("F32")
-                    .model(TestModels.stories260K().resolve("..").resolve("stories260K").toString()).build();
+            LocalChatModel c = TestModels.chat()
+                    .weightType("F32")
+                    .model(TestModels.stories260K()
+                            .resolve("..")
+                            .resolve("stories260K")
+                            .toString())
+                    .build();
             assertThat(opens).hasValue(1);
             assertThat(b.engine()).isSameAs(a.engine()).isSameAs(c.engine());
             assertThat(LocalEngines.references(folder, "F32")).isEqualTo(3);
@@ -55,7 +64,10 @@ class LocalEnginesTest {
         String folder = TestModels.stories260K().toString();
         int before = LocalEngines.references(folder, null);
         assertThatThrownBy(() -> TestModels.chat()
-                .defaultRequestParameters(ChatRequestParameters.builder().modelName("not-this-one").build()).build())
+                        .defaultRequestParameters(ChatRequestParameters.builder()
+                                .modelName("not-this-one")
+                                .build())
+                        .build())
                 .isExactlyInstanceOf(UnsupportedFeatureException.class);
         assertThat(LocalEngines.references(folder, null)).isEqualTo(before);
     }

@@ -1,8 +1,8 @@
 package dev.fairway.langchain4j;
 
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.common.AbstractStreamingChatModelIT;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +30,18 @@ class LocalStreamingChatModelIT extends AbstractStreamingChatModelIT {
 
     @Override
     protected StreamingChatModel createModelWith(ChatRequestParameters parameters) {
-        return Unclosable.of(track(TestModels.streaming().temperature(0.0).defaultRequestParameters(parameters).build()));
+        return Unclosable.of(track(TestModels.streaming()
+                .temperature(0.0)
+                .defaultRequestParameters(parameters)
+                .build()));
     }
 
     @Override
     protected ChatRequestParameters createIntegrationSpecificParameters(int maxOutputTokens) {
-        return LocalChatRequestParameters.builder().maxOutputTokens(maxOutputTokens).repetitionPenalty(1.0).build();
+        return LocalChatRequestParameters.builder()
+                .maxOutputTokens(maxOutputTokens)
+                .repetitionPenalty(1.0)
+                .build();
     }
 
     /**
@@ -58,37 +64,55 @@ class LocalStreamingChatModelIT extends AbstractStreamingChatModelIT {
         created.forEach(LocalBaseChatModel::close);
     }
 
-    // One model per instance: modelName selects nothing, any other name is rejected (suite's "not supported" tests run).
+    // One model per instance: modelName selects nothing, any other name is rejected (suite's "not supported" tests
+    // run).
     @Override
-    protected boolean supportsModelNameParameter() { return false; }
+    protected boolean supportsModelNameParameter() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsTools() { return false; }
+    protected boolean supportsTools() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsToolChoiceRequired() { return false; }
+    protected boolean supportsToolChoiceRequired() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsJsonResponseFormat() { return false; }
+    protected boolean supportsJsonResponseFormat() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsJsonResponseFormatWithSchema() { return false; }
+    protected boolean supportsJsonResponseFormatWithSchema() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsJsonResponseFormatWithRawSchema() { return false; }
+    protected boolean supportsJsonResponseFormatWithRawSchema() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsSingleImageInputAsBase64EncodedString() { return false; }
+    protected boolean supportsSingleImageInputAsBase64EncodedString() {
+        return false;
+    }
 
     @Override
-    protected boolean supportsSingleImageInputAsPublicURL() { return false; }
+    protected boolean supportsSingleImageInputAsPublicURL() {
+        return false;
+    }
 
     // ---- disabled: the assertion needs a knowledgeable, instruction-following chat model
 
     @Override
     @ParameterizedTest
     @MethodSource("models")
-    @Disabled("asserts the answer contains 'Berlin': needs world knowledge (covered with a story prompt in LocalStreamingChatModelTest)")
+    @Disabled(
+            "asserts the answer contains 'Berlin': needs world knowledge (covered with a story prompt in LocalStreamingChatModelTest)")
     protected void should_respect_user_message(StreamingChatModel model) {}
 
     @Override
@@ -100,17 +124,20 @@ class LocalStreamingChatModelIT extends AbstractStreamingChatModelIT {
     @Override
     @ParameterizedTest
     @MethodSource("models")
-    @Disabled("asserts the model recalls 'green' from an earlier turn: needs a chat-tuned model (memory covered in AiServicesMemoryTest)")
+    @Disabled(
+            "asserts the model recalls 'green' from an earlier turn: needs a chat-tuned model (memory covered in AiServicesMemoryTest)")
     protected void should_respect_multiple_messages(StreamingChatModel model) {}
 
     @Override
     @ParameterizedTest
     @MethodSource("models")
-    @Disabled("asserts the model obeys \"Say 'Hello World'\": needs instruction following (stop sequences covered in LocalStreamingChatModelTest)")
+    @Disabled(
+            "asserts the model obeys \"Say 'Hello World'\": needs instruction following (stop sequences covered in LocalStreamingChatModelTest)")
     protected void should_respect_stopSequences_in_chat_request(StreamingChatModel model) {}
 
     @Override
     @Test
-    @Disabled("asserts the model obeys \"Say 'Hello World'\": needs instruction following (stop sequences covered in LocalStreamingChatModelTest)")
+    @Disabled(
+            "asserts the model obeys \"Say 'Hello World'\": needs instruction following (stop sequences covered in LocalStreamingChatModelTest)")
     protected void should_respect_stopSequences_in_default_model_parameters() {}
 }

@@ -17,8 +17,12 @@ class LocalStreamingChatModelListenerIT extends AbstractStreamingChatModelListen
 
     @Override
     protected StreamingChatModel createModel(ChatModelListener listener) {
-        return track(TestModels.streaming().temperature(temperature()).topP(topP()).maxOutputTokens(maxTokens())
-                .listeners(listener).build());
+        return track(TestModels.streaming()
+                .temperature(temperature())
+                .topP(topP())
+                .maxOutputTokens(maxTokens())
+                .listeners(listener)
+                .build());
     }
 
     @Override
@@ -31,7 +35,10 @@ class LocalStreamingChatModelListenerIT extends AbstractStreamingChatModelListen
     /** Asks for more tokens than the context holds: the engine rejects it before generating. */
     @Override
     protected StreamingChatModel createFailingModel(ChatModelListener listener) {
-        return track(TestModels.streaming().maxOutputTokens(1_000_000).listeners(listener).build());
+        return track(TestModels.streaming()
+                .maxOutputTokens(1_000_000)
+                .listeners(listener)
+                .build());
     }
 
     @Override

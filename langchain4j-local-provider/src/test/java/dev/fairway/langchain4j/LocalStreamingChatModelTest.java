@@ -40,13 +40,19 @@ class LocalStreamingChatModelTest {
         final AtomicInteger errors = new AtomicInteger();
 
         @Override
-        public void onRequest(ChatModelRequestContext c) { requests.incrementAndGet(); }
+        public void onRequest(ChatModelRequestContext c) {
+            requests.incrementAndGet();
+        }
 
         @Override
-        public void onResponse(ChatModelResponseContext c) { responses.incrementAndGet(); }
+        public void onResponse(ChatModelResponseContext c) {
+            responses.incrementAndGet();
+        }
 
         @Override
-        public void onError(ChatModelErrorContext c) { errors.incrementAndGet(); }
+        public void onError(ChatModelErrorContext c) {
+            errors.incrementAndGet();
+        }
     }
 
     private final LocalStreamingChatModel model = TestModels.greedyStreaming();
@@ -63,8 +69,11 @@ class LocalStreamingChatModelTest {
         AtomicInteger partials = new AtomicInteger();
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        try (LocalStreamingChatModel m = TestModels.streaming().temperature(0.0).maxOutputTokens(20)
-                .listeners(listener).build()) {
+        try (LocalStreamingChatModel m = TestModels.streaming()
+                .temperature(0.0)
+                .maxOutputTokens(20)
+                .listeners(listener)
+                .build()) {
             m.chat(STORY, new StreamingChatResponseHandler() {
                 @Override
                 public void onPartialResponse(String partialResponse) {
@@ -73,10 +82,14 @@ class LocalStreamingChatModelTest {
                 }
 
                 @Override
-                public void onCompleteResponse(ChatResponse r) { done.complete(r); }
+                public void onCompleteResponse(ChatResponse r) {
+                    done.complete(r);
+                }
 
                 @Override
-                public void onError(Throwable error) { errors.add(error); }
+                public void onError(Throwable error) {
+                    errors.add(error);
+                }
             });
             ChatResponse r = done.get(60, SECONDS);
             assertThat(r.aiMessage().text()).isNotBlank();
@@ -96,8 +109,11 @@ class LocalStreamingChatModelTest {
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
         CompletableFuture<Void> errored = new CompletableFuture<>();
-        try (LocalStreamingChatModel m = TestModels.streaming().temperature(0.0).maxOutputTokens(10)
-                .listeners(listener).build()) {
+        try (LocalStreamingChatModel m = TestModels.streaming()
+                .temperature(0.0)
+                .maxOutputTokens(10)
+                .listeners(listener)
+                .build()) {
             m.chat(STORY, new StreamingChatResponseHandler() {
                 @Override
                 public void onCompleteResponse(ChatResponse r) {
@@ -127,8 +143,14 @@ class LocalStreamingChatModelTest {
         StringBuilder streamed = new StringBuilder();
         List<Thread> threads = new CopyOnWriteArrayList<>();
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat(ChatRequest.builder().messages(dev.langchain4j.data.message.UserMessage.from(STORY))
-                .parameters(ChatRequestParameters.builder().maxOutputTokens(40).stopSequences("park").build()).build(),
+        model.chat(
+                ChatRequest.builder()
+                        .messages(dev.langchain4j.data.message.UserMessage.from(STORY))
+                        .parameters(ChatRequestParameters.builder()
+                                .maxOutputTokens(40)
+                                .stopSequences("park")
+                                .build())
+                        .build(),
                 new StreamingChatResponseHandler() {
                     @Override
                     public void onPartialResponse(String p) {
@@ -143,7 +165,9 @@ class LocalStreamingChatModelTest {
                     }
 
                     @Override
-                    public void onError(Throwable error) { done.completeExceptionally(error); }
+                    public void onError(Throwable error) {
+                        done.completeExceptionally(error);
+                    }
                 });
         ChatResponse r = done.get(60, SECONDS);
         assertThat(streamed.toString()).isEqualTo(r.aiMessage().text());
@@ -166,10 +190,14 @@ class LocalStreamingChatModelTest {
             }
 
             @Override
-            public void onCompleteResponse(ChatResponse r) { terminal.incrementAndGet(); }
+            public void onCompleteResponse(ChatResponse r) {
+                terminal.incrementAndGet();
+            }
 
             @Override
-            public void onError(Throwable error) { terminal.incrementAndGet(); }
+            public void onError(Throwable error) {
+                terminal.incrementAndGet();
+            }
         });
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (handle.get() == null || !handle.get().isCancelled()) {
@@ -177,7 +205,9 @@ class LocalStreamingChatModelTest {
             Thread.sleep(10);
         }
         // The engine drops the sequence: nothing left running (other test classes run sequentially).
-        while (model.engine().stats().runningSequences() + model.engine().stats().waitingSequences() > 0) {
+        while (model.engine().stats().runningSequences()
+                        + model.engine().stats().waitingSequences()
+                > 0) {
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(10);
         }

@@ -17,18 +17,26 @@ class ModelPathAndJvmFlagTest {
     @Test
     void aModelFolderThatDoesNotExistIsAnErrorNotAHuggingFaceId() {
         // "models/SmolLM2-135M-Instruct" is also shaped like owner/name: it must not become a download
-        assertThatThrownBy(() -> LocalChatModel.builder().modelPath(Path.of("models/SmolLM2-135M-Instruct")).build())
-                .isInstanceOf(EngineException.class).hasMessageContaining("it looks like a path")
-                .hasMessageContaining(Path.of("models/SmolLM2-135M-Instruct").toAbsolutePath().toString());
-        assertThatThrownBy(() -> LocalChatModel.builder().model("./models/SmolLM2-135M-Instruct").build())
-                .isInstanceOf(EngineException.class).hasMessageContaining("it looks like a path");
+        assertThatThrownBy(() -> LocalChatModel.builder()
+                        .modelPath(Path.of("models/SmolLM2-135M-Instruct"))
+                        .build())
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("it looks like a path")
+                .hasMessageContaining(
+                        Path.of("models/SmolLM2-135M-Instruct").toAbsolutePath().toString());
+        assertThatThrownBy(() -> LocalChatModel.builder()
+                        .model("./models/SmolLM2-135M-Instruct")
+                        .build())
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("it looks like a path");
         assertThat(LocalEngines.openEngines()).isZero();
     }
 
     /** Used as a child JVM's main class by the test below. */
     public static final class OpenWithoutFlag {
         public static void main(String[] args) {
-            try (LocalChatModel m = LocalChatModel.builder().modelPath(Path.of(args[0])).build()) {
+            try (LocalChatModel m =
+                    LocalChatModel.builder().modelPath(Path.of(args[0])).build()) {
                 System.out.println("opened " + m.chat("Once"));
             }
         }
@@ -38,12 +46,20 @@ class ModelPathAndJvmFlagTest {
     void withoutTheVectorApiFlagTheUserIsToldWhatToAdd() throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(List.of(java, "-cp", classpath, OpenWithoutFlag.class.getName(),
-                TestModels.stories260K().toString())).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(List.of(
+                        java,
+                        "-cp",
+                        classpath,
+                        OpenWithoutFlag.class.getName(),
+                        TestModels.stories260K().toString()))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isNotZero();
-        assertThat(output).contains("java.lang.IllegalStateException").contains("--add-modules jdk.incubator.vector")
+        assertThat(output)
+                .contains("java.lang.IllegalStateException")
+                .contains("--add-modules jdk.incubator.vector")
                 .doesNotContain("NoClassDefFoundError");
     }
 }

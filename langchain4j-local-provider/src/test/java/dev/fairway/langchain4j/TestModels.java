@@ -15,7 +15,10 @@ final class TestModels {
 
     /** Same engine settings everywhere, so every test class shares one engine without settings warnings. */
     static <B extends LocalBaseChatModel.Builder<?, B>> B engineSettings(B builder) {
-        return builder.modelPath(stories260K()).kvCacheTokens(16384).maxBatchTokens(256).threads(2);
+        return builder.modelPath(stories260K())
+                .kvCacheTokens(16384)
+                .maxBatchTokens(256)
+                .threads(2);
     }
 
     static LocalChatModel.Builder chat() {

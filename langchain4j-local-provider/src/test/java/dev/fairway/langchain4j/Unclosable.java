@@ -23,22 +23,34 @@ final class Unclosable {
     static ChatModel of(LocalChatModel m) {
         return new ChatModel() {
             @Override
-            public ChatResponse chat(ChatRequest request, ChatRequestOptions options) { return m.chat(request, options); }
+            public ChatResponse chat(ChatRequest request, ChatRequestOptions options) {
+                return m.chat(request, options);
+            }
 
             @Override
-            public ChatRequestParameters defaultRequestParameters() { return m.defaultRequestParameters(); }
+            public ChatRequestParameters defaultRequestParameters() {
+                return m.defaultRequestParameters();
+            }
 
             @Override
-            public List<ChatModelListener> listeners() { return m.listeners(); }
+            public List<ChatModelListener> listeners() {
+                return m.listeners();
+            }
 
             @Override
-            public ModelProvider provider() { return m.provider(); }
+            public ModelProvider provider() {
+                return m.provider();
+            }
 
             @Override
-            public Set<Capability> supportedCapabilities() { return m.supportedCapabilities(); }
+            public Set<Capability> supportedCapabilities() {
+                return m.supportedCapabilities();
+            }
 
             @Override
-            public String toString() { return "LocalChatModel(" + m.modelInfo().id() + ")"; }
+            public String toString() {
+                return "LocalChatModel(" + m.modelInfo().id() + ")";
+            }
         };
     }
 
@@ -50,19 +62,29 @@ final class Unclosable {
             }
 
             @Override
-            public ChatRequestParameters defaultRequestParameters() { return m.defaultRequestParameters(); }
+            public ChatRequestParameters defaultRequestParameters() {
+                return m.defaultRequestParameters();
+            }
 
             @Override
-            public List<ChatModelListener> listeners() { return m.listeners(); }
+            public List<ChatModelListener> listeners() {
+                return m.listeners();
+            }
 
             @Override
-            public ModelProvider provider() { return m.provider(); }
+            public ModelProvider provider() {
+                return m.provider();
+            }
 
             @Override
-            public Set<Capability> supportedCapabilities() { return m.supportedCapabilities(); }
+            public Set<Capability> supportedCapabilities() {
+                return m.supportedCapabilities();
+            }
 
             @Override
-            public String toString() { return "LocalStreamingChatModel(" + m.modelInfo().id() + ")"; }
+            public String toString() {
+                return "LocalStreamingChatModel(" + m.modelInfo().id() + ")";
+            }
         };
     }
 }

@@ -23,21 +23,39 @@ import java.util.function.Function;
 public final class ReferenceLlama {
 
     /** The fields of config.json the forward pass needs. */
-    public record Config(String modelType, int hidden, int intermediate, int heads, int kvHeads, int headDim,
-            int layers, int vocab, double rmsEps, double ropeTheta, boolean tied, boolean qkvBias,
+    public record Config(
+            String modelType,
+            int hidden,
+            int intermediate,
+            int heads,
+            int kvHeads,
+            int headDim,
+            int layers,
+            int vocab,
+            double rmsEps,
+            double ropeTheta,
+            boolean tied,
+            boolean qkvBias,
             JsonNode ropeScaling) {
 
         public static Config read(Path folder) {
             try {
-                JsonNode c = new ObjectMapper().readTree(folder.resolve("config.json").toFile());
+                JsonNode c = new ObjectMapper()
+                        .readTree(folder.resolve("config.json").toFile());
                 String type = c.path("model_type").asText("llama");
                 int hidden = c.get("hidden_size").asInt();
                 int heads = c.get("num_attention_heads").asInt();
-                return new Config(type, hidden, c.get("intermediate_size").asInt(), heads,
+                return new Config(
+                        type,
+                        hidden,
+                        c.get("intermediate_size").asInt(),
+                        heads,
                         c.path("num_key_value_heads").asInt(heads),
                         c.hasNonNull("head_dim") ? c.get("head_dim").asInt() : hidden / heads,
-                        c.get("num_hidden_layers").asInt(), c.get("vocab_size").asInt(),
-                        c.path("rms_norm_eps").asDouble(1e-6), c.path("rope_theta").asDouble(10000.0),
+                        c.get("num_hidden_layers").asInt(),
+                        c.get("vocab_size").asInt(),
+                        c.path("rms_norm_eps").asDouble(1e-6),
+                        c.path("rope_theta").asDouble(10000.0),
                         c.path("tie_word_embeddings").asBoolean(false),
                         type.equals("qwen2") || c.path("attention_bias").asBoolean(false),
                         c.hasNonNull("rope_scaling") ? c.get("rope_scaling") : null);
@@ -49,7 +67,9 @@ public final class ReferenceLlama {
 
     /** A weight matrix [rows, cols] row-major (vectors have rows = 1). */
     public record Mat(int rows, int cols, float[] data) {
-        float at(int r, int c) { return data[r * cols + c]; }
+        float at(int r, int c) {
+            return data[r * cols + c];
+        }
     }
 
     private final Config cfg;
@@ -74,8 +94,17 @@ public final class ReferenceLlama {
         embed = weights.apply("model.embed_tokens.weight");
         lmHead = cfg.tied() ? embed : weights.apply("lm_head.weight");
         finalNorm = weights.apply("model.norm.weight");
-        attnNorm = new Mat[L]; mlpNorm = new Mat[L]; wq = new Mat[L]; wk = new Mat[L]; wv = new Mat[L];
-        wo = new Mat[L]; bq = new Mat[L]; bk = new Mat[L]; bv = new Mat[L]; gate = new Mat[L]; up = new Mat[L];
+        attnNorm = new Mat[L];
+        mlpNorm = new Mat[L];
+        wq = new Mat[L];
+        wk = new Mat[L];
+        wv = new Mat[L];
+        wo = new Mat[L];
+        bq = new Mat[L];
+        bk = new Mat[L];
+        bv = new Mat[L];
+        gate = new Mat[L];
+        up = new Mat[L];
         down = new Mat[L];
         for (int l = 0; l < L; l++) {
             String p = "model.layers." + l + ".";
@@ -103,11 +132,14 @@ public final class ReferenceLlama {
         invFreq = ropeInvFreq(cfg);
     }
 
-    public Config config() { return cfg; }
+    public Config config() {
+        return cfg;
+    }
 
     private static void check(Mat m, int rows, int cols, String what) {
         if (m.rows() != rows || m.cols() != cols)
-            throw new IllegalStateException(what + " is " + m.rows() + "x" + m.cols() + ", expected " + rows + "x" + cols);
+            throw new IllegalStateException(
+                    what + " is " + m.rows() + "x" + m.cols() + ", expected " + rows + "x" + cols);
     }
 
     /** Reads a tensor with jlama's loader; {@code AbstractTensor.get} dequantizes Q4/Q8. */
@@ -121,8 +153,7 @@ public final class ReferenceLlama {
         }
         int rows = t.shape().first(), cols = t.shape().last();
         float[] d = new float[rows * cols];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) d[r * cols + c] = t.get(r, c);
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) d[r * cols + c] = t.get(r, c);
         return new Mat(rows, cols, d);
     }
 
@@ -191,7 +222,10 @@ public final class ReferenceLlama {
                         max = Math.max(max, s[j]);
                     }
                     double sum = 0;
-                    for (int j = 0; j <= t; j++) { s[j] = Math.exp(s[j] - max); sum += s[j]; }
+                    for (int j = 0; j <= t; j++) {
+                        s[j] = Math.exp(s[j] - max);
+                        sum += s[j];
+                    }
                     for (int i = 0; i < hd; i++) {
                         double acc = 0;
                         for (int j = 0; j <= t; j++) acc += s[j] / sum * v[j][kvh * hd + i];

@@ -36,7 +36,8 @@ public final class SafeTensorsWriter {
     private static final int CHUNK = 1 << 20; // floats per write
 
     /** Writes {@code tensors} (all F32) to {@code file}, with {@code metadata} (may be empty) as __metadata__. */
-    public static void write(Path file, List<Tensor> tensors, java.util.Map<String, String> metadata) throws IOException {
+    public static void write(Path file, List<Tensor> tensors, java.util.Map<String, String> metadata)
+            throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode md = header.putObject("__metadata__");
@@ -61,8 +62,8 @@ public final class SafeTensorsWriter {
         head.put(json);
         while (head.hasRemaining()) head.put((byte) ' ');
         head.flip();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             while (head.hasRemaining()) ch.write(head);
             ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             float[] tmp = new float[CHUNK];

@@ -35,7 +35,8 @@ public final class Stats {
 
     /** The p-th percentile (p in [0, 100]) of values already sorted ascending; NaN when empty. */
     public static double percentileOfSorted(double[] sorted, double p) {
-        if (p < 0 || p > 100 || Double.isNaN(p)) throw new IllegalArgumentException("percentile " + p + " is not in [0, 100]");
+        if (p < 0 || p > 100 || Double.isNaN(p))
+            throw new IllegalArgumentException("percentile " + p + " is not in [0, 100]");
         if (sorted.length == 0) return Double.NaN;
         if (sorted.length == 1) return sorted[0];
         double rank = p / 100.0 * (sorted.length - 1);

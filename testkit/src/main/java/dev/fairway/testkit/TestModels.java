@@ -20,21 +20,33 @@ public final class TestModels {
         candidates.add(Path.of("../shared"));
         candidates.add(Path.of("../../shared"));
         try {
-            Path code = Path.of(TestModels.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path code = Path.of(TestModels.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             for (Path p = code; p != null; p = p.getParent()) candidates.add(p.resolve("shared"));
         } catch (Exception ignored) {
             // no code source: rely on the other candidates
         }
         for (Path p : candidates) {
-            if (Files.isDirectory(p.resolve("models"))) return p.toAbsolutePath().normalize();
+            if (Files.isDirectory(p.resolve("models")))
+                return p.toAbsolutePath().normalize();
         }
-        throw new IllegalStateException("Cannot find the shared models folder; pass --model-config or -Dfairway.shared");
+        throw new IllegalStateException(
+                "Cannot find the shared models folder; pass --model-config or -Dfairway.shared");
     }
 
     /** A folder under shared/models, e.g. "stories260K" or "SmolLM2-135M-Instruct-config". */
-    public static Path model(String name) { return shared().resolve("models").resolve(name); }
+    public static Path model(String name) {
+        return shared().resolve("models").resolve(name);
+    }
 
-    public static Path stories() { return model("stories260K"); }
+    public static Path stories() {
+        return model("stories260K");
+    }
 
-    public static Path storiesQ4() { return model("stories260K-JQ4"); }
+    public static Path storiesQ4() {
+        return model("stories260K-JQ4");
+    }
 }

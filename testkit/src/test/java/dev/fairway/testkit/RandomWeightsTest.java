@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fairway.testkit.RandomWeights;
 import dev.fairway.testkit.RandomWeights.SmallConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +17,12 @@ class RandomWeightsTest {
     void sameSeedSameWeightsAndCached() throws Exception {
         SmallConfig spec = SmallConfig.qwen2(64, 96, 4, 2, 1, 512);
         Path a = RandomWeights.small(spec, TestModels.shared().resolve("models/stories260K"), 3, 0.1);
-        long modified = Files.getLastModifiedTime(a.resolve("model.safetensors")).toMillis();
+        long modified =
+                Files.getLastModifiedTime(a.resolve("model.safetensors")).toMillis();
         Path b = RandomWeights.small(spec, TestModels.shared().resolve("models/stories260K"), 3, 0.1);
         assertThat(b).isEqualTo(a);
-        assertThat(Files.getLastModifiedTime(b.resolve("model.safetensors")).toMillis()).isEqualTo(modified);
+        assertThat(Files.getLastModifiedTime(b.resolve("model.safetensors")).toMillis())
+                .isEqualTo(modified);
         assertThat(a.resolve("tokenizer.json")).exists();
         JsonNode cfg = new ObjectMapper().readTree(a.resolve("config.json").toFile());
         assertThat(cfg.get("model_type").asText()).isEqualTo("qwen2");
@@ -52,6 +53,7 @@ class RandomWeightsTest {
                     .hasSizeGreaterThan(2);
         }
         int[] tokens = {1, 7, 300, 42};
-        assertThat(ReferenceLlama.load(sharded).logits(tokens)).isDeepEqualTo(ReferenceLlama.load(single).logits(tokens));
+        assertThat(ReferenceLlama.load(sharded).logits(tokens))
+                .isDeepEqualTo(ReferenceLlama.load(single).logits(tokens));
     }
 }

@@ -28,28 +28,35 @@ final class FairnessStreams {
         if (stopped) return;
         GenerationRequest req = new GenerationRequest(user, conversation, Prompt.tokens(prompt.get()), params, 1, 1.0);
         handles.add(engine.submit(req, new GenerationListener() {
-            @Override public void onToken(TokenEvent e) { onToken.accept(System.nanoTime()); }
+            @Override
+            public void onToken(TokenEvent e) {
+                onToken.accept(System.nanoTime());
+            }
 
-            @Override public void onComplete(GenerationResult r) {
+            @Override
+            public void onComplete(GenerationResult r) {
                 start(user, conversation, prompt, params, onToken);
             }
         }));
     }
 
     /** A stream that records {end time, gap} of every inter-token interval inside one request. */
-    void startTimed(String user, String conversation, Supplier<int[]> prompt, SamplingParams params, Queue<long[]> gaps) {
+    void startTimed(
+            String user, String conversation, Supplier<int[]> prompt, SamplingParams params, Queue<long[]> gaps) {
         if (stopped) return;
         GenerationRequest req = new GenerationRequest(user, conversation, Prompt.tokens(prompt.get()), params, 1, 1.0);
         handles.add(engine.submit(req, new GenerationListener() {
             private long last;
 
-            @Override public void onToken(TokenEvent e) {
+            @Override
+            public void onToken(TokenEvent e) {
                 long now = System.nanoTime();
                 if (last != 0) gaps.add(new long[] {now, now - last});
                 last = now;
             }
 
-            @Override public void onComplete(GenerationResult r) {
+            @Override
+            public void onComplete(GenerationResult r) {
                 startTimed(user, conversation, prompt, params, gaps);
             }
         }));

@@ -7,10 +7,11 @@ final class FairnessText {
     private FairnessText() {}
 
     private static final String[] WORDS = ("the a little cat dog bird tree house river mountain city garden ship train "
-            + "old new big small red blue green happy quiet bright dark warm cold fast slow good strange friendly "
-            + "runs walks sees finds builds paints sings reads writes opens closes carries watches remembers "
-            + "over under near behind across through into from with without after before during and but so "
-            + "morning evening night summer winter story song letter window door road bridge market school").split(" ");
+                    + "old new big small red blue green happy quiet bright dark warm cold fast slow good strange friendly "
+                    + "runs walks sees finds builds paints sings reads writes opens closes carries watches remembers "
+                    + "over under near behind across through into from with without after before during and but so "
+                    + "morning evening night summer winter story song letter window door road bridge market school")
+            .split(" ");
 
     static String words(Random rnd, int n) {
         StringBuilder sb = new StringBuilder();

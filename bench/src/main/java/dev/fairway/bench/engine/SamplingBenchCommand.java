@@ -20,24 +20,39 @@ import picocli.CommandLine.Option;
  * min-p 0.05 and all penalties (repetition, presence, frequency, logit bias over a 640-token history, then
  * temperature 1), at each vocabulary size.
  */
-@Command(name = "sampling", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Per-row sampling cost, old (pre-issue-22) vs new sampler, interleaved in one run.",
-                "Logits are Gaussian with the given standard deviation (seeded); penalties use a 640-token history."})
+@Command(
+        name = "sampling",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Per-row sampling cost, old (pre-issue-22) vs new sampler, interleaved in one run.",
+            "Logits are Gaussian with the given standard deviation (seeded); penalties use a 640-token history."
+        })
 public final class SamplingBenchCommand implements Callable<Integer> {
-    @Option(names = "--vocab", split = ",", defaultValue = "32000,152064", description = "Vocabulary sizes. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--vocab",
+            split = ",",
+            defaultValue = "32000,152064",
+            description = "Vocabulary sizes. Default: ${DEFAULT-VALUE}.")
     List<Integer> vocabs;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "Interleaved rounds (old then new each). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--rounds",
+            defaultValue = "5",
+            description = "Interleaved rounds (old then new each). Default: ${DEFAULT-VALUE}.")
     int rounds;
 
     @Option(names = "--millis", defaultValue = "300", description = "Time per measurement. Default: ${DEFAULT-VALUE}.")
     int millis;
 
-    @Option(names = "--logit-std", defaultValue = "2.0", description = "Standard deviation of the logits. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--logit-std",
+            defaultValue = "2.0",
+            description = "Standard deviation of the logits. Default: ${DEFAULT-VALUE}.")
     float logitStd;
 
-    private static SamplerConfig cfg(float t, float topP, int topK, float minP, float pres, float freq, float rep,
-            Map<Integer, Float> bias) {
+    private static SamplerConfig cfg(
+            float t, float topP, int topK, float minP, float pres, float freq, float rep, Map<Integer, Float> bias) {
         return new SamplerConfig(t, topP, topK, minP, pres, freq, rep, bias, Set.of(), false, 0);
     }
 
@@ -56,7 +71,8 @@ public final class SamplingBenchCommand implements Callable<Integer> {
             cfg(1f, 1f, 0, 0.05f, 0f, 0f, 1f, Map.of()),
             cfg(1f, 1f, 0, 0f, 0.5f, 0.5f, 1.1f, bias),
         };
-        System.out.printf(Locale.ROOT, "%-8s %-15s %12s %12s %8s%n", "vocab", "case", "old us/row", "new us/row", "old/new");
+        System.out.printf(
+                Locale.ROOT, "%-8s %-15s %12s %12s %8s%n", "vocab", "case", "old us/row", "new us/row", "old/new");
         for (int vocab : vocabs) {
             Random rnd = new Random(7);
             float[] logits = new float[vocab];
@@ -85,7 +101,8 @@ public final class SamplingBenchCommand implements Callable<Integer> {
     }
 
     /** Microseconds per row (median of the interleaved rounds is taken by the caller). */
-    private double measure(boolean legacy, float[] pristine, int vocab, SamplerConfig p, int[] prompt, int[] generated) {
+    private double measure(
+            boolean legacy, float[] pristine, int vocab, SamplerConfig p, int[] prompt, int[] generated) {
         float[] row = pristine.clone();
         boolean penalties = !p.logitBias().isEmpty() || p.repetitionPenalty() != 1f;
         SequenceState st = new SequenceState(1, prompt);

@@ -23,7 +23,9 @@ final class CpuByThread {
 
     /** Nanoseconds: total and user. */
     record Cpu(long total, long user) {
-        Cpu plus(Cpu o) { return new Cpu(total + o.total, user + o.user); }
+        Cpu plus(Cpu o) {
+            return new Cpu(total + o.total, user + o.user);
+        }
     }
 
     private CpuByThread() {}
@@ -33,7 +35,8 @@ final class CpuByThread {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             long total = MX.getThreadCpuTime(t.threadId());
             long user = MX.getThreadUserTime(t.threadId());
-            if (total >= 0 && user >= 0) byGroup.merge(t.getName().replaceAll("\\d+", "N"), new Cpu(total, user), Cpu::plus);
+            if (total >= 0 && user >= 0)
+                byGroup.merge(t.getName().replaceAll("\\d+", "N"), new Cpu(total, user), Cpu::plus);
         }
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             byGroup.put(PROCESS, new Cpu(os.getProcessCpuTime(), -1));
@@ -42,7 +45,8 @@ final class CpuByThread {
         if (machine >= 0) byGroup.put(MACHINE, new Cpu(machine, -1));
         byGroup.put(JIT, new Cpu(ManagementFactory.getCompilationMXBean().getTotalCompilationTime() * 1_000_000, -1));
         long gc = 0;
-        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) gc += Math.max(0, b.getCollectionTime());
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans())
+            gc += Math.max(0, b.getCollectionTime());
         byGroup.put(GC, new Cpu(gc * 1_000_000, -1));
         return byGroup;
     }
@@ -50,7 +54,8 @@ final class CpuByThread {
     /** Busy CPU time of all processes from /proc/stat (user, nice, system, irq, softirq, steal), -1 if unknown. */
     private static long machineBusyNanos() {
         try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            String[] f =
+                    Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
             long ticks = 0;
             for (int i : new int[] {1, 2, 3, 6, 7, 8}) ticks += Long.parseLong(f[i]);
             return ticks * 10_000_000; // USER_HZ = 100
@@ -63,7 +68,9 @@ final class CpuByThread {
     static long nanos(Map<String, Cpu> before, Map<String, Cpu> after, String prefix) {
         long sum = 0;
         for (var e : after.entrySet()) {
-            if (e.getKey().startsWith(prefix)) sum += e.getValue().total() - before.getOrDefault(e.getKey(), new Cpu(0, 0)).total();
+            if (e.getKey().startsWith(prefix))
+                sum += e.getValue().total()
+                        - before.getOrDefault(e.getKey(), new Cpu(0, 0)).total();
         }
         return sum;
     }
@@ -75,7 +82,8 @@ final class CpuByThread {
             Cpu was = before.getOrDefault(e.getKey(), new Cpu(0, 0));
             long ms = (e.getValue().total() - was.total()) / 1_000_000;
             if (ms < 5) continue;
-            String user = e.getValue().user() < 0 ? "" : " (user " + (e.getValue().user() - was.user()) / 1_000_000 + ")";
+            String user =
+                    e.getValue().user() < 0 ? "" : " (user " + (e.getValue().user() - was.user()) / 1_000_000 + ")";
             sb.append(String.format(Locale.ROOT, "    %-36s %7d ms%s%n", e.getKey(), ms, user));
         }
         return sb.toString();

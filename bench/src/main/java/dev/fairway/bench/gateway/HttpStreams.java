@@ -2,7 +2,6 @@ package dev.fairway.bench.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.gateway.http.Json;
-
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -16,7 +15,10 @@ import java.util.List;
 /** Streams that send the bench's chat request to the gateway over HTTP and time its SSE tokens. */
 final class HttpStreams implements AutoCloseable {
     /** Which HTTP client drives the gateway. */
-    enum Client { LOOPBACK, JDK }
+    enum Client {
+        LOOPBACK,
+        JDK
+    }
 
     private final Client client;
     private final int maxTokens;
@@ -29,7 +31,9 @@ final class HttpStreams implements AutoCloseable {
         this.prompt = prompt;
     }
 
-    Client client() { return client; }
+    Client client() {
+        return client;
+    }
 
     /** The chat request body, naming the model the gateway lists. */
     String requestBody(String baseUrl) throws Exception {
@@ -38,11 +42,22 @@ final class HttpStreams implements AutoCloseable {
             int status = c.exchange("GET", "/v1/models", null, models::append);
             if (status != 200) throw new IllegalStateException("GET /v1/models: HTTP " + status);
         }
-        String model = Json.MAPPER.readTree(models.toString()).get("data").get(0).get("id").asText();
-        return Json.write(Json.object().put("model", model).put("stream", true).put("max_tokens", maxTokens)
-                .put("temperature", 0).put("ignore_eos", true)
+        String model = Json.MAPPER
+                .readTree(models.toString())
+                .get("data")
+                .get(0)
+                .get("id")
+                .asText();
+        return Json.write(Json.object()
+                .put("model", model)
+                .put("stream", true)
+                .put("max_tokens", maxTokens)
+                .put("temperature", 0)
+                .put("ignore_eos", true)
                 .<ObjectNode>set("stream_options", Json.object().put("include_usage", true))
-                .set("messages", Json.array().add(Json.object().put("role", "user").put("content", prompt))));
+                .set(
+                        "messages",
+                        Json.array().add(Json.object().put("role", "user").put("content", prompt))));
     }
 
     /** One stream: its own connection (loopback client) or the shared JDK client's pool. */
@@ -70,21 +85,26 @@ final class HttpStreams implements AutoCloseable {
     }
 
     private synchronized HttpClient jdkClient() {
-        // HTTP/1.1 like the OpenAI SDKs (the JDK client would otherwise upgrade to h2c and multiplex every stream on one
+        // HTTP/1.1 like the OpenAI SDKs (the JDK client would otherwise upgrade to h2c and multiplex every stream on
+        // one
         // connection); one client with its connection pool for all streams
-        if (jdk == null) jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        if (jdk == null)
+            jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         return jdk;
     }
 
     private StreamLoad.Stream jdk(String baseUrl, String body) {
         HttpClient http = jdkClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         return (ttft, itl) -> {
             SseTokens sse = new SseTokens(new StreamLoad.Timeline(ttft, itl));
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) throw new IllegalStateException("HTTP " + response.statusCode());
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
                 for (String line; (line = lines.readLine()) != null; ) sse.line(line);
             }
             return sse.completionTokens;
@@ -109,7 +129,11 @@ final class HttpStreams implements AutoCloseable {
             if (!line.startsWith("data: ") || line.equals("data: [DONE]")) return;
             if (line.contains("\"usage\":{")) {
                 try {
-                    completionTokens = Json.MAPPER.readTree(line.substring(6)).get("usage").get("completion_tokens").asLong();
+                    completionTokens = Json.MAPPER
+                            .readTree(line.substring(6))
+                            .get("usage")
+                            .get("completion_tokens")
+                            .asLong();
                 } catch (Exception e) {
                     throw new IllegalStateException("bad usage chunk: " + line, e);
                 }

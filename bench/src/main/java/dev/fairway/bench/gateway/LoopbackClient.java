@@ -39,7 +39,8 @@ final class LoopbackClient implements AutoCloseable {
     /** Sends one request and passes each body line (without its line break) to {@code lines}; returns the status. */
     int exchange(String method, String path, byte[] body, Consumer<String> lines) throws IOException {
         String head = method + " " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nAccept: */*\r\n"
-                + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n") + "\r\n";
+                + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n")
+                + "\r\n";
         byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
         byte[] request = new byte[headBytes.length + (body == null ? 0 : body.length)];
         System.arraycopy(headBytes, 0, request, 0, headBytes.length);
@@ -53,7 +54,8 @@ final class LoopbackClient implements AutoCloseable {
         boolean chunked = false;
         for (String h; !(h = headerLine()).isEmpty(); ) {
             String lower = h.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("content-length:")) length = Long.parseLong(h.substring(15).trim());
+            if (lower.startsWith("content-length:"))
+                length = Long.parseLong(h.substring(15).trim());
             else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) chunked = true;
         }
         if (chunked) {
@@ -61,7 +63,7 @@ final class LoopbackClient implements AutoCloseable {
                 bodyLines(size, lines);
                 headerLine(); // the CRLF after the chunk data
             }
-            while (!headerLine().isEmpty()) { } // trailers
+            while (!headerLine().isEmpty()) {} // trailers
         } else if (length >= 0) {
             bodyLines(length, lines);
         } else {

@@ -10,7 +10,6 @@ import dev.fairway.engine.SamplingParams;
 import dev.fairway.engine.TokenEvent;
 import dev.fairway.gateway.http.Json;
 import dev.fairway.testkit.Stats;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,17 +34,30 @@ final class StreamLoad implements AutoCloseable {
             return new Result(tokens + o.tokens, wallNanos + o.wallNanos, ttft, itl);
         }
 
-        double tokensPerSecond() { return tokens * 1e9 / wallNanos; }
-        double ttftP50Ms() { return Stats.percentile(ttftNanos, 50) / 1e6; }
-        double ttftP95Ms() { return Stats.percentile(ttftNanos, 95) / 1e6; }
-        double itlP50Ms() { return Stats.percentile(itlNanos, 50) / 1e6; }
+        double tokensPerSecond() {
+            return tokens * 1e9 / wallNanos;
+        }
+
+        double ttftP50Ms() {
+            return Stats.percentile(ttftNanos, 50) / 1e6;
+        }
+
+        double ttftP95Ms() {
+            return Stats.percentile(ttftNanos, 95) / 1e6;
+        }
+
+        double itlP50Ms() {
+            return Stats.percentile(itlNanos, 50) / 1e6;
+        }
 
         ObjectNode toJson() {
-            return Json.object().put("output_tokens_per_s", Math.round(tokensPerSecond() * 10) / 10.0)
+            return Json.object()
+                    .put("output_tokens_per_s", Math.round(tokensPerSecond() * 10) / 10.0)
                     .put("ttft_p50_ms", Math.round(ttftP50Ms() * 100) / 100.0)
                     .put("ttft_p95_ms", Math.round(ttftP95Ms() * 100) / 100.0)
                     .put("itl_p50_ms", Math.round(itlP50Ms() * 1000) / 1000.0)
-                    .put("tokens", tokens).put("wall_s", Math.round(wallNanos / 1e7) / 100.0);
+                    .put("tokens", tokens)
+                    .put("wall_s", Math.round(wallNanos / 1e7) / 100.0);
         }
     }
 
@@ -74,7 +86,8 @@ final class StreamLoad implements AutoCloseable {
         this.maxTokens = maxTokens;
         this.prompt = prompt;
         this.http = new HttpStreams(client, maxTokens, prompt);
-        this.pool = Executors.newFixedThreadPool(streams, Thread.ofPlatform().name("bench-stream-", 0).daemon().factory());
+        this.pool = Executors.newFixedThreadPool(
+                streams, Thread.ofPlatform().name("bench-stream-", 0).daemon().factory());
     }
 
     Result inProcess(Engine engine, int requests) throws Exception {
@@ -87,16 +100,25 @@ final class StreamLoad implements AutoCloseable {
     }
 
     Stream direct(Engine engine) {
-        SamplingParams params = SamplingParams.builder().maxTokens(maxTokens).temperature(0).ignoreEos(true).build();
+        SamplingParams params = SamplingParams.builder()
+                .maxTokens(maxTokens)
+                .temperature(0)
+                .ignoreEos(true)
+                .build();
         return (ttft, itl) -> {
             Timeline t = new Timeline(ttft, itl);
-            GenerationRequest request = new GenerationRequest("bench", "", Prompt.chat(List.of(ChatMessage.user(prompt))), params, 1, 1.0);
+            GenerationRequest request =
+                    new GenerationRequest("bench", "", Prompt.chat(List.of(ChatMessage.user(prompt))), params, 1, 1.0);
             return engine.submit(request, new GenerationListener() {
-                @Override
-                public void onToken(TokenEvent event) {
-                    if (!event.textDelta().isEmpty()) t.token();
-                }
-            }).result().join().usage().completionTokens();
+                        @Override
+                        public void onToken(TokenEvent event) {
+                            if (!event.textDelta().isEmpty()) t.token();
+                        }
+                    })
+                    .result()
+                    .join()
+                    .usage()
+                    .completionTokens();
         };
     }
 
@@ -139,7 +161,9 @@ final class StreamLoad implements AutoCloseable {
         return new Result(tokens.get(), System.nanoTime() - start, List.copyOf(ttft), List.copyOf(itl));
     }
 
-    HttpStreams http() { return http; }
+    HttpStreams http() {
+        return http;
+    }
 
     @Override
     public void close() {

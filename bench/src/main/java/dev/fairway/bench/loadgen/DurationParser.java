@@ -12,7 +12,8 @@ final class DurationParser {
 
     static Duration parse(String text) {
         Matcher m = P.matcher(text.trim().toLowerCase());
-        if (!m.matches()) throw new IllegalArgumentException("bad duration '" + text + "' (use e.g. 500ms, 30s, 2m, 1h)");
+        if (!m.matches())
+            throw new IllegalArgumentException("bad duration '" + text + "' (use e.g. 500ms, 30s, 2m, 1h)");
         double v = Double.parseDouble(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
         double millis = switch (unit) {

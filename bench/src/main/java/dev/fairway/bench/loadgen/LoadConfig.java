@@ -34,8 +34,10 @@ public record LoadConfig(
         if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0");
         if (requests == null && duration == null) throw new IllegalArgumentException("set --requests or --duration");
         if (requests != null && requests < 0) throw new IllegalArgumentException("--requests must be >= 0");
-        if (duration != null && (duration.isNegative() || duration.isZero())) throw new IllegalArgumentException("--duration must be > 0");
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("--timeout must be > 0");
+        if (duration != null && (duration.isNegative() || duration.isZero()))
+            throw new IllegalArgumentException("--duration must be > 0");
+        if (timeout == null || timeout.isNegative() || timeout.isZero())
+            throw new IllegalArgumentException("--timeout must be > 0");
         if (rate != null && !(rate > 0)) throw new IllegalArgumentException("--rate must be > 0");
         if (users.stream().map(SimUser::name).distinct().count() != users.size()) {
             throw new IllegalArgumentException("user names must be distinct");
@@ -43,12 +45,21 @@ public record LoadConfig(
     }
 
     public String describeLoad() {
-        String perUser = users.size() == 1 ? "" : " (users " + String.join(", ", users.stream()
-                .map(u -> u.name() + "=" + conc(u.concurrency())).toList()) + ")";
+        String perUser = users.size() == 1
+                ? ""
+                : " (users "
+                        + String.join(
+                                ", ",
+                                users.stream()
+                                        .map(u -> u.name() + "=" + conc(u.concurrency()))
+                                        .toList()) + ")";
         if (rate == null) {
-            return "concurrency " + users.stream().mapToInt(SimUser::concurrency).sum() + perUser;
+            return "concurrency "
+                    + users.stream().mapToInt(SimUser::concurrency).sum() + perUser;
         }
-        int cap = users.stream().mapToInt(SimUser::concurrency).reduce(0, (a, b) -> a > UNLIMITED - b ? UNLIMITED : a + b);
+        int cap = users.stream()
+                .mapToInt(SimUser::concurrency)
+                .reduce(0, (a, b) -> a > UNLIMITED - b ? UNLIMITED : a + b);
         return "poisson " + rate + " req/s, max in flight " + conc(cap) + perUser;
     }
 

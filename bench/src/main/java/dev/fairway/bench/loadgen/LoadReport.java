@@ -43,11 +43,17 @@ public record LoadReport(
         Map<String, Integer> errors,
         Map<String, String> errorExamples) {
 
-    public record UserStats(String name, String concurrency, int completed, int failed, long outputTokens,
-                            double outputTokPerS, Summary ttftMs) {}
+    public record UserStats(
+            String name,
+            String concurrency,
+            int completed,
+            int failed,
+            long outputTokens,
+            double outputTokPerS,
+            Summary ttftMs) {}
 
-    static LoadReport build(LoadConfig cfg, String model, List<RequestRecord> records, List<RequestRecord> warmup,
-                            long wallNanos) {
+    static LoadReport build(
+            LoadConfig cfg, String model, List<RequestRecord> records, List<RequestRecord> warmup, long wallNanos) {
         double seconds = Math.max(wallNanos, 1) / 1e9;
         List<RequestRecord> ok = records.stream().filter(RequestRecord::ok).toList();
         long out = 0, prompt = 0;
@@ -60,8 +66,13 @@ public record LoadReport(
                 withPrompt++;
             }
         }
-        String source = ok.isEmpty() ? "none" : withUsage == ok.size() ? "server usage"
-                : withUsage == 0 ? "client (content chunks; server sent no usage)" : "mixed (server usage for " + withUsage + "/" + ok.size() + ")";
+        String source = ok.isEmpty()
+                ? "none"
+                : withUsage == ok.size()
+                        ? "server usage"
+                        : withUsage == 0
+                                ? "client (content chunks; server sent no usage)"
+                                : "mixed (server usage for " + withUsage + "/" + ok.size() + ")";
         Long promptTotal = withPrompt == ok.size() && !ok.isEmpty() ? prompt : null;
 
         List<UserStats> users = new ArrayList<>();
@@ -80,7 +91,8 @@ public record LoadReport(
                 } else ufail++;
             }
             perUserTps[i] = uo / seconds;
-            users.add(new UserStats(u.name(), LoadConfig.conc(u.concurrency()), uok, ufail, uo, perUserTps[i], ms(ttfts(mine))));
+            users.add(new UserStats(
+                    u.name(), LoadConfig.conc(u.concurrency()), uok, ufail, uo, perUserTps[i], ms(ttfts(mine))));
         }
 
         Map<String, Integer> errors = new TreeMap<>();
@@ -100,14 +112,35 @@ public record LoadReport(
             e2e[i] = r.e2eNanos();
         }
         return new LoadReport(
-                cfg.baseUrl().toString(), model, cfg.describeLoad(), totalConcurrency(cfg), cfg.rate(),
-                cfg.prompts().describe(), cfg.maxTokens(), cfg.ignoreEos(),
-                warmup.size(), (int) warmup.stream().filter(r -> !r.ok()).count(),
-                records.size(), ok.size(), records.size() - ok.size(), seconds,
-                ok.size() / seconds, out / seconds, (out + (promptTotal == null ? 0 : promptTotal)) / seconds,
-                out, promptTotal, withPrompt == 0 ? null : (double) prompt / withPrompt, source,
-                ms(ttfts(ok)), ms(unbox(itl)), ms(unbox(tpot)), ms(e2e),
-                users, fairness(perUserTps), errors, examples);
+                cfg.baseUrl().toString(),
+                model,
+                cfg.describeLoad(),
+                totalConcurrency(cfg),
+                cfg.rate(),
+                cfg.prompts().describe(),
+                cfg.maxTokens(),
+                cfg.ignoreEos(),
+                warmup.size(),
+                (int) warmup.stream().filter(r -> !r.ok()).count(),
+                records.size(),
+                ok.size(),
+                records.size() - ok.size(),
+                seconds,
+                ok.size() / seconds,
+                out / seconds,
+                (out + (promptTotal == null ? 0 : promptTotal)) / seconds,
+                out,
+                promptTotal,
+                withPrompt == 0 ? null : (double) prompt / withPrompt,
+                source,
+                ms(ttfts(ok)),
+                ms(unbox(itl)),
+                ms(unbox(tpot)),
+                ms(e2e),
+                users,
+                fairness(perUserTps),
+                errors,
+                examples);
     }
 
     /** Jain's index over per-user output tok/s; null (n/a) with fewer than 2 users or when nobody got a token. */
@@ -127,7 +160,10 @@ public record LoadReport(
     }
 
     private static double[] ttfts(List<RequestRecord> rs) {
-        return rs.stream().filter(r -> r.ttftNanos() >= 0).mapToDouble(RequestRecord::ttftNanos).toArray();
+        return rs.stream()
+                .filter(r -> r.ttftNanos() >= 0)
+                .mapToDouble(RequestRecord::ttftNanos)
+                .toArray();
     }
 
     private static double[] unbox(List<Double> xs) {

@@ -33,7 +33,8 @@ public final class LoadRunner {
     }
 
     public Result run(boolean progressBar) throws InterruptedException {
-        Duration connectTimeout = cfg.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? cfg.timeout() : Duration.ofSeconds(10);
+        Duration connectTimeout =
+                cfg.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? cfg.timeout() : Duration.ofSeconds(10);
         try (SseClient client = new SseClient(cfg.baseUrl(), connectTimeout)) {
             String model = cfg.model();
             if (model == null) {
@@ -45,14 +46,16 @@ public final class LoadRunner {
                 }
             }
             String m = model;
-            List<RequestRecord> warm = cfg.warmup() == 0 ? List.of()
-                    : closedLoop(client, m, cfg.warmup(), Long.MAX_VALUE, Progress.NONE);
+            List<RequestRecord> warm =
+                    cfg.warmup() == 0 ? List.of() : closedLoop(client, m, cfg.warmup(), Long.MAX_VALUE, Progress.NONE);
             long limit = cfg.requests() == null ? Long.MAX_VALUE : cfg.requests();
             List<RequestRecord> records;
             long wall;
             try (Progress progress = Progress.create(progressBar, cfg.requests() == null ? -1 : cfg.requests())) {
                 long t0 = System.nanoTime(); // after the progress bar: its terminal setup is slow
-                long deadline = cfg.duration() == null ? Long.MAX_VALUE : t0 + cfg.duration().toNanos();
+                long deadline = cfg.duration() == null
+                        ? Long.MAX_VALUE
+                        : t0 + cfg.duration().toNanos();
                 records = cfg.rate() == null
                         ? closedLoop(client, m, limit, deadline, progress)
                         : openLoop(client, m, limit, deadline, progress);
@@ -122,7 +125,10 @@ public final class LoadRunner {
     byte[] body(String model) {
         ObjectNode b = JSON.createObjectNode();
         b.put("model", model);
-        b.putArray("messages").addObject().put("role", "user").put("content", cfg.prompts().next());
+        b.putArray("messages")
+                .addObject()
+                .put("role", "user")
+                .put("content", cfg.prompts().next());
         b.put("max_tokens", cfg.maxTokens());
         b.put("stream", true);
         b.putObject("stream_options").put("include_usage", true);

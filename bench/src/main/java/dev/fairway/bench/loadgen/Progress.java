@@ -41,8 +41,12 @@ interface Progress extends AutoCloseable {
         private final AtomicInteger failed = new AtomicInteger();
 
         Bar(long max) {
-            bar = new ProgressBarBuilder().setTaskName("requests").setInitialMax(max)
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build();
+            bar = new ProgressBarBuilder()
+                    .setTaskName("requests")
+                    .setInitialMax(max)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(250)
+                    .build();
         }
 
         @Override

@@ -29,7 +29,8 @@ public interface PromptSource {
             if (parts.length > 2 || lo < 1 || hi < lo) throw new NumberFormatException();
             return new Generated(lo, hi, new Random(seed));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--prompt-tokens expects N or MIN:MAX with 1 <= MIN <= MAX, got '" + spec + "'");
+            throw new IllegalArgumentException(
+                    "--prompt-tokens expects N or MIN:MAX with 1 <= MIN <= MAX, got '" + spec + "'");
         }
     }
 
@@ -48,7 +49,8 @@ public interface PromptSource {
                 throw new IllegalArgumentException(file + ":" + lineNo + ": not JSON: " + e.getOriginalMessage());
             }
             JsonNode p = node == null ? null : node.get("prompt");
-            if (p == null || !p.isTextual()) throw new IllegalArgumentException(file + ":" + lineNo + ": expected {\"prompt\": \"...\"}");
+            if (p == null || !p.isTextual())
+                throw new IllegalArgumentException(file + ":" + lineNo + ": expected {\"prompt\": \"...\"}");
             prompts.add(p.asText());
         }
         if (prompts.isEmpty()) throw new IllegalArgumentException(file + ": no prompts");

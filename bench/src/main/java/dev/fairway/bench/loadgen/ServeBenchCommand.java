@@ -12,58 +12,113 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `fairway bench serve`: load an OpenAI-compatible server with streamed chat completions and report latency/throughput. */
-@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Load an OpenAI-compatible server (/v1/chat/completions, stream: true) and report",
-                "throughput, TTFT, inter-token and end-to-end latency, per-user fairness and errors.",
-                "Exit code: 0 = report printed, 1 = every request failed (report still printed), 2 = bad arguments."})
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Load an OpenAI-compatible server (/v1/chat/completions, stream: true) and report",
+            "throughput, TTFT, inter-token and end-to-end latency, per-user fairness and errors.",
+            "Exit code: 0 = report printed, 1 = every request failed (report still printed), 2 = bad arguments."
+        })
 public final class ServeBenchCommand implements Callable<Integer> {
-    @Option(names = "--base-url", required = true, paramLabel = "URL", description = "Server base URL, e.g. http://127.0.0.1:8080 (with or without /v1).")
+    @Option(
+            names = "--base-url",
+            required = true,
+            paramLabel = "URL",
+            description = "Server base URL, e.g. http://127.0.0.1:8080 (with or without /v1).")
     String baseUrl;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "Model name to send (default: first of GET /v1/models).")
+    @Option(
+            names = "--model",
+            paramLabel = "NAME",
+            description = "Model name to send (default: first of GET /v1/models).")
     String model;
 
-    @Option(names = "--api-key", paramLabel = "KEY", description = "Bearer key of the default user (default: $FAIRWAY_API_KEY, then $OPENAI_API_KEY).")
+    @Option(
+            names = "--api-key",
+            paramLabel = "KEY",
+            description = "Bearer key of the default user (default: $FAIRWAY_API_KEY, then $OPENAI_API_KEY).")
     String apiKey;
 
-    @Option(names = "--concurrency", paramLabel = "N", description = "Requests in flight (default 1); with --rate: cap on requests in flight (default unlimited).")
+    @Option(
+            names = "--concurrency",
+            paramLabel = "N",
+            description = "Requests in flight (default 1); with --rate: cap on requests in flight (default unlimited).")
     Integer concurrency;
 
-    @Option(names = "--rate", paramLabel = "REQ_PER_S", description = "Poisson arrival rate in requests/s instead of a fixed concurrency.")
+    @Option(
+            names = "--rate",
+            paramLabel = "REQ_PER_S",
+            description = "Poisson arrival rate in requests/s instead of a fixed concurrency.")
     Double rate;
 
-    @Option(names = "--prompt-tokens", paramLabel = "N|MIN:MAX", description = "Generated prompt length in tokens (approximate): N or MIN:MAX uniform (default 128).")
+    @Option(
+            names = "--prompt-tokens",
+            paramLabel = "N|MIN:MAX",
+            description = "Generated prompt length in tokens (approximate): N or MIN:MAX uniform (default 128).")
     String promptTokens;
 
-    @Option(names = "--prompts", paramLabel = "FILE", description = "JSONL file, one {\"prompt\": \"...\"} per line (used in order, cycling).")
+    @Option(
+            names = "--prompts",
+            paramLabel = "FILE",
+            description = "JSONL file, one {\"prompt\": \"...\"} per line (used in order, cycling).")
     Path promptsFile;
 
-    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "128", description = "max_tokens per request (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-tokens",
+            paramLabel = "N",
+            defaultValue = "128",
+            description = "max_tokens per request (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
     @Option(names = "--ignore-eos", description = "Send ignore_eos: true and min_tokens = max_tokens (vLLM, Fairway).")
     boolean ignoreEos;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature to send (default: server's).")
+    @Option(
+            names = "--temperature",
+            paramLabel = "T",
+            description = "Sampling temperature to send (default: server's).")
     Double temperature;
 
-    @Option(names = "--user", paramLabel = "NAME:KEY[:CONCURRENCY]",
-            description = "Simulated user with its own API key and concurrency (default --concurrency); repeatable; replaces the default user.")
+    @Option(
+            names = "--user",
+            paramLabel = "NAME:KEY[:CONCURRENCY]",
+            description =
+                    "Simulated user with its own API key and concurrency (default --concurrency); repeatable; replaces the default user.")
     List<String> userSpecs = new ArrayList<>();
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "0", description = "Requests sent before measuring (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Requests sent before measuring (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--requests", paramLabel = "N", description = "Measured requests (default 100 when --duration is not set).")
+    @Option(
+            names = "--requests",
+            paramLabel = "N",
+            description = "Measured requests (default 100 when --duration is not set).")
     Integer requests;
 
-    @Option(names = "--duration", paramLabel = "TIME", description = "Stop sending after this long, e.g. 30s, 2m (in-flight requests finish).")
+    @Option(
+            names = "--duration",
+            paramLabel = "TIME",
+            description = "Stop sending after this long, e.g. 30s, 2m (in-flight requests finish).")
     String duration;
 
-    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "300s", description = "Per-request timeout (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            paramLabel = "TIME",
+            defaultValue = "300s",
+            description = "Per-request timeout (default ${DEFAULT-VALUE}).")
     String timeout;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for prompts and arrivals (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "42",
+            description = "Seed for prompts and arrivals (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
@@ -107,19 +162,34 @@ public final class ServeBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("bad --base-url: " + e.getMessage());
         }
         TargetGuard.check(base, allowRemote);
-        if (promptsFile != null && promptTokens != null) throw new IllegalArgumentException("use --prompts or --prompt-tokens, not both");
-        PromptSource prompts = promptsFile != null ? PromptSource.ofJsonl(promptsFile)
+        if (promptsFile != null && promptTokens != null)
+            throw new IllegalArgumentException("use --prompts or --prompt-tokens, not both");
+        PromptSource prompts = promptsFile != null
+                ? PromptSource.ofJsonl(promptsFile)
                 : PromptSource.ofTokens(promptTokens == null ? "128" : promptTokens, seed);
         if (concurrency != null && concurrency < 1) throw new IllegalArgumentException("--concurrency must be >= 1");
         int defaultConcurrency = concurrency != null ? concurrency : rate != null ? LoadConfig.UNLIMITED : 1;
         List<SimUser> users = new ArrayList<>();
         for (String spec : userSpecs) users.add(SimUser.parse(spec, defaultConcurrency));
         if (users.isEmpty()) users.add(new SimUser("default", defaultKey(), defaultConcurrency));
-        else if (apiKey != null) throw new IllegalArgumentException("--api-key is for the default user; give keys in --user");
+        else if (apiKey != null)
+            throw new IllegalArgumentException("--api-key is for the default user; give keys in --user");
         Duration d = duration == null ? null : DurationParser.parse(duration);
         Integer n = requests == null && d == null ? Integer.valueOf(100) : requests;
-        return new LoadConfig(base, model, users, rate, prompts, maxTokens, ignoreEos, temperature, warmup, n, d,
-                DurationParser.parse(timeout), seed);
+        return new LoadConfig(
+                base,
+                model,
+                users,
+                rate,
+                prompts,
+                maxTokens,
+                ignoreEos,
+                temperature,
+                warmup,
+                n,
+                d,
+                DurationParser.parse(timeout),
+                seed);
     }
 
     private String defaultKey() {

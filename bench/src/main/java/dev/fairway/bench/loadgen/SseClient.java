@@ -46,7 +46,8 @@ public final class SseClient implements AutoCloseable {
 
     /** First model id of GET /v1/models. */
     public String firstModel(String apiKey, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(modelsUri).timeout(timeout).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(modelsUri).timeout(timeout).GET();
         if (apiKey != null) b.header("Authorization", "Bearer " + apiKey);
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) throw new IOException("GET " + modelsUri + " returned HTTP " + r.statusCode());
@@ -74,7 +75,8 @@ public final class SseClient implements AutoCloseable {
                 return BodySubscribers.fromLineSubscriber(st, s -> null, StandardCharsets.UTF_8, null);
             }
             return BodySubscribers.mapping(BodySubscribers.ofString(StandardCharsets.UTF_8), s -> {
-                st.fail(info.statusCode() / 100 == 2 ? RequestRecord.BAD_RESPONSE : "http_" + info.statusCode(),
+                st.fail(
+                        info.statusCode() / 100 == 2 ? RequestRecord.BAD_RESPONSE : "http_" + info.statusCode(),
                         type + " " + abbreviate(s));
                 return null;
             });
@@ -107,7 +109,8 @@ public final class SseClient implements AutoCloseable {
 
     static String classify(Throwable e, boolean gotHeaders) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof HttpConnectTimeoutException || t instanceof HttpTimeoutException) return RequestRecord.TIMEOUT;
+            if (t instanceof HttpConnectTimeoutException || t instanceof HttpTimeoutException)
+                return RequestRecord.TIMEOUT;
             if (t instanceof ConnectException) return RequestRecord.CONNECT_REFUSED;
         }
         return gotHeaders ? RequestRecord.STREAM_CUT : RequestRecord.IO_ERROR;
@@ -177,7 +180,9 @@ public final class SseClient implements AutoCloseable {
             }
             if (node.hasNonNull("error")) {
                 JsonNode err = node.get("error");
-                fail(RequestRecord.STREAM_ERROR, err.isObject() ? err.path("message").asText(err.toString()) : err.asText());
+                fail(
+                        RequestRecord.STREAM_ERROR,
+                        err.isObject() ? err.path("message").asText(err.toString()) : err.asText());
                 cancel();
                 return;
             }
@@ -193,7 +198,8 @@ public final class SseClient implements AutoCloseable {
                     }
                     lastToken = now;
                 }
-                if (choice.hasNonNull("finish_reason")) finishReason = choice.get("finish_reason").asText();
+                if (choice.hasNonNull("finish_reason"))
+                    finishReason = choice.get("finish_reason").asText();
             }
             JsonNode usage = node.path("usage");
             if (usage.isObject()) {
@@ -233,8 +239,18 @@ public final class SseClient implements AutoCloseable {
 
         synchronized RequestRecord record() {
             long e = end >= 0 ? end : System.nanoTime();
-            return new RequestRecord(user, t0, firstToken < 0 ? -1 : firstToken - t0, e - t0, Arrays.copyOf(itl, gaps),
-                    chunks, promptTokens, completionTokens, finishReason, error, errorDetail);
+            return new RequestRecord(
+                    user,
+                    t0,
+                    firstToken < 0 ? -1 : firstToken - t0,
+                    e - t0,
+                    Arrays.copyOf(itl, gaps),
+                    chunks,
+                    promptTokens,
+                    completionTokens,
+                    finishReason,
+                    error,
+                    errorDetail);
         }
     }
 }

@@ -12,7 +12,11 @@ public record Summary(int count, Double mean, Double p50, Double p90, Double p99
         Arrays.sort(v);
         double sum = 0;
         for (double x : v) sum += x;
-        return new Summary(v.length, sum / v.length, Stats.percentileOfSorted(v, 50), Stats.percentileOfSorted(v, 90),
+        return new Summary(
+                v.length,
+                sum / v.length,
+                Stats.percentileOfSorted(v, 50),
+                Stats.percentileOfSorted(v, 90),
                 Stats.percentileOfSorted(v, 99));
     }
 }

@@ -17,7 +17,8 @@ final class TargetGuard {
             throw new IllegalArgumentException("--base-url must be an http:// or https:// URL, got '" + base + "'");
         }
         String host = base.getHost();
-        if (host == null || host.isEmpty()) throw new IllegalArgumentException("--base-url has no host: '" + base + "'");
+        if (host == null || host.isEmpty())
+            throw new IllegalArgumentException("--base-url has no host: '" + base + "'");
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(host);
@@ -25,7 +26,8 @@ final class TargetGuard {
             throw new IllegalArgumentException("cannot resolve host '" + host + "' of --base-url " + base);
         }
         if (allowRemote) return;
-        InetAddress[] remote = Arrays.stream(addresses).filter(a -> !a.isLoopbackAddress()).toArray(InetAddress[]::new);
+        InetAddress[] remote =
+                Arrays.stream(addresses).filter(a -> !a.isLoopbackAddress()).toArray(InetAddress[]::new);
         if (remote.length > 0) {
             throw new IllegalArgumentException("refusing to load a non-loopback target: " + host + " resolves to "
                     + Arrays.stream(remote).map(InetAddress::getHostAddress).collect(Collectors.joining(", "))

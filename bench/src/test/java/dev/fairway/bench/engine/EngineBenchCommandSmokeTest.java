@@ -24,8 +24,19 @@ class EngineBenchCommandSmokeTest {
         int code;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new EngineBenchCommand()).execute("--model-config", cfg, "--n", "1,2", "--tokens",
-                    "6", "--prompt-tokens", "24", "--weights", "Q4", "--json");
+            code = new CommandLine(new EngineBenchCommand())
+                    .execute(
+                            "--model-config",
+                            cfg,
+                            "--n",
+                            "1,2",
+                            "--tokens",
+                            "6",
+                            "--prompt-tokens",
+                            "24",
+                            "--weights",
+                            "Q4",
+                            "--json");
         } finally {
             System.setOut(saved);
         }
@@ -36,8 +47,12 @@ class EngineBenchCommandSmokeTest {
         }
         // Fairway: prefill, decode, n=1, n=2. jlama: at least its single-session rows; its concurrent generate() can
         // crash its child JVM (SIGSEGV in libjlama), and then the bench reports the rows it got.
-        assertThat(lines.stream().filter(j -> j.get("system").asText().equals("fairway"))).hasSize(4);
-        assertThat(lines.stream().filter(j -> j.get("system").asText().equals("jlama")).count()).isBetween(2L, 4L);
+        assertThat(lines.stream().filter(j -> j.get("system").asText().equals("fairway")))
+                .hasSize(4);
+        assertThat(lines.stream()
+                        .filter(j -> j.get("system").asText().equals("jlama"))
+                        .count())
+                .isBetween(2L, 4L);
         for (JsonNode j : lines) {
             assertThat(j.get("system").asText()).isIn("fairway", "jlama");
             assertThat(j.get("model").asText()).isEqualTo("stories260K");
@@ -47,7 +62,9 @@ class EngineBenchCommandSmokeTest {
             assertThat(j.get("tokens_per_s").asDouble()).isPositive();
             assertThat(j.get("outputs_match_alone").isBoolean()).isTrue();
             if (j.get("system").asText().equals("fairway")) {
-                assertThat(j.get("outputs_match_alone").asBoolean()).as(j.toString()).isTrue();
+                assertThat(j.get("outputs_match_alone").asBoolean())
+                        .as(j.toString())
+                        .isTrue();
             }
         }
     }

@@ -22,9 +22,25 @@ class FairnessBenchSmokeTest {
         int rc;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            rc = new CommandLine(new FairnessBenchCommand()).execute("--model-config", TestModels.stories().toString(),
-                    "--weights", "F32", "--json", "--duration", "2", "--warmup", "1", "--baseline", "1",
-                    "--long-prompt", "200", "--history", "300", "--b-streams", "4");
+            rc = new CommandLine(new FairnessBenchCommand())
+                    .execute(
+                            "--model-config",
+                            TestModels.stories().toString(),
+                            "--weights",
+                            "F32",
+                            "--json",
+                            "--duration",
+                            "2",
+                            "--warmup",
+                            "1",
+                            "--baseline",
+                            "1",
+                            "--long-prompt",
+                            "200",
+                            "--history",
+                            "300",
+                            "--b-streams",
+                            "4");
         } finally {
             System.setOut(saved);
         }
@@ -34,7 +50,9 @@ class FairnessBenchSmokeTest {
         for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
             if (line.startsWith("{")) rows.add(json.readTree(line));
         }
-        assertThat(rows).extracting(r -> r.get("scenario").asText() + "/" + r.get("policy").asText())
+        assertThat(rows)
+                .extracting(
+                        r -> r.get("scenario").asText() + "/" + r.get("policy").asText())
                 .containsExactly("a/FCFS", "a/FAIR", "b/FCFS", "b/FAIR", "c/FCFS", "c/FAIR");
         for (JsonNode r : rows) {
             switch (r.get("scenario").asText()) {

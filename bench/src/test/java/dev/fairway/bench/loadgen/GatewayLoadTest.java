@@ -42,6 +42,7 @@ class GatewayLoadTest {
 
     @TempDir
     static Path dir;
+
     static Gateway gateway;
     static URI base;
     static String aliceKey, bobKey;
@@ -57,9 +58,23 @@ class GatewayLoadTest {
         aliceKey = admin.add("alice");
         bobKey = admin.add("bob");
         EngineConfig engine = EngineConfig.builder().model(model.toString()).build();
-        gateway = Gateway.start(new GatewayConfig(model.toString(), "127.0.0.1", 0, db, 8 << 20, engine,
-                        GatewayConfig.DEFAULT_HEADER_TIMEOUT_SECONDS, GatewayConfig.DEFAULT_IDLE_TIMEOUT_SECONDS, "127.0.0.1", -1, true), System.out)
-                .toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
+        gateway = Gateway.start(
+                        new GatewayConfig(
+                                model.toString(),
+                                "127.0.0.1",
+                                0,
+                                db,
+                                8 << 20,
+                                engine,
+                                GatewayConfig.DEFAULT_HEADER_TIMEOUT_SECONDS,
+                                GatewayConfig.DEFAULT_IDLE_TIMEOUT_SECONDS,
+                                "127.0.0.1",
+                                -1,
+                                true),
+                        System.out)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(3, TimeUnit.MINUTES);
         base = URI.create(gateway.baseUrl());
     }
 
@@ -69,15 +84,34 @@ class GatewayLoadTest {
     }
 
     private static LoadConfig config(List<SimUser> users, Double rate, int requests, int maxTokens, int warmup) {
-        return new LoadConfig(base, null, users, rate, PromptSource.ofTokens("8:24", 11), maxTokens, true, null,
-                warmup, requests, null, Duration.ofSeconds(120), 11);
+        return new LoadConfig(
+                base,
+                null,
+                users,
+                rate,
+                PromptSource.ofTokens("8:24", 11),
+                maxTokens,
+                true,
+                null,
+                warmup,
+                requests,
+                null,
+                Duration.ofSeconds(120),
+                11);
     }
 
     @Test
     void twoUsersReportTheServersTokenCounts() throws Exception {
         String before = scrape();
-        LoadRunner.Result res = new LoadRunner(config(List.of(new SimUser("alice", aliceKey, 2), new SimUser("bob", bobKey, 2)),
-                null, 12, 16, 0), System.err).run(false);
+        LoadRunner.Result res = new LoadRunner(
+                        config(
+                                List.of(new SimUser("alice", aliceKey, 2), new SimUser("bob", bobKey, 2)),
+                                null,
+                                12,
+                                16,
+                                0),
+                        System.err)
+                .run(false);
         String after = scrape();
         LoadReport r = res.report();
 
@@ -92,33 +126,53 @@ class GatewayLoadTest {
             assertThat(rec.ttftNanos()).isPositive().isLessThanOrEqualTo(rec.e2eNanos());
             assertThat(rec.finishReason()).isEqualTo("length");
         });
-        long sumCompletion = res.records().stream().mapToLong(RequestRecord::completionTokens).sum();
-        long sumPrompt = res.records().stream().mapToLong(RequestRecord::promptTokens).sum();
+        long sumCompletion = res.records().stream()
+                .mapToLong(RequestRecord::completionTokens)
+                .sum();
+        long sumPrompt =
+                res.records().stream().mapToLong(RequestRecord::promptTokens).sum();
         assertThat(r.outputTokens()).isEqualTo(sumCompletion).isEqualTo(12 * 16);
         assertThat(r.promptTokens()).isEqualTo(sumPrompt);
 
         // The server's own counters moved by exactly what the report says.
-        assertThat(delta(before, after, "fairway_generation_tokens_total", Map.of())).isEqualTo(r.outputTokens());
-        assertThat(delta(before, after, "fairway_prompt_tokens_total", Map.of())).isEqualTo(r.promptTokens());
+        assertThat(delta(before, after, "fairway_generation_tokens_total", Map.of()))
+                .isEqualTo(r.outputTokens());
+        assertThat(delta(before, after, "fairway_prompt_tokens_total", Map.of()))
+                .isEqualTo(r.promptTokens());
         for (LoadReport.UserStats u : r.users()) {
             assertThat(u.completed()).isPositive();
-            assertThat(delta(before, after, "fairway_user_tokens_total", Map.of("user", u.name(), "kind", "completion")))
-                    .as(u.name()).isEqualTo(u.outputTokens());
+            assertThat(delta(
+                            before, after, "fairway_user_tokens_total", Map.of("user", u.name(), "kind", "completion")))
+                    .as(u.name())
+                    .isEqualTo(u.outputTokens());
         }
 
         assertThat(r.outputTokPerS()).isCloseTo(r.outputTokens() / r.durationS(), within(1e-6));
-        assertThat(r.users().stream().mapToDouble(LoadReport.UserStats::outputTokPerS).sum()).isCloseTo(r.outputTokPerS(), within(1e-6));
+        assertThat(r.users().stream()
+                        .mapToDouble(LoadReport.UserStats::outputTokPerS)
+                        .sum())
+                .isCloseTo(r.outputTokPerS(), within(1e-6));
         assertThat(r.jainFairness()).isBetween(0.5, 1.0);
         assertThat(r.ttftMs().count()).isEqualTo(12);
         assertThat(r.e2eMs().p50()).isGreaterThanOrEqualTo(r.ttftMs().p50());
-        assertThat(r.itlMs().count()).isEqualTo(res.records().stream().mapToInt(rec -> rec.contentChunks() - 1).sum());
+        assertThat(r.itlMs().count())
+                .isEqualTo(res.records().stream()
+                        .mapToInt(rec -> rec.contentChunks() - 1)
+                        .sum());
         System.out.println(ReportRenderer.table(r));
     }
 
     @Test
     void poissonRateWithABadKeyCountsOnly401sForThatUser() throws Exception {
-        LoadRunner.Result res = new LoadRunner(config(List.of(new SimUser("alice", aliceKey, 4), new SimUser("mallory", "wrong", 1)),
-                20.0, 10, 8, 1), System.err).run(false);
+        LoadRunner.Result res = new LoadRunner(
+                        config(
+                                List.of(new SimUser("alice", aliceKey, 4), new SimUser("mallory", "wrong", 1)),
+                                20.0,
+                                10,
+                                8,
+                                1),
+                        System.err)
+                .run(false);
         LoadReport r = res.report();
         LoadReport.UserStats alice = r.users().get(0), mallory = r.users().get(1);
         assertThat(alice.failed()).isZero();
@@ -138,8 +192,20 @@ class GatewayLoadTest {
         int code;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new ServeBenchCommand()).execute("--base-url", base + "/v1", "--user", "bob:" + bobKey + ":2",
-                    "--prompts", prompts.toString(), "--requests", "4", "--max-tokens", "8", "--ignore-eos", "--json");
+            code = new CommandLine(new ServeBenchCommand())
+                    .execute(
+                            "--base-url",
+                            base + "/v1",
+                            "--user",
+                            "bob:" + bobKey + ":2",
+                            "--prompts",
+                            prompts.toString(),
+                            "--requests",
+                            "4",
+                            "--max-tokens",
+                            "8",
+                            "--ignore-eos",
+                            "--json");
         } finally {
             System.setOut(old);
         }
@@ -152,14 +218,21 @@ class GatewayLoadTest {
     }
 
     private static String firstModelId() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/models"))
-                .header("Authorization", "Bearer " + aliceKey).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(base + "/v1/models"))
+                                .header("Authorization", "Bearer " + aliceKey)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body()).path("data").get(0).path("id").asText();
     }
 
     private static String scrape() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static long delta(String before, String after, String name, Map<String, String> labels) {

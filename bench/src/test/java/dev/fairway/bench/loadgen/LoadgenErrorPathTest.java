@@ -52,9 +52,22 @@ class LoadgenErrorPathTest {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    private static LoadConfig config(URI base, int concurrency, Integer requests, Duration duration, Duration timeout, Double rate) {
-        return new LoadConfig(base, "m", List.of(new SimUser("u", "k", concurrency)), rate,
-                PromptSource.ofTokens("8", 1), 8, true, null, 0, requests, duration, timeout, 1);
+    private static LoadConfig config(
+            URI base, int concurrency, Integer requests, Duration duration, Duration timeout, Double rate) {
+        return new LoadConfig(
+                base,
+                "m",
+                List.of(new SimUser("u", "k", concurrency)),
+                rate,
+                PromptSource.ofTokens("8", 1),
+                8,
+                true,
+                null,
+                0,
+                requests,
+                duration,
+                timeout,
+                1);
     }
 
     private static LoadReport run(LoadConfig cfg) throws InterruptedException {
@@ -114,7 +127,8 @@ class LoadgenErrorPathTest {
             sse(ex, chunk("a"), chunk("b"));
             ex.close(); // clean end of body, but no [DONE]
         });
-        LoadRunner.Result res = new LoadRunner(config(base, 2, 4, null, Duration.ofSeconds(5), null), System.err).run(false);
+        LoadRunner.Result res =
+                new LoadRunner(config(base, 2, 4, null, Duration.ofSeconds(5), null), System.err).run(false);
         assertThat(res.report().errors()).isEqualTo(Map.of(RequestRecord.STREAM_CUT, 4));
         assertThat(res.records()).allSatisfy(rec -> {
             assertThat(rec.contentChunks()).isEqualTo(2);
@@ -131,8 +145,10 @@ class LoadgenErrorPathTest {
                     try (Socket s = ss.accept()) {
                         s.getInputStream().read(new byte[65536]);
                         OutputStream out = s.getOutputStream();
-                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 100000\r\n\r\n"
-                                + "data: " + chunk("x") + "\n\n").getBytes(StandardCharsets.UTF_8));
+                        out.write(
+                                ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 100000\r\n\r\n"
+                                                + "data: " + chunk("x") + "\n\n")
+                                        .getBytes(StandardCharsets.UTF_8));
                         out.flush();
                     } catch (IOException ignored) {
                         // socket closed: the client sees a truncated body
@@ -202,9 +218,21 @@ class LoadgenErrorPathTest {
         int code;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new ServeBenchCommand()).execute("--base-url", "http://127.0.0.1:" + port,
-                    "--model", "m", "--requests", "3", "--json", "--user", "a:k1:1", "--user", "b:k2:2",
-                    "--json-file", jsonFile.toString());
+            code = new CommandLine(new ServeBenchCommand())
+                    .execute(
+                            "--base-url",
+                            "http://127.0.0.1:" + port,
+                            "--model",
+                            "m",
+                            "--requests",
+                            "3",
+                            "--json",
+                            "--user",
+                            "a:k1:1",
+                            "--user",
+                            "b:k2:2",
+                            "--json-file",
+                            jsonFile.toString());
         } finally {
             System.setOut(old);
         }
@@ -212,12 +240,15 @@ class LoadgenErrorPathTest {
         JsonNode j = JSON.readTree(buf.toString(StandardCharsets.UTF_8));
         assertThat(j.path("errors").path("connect_refused").asInt()).isEqualTo(3);
         assertThat(j.path("users")).hasSize(2);
-        assertThat(j.has("ttft_ms") && j.has("itl_ms") && j.has("e2e_ms") && j.has("jain_fairness")).isTrue();
+        assertThat(j.has("ttft_ms") && j.has("itl_ms") && j.has("e2e_ms") && j.has("jain_fairness"))
+                .isTrue();
         assertThat(j.path("concurrency").asInt()).isEqualTo(3);
         assertThat(JSON.readTree(jsonFile.toFile())).isEqualTo(j);
 
-        assertThat(new CommandLine(new ServeBenchCommand()).execute("--base-url", "http://10.1.2.3:8000")).isEqualTo(2);
-        assertThat(new CommandLine(new ServeBenchCommand()).execute("--base-url", "http://127.0.0.1:1",
-                "--prompts", "x.jsonl", "--prompt-tokens", "5")).isEqualTo(2);
+        assertThat(new CommandLine(new ServeBenchCommand()).execute("--base-url", "http://10.1.2.3:8000"))
+                .isEqualTo(2);
+        assertThat(new CommandLine(new ServeBenchCommand())
+                        .execute("--base-url", "http://127.0.0.1:1", "--prompts", "x.jsonl", "--prompt-tokens", "5"))
+                .isEqualTo(2);
     }
 }

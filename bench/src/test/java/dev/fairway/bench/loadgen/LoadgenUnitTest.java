@@ -60,8 +60,10 @@ class LoadgenUnitTest {
         PromptSource fixed = PromptSource.ofTokens("128", 1);
         assertThat(fixed.next().split(" ")).hasSize(128);
         PromptSource uniform = PromptSource.ofTokens("64:256", 7);
-        for (int i = 0; i < 50; i++) assertThat(uniform.next().split(" ").length).isBetween(64, 256);
-        assertThat(PromptSource.ofTokens("16", 3).next()).isEqualTo(PromptSource.ofTokens("16", 3).next());
+        for (int i = 0; i < 50; i++)
+            assertThat(uniform.next().split(" ").length).isBetween(64, 256);
+        assertThat(PromptSource.ofTokens("16", 3).next())
+                .isEqualTo(PromptSource.ofTokens("16", 3).next());
         assertThatThrownBy(() -> PromptSource.ofTokens("256:64", 1)).hasMessageContaining("MIN:MAX");
         assertThatThrownBy(() -> PromptSource.ofTokens("0", 1)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -84,9 +86,11 @@ class LoadgenUnitTest {
         TargetGuard.check(URI.create("http://localhost:8080/v1"), false);
         TargetGuard.check(URI.create("http://[::1]:8080"), false);
         assertThatThrownBy(() -> TargetGuard.check(URI.create("http://10.1.2.3:8000"), false))
-                .hasMessageContaining("10.1.2.3").hasMessageContaining("--allow-remote");
+                .hasMessageContaining("10.1.2.3")
+                .hasMessageContaining("--allow-remote");
         TargetGuard.check(URI.create("http://10.1.2.3:8000"), true);
-        assertThatThrownBy(() -> TargetGuard.check(URI.create("ftp://127.0.0.1/"), false)).hasMessageContaining("http");
+        assertThatThrownBy(() -> TargetGuard.check(URI.create("ftp://127.0.0.1/"), false))
+                .hasMessageContaining("http");
         assertThatThrownBy(() -> TargetGuard.check(URI.create("http://no-such-host.invalid:1"), true))
                 .hasMessageContaining("cannot resolve");
     }

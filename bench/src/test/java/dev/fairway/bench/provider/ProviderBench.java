@@ -35,16 +35,27 @@ import picocli.CommandLine.Option;
  * each (output tokens as each provider reports them / wall time of the concurrent round) and whether every concurrent
  * output equals the same prompt run alone. Run: {@code langchain4j-local-provider/bench.sh --json}.
  */
-@Command(name = "bench-langchain4j", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = ProviderBench.Defaults.class,
-        description = {"LocalChatModel vs JlamaChatModel: N threads calling chat() at once, greedy, same weights.",
-                "--weights Q4 or F32 (default Q4): Fairway quantizes the F32 folder on load, jlama loads its own quantizeModel copy.",
-                "--threads: compute threads for each provider (default 2)."})
+@Command(
+        name = "bench-langchain4j",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        defaultValueProvider = ProviderBench.Defaults.class,
+        description = {
+            "LocalChatModel vs JlamaChatModel: N threads calling chat() at once, greedy, same weights.",
+            "--weights Q4 or F32 (default Q4): Fairway quantizes the F32 folder on load, jlama loads its own quantizeModel copy.",
+            "--threads: compute threads for each provider (default 2)."
+        })
 public final class ProviderBench implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "DIR", description = "A model folder (HF layout). Default: random weights of --model-config.")
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "A model folder (HF layout). Default: random weights of --model-config.")
     Path model;
 
-    @Option(names = "--model-config", paramLabel = "DIR",
+    @Option(
+            names = "--model-config",
+            paramLabel = "DIR",
             description = "Folder with config.json + tokenizer; seeded random weights are generated (cached). "
                     + "Default: <fairway.shared>/models/SmolLM2-135M-Instruct-config.")
     Path modelConfig;
@@ -56,17 +67,26 @@ public final class ProviderBench implements Callable<Integer> {
     ComputeOptions compute;
 
     static final class Defaults extends DefaultsFor {
-        Defaults() { super("--weights", "${env:FAIRWAY_WEIGHTS:-Q4}", "--threads", "${env:FAIRWAY_THREADS:-2}"); }
+        Defaults() {
+            super("--weights", "${env:FAIRWAY_WEIGHTS:-Q4}", "--threads", "${env:FAIRWAY_THREADS:-2}");
+        }
     }
 
     /** --weights and --threads as used. */
     private String weights;
+
     private int threads;
 
-    @Option(names = "--clients", defaultValue = "8", description = "Concurrent chat() callers. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--clients",
+            defaultValue = "8",
+            description = "Concurrent chat() callers. Default: ${DEFAULT-VALUE}.")
     int clients;
 
-    @Option(names = "--max-tokens", defaultValue = "48", description = "Output tokens per request. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-tokens",
+            defaultValue = "48",
+            description = "Output tokens per request. Default: ${DEFAULT-VALUE}.")
     int maxTokens;
 
     @Option(names = "--skip-jlama", description = "Measure only LocalChatModel.")
@@ -82,8 +102,9 @@ public final class ProviderBench implements Callable<Integer> {
     private int maxPromptTokens = 64;
 
     private static int promptTokens(LocalChatModel m, String text) {
-        return m.engine().promptTokens(dev.fairway.engine.Prompt.chat(
-                List.of(dev.fairway.engine.ChatMessage.user(text)))).length;
+        return m.engine()
+                .promptTokens(dev.fairway.engine.Prompt.chat(List.of(dev.fairway.engine.ChatMessage.user(text))))
+                .length;
     }
 
     /**
@@ -107,11 +128,18 @@ public final class ProviderBench implements Callable<Integer> {
     private List<Integer> promptLengths = List.of();
 
     static final List<String> PROMPTS = List.of(
-            "Write a short story about a lighthouse keeper.", "Explain how rainbows form.",
-            "List three uses for a paperclip.", "What makes a good cup of tea?",
-            "Describe a busy market in the morning.", "Give advice to a new gardener.",
-            "Summarize the rules of chess.", "Why do cats purr?", "Plan a weekend trip to the mountains.",
-            "Tell me about the history of bicycles.", "How do bees make honey?", "Describe your ideal library.");
+            "Write a short story about a lighthouse keeper.",
+            "Explain how rainbows form.",
+            "List three uses for a paperclip.",
+            "What makes a good cup of tea?",
+            "Describe a busy market in the morning.",
+            "Give advice to a new gardener.",
+            "Summarize the rules of chess.",
+            "Why do cats purr?",
+            "Plan a weekend trip to the mountains.",
+            "Tell me about the history of bicycles.",
+            "How do bees make honey?",
+            "Describe your ideal library.");
 
     public static void main(String[] args) {
         int code = new CommandLine(new ProviderBench()).execute(args);
@@ -133,11 +161,16 @@ public final class ProviderBench implements Callable<Integer> {
         threads = compute.threadsOrCores();
         Path folder = model != null ? model.toAbsolutePath().normalize() : randomModel();
         List<String> prompts = new ArrayList<>();
-        for (int i = 0; i < clients; i++) prompts.add(PROMPTS.get(i % PROMPTS.size()) + (i >= PROMPTS.size() ? " (" + i + ")" : ""));
+        for (int i = 0; i < clients; i++)
+            prompts.add(PROMPTS.get(i % PROMPTS.size()) + (i >= PROMPTS.size() ? " (" + i + ")" : ""));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", folder.toString());
-        out.put("weights", weights + (weights.equalsIgnoreCase("F32") ? ""
-                : " (fairway quantizes the F32 folder on load; jlama loads the same folder quantized by its own quantizeModel)"));
+        out.put(
+                "weights",
+                weights
+                        + (weights.equalsIgnoreCase("F32")
+                                ? ""
+                                : " (fairway quantizes the F32 folder on load; jlama loads the same folder quantized by its own quantizeModel)"));
         out.put("clients", clients);
         out.put("max_tokens", maxTokens);
         out.put("threads", threads);
@@ -145,15 +178,21 @@ public final class ProviderBench implements Callable<Integer> {
         out.put("load_average_at_start", loadAverage());
 
         Map<String, Object> ours = null;
-        if (!skipFairway) try (LocalChatModel local = LocalChatModel.builder().modelPath(folder)
-                .weightType(weights.equalsIgnoreCase("F32") ? null : weights.toUpperCase(Locale.ROOT))
-                .threads(threads).maxRunningSequences(Math.max(clients, 8)).kvCacheTokens(clients * 1024)
-                .temperature(0.0).maxOutputTokens(maxTokens).build()) {
-            log("loaded LocalChatModel on " + folder);
-            equalize(local, prompts);
-            ours = measure("fairway LocalChatModel", local, prompts);
-            out.put("fairway", ours);
-        }
+        if (!skipFairway)
+            try (LocalChatModel local = LocalChatModel.builder()
+                    .modelPath(folder)
+                    .weightType(weights.equalsIgnoreCase("F32") ? null : weights.toUpperCase(Locale.ROOT))
+                    .threads(threads)
+                    .maxRunningSequences(Math.max(clients, 8))
+                    .kvCacheTokens(clients * 1024)
+                    .temperature(0.0)
+                    .maxOutputTokens(maxTokens)
+                    .build()) {
+                log("loaded LocalChatModel on " + folder);
+                equalize(local, prompts);
+                ours = measure("fairway LocalChatModel", local, prompts);
+                out.put("fairway", ours);
+            }
 
         if (!skipJlama) {
             log("loading JlamaChatModel on " + folder);
@@ -162,21 +201,27 @@ public final class ProviderBench implements Callable<Integer> {
             // its normal Q4 path is a folder quantized by its own SafeTensorSupport.quantizeModel.
             Path jlamaFolder = weights.equalsIgnoreCase("F32") ? folder : jlamaQuantized(folder);
             JlamaChatModel jlama = JlamaChatModel.builder()
-                    .modelCachePath(jlamaCache(jlamaFolder)).modelName(jlamaFolder.getFileName().toString())
-                    .threadCount(threads).temperature(0f).maxTokens(maxPromptTokens + maxTokens).build();
+                    .modelCachePath(jlamaCache(jlamaFolder))
+                    .modelName(jlamaFolder.getFileName().toString())
+                    .threadCount(threads)
+                    .temperature(0f)
+                    .maxTokens(maxPromptTokens + maxTokens)
+                    .build();
             Map<String, Object> theirs = measure("langchain4j-jlama JlamaChatModel", jlama, prompts);
             out.put("langchain4j_jlama", theirs);
             if (ours != null) {
-            double ratio = (double) ours.get("aggregate_tok_s") / (double) theirs.get("aggregate_tok_s");
-            out.put("aggregate_speedup", round(ratio));
-            out.put("target_4x_met", ratio >= 4.0);
+                double ratio = (double) ours.get("aggregate_tok_s") / (double) theirs.get("aggregate_tok_s");
+                out.put("aggregate_speedup", round(ratio));
+                out.put("target_4x_met", ratio >= 4.0);
             }
         }
         out.put("prompt_tokens", promptLengths);
         out.put("load_average_at_end", loadAverage());
 
         if (json) {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            System.out.println(new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(out));
         } else {
             out.forEach((k, v) -> System.out.println(k + ": " + v));
         }
@@ -206,16 +251,15 @@ public final class ProviderBench implements Callable<Integer> {
         if (Files.exists(target.resolve(marker))) return target;
         if (!Files.exists(dir.resolve("README.md"))) Files.writeString(dir.resolve("README.md"), "# Model\n");
         Path tmp = Files.createTempDirectory(dir.getParent(), target.getFileName() + ".tmp-");
-        com.github.tjake.jlama.safetensors.SafeTensorSupport.quantizeModel(dir,
-                com.github.tjake.jlama.safetensors.DType.Q4, null, null, java.util.Optional.of(tmp));
+        com.github.tjake.jlama.safetensors.SafeTensorSupport.quantizeModel(
+                dir, com.github.tjake.jlama.safetensors.DType.Q4, null, null, java.util.Optional.of(tmp));
         Files.writeString(tmp.resolve(marker), "jlama quantizeModel Q4 of " + dir + "\n");
         Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return target;
     }
 
     private Path randomModel() {
-        Path cfg = modelConfig != null ? modelConfig
-                : TestModels.model("SmolLM2-135M-Instruct-config");
+        Path cfg = modelConfig != null ? modelConfig : TestModels.model("SmolLM2-135M-Instruct-config");
         if (!Files.isDirectory(cfg)) throw new IllegalArgumentException("no model config folder " + cfg);
         log("materializing random weights of " + cfg + " (seed " + seed + ", cached)");
         return RandomWeights.materialize(cfg.toAbsolutePath().normalize(), seed);
@@ -226,9 +270,17 @@ public final class ProviderBench implements Callable<Integer> {
         model.chat(UserMessage.from("Hello"));
         log(name + ": each prompt alone");
         Round alone = sequential(model, prompts);
-        log(String.format(Locale.ROOT, "%s: alone %.2f tok/s (%d tokens in %.1f s)", name, alone.tokPerSec(),
-                alone.outputTokens(), alone.seconds()));
-        boolean deterministic = model.chat(UserMessage.from(prompts.get(0))).aiMessage().text().equals(alone.texts().get(0));
+        log(String.format(
+                Locale.ROOT,
+                "%s: alone %.2f tok/s (%d tokens in %.1f s)",
+                name,
+                alone.tokPerSec(),
+                alone.outputTokens(),
+                alone.seconds()));
+        boolean deterministic = model.chat(UserMessage.from(prompts.get(0)))
+                .aiMessage()
+                .text()
+                .equals(alone.texts().get(0));
         log(name + ": " + prompts.size() + " threads at once");
         Round together = concurrent(model, prompts);
         int matches = 0;
@@ -237,8 +289,15 @@ public final class ProviderBench implements Callable<Integer> {
             if (together.texts().get(i).equals(alone.texts().get(i))) matches++;
             else mismatched.add(i);
         }
-        log(String.format(Locale.ROOT, "%s: concurrent %.2f tok/s (%d tokens in %.1f s), %d/%d equal alone", name,
-                together.tokPerSec(), together.outputTokens(), together.seconds(), matches, prompts.size()));
+        log(String.format(
+                Locale.ROOT,
+                "%s: concurrent %.2f tok/s (%d tokens in %.1f s), %d/%d equal alone",
+                name,
+                together.tokPerSec(),
+                together.outputTokens(),
+                together.seconds(),
+                matches,
+                prompts.size()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("single_stream_tok_s", round(alone.tokPerSec()));
         m.put("aggregate_tok_s", round(together.tokPerSec()));

@@ -1,9 +1,8 @@
 package dev.fairway.cli.options;
 
-import picocli.CommandLine.Option;
-
 import java.io.PrintStream;
 import java.util.Locale;
+import picocli.CommandLine.Option;
 
 /**
  * --weights and --threads, defined once: every command that runs the engine takes them. bench engine and bench
@@ -14,11 +13,17 @@ public class ComputeOptions {
     /** Where deprecation notes go; replaced in tests. */
     static PrintStream notes = System.err;
 
-    @Option(names = "--weights", paramLabel = "TYPE", defaultValue = "${env:FAIRWAY_WEIGHTS}",
-            description = "Q4, Q8 or F32: quantize or expand on load; unset keeps the stored type (env FAIRWAY_WEIGHTS).")
+    @Option(
+            names = "--weights",
+            paramLabel = "TYPE",
+            defaultValue = "${env:FAIRWAY_WEIGHTS}",
+            description =
+                    "Q4, Q8 or F32: quantize or expand on load; unset keeps the stored type (env FAIRWAY_WEIGHTS).")
     String weights;
 
-    @Option(names = "--threads", defaultValue = "${env:FAIRWAY_THREADS:-0}",
+    @Option(
+            names = "--threads",
+            defaultValue = "${env:FAIRWAY_THREADS:-0}",
             description = "Compute threads, 0 = all cores (env FAIRWAY_THREADS, default ${DEFAULT-VALUE}).")
     int threads;
 
@@ -45,8 +50,12 @@ public class ComputeOptions {
     }
 
     /** --threads as given: 0 means all cores. */
-    public int threads() { return threads; }
+    public int threads() {
+        return threads;
+    }
 
     /** The thread count the engine will use. */
-    public int threadsOrCores() { return threads > 0 ? threads : Runtime.getRuntime().availableProcessors(); }
+    public int threadsOrCores() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
 }

@@ -1,11 +1,10 @@
 package dev.fairway.cli.options;
 
+import java.util.HashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Other defaults for some shared options in one command: {@code @Command(defaultValueProvider = X.class)} with

@@ -19,27 +19,35 @@ class EngineOptionsTest {
 
     @Command(name = "serve-like")
     static final class Serve implements Runnable {
-        @Mixin EngineOptions engine;
+        @Mixin
+        EngineOptions engine;
 
-        @Override public void run() {}
+        @Override
+        public void run() {}
     }
 
     static final class BenchDefaults extends DefaultsFor {
-        BenchDefaults() { super("--model", "tiny", "--kv-mb", "256", "--weights", "Q4"); }
+        BenchDefaults() {
+            super("--model", "tiny", "--kv-mb", "256", "--weights", "Q4");
+        }
     }
 
     @Command(name = "bench-like", defaultValueProvider = BenchDefaults.class)
     static final class Bench implements Runnable {
-        @Mixin EngineOptions engine;
+        @Mixin
+        EngineOptions engine;
 
-        @Override public void run() {}
+        @Override
+        public void run() {}
     }
 
     @Command(name = "compute-like")
     static final class Compute implements Runnable {
-        @Mixin ComputeOptions compute;
+        @Mixin
+        ComputeOptions compute;
 
-        @Override public void run() {}
+        @Override
+        public void run() {}
     }
 
     @BeforeEach
@@ -63,7 +71,8 @@ class EngineOptionsTest {
 
     @Test
     void defaultsAreTheEngineDefaults() {
-        assertThat(System.getenv().keySet()).as("no FAIRWAY_* variables in the test environment")
+        assertThat(System.getenv().keySet())
+                .as("no FAIRWAY_* variables in the test environment")
                 .noneMatch(k -> k.startsWith("FAIRWAY_"));
         EngineOptions o = parse(new Serve(), "--model", "m").engine;
         EngineConfig built = o.builder().build();
@@ -74,9 +83,32 @@ class EngineOptionsTest {
 
     @Test
     void everyOptionReachesTheConfig() {
-        EngineConfig c = parse(new Serve(), "--model", "m", "--weights", "q8", "--threads", "3", "--kv-mb", "64",
-                "--kv-tokens", "4096", "--max-batch", "128", "--max-running", "8", "--max-waiting", "16",
-                "--policy", "FCFS", "--no-prefix-caching", "--model-cache", "/tmp/cache").engine.builder().build();
+        EngineConfig c = parse(
+                        new Serve(),
+                        "--model",
+                        "m",
+                        "--weights",
+                        "q8",
+                        "--threads",
+                        "3",
+                        "--kv-mb",
+                        "64",
+                        "--kv-tokens",
+                        "4096",
+                        "--max-batch",
+                        "128",
+                        "--max-running",
+                        "8",
+                        "--max-waiting",
+                        "16",
+                        "--policy",
+                        "FCFS",
+                        "--no-prefix-caching",
+                        "--model-cache",
+                        "/tmp/cache")
+                .engine
+                .builder()
+                .build();
         assertThat(c.model()).isEqualTo("m");
         assertThat(c.weightType()).isEqualTo("Q8");
         assertThat(c.threads()).isEqualTo(3);
@@ -95,7 +127,8 @@ class EngineOptionsTest {
         EngineOptions o = parse(new Serve(), "--weight-type", "Q4", "--no-prefix-cache").engine;
         assertThat(o.weights()).isEqualTo("Q4");
         assertThat(o.prefixCaching()).isFalse();
-        assertThat(notes()).contains("--weight-type is deprecated; use --weights Q4")
+        assertThat(notes())
+                .contains("--weight-type is deprecated; use --weights Q4")
                 .contains("--[no-]prefix-cache is deprecated; use --no-prefix-caching");
     }
 
@@ -118,8 +151,13 @@ class EngineOptionsTest {
         ComputeOptions c = parse(new Compute()).compute;
         assertThat(c.weights()).isNull();
         assertThat(c.threadsOrCores()).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(parse(new Compute(), "--threads", "2", "--weights", "f32").compute.threadsOrCores()).isEqualTo(2);
-        assertThat(new CommandLine(new Compute()).getUsageMessage()).contains("--weights").contains("--threads")
+        assertThat(parse(new Compute(), "--threads", "2", "--weights", "f32")
+                        .compute
+                        .threadsOrCores())
+                .isEqualTo(2);
+        assertThat(new CommandLine(new Compute()).getUsageMessage())
+                .contains("--weights")
+                .contains("--threads")
                 .doesNotContain("--model");
     }
 
@@ -128,6 +166,7 @@ class EngineOptionsTest {
         EngineOptions o = parse(new Serve()).engine;
         assertThat(o.model()).isNull();
         org.assertj.core.api.Assertions.assertThatThrownBy(o::requireModel)
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("--model (or FAIRWAY_MODEL) is required");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--model (or FAIRWAY_MODEL) is required");
     }
 }

@@ -3,7 +3,6 @@ package dev.fairway.cli.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,8 +25,10 @@ import java.util.Map;
  */
 public final class ApiClient {
     static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String base;
     private volatile String apiKey;
     private volatile String user;
@@ -38,9 +39,17 @@ public final class ApiClient {
         this.user = blankToNull(user);
     }
 
-    public String baseUrl() { return base; }
-    public String user() { return user; }
-    public boolean hasKey() { return apiKey != null; }
+    public String baseUrl() {
+        return base;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public boolean hasKey() {
+        return apiKey != null;
+    }
 
     public void signIn(String apiKey, String user) {
         this.apiKey = blankToNull(apiKey);
@@ -79,8 +88,15 @@ public final class ApiClient {
         JsonNode page = send(request("/v1/conversations?limit=" + limit).GET());
         List<Summary> out = new ArrayList<>();
         for (JsonNode c : page.path("data")) {
-            long at = c.hasNonNull("updated_at") ? c.path("updated_at").asLong() : c.path("created_at").asLong();
-            out.add(new Summary(c.path("id").asText(), c.path("title").asText(""), c.path("preview").asText(""), at, metadata(c)));
+            long at = c.hasNonNull("updated_at")
+                    ? c.path("updated_at").asLong()
+                    : c.path("created_at").asLong();
+            out.add(new Summary(
+                    c.path("id").asText(),
+                    c.path("title").asText(""),
+                    c.path("preview").asText(""),
+                    at,
+                    metadata(c)));
         }
         return out;
     }
@@ -89,7 +105,10 @@ public final class ApiClient {
         JsonNode c = send(request("/v1/conversations/" + enc(id)).GET());
         List<Message> messages = new ArrayList<>();
         for (JsonNode m : c.path("messages")) {
-            messages.add(new Message(m.path("role").asText(), m.path("content").asText(""), m.path("status").asText("completed")));
+            messages.add(new Message(
+                    m.path("role").asText(),
+                    m.path("content").asText(""),
+                    m.path("status").asText("completed")));
         }
         return new Conversation(c.path("id").asText(), c.path("title").asText(""), metadata(c), messages);
     }
@@ -115,9 +134,11 @@ public final class ApiClient {
     public interface TurnListener {
         /** The stream opened; {@code truncated} messages of the history were left out of the prompt. */
         default void onOpen(int truncated) {}
+
         void onDelta(String text);
         /** The end: the usage when the server sent it (prompt and completion tokens), else -1s. */
         void onDone(String finishReason, int promptTokens, int completionTokens);
+
         void onError(Exception e);
     }
 
@@ -131,13 +152,19 @@ public final class ApiClient {
             cancelled = true;
             InputStream b = body;
             if (b != null) {
-                try { b.close(); } catch (IOException ignored) { /* closing is all we want */ }
+                try {
+                    b.close();
+                } catch (IOException ignored) {
+                    /* closing is all we want */
+                }
             }
             Thread t = reader;
             if (t != null) t.interrupt();
         }
 
-        public boolean cancelled() { return cancelled; }
+        public boolean cancelled() {
+            return cancelled;
+        }
     }
 
     /**
@@ -146,14 +173,17 @@ public final class ApiClient {
      */
     public Turn send(String conversationId, String content, Map<String, String> settings, TurnListener listener) {
         Turn turn = new Turn();
-        Thread t = Thread.ofVirtual().name("fairway-chat-stream").unstarted(() -> stream(conversationId, content, settings, listener, turn));
+        Thread t = Thread.ofVirtual()
+                .name("fairway-chat-stream")
+                .unstarted(() -> stream(conversationId, content, settings, listener, turn));
         turn.reader = t;
         t.start();
         return turn;
     }
 
     /** The same, on the calling thread (pipe mode). */
-    public void sendBlocking(String conversationId, String content, Map<String, String> settings, TurnListener listener) {
+    public void sendBlocking(
+            String conversationId, String content, Map<String, String> settings, TurnListener listener) {
         stream(conversationId, content, settings, listener, new Turn());
     }
 
@@ -168,16 +198,28 @@ public final class ApiClient {
         String model = settings.get("model");
         if (model != null && !model.isBlank()) body.put("model", model.trim());
         try {
-            HttpResponse<InputStream> r = http.send(request("/v1/conversations/" + enc(id) + "/messages")
-                    .header("Accept", "text/event-stream").POST(json(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = http.send(
+                    request("/v1/conversations/" + enc(id) + "/messages")
+                            .header("Accept", "text/event-stream")
+                            .POST(json(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() != 200) {
                 byte[] bytes;
-                try (InputStream in = r.body()) { bytes = in.readAllBytes(); }
-                throw error(r.statusCode(), new String(bytes, StandardCharsets.UTF_8), r.headers().firstValue("Retry-After").orElse(null));
+                try (InputStream in = r.body()) {
+                    bytes = in.readAllBytes();
+                }
+                throw error(
+                        r.statusCode(),
+                        new String(bytes, StandardCharsets.UTF_8),
+                        r.headers().firstValue("Retry-After").orElse(null));
             }
             turn.body = r.body();
             if (turn.cancelled) turn.cancel();
-            listener.onOpen(r.headers().firstValue("X-Fairway-Truncated-Messages").map(Integer::parseInt).orElse(0));
+            listener.onOpen(r.headers()
+                    .firstValue("X-Fairway-Truncated-Messages")
+                    .map(Integer::parseInt)
+                    .orElse(0));
             String finish = null;
             int prompt = -1;
             int completion = -1;
@@ -190,16 +232,22 @@ public final class ApiClient {
                     JsonNode chunk = JSON.readTree(data);
                     if (chunk.has("error")) {
                         JsonNode e = chunk.get("error");
-                        throw new ApiException(200, e.path("code").asText(null), e.path("message").asText("error"), null);
+                        throw new ApiException(
+                                200,
+                                e.path("code").asText(null),
+                                e.path("message").asText("error"),
+                                null);
                     }
                     for (JsonNode c : chunk.path("choices")) {
                         String text = c.path("delta").path("content").asText("");
                         if (!text.isEmpty()) listener.onDelta(text);
-                        if (c.hasNonNull("finish_reason")) finish = c.get("finish_reason").asText();
+                        if (c.hasNonNull("finish_reason"))
+                            finish = c.get("finish_reason").asText();
                     }
                     if (chunk.path("usage").isObject()) {
                         prompt = chunk.get("usage").path("prompt_tokens").asInt(-1);
-                        completion = chunk.get("usage").path("completion_tokens").asInt(-1);
+                        completion =
+                                chunk.get("usage").path("completion_tokens").asInt(-1);
                     }
                 }
             }
@@ -229,8 +277,13 @@ public final class ApiClient {
 
     private JsonNode send(HttpRequest.Builder request) throws IOException {
         try {
-            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) throw error(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").orElse(null));
+            HttpResponse<String> r =
+                    http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200)
+                throw error(
+                        r.statusCode(),
+                        r.body(),
+                        r.headers().firstValue("Retry-After").orElse(null));
             return JSON.readTree(r.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -259,7 +312,9 @@ public final class ApiClient {
 
     private static Map<String, String> metadata(JsonNode c) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        c.path("metadata").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText("")));
+        c.path("metadata")
+                .fields()
+                .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText("")));
         return out;
     }
 

@@ -1,7 +1,6 @@
 package dev.fairway.cli.chat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,8 @@ import java.util.Map;
  */
 public final class ChatPrefs {
     /** The colours offered, by name (ANSI colours every terminal has). */
-    public static final List<String> COLOURS = List.of("default", "red", "green", "yellow", "blue", "magenta", "cyan", "white");
+    public static final List<String> COLOURS =
+            List.of("default", "red", "green", "yellow", "blue", "magenta", "cyan", "white");
     /** Conversation settings, in the metadata keys of the server (ConversationSettings) and the web page. */
     public static final List<String> CONVERSATION_KEYS = List.of("model", "temperature", "max_tokens", "system");
 
@@ -48,7 +48,8 @@ public final class ChatPrefs {
                 p.user = n.path("user").asText("");
                 p.userColour = colour(n.path("user_colour").asText(p.userColour));
                 p.modelColour = colour(n.path("model_colour").asText(p.modelColour));
-                for (String k : CONVERSATION_KEYS) p.defaults.put(k, n.path("defaults").path(k).asText(""));
+                for (String k : CONVERSATION_KEYS)
+                    p.defaults.put(k, n.path("defaults").path(k).asText(""));
             }
         } catch (IOException e) {
             // a broken file: start from the defaults, it is rewritten on the next save
@@ -58,13 +59,21 @@ public final class ChatPrefs {
 
     public void save() throws IOException {
         if (file == null) return;
-        ObjectNode n = ApiClient.JSON.createObjectNode().put("user", user).put("user_colour", userColour).put("model_colour", modelColour);
+        ObjectNode n = ApiClient.JSON
+                .createObjectNode()
+                .put("user", user)
+                .put("user_colour", userColour)
+                .put("model_colour", modelColour);
         ObjectNode d = n.putObject("defaults");
         defaults.forEach(d::put);
         Files.createDirectories(file.toAbsolutePath().getParent()); // a bare file name has no parent
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static String colour(String name) {

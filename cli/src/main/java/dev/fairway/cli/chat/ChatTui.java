@@ -7,7 +7,6 @@ import com.googlecode.lanterna.graphics.TextGraphics;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.Screen;
-
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -27,11 +26,19 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * state; the reply streams in on another thread, which hands each event to the UI thread through a queue.
  */
 public final class ChatTui {
-    enum View { SIGN_IN, MENU, CHAT, HISTORY, SETTINGS }
+    enum View {
+        SIGN_IN,
+        MENU,
+        CHAT,
+        HISTORY,
+        SETTINGS
+    }
 
     static final List<String> MENU = List.of("New chat", "Past chats", "Settings", "Quit");
-    static final String KEYS_CHAT = "Enter send · Ctrl-N new line · Ctrl-C/Ctrl-X stop · PgUp/PgDn scroll · F2 settings · Esc menu";
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(ZoneId.systemDefault());
+    static final String KEYS_CHAT =
+            "Enter send · Ctrl-N new line · Ctrl-C/Ctrl-X stop · PgUp/PgDn scroll · F2 settings · Esc menu";
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(ZoneId.systemDefault());
 
     private final Screen screen;
     private final ApiClient api;
@@ -198,7 +205,8 @@ public final class ChatTui {
             model = m.id();
             contextLength = m.contextLength();
             api.conversations(1);
-            info("Signed in as " + (api.hasKey() ? "your key" : api.user() == null ? "local" : api.user()) + " on " + api.baseUrl());
+            info("Signed in as " + (api.hasKey() ? "your key" : api.user() == null ? "local" : api.user()) + " on "
+                    + api.baseUrl());
             return true;
         } catch (IOException e) {
             report(e);
@@ -211,16 +219,19 @@ public final class ChatTui {
             case ArrowUp -> menuIndex = (menuIndex + MENU.size() - 1) % MENU.size();
             case ArrowDown -> menuIndex = (menuIndex + 1) % MENU.size();
             case Enter -> choose(menuIndex);
-            case Escape -> { if (conversationId != null || !transcript.isEmpty()) view = View.CHAT; }
+            case Escape -> {
+                if (conversationId != null || !transcript.isEmpty()) view = View.CHAT;
+            }
             case Character -> {
                 if (isCtrl(k, 'c')) quit = true;
-                else if (!k.isCtrlDown() && k.getCharacter() >= '1' && k.getCharacter() <= '4') choose(k.getCharacter() - '1');
+                else if (!k.isCtrlDown() && k.getCharacter() >= '1' && k.getCharacter() <= '4')
+                    choose(k.getCharacter() - '1');
                 else if (k.getCharacter() == 'n') choose(0);
                 else if (k.getCharacter() == 'h') choose(1);
                 else if (k.getCharacter() == 's') choose(2);
                 else if (k.getCharacter() == 'q') choose(3);
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -280,20 +291,31 @@ public final class ChatTui {
                     send(text);
                 }
             }
-            case Backspace -> { if (cursor > 0) input.deleteCharAt(--cursor); }
-            case Delete -> { if (cursor < input.length()) input.deleteCharAt(cursor); }
+            case Backspace -> {
+                if (cursor > 0) input.deleteCharAt(--cursor);
+            }
+            case Delete -> {
+                if (cursor < input.length()) input.deleteCharAt(cursor);
+            }
             case ArrowLeft -> cursor = Math.max(0, cursor - 1);
             case ArrowRight -> cursor = Math.min(input.length(), cursor + 1);
-            case ArrowUp -> { if (input.isEmpty()) scroll++; }
-            case ArrowDown -> { if (input.isEmpty()) scroll = Math.max(0, scroll - 1); }
+            case ArrowUp -> {
+                if (input.isEmpty()) scroll++;
+            }
+            case ArrowDown -> {
+                if (input.isEmpty()) scroll = Math.max(0, scroll - 1);
+            }
             case Home -> cursor = input.lastIndexOf("\n", cursor - 1) + 1;
-            case End -> { int e = input.indexOf("\n", cursor); cursor = e < 0 ? input.length() : e; }
+            case End -> {
+                int e = input.indexOf("\n", cursor);
+                cursor = e < 0 ? input.length() : e;
+            }
             case Character -> {
                 if (isCtrl(k, 'n') || isCtrl(k, 'j')) insert('\n');
                 else if (isCtrl(k, 'o')) openSettings(true);
                 else if (typed(k)) insert(k.getCharacter());
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -307,7 +329,9 @@ public final class ChatTui {
         try {
             if (conversationId == null) {
                 Map<String, String> meta = new LinkedHashMap<>();
-                settings.forEach((key, v) -> { if (v != null && !v.isBlank()) meta.put(key, v); });
+                settings.forEach((key, v) -> {
+                    if (v != null && !v.isBlank()) meta.put(key, v);
+                });
                 String t = text.replace('\n', ' ');
                 title = t.length() > 40 ? t.substring(0, 40) + "…" : t;
                 conversationId = api.create(title, meta);
@@ -382,7 +406,8 @@ public final class ChatTui {
                         retryAt = System.currentTimeMillis() + wait * 1000L;
                         error("Server busy (429): retrying in " + wait + " s");
                     } else {
-                        if (e instanceof ApiClient.ApiException a && a.status != 200) transcript.remove(transcript.size() - 1);
+                        if (e instanceof ApiClient.ApiException a && a.status != 200)
+                            transcript.remove(transcript.size() - 1);
                         report(e);
                     }
                     dirty = true;
@@ -417,7 +442,9 @@ public final class ChatTui {
             case ArrowUp -> historyIndex = Math.max(0, historyIndex - 1);
             case ArrowDown -> historyIndex = Math.min(Math.max(0, history.size() - 1), historyIndex + 1);
             case Escape -> view = View.MENU;
-            case Enter -> { if (!history.isEmpty()) open(history.get(historyIndex).id()); }
+            case Enter -> {
+                if (!history.isEmpty()) open(history.get(historyIndex).id());
+            }
             case Character -> {
                 if (isCtrl(k, 'c')) quit = true;
                 else if (history.isEmpty()) return;
@@ -427,8 +454,10 @@ public final class ChatTui {
                     historyText.append(history.get(historyIndex).title());
                 } else if (k.getCharacter() == 'd') historyPrompt = "delete";
             }
-            case Delete -> { if (!history.isEmpty()) historyPrompt = "delete"; }
-            default -> { }
+            case Delete -> {
+                if (!history.isEmpty()) historyPrompt = "delete";
+            }
+            default -> {}
         }
     }
 
@@ -448,11 +477,14 @@ public final class ChatTui {
                     info("Deleted \"" + s.title() + "\"");
                 } else if (typed(k) || k.getKeyType() == KeyType.Enter) historyPrompt = null;
             } else {
-                if (k.getKeyType() == KeyType.Backspace && !historyText.isEmpty()) historyText.setLength(historyText.length() - 1);
+                if (k.getKeyType() == KeyType.Backspace && !historyText.isEmpty())
+                    historyText.setLength(historyText.length() - 1);
                 else if (typed(k) && historyText.length() < 200) historyText.append(k.getCharacter());
-                else if (k.getKeyType() == KeyType.Enter && !historyText.toString().isBlank()) {
+                else if (k.getKeyType() == KeyType.Enter
+                        && !historyText.toString().isBlank()) {
                     api.update(s.id(), historyText.toString().strip(), null);
-                    if (s.id().equals(conversationId)) title = historyText.toString().strip();
+                    if (s.id().equals(conversationId))
+                        title = historyText.toString().strip();
                     historyPrompt = null;
                     int at = historyIndex;
                     openHistory();
@@ -474,9 +506,11 @@ public final class ChatTui {
             conversationId = c.id();
             title = c.title();
             transcript.clear();
-            for (ApiClient.Message m : c.messages()) transcript.add(new Entry(m.role(), m.content(), "partial".equals(m.status())));
+            for (ApiClient.Message m : c.messages())
+                transcript.add(new Entry(m.role(), m.content(), "partial".equals(m.status())));
             settings.clear();
-            for (String key : ChatPrefs.CONVERSATION_KEYS) settings.put(key, c.metadata().getOrDefault(key, ""));
+            for (String key : ChatPrefs.CONVERSATION_KEYS)
+                settings.put(key, c.metadata().getOrDefault(key, ""));
             input.setLength(0);
             cursor = 0;
             scroll = 0;
@@ -492,7 +526,8 @@ public final class ChatTui {
 
     // ---- settings
 
-    static final List<String> SETTINGS = List.of("user colour", "model colour", "model", "temperature", "max_tokens", "system");
+    static final List<String> SETTINGS =
+            List.of("user colour", "model colour", "model", "temperature", "max_tokens", "system");
 
     private void openSettings(boolean forConversation) {
         settingsBack = view;
@@ -504,7 +539,10 @@ public final class ChatTui {
         for (String key : ChatPrefs.CONVERSATION_KEYS) editing.put(key, source.getOrDefault(key, ""));
         settingsIndex = 0;
         view = View.SETTINGS;
-        info(settingsForConversation ? "Settings of this chat (saved in its metadata) and your colours" : "Settings of new chats and your colours");
+        info(
+                settingsForConversation
+                        ? "Settings of this chat (saved in its metadata) and your colours"
+                        : "Settings of new chats and your colours");
     }
 
     private void settingsKey(KeyStroke k) {
@@ -517,7 +555,8 @@ public final class ChatTui {
                 if (colour) {
                     int i = ChatPrefs.COLOURS.indexOf(editing.get(field));
                     int n = ChatPrefs.COLOURS.size();
-                    editing.put(field, ChatPrefs.COLOURS.get((i + (k.getKeyType() == KeyType.ArrowRight ? 1 : n - 1)) % n));
+                    editing.put(
+                            field, ChatPrefs.COLOURS.get((i + (k.getKeyType() == KeyType.ArrowRight ? 1 : n - 1)) % n));
                 }
             }
             case Backspace -> {
@@ -531,10 +570,15 @@ public final class ChatTui {
             }
             case Character -> {
                 if (isCtrl(k, 'c')) quit = true;
-                else if (colour && k.getCharacter() == ' ') editing.put(field, ChatPrefs.COLOURS.get((ChatPrefs.COLOURS.indexOf(editing.get(field)) + 1) % ChatPrefs.COLOURS.size()));
-                else if (!colour && typed(k) && editing.get(field).length() < 500) editing.put(field, editing.get(field) + k.getCharacter());
+                else if (colour && k.getCharacter() == ' ')
+                    editing.put(
+                            field,
+                            ChatPrefs.COLOURS.get(
+                                    (ChatPrefs.COLOURS.indexOf(editing.get(field)) + 1) % ChatPrefs.COLOURS.size()));
+                else if (!colour && typed(k) && editing.get(field).length() < 500)
+                    editing.put(field, editing.get(field) + k.getCharacter());
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -547,7 +591,8 @@ public final class ChatTui {
         prefs.userColour = editing.get("user colour");
         prefs.modelColour = editing.get("model colour");
         Map<String, String> chosen = new LinkedHashMap<>();
-        for (String key : ChatPrefs.CONVERSATION_KEYS) chosen.put(key, editing.get(key).strip());
+        for (String key : ChatPrefs.CONVERSATION_KEYS)
+            chosen.put(key, editing.get(key).strip());
         prefs.defaults.putAll(chosen); // a new chat starts with the last ones used, as on the web page
         savePrefs();
         if (settingsForConversation) {
@@ -569,7 +614,8 @@ public final class ChatTui {
     static String invalidSetting(Map<String, String> s) {
         try {
             String t = s.getOrDefault("temperature", "").strip();
-            if (!t.isEmpty() && (Double.parseDouble(t) < 0 || Double.parseDouble(t) > 2)) return "temperature must be between 0 and 2";
+            if (!t.isEmpty() && (Double.parseDouble(t) < 0 || Double.parseDouble(t) > 2))
+                return "temperature must be between 0 and 2";
         } catch (NumberFormatException e) {
             return "temperature must be a number (or empty for the default)";
         }
@@ -610,13 +656,17 @@ public final class ChatTui {
                 view = View.SIGN_IN;
                 signIn.setLength(0);
             } else if (a.status == 429) {
-                error("Server busy (429)" + (a.retryAfterSeconds != null ? ", retry in " + a.retryAfterSeconds + " s" : "") + ": " + a.getMessage());
+                error("Server busy (429)"
+                        + (a.retryAfterSeconds != null ? ", retry in " + a.retryAfterSeconds + " s" : "") + ": "
+                        + a.getMessage());
             } else if ("context_length_exceeded".equals(a.code)) {
                 error("Too long for the model's context: " + a.getMessage());
             } else {
                 error("Error" + (a.status != 200 ? " " + a.status : "") + ": " + a.getMessage());
             }
-        } else if (e instanceof ConnectException || e instanceof HttpConnectTimeoutException || e.getCause() instanceof ConnectException) {
+        } else if (e instanceof ConnectException
+                || e instanceof HttpConnectTimeoutException
+                || e.getCause() instanceof ConnectException) {
             error("Server unreachable at " + api.baseUrl() + " (is `fairway serve` running?)");
         } else {
             error("Error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -631,7 +681,8 @@ public final class ChatTui {
     }
 
     private int inputRows(int columns) {
-        return Math.min(6, Math.max(1, wrap(input.toString(), Math.max(1, columns - 2)).size()));
+        return Math.min(
+                6, Math.max(1, wrap(input.toString(), Math.max(1, columns - 2)).size()));
     }
 
     private void draw() throws IOException {
@@ -679,8 +730,12 @@ public final class ChatTui {
 
     private void drawSignIn(TextGraphics g, int w, int h) {
         g.putString(2, 2, "Server: " + api.baseUrl());
-        g.putString(2, 4, "Your name (an open server on this machine) or your API key (fw-..., from `fairway users add NAME`):");
-        String shown = signIn.toString().startsWith("fw-") ? "fw-" + "*".repeat(signIn.length() - 3) : signIn.toString();
+        g.putString(
+                2,
+                4,
+                "Your name (an open server on this machine) or your API key (fw-..., from `fairway users add NAME`):");
+        String shown =
+                signIn.toString().startsWith("fw-") ? "fw-" + "*".repeat(signIn.length() - 3) : signIn.toString();
         g.putString(2, 6, "> " + shown);
         screen.setCursorPosition(new com.googlecode.lanterna.TerminalPosition(Math.min(w - 1, 4 + shown.length()), 6));
         g.putString(2, 8, "Enter sign in · Esc quit");
@@ -703,7 +758,10 @@ public final class ChatTui {
         StringBuilder s = new StringBuilder(model);
         s.append(" │ ").append(tokPerSec >= 0 ? String.format(Locale.ROOT, "%.1f tok/s", tokPerSec) : "– tok/s");
         s.append(" │ TTFT ").append(ttftMs >= 0 ? ttftMs + " ms" : "–");
-        s.append(" │ ctx ").append(contextUsed >= 0 ? contextUsed : "–").append('/').append(contextLength);
+        s.append(" │ ctx ")
+                .append(contextUsed >= 0 ? contextUsed : "–")
+                .append('/')
+                .append(contextLength);
         if (truncated > 0) s.append(" │ ").append(truncated).append(" oldest messages left out");
         if (turn != null) s.append(" │ streaming (Ctrl-C stops)");
         return s.toString();
@@ -720,7 +778,8 @@ public final class ChatTui {
             String body = e.text + (e.partial ? " [stopped]" : "");
             List<String> wrapped = wrap(body, Math.max(1, w - label.length() - 1));
             TextColor colour = colour(user ? prefs.userColour : prefs.modelColour);
-            for (int i = 0; i < wrapped.size(); i++) lines.add(new Line(i == 0 ? label : " ".repeat(label.length()), wrapped.get(i), colour, user));
+            for (int i = 0; i < wrapped.size(); i++)
+                lines.add(new Line(i == 0 ? label : " ".repeat(label.length()), wrapped.get(i), colour, user));
             lines.add(new Line("", "", TextColor.ANSI.DEFAULT, false));
         }
         int maxScroll = Math.max(0, lines.size() - rows);
@@ -748,7 +807,8 @@ public final class ChatTui {
             g.putString(0, h - inRows + r, (first + r == 0 ? "> " : "  ") + in.get(first + r));
         }
         if (in.isEmpty() || input.isEmpty()) g.putString(0, h - inRows, "> ");
-        screen.setCursorPosition(new com.googlecode.lanterna.TerminalPosition(Math.min(w - 1, 2 + at[1]), h - inRows + (at[0] - first)));
+        screen.setCursorPosition(
+                new com.googlecode.lanterna.TerminalPosition(Math.min(w - 1, 2 + at[1]), h - inRows + (at[0] - first)));
     }
 
     private record Line(String label, String text, TextColor colour, boolean user) {}
@@ -763,20 +823,27 @@ public final class ChatTui {
             boolean sel = from + i == historyIndex;
             String when = TIME.format(Instant.ofEpochSecond(s.updatedAt()));
             String t = s.title().isEmpty() ? "(untitled)" : s.title();
-            String line = (sel ? "▶ " : "  ") + when + "  " + fit(t, 30) + "  " + s.preview().replace('\n', ' ');
+            String line = (sel ? "▶ " : "  ") + when + "  " + fit(t, 30) + "  "
+                    + s.preview().replace('\n', ' ');
             if (sel) g.enableModifiers(SGR.REVERSE);
             g.putString(1, 4 + i, fit(line, w - 2));
             g.disableModifiers(SGR.REVERSE);
         }
         String help = "↑/↓ select · Enter open · r rename · d delete · Esc menu";
         if ("rename".equals(historyPrompt)) help = "New title: " + historyText + "▏ (Enter save · Esc cancel)";
-        else if ("delete".equals(historyPrompt)) help = "Delete \"" + history.get(historyIndex).title() + "\" and its messages? y/n";
+        else if ("delete".equals(historyPrompt))
+            help = "Delete \"" + history.get(historyIndex).title() + "\" and its messages? y/n";
         g.putString(2, h - 3, fit(help, w - 3));
         statusLine(g, h - 1, w, "");
     }
 
     private void drawSettings(TextGraphics g, int w, int h) {
-        g.putString(2, 2, settingsForConversation ? "This chat's settings (in its metadata) and your colours:" : "Settings of new chats and your colours:");
+        g.putString(
+                2,
+                2,
+                settingsForConversation
+                        ? "This chat's settings (in its metadata) and your colours:"
+                        : "Settings of new chats and your colours:");
         for (int i = 0; i < SETTINGS.size(); i++) {
             String key = SETTINGS.get(i);
             String v = editing.get(key);
@@ -791,7 +858,8 @@ public final class ChatTui {
             g.setForegroundColor(TextColor.ANSI.DEFAULT);
         }
         g.putString(2, 5 + SETTINGS.size(), "↑/↓ field · ←/→ colour · type to edit · Enter save · Esc cancel");
-        g.putString(2, 6 + SETTINGS.size(), "empty = the server's default; max_tokens empty = whatever fits the context");
+        g.putString(
+                2, 6 + SETTINGS.size(), "empty = the server's default; max_tokens empty = whatever fits the context");
         statusLine(g, h - 1, w, "");
     }
 
@@ -847,6 +915,11 @@ public final class ChatTui {
 
     // ---- for tests
 
-    View view() { return view; }
-    String status() { return status; }
+    View view() {
+        return view;
+    }
+
+    String status() {
+        return status;
+    }
 }

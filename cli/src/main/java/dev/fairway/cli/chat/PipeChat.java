@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class PipeChat {
     private PipeChat() {}
 
-    public static int run(ApiClient api, ChatPrefs prefs, BufferedReader in, PrintStream out, PrintStream err) throws IOException {
+    public static int run(ApiClient api, ChatPrefs prefs, BufferedReader in, PrintStream out, PrintStream err)
+            throws IOException {
         String conversation = null;
         int failures = 0;
         String line;
@@ -23,7 +24,9 @@ public final class PipeChat {
             try {
                 if (conversation == null) {
                     Map<String, String> meta = new java.util.LinkedHashMap<>();
-                    prefs.defaults.forEach((k, v) -> { if (!v.isBlank()) meta.put(k, v); });
+                    prefs.defaults.forEach((k, v) -> {
+                        if (!v.isBlank()) meta.put(k, v);
+                    });
                     conversation = api.create(line.length() > 40 ? line.substring(0, 40) + "…" : line, meta);
                 }
             } catch (IOException e) {
@@ -36,7 +39,8 @@ public final class PipeChat {
                 api.sendBlocking(conversation, line, Map.of(), new ApiClient.TurnListener() {
                     @Override
                     public void onOpen(int truncated) {
-                        if (truncated > 0) err.println("fairway chat: " + truncated + " oldest messages left out of the prompt");
+                        if (truncated > 0)
+                            err.println("fairway chat: " + truncated + " oldest messages left out of the prompt");
                     }
 
                     @Override

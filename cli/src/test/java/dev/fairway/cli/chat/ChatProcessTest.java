@@ -1,13 +1,9 @@
 package dev.fairway.cli.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * `fairway chat` as a separate JVM, the command line the launcher builds: full screen in a real pseudo-terminal
@@ -40,8 +39,16 @@ class ChatProcessTest {
     private static List<String> java(String... args) {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Xmx512m", "-cp", classpath, "dev.fairway.cli.FairwayCli", "chat"));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx512m",
+                "-cp",
+                classpath,
+                "dev.fairway.cli.FairwayCli",
+                "chat"));
         command.addAll(List.of(args));
         return command;
     }
@@ -49,8 +56,10 @@ class ChatProcessTest {
     @Test
     void pipeModeFortyTurnsOneMessagePerLine() throws Exception {
         Path config = Files.createTempDirectory("fairway-pipe").resolve("chat.json");
-        Process p = new ProcessBuilder(java("--url", gateway.baseUrl(), "--user", "piper", "--config", config.toString()))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(
+                        java("--url", gateway.baseUrl(), "--user", "piper", "--config", config.toString()))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 40; i++) lines.append("Turn ").append(i).append(": once upon a time there was a cat\n");
         try (var in = p.getOutputStream()) {
@@ -74,11 +83,15 @@ class ChatProcessTest {
             assertThat(found).as("reply printed in order").isGreaterThanOrEqualTo(0);
             at = found + m.content().length();
         }
-        assertThat(new dev.fairway.gateway.Http(gateway.baseUrl()).get("/health").status()).isEqualTo(200);
+        assertThat(new dev.fairway.gateway.Http(gateway.baseUrl())
+                        .get("/health")
+                        .status())
+                .isEqualTo(200);
     }
 
     /** A tmux server of this test's own (-L socket), so nothing else's sessions are touched. */
-    private static final String SOCKET = "fairway-chat-test-" + ProcessHandle.current().pid();
+    private static final String SOCKET =
+            "fairway-chat-test-" + ProcessHandle.current().pid();
 
     private static String tmux(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("tmux", "-u", "-L", SOCKET));
@@ -112,14 +125,27 @@ class ChatProcessTest {
     void fullScreenInARealTerminalWithItsEmbeddedServer() throws Exception {
         if (!hasTmux()) {
             // ./fairway test installs tmux; there this test must run
-            assertThat(System.getenv("CI")).as("tmux is required under CI (./fairway test installs it)").isNull();
+            assertThat(System.getenv("CI"))
+                    .as("tmux is required under CI (./fairway test installs it)")
+                    .isNull();
             Assumptions.abort("tmux is not installed");
         }
         Path dir = Files.createTempDirectory("fairway-tmux");
         Path script = dir.resolve("chat.sh");
         StringBuilder cmd = new StringBuilder();
-        for (String a : java("--model", TestGateway.modelPath(), "--kv-mb", "32", "--threads", "2", "--db", dir.resolve("chat.db").toString(),
-                "--user", "erin", "--config", dir.resolve("chat.json").toString())) {
+        for (String a : java(
+                "--model",
+                TestGateway.modelPath(),
+                "--kv-mb",
+                "32",
+                "--threads",
+                "2",
+                "--db",
+                dir.resolve("chat.db").toString(),
+                "--user",
+                "erin",
+                "--config",
+                dir.resolve("chat.json").toString())) {
             cmd.append('\'').append(a.replace("'", "'\\''")).append("' ");
         }
         Files.writeString(script, cmd + "\necho \"EXITED rc=$?\"\n");
@@ -132,16 +158,37 @@ class ChatProcessTest {
             waitForPane("a new chat", s -> s.contains("New chat: type a message"), 30);
             tmux("send-keys", "-t", "chat", "-l", "Once upon a time");
             tmux("send-keys", "-t", "chat", "Enter");
-            String pane = waitForPane("a streamed reply", s -> s.lines().anyMatch(l -> l.matches(".*\\d+\\.\\d tok/s │ TTFT \\d+ ms.*"))
-                    && !s.contains("streaming (Ctrl-C") && s.contains("you › Once upon a time") && s.contains("Enter send"), 120);
-            assertThat(pane).contains("Fairway chat · erin · Once upon a time", "you › Once upon a time", "model › ", "Enter send");
+            String pane = waitForPane(
+                    "a streamed reply",
+                    s -> s.lines().anyMatch(l -> l.matches(".*\\d+\\.\\d tok/s │ TTFT \\d+ ms.*"))
+                            && !s.contains("streaming (Ctrl-C")
+                            && s.contains("you › Once upon a time")
+                            && s.contains("Enter send"),
+                    120);
+            assertThat(pane)
+                    .contains(
+                            "Fairway chat · erin · Once upon a time",
+                            "you › Once upon a time",
+                            "model › ",
+                            "Enter send");
             System.out.println("[ChatProcessTest] the chat screen in tmux:\n" + pane);
             // quit: the terminal is restored (the shell's cooked mode, echo on)
             tmux("send-keys", "-t", "chat", "C-q");
             waitForPane("the client to exit", s -> s.contains("EXITED rc=0"), 30);
-            tmux("send-keys", "-t", "chat", "stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo END", "Enter");
-            String restored = waitForPane("stty", s -> s.contains("echo END") && s.lines().anyMatch(l -> l.contains("icanon") && !l.contains("stty")), 10);
-            assertThat(restored).contains("icanon echo").doesNotContain("-icanon").doesNotContain("-echo ");
+            tmux(
+                    "send-keys",
+                    "-t",
+                    "chat",
+                    "stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo END",
+                    "Enter");
+            String restored = waitForPane(
+                    "stty",
+                    s -> s.contains("echo END") && s.lines().anyMatch(l -> l.contains("icanon") && !l.contains("stty")),
+                    10);
+            assertThat(restored)
+                    .contains("icanon echo")
+                    .doesNotContain("-icanon")
+                    .doesNotContain("-echo ");
         } finally {
             tmux("kill-server");
         }

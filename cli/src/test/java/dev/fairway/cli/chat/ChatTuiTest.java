@@ -1,22 +1,20 @@
 package dev.fairway.cli.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.input.KeyType;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The chat screens through Lanterna's virtual terminal, against a real server on stories260K. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,7 +52,8 @@ class ChatTuiTest {
             chat.type("Once upon a time");
             chat.key(KeyType.Enter);
             String screen = chat.waitForReply();
-            assertThat(screen.lines().skip(1).findFirst().orElseThrow()).matches(" stories260K.*│ \\d+\\.\\d tok/s │ TTFT \\d+ ms │ ctx \\d+/512.*");
+            assertThat(screen.lines().skip(1).findFirst().orElseThrow())
+                    .matches(" stories260K.*│ \\d+\\.\\d tok/s │ TTFT \\d+ ms │ ctx \\d+/512.*");
             assertThat(screen).contains("you › Once upon a time", "model › ");
             List<ApiClient.Summary> list = alice.conversations(10);
             assertThat(list).hasSize(1);
@@ -90,7 +89,12 @@ class ChatTuiTest {
             chat.type("0.5");
             chat.key(KeyType.Enter);
             String after = chat.waitFor("Settings saved.");
-            int row = after.lines().toList().indexOf(after.lines().filter(l -> l.startsWith("you › The dog ran")).findFirst().orElseThrow());
+            int row = after.lines()
+                    .toList()
+                    .indexOf(after.lines()
+                            .filter(l -> l.startsWith("you › The dog ran"))
+                            .findFirst()
+                            .orElseThrow());
             assertThat(chat.at(6, row).getForegroundColor()).isEqualTo(TextColor.ANSI.RED);
             assertThat(chat.at(6, row).getCharacterString()).isEqualTo("T");
             assertThat(Files.readString(prefs)).contains("\"user_colour\" : \"red\"", "\"temperature\" : \"0.5\"");
@@ -180,7 +184,9 @@ class ChatTuiTest {
                 assertThat(screen).doesNotContain("Error");
                 leftOut = screen.matches("(?s).*\\d+ oldest messages left out.*");
             }
-            assertThat(leftOut).as("the status line says when the oldest turns are left out").isTrue();
+            assertThat(leftOut)
+                    .as("the status line says when the oldest turns are left out")
+                    .isTrue();
         }
         assertThat(new Http(gateway.baseUrl()).get("/health").status()).isEqualTo(200);
     }
@@ -192,6 +198,7 @@ class ChatTuiTest {
         assertThat(ChatTui.wrap("a\nb", 10)).containsExactly("a", "b");
         assertThat(ChatTui.invalidSetting(java.util.Map.of("temperature", "x"))).contains("temperature");
         assertThat(ChatTui.invalidSetting(java.util.Map.of("max_tokens", "0"))).contains("max_tokens");
-        assertThat(ChatTui.invalidSetting(java.util.Map.of("temperature", "0.7", "max_tokens", ""))).isNull();
+        assertThat(ChatTui.invalidSetting(java.util.Map.of("temperature", "0.7", "max_tokens", "")))
+                .isNull();
     }
 }

@@ -6,7 +6,6 @@ import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
@@ -27,13 +26,15 @@ final class VirtualChat implements AutoCloseable {
         screen = new TerminalScreen(terminal);
         screen.startScreen();
         tui = new ChatTui(screen, api, prefs, user != null);
-        thread = new Thread(() -> {
-            try {
-                tui.run();
-            } catch (Throwable t) {
-                crashed = t;
-            }
-        }, "virtual-chat");
+        thread = new Thread(
+                () -> {
+                    try {
+                        tui.run();
+                    } catch (Throwable t) {
+                        crashed = t;
+                    }
+                },
+                "virtual-chat");
         thread.setDaemon(true);
         thread.start();
     }
@@ -85,8 +86,12 @@ final class VirtualChat implements AutoCloseable {
 
     /** A streamed reply finished: the status line has a tok/s figure and no longer says streaming. */
     String waitForReply() throws InterruptedException {
-        return waitFor("a finished reply", t -> t.lines().skip(1).findFirst().orElse("").matches(".*TTFT \\d+ ms.*")
-                && !t.contains("streaming (Ctrl-C") && !t.contains("Waiting for the first token"), Duration.ofSeconds(120));
+        return waitFor(
+                "a finished reply",
+                t -> t.lines().skip(1).findFirst().orElse("").matches(".*TTFT \\d+ ms.*")
+                        && !t.contains("streaming (Ctrl-C")
+                        && !t.contains("Waiting for the first token"),
+                Duration.ofSeconds(120));
     }
 
     boolean running() {

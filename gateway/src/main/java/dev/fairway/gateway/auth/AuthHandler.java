@@ -26,10 +26,12 @@ public final class AuthHandler {
 
     public void authenticate(RoutingContext ctx) {
         String key = bearer(ctx.request().getHeader("Authorization"));
-        resolve(key, ctx.request().getHeader(USER_HEADER)).onSuccess(user -> {
-            Caller.set(ctx, user);
-            ctx.next();
-        }).onFailure(ctx::fail);
+        resolve(key, ctx.request().getHeader(USER_HEADER))
+                .onSuccess(user -> {
+                    Caller.set(ctx, user);
+                    ctx.next();
+                })
+                .onFailure(ctx::fail);
     }
 
     /** The key's user, or (while a loopback server has no users at all) the named user, `local` by default. */
@@ -44,9 +46,10 @@ public final class AuthHandler {
                     return Future.failedFuture(e);
                 }
             }
-            return Future.failedFuture(ApiError.unauthorized(key == null
-                    ? "Missing API key: send 'Authorization: Bearer KEY' (create one with `fairway users add NAME`)."
-                    : "Incorrect API key provided."));
+            return Future.failedFuture(ApiError.unauthorized(
+                    key == null
+                            ? "Missing API key: send 'Authorization: Bearer KEY' (create one with `fairway users add NAME`)."
+                            : "Incorrect API key provided."));
         });
     }
 
@@ -56,7 +59,8 @@ public final class AuthHandler {
         String name = header.trim();
         if (name.equalsIgnoreCase(LOCAL_USER)) return LOCAL_USER;
         if (!UserAdmin.validName(name)) {
-            throw ApiError.badRequest("Invalid " + USER_HEADER + " header: " + UserAdmin.NAME_RULE + ".", null, "invalid_user_name");
+            throw ApiError.badRequest(
+                    "Invalid " + USER_HEADER + " header: " + UserAdmin.NAME_RULE + ".", null, "invalid_user_name");
         }
         return name;
     }

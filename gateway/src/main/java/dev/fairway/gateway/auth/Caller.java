@@ -8,7 +8,9 @@ public final class Caller {
 
     private Caller() {}
 
-    static void set(RoutingContext ctx, String user) { ctx.put(KEY, user); }
+    static void set(RoutingContext ctx, String user) {
+        ctx.put(KEY, user);
+    }
 
     public static String user(RoutingContext ctx) {
         String user = ctx.get(KEY);

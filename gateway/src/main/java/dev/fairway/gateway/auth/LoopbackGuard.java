@@ -2,7 +2,6 @@ package dev.fairway.gateway.auth;
 
 import dev.fairway.gateway.http.ApiError;
 import io.vertx.ext.web.RoutingContext;
-
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -29,27 +28,34 @@ public final class LoopbackGuard {
 
     /** After BodyHandler (the users look-up may be asynchronous). */
     public void check(RoutingContext ctx) {
-        ApiError refusal = refusal(ctx.request().getHeader("Host"), ctx.request().getHeader("Origin"));
+        ApiError refusal =
+                refusal(ctx.request().getHeader("Host"), ctx.request().getHeader("Origin"));
         if (refusal == null) {
             ctx.next();
             return;
         }
         // only foreign-looking requests pay for the users look-up
-        users.current().onSuccess(byHash -> {
-            if (byHash.isEmpty()) ctx.fail(refusal);
-            else ctx.next();
-        }).onFailure(ctx::fail);
+        users.current()
+                .onSuccess(byHash -> {
+                    if (byHash.isEmpty()) ctx.fail(refusal);
+                    else ctx.next();
+                })
+                .onFailure(ctx::fail);
     }
 
     /** Null when Host and Origin are loopback (or absent), else the 403 to answer on an open server. */
     static ApiError refusal(String host, String origin) {
         if (host != null && !loopbackHostHeader(host)) {
-            return forbidden("forbidden_host", "Host '" + host + "' is not a loopback name; this server has no users, "
-                    + "so it only answers local clients (create a user to serve other names).");
+            return forbidden(
+                    "forbidden_host",
+                    "Host '" + host + "' is not a loopback name; this server has no users, "
+                            + "so it only answers local clients (create a user to serve other names).");
         }
         if (origin != null && !loopbackOrigin(origin)) {
-            return forbidden("forbidden_origin", "Cross-origin request from '" + origin + "' refused: this server has no users, "
-                    + "so it only answers local clients (create a user to allow other origins).");
+            return forbidden(
+                    "forbidden_origin",
+                    "Cross-origin request from '" + origin + "' refused: this server has no users, "
+                            + "so it only answers local clients (create a user to allow other origins).");
         }
         return null;
     }
@@ -74,7 +80,8 @@ public final class LoopbackGuard {
             name = colon < 0 ? h : h.substring(0, colon);
             port = colon < 0 ? "" : h.substring(colon);
         }
-        if (!port.isEmpty() && !(port.charAt(0) == ':' && PORT.matcher(port.substring(1)).matches())) return false;
+        if (!port.isEmpty()
+                && !(port.charAt(0) == ':' && PORT.matcher(port.substring(1)).matches())) return false;
         return loopbackName(name);
     }
 

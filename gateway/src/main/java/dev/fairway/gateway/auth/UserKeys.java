@@ -3,8 +3,6 @@ package dev.fairway.gateway.auth;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import javax.sql.DataSource;
 
 /**
  * The users table in memory (key hash -> name), exact at every request. `fairway users remove` commits from
@@ -49,7 +48,8 @@ public final class UserKeys implements AutoCloseable {
     /** Every user's name by key hash, as committed right now. */
     public Future<Map<String, String>> current() {
         long version = version();
-        if (version >= 0 && snapshot != null && snapshot.version() == version) return Future.succeededFuture(snapshot.userByHash());
+        if (version >= 0 && snapshot != null && snapshot.version() == version)
+            return Future.succeededFuture(snapshot.userByHash());
         boolean joinable = version >= 0 && reloading != null && !reloading.isComplete() && reloadingVersion == version;
         if (!joinable) {
             reloadingVersion = version;

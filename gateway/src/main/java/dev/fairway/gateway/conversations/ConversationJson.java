@@ -10,7 +10,6 @@ import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.openai.ChatRequestParser;
 import dev.fairway.gateway.store.ConversationStore.Conversation;
 import dev.fairway.gateway.store.ConversationStore.Message;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +18,13 @@ final class ConversationJson {
     private ConversationJson() {}
 
     static ObjectNode summary(Conversation c) {
-        ObjectNode o = Json.object().put("id", c.id()).put("object", "conversation").put("title", c.title())
-                .put("preview", c.preview()).put("created_at", c.createdAt() / 1000).put("updated_at", c.updatedAt() / 1000);
+        ObjectNode o = Json.object()
+                .put("id", c.id())
+                .put("object", "conversation")
+                .put("title", c.title())
+                .put("preview", c.preview())
+                .put("created_at", c.createdAt() / 1000)
+                .put("updated_at", c.updatedAt() / 1000);
         o.set("metadata", parseMetadata(c.metadataJson()));
         return o;
     }
@@ -33,8 +37,13 @@ final class ConversationJson {
     }
 
     static ObjectNode message(Message m) {
-        return Json.object().put("id", m.id()).put("type", "message").put("role", m.role()).put("content", m.content())
-                .put("status", m.status()).put("created_at", m.createdAt() / 1000);
+        return Json.object()
+                .put("id", m.id())
+                .put("type", "message")
+                .put("role", m.role())
+                .put("content", m.content())
+                .put("status", m.status())
+                .put("created_at", m.createdAt() / 1000);
     }
 
     private static JsonNode parseMetadata(String json) {
@@ -51,7 +60,9 @@ final class ConversationJson {
         if (m == null) return null;
         if (m.size() > 16) throw ApiError.badRequest("'metadata' may hold at most 16 keys.", "metadata");
         m.fields().forEachRemaining(e -> {
-            if (e.getKey().length() > 64 || !e.getValue().isTextual() || e.getValue().asText().length() > 512) {
+            if (e.getKey().length() > 64
+                    || !e.getValue().isTextual()
+                    || e.getValue().asText().length() > 512) {
                 throw ApiError.badRequest("'metadata' maps keys (<= 64 chars) to strings (<= 512 chars).", "metadata");
             }
         });
@@ -60,7 +71,8 @@ final class ConversationJson {
 
     static List<ChatMessage> items(JsonNode items) {
         if (items == null || items.isNull()) return List.of();
-        if (!items.isArray() || items.size() > 20) throw ApiError.badRequest("'items' must be an array of at most 20 messages.", "items");
+        if (!items.isArray() || items.size() > 20)
+            throw ApiError.badRequest("'items' must be an array of at most 20 messages.", "items");
         List<ChatMessage> out = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             JsonNode it = items.get(i);
@@ -75,5 +87,4 @@ final class ConversationJson {
         }
         return out;
     }
-
 }

@@ -6,7 +6,6 @@ import dev.fairway.engine.ChatMessage;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.openai.SamplingFields;
-
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,8 @@ final class ConversationSettings {
     static final String SYSTEM = "system";
     static final String MODEL = "model";
     /** Sampling keys and whether they are integers (else decimals). */
-    private static final Map<String, Boolean> SAMPLING = Map.of("temperature", false, "top_p", false, "top_k", true,
-            "max_tokens", true, "seed", true);
+    private static final Map<String, Boolean> SAMPLING =
+            Map.of("temperature", false, "top_p", false, "top_k", true, "max_tokens", true, "seed", true);
 
     private ConversationSettings() {}
 
@@ -33,7 +32,8 @@ final class ConversationSettings {
         try {
             SamplingFields.read(asBody, Integer.MAX_VALUE);
         } catch (ApiError e) {
-            throw ApiError.badRequest("metadata: " + e.getMessage(), e.param() == null ? "metadata" : "metadata." + e.param());
+            throw ApiError.badRequest(
+                    "metadata: " + e.getMessage(), e.param() == null ? "metadata" : "metadata." + e.param());
         }
     }
 
@@ -69,8 +69,10 @@ final class ConversationSettings {
                 if (integer) out.put(key, n.longValueExact());
                 else out.put(key, n.doubleValue());
             } catch (NumberFormatException | ArithmeticException e) {
-                throw ApiError.badRequest("metadata: '" + key + "' must be " + (integer ? "an integer" : "a number")
-                        + " written as a string (or empty for the default), got '" + v + "'.", "metadata." + key);
+                throw ApiError.badRequest(
+                        "metadata: '" + key + "' must be " + (integer ? "an integer" : "a number")
+                                + " written as a string (or empty for the default), got '" + v + "'.",
+                        "metadata." + key);
             }
         });
         return out;

@@ -25,7 +25,6 @@ import dev.fairway.gateway.store.ConversationStore.Message;
 import dev.fairway.gateway.store.ConversationStore.NewMessage;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,14 +58,16 @@ public final class ConversationsEndpoint {
 
     /** Loads the caller's conversation named in the path; 404 for missing and for other users' alike. */
     public void loadOwned(RoutingContext ctx) {
-        store.find(Caller.user(ctx), ctx.pathParam("id")).onSuccess(c -> {
-            if (c == null) {
-                ctx.fail(gone(ctx.pathParam("id")));
-                return;
-            }
-            ctx.put(CONVERSATION, c);
-            ctx.next();
-        }).onFailure(ctx::fail);
+        store.find(Caller.user(ctx), ctx.pathParam("id"))
+                .onSuccess(c -> {
+                    if (c == null) {
+                        ctx.fail(gone(ctx.pathParam("id")));
+                        return;
+                    }
+                    ctx.put(CONVERSATION, c);
+                    ctx.next();
+                })
+                .onFailure(ctx::fail);
     }
 
     // ---- CRUD
@@ -78,7 +79,8 @@ public final class ConversationsEndpoint {
         String metadata = ConversationJson.metadata(body);
         ConversationSettings.validate(metadata);
         List<NewMessage> items = ConversationJson.items(body.get("items")).stream()
-                .map(m -> new NewMessage(m.role().name().toLowerCase(Locale.ROOT), m.content(), "completed")).toList();
+                .map(m -> new NewMessage(m.role().name().toLowerCase(Locale.ROOT), m.content(), "completed"))
+                .toList();
         String owner = Caller.user(ctx);
         store.create(owner, title, metadata == null ? "{}" : metadata, items)
                 .compose(c -> store.messages(c.id()).map(ms -> ConversationJson.conversation(c, ms)))
@@ -89,39 +91,56 @@ public final class ConversationsEndpoint {
     public void list(RoutingContext ctx) {
         int limit = intParam(ctx, "limit", 20, 1, 100);
         String order = ctx.queryParams().get("order");
-        if (order != null && !order.equals("desc")) throw ApiError.badRequest("Only order=desc (newest first) is supported.", "order");
+        if (order != null && !order.equals("desc"))
+            throw ApiError.badRequest("Only order=desc (newest first) is supported.", "order");
         String after = ctx.queryParams().get("after");
         String titleFilter = ctx.queryParams().get("q");
-        if (titleFilter != null && titleFilter.length() > MAX_TITLE) throw ApiError.badRequest("'q' is longer than " + MAX_TITLE + " characters.", "q");
+        if (titleFilter != null && titleFilter.length() > MAX_TITLE)
+            throw ApiError.badRequest("'q' is longer than " + MAX_TITLE + " characters.", "q");
         String owner = Caller.user(ctx);
-        Future<Conversation> cursor = after == null ? Future.succeededFuture(null) : store.find(owner, after).map(c -> {
-            if (c == null) throw ApiError.badRequest("'after' is not one of your conversations.", "after");
-            return c;
-        });
-        cursor.compose(c -> store.list(owner, limit, c, titleFilter == null || titleFilter.isBlank() ? null : titleFilter.trim())).onSuccess(page -> {
-            ObjectNode out = Json.object().put("object", "list");
-            ArrayNode data = out.putArray("data");
-            for (Conversation c : page.items()) data.add(ConversationJson.summary(c));
-            out.put("first_id", page.items().isEmpty() ? null : page.items().get(0).id());
-            out.put("last_id", page.items().isEmpty() ? null : page.items().get(page.items().size() - 1).id());
-            out.put("has_more", page.hasMore());
-            Json.send(ctx, out);
-        }).onFailure(ctx::fail);
+        Future<Conversation> cursor = after == null
+                ? Future.succeededFuture(null)
+                : store.find(owner, after).map(c -> {
+                    if (c == null) throw ApiError.badRequest("'after' is not one of your conversations.", "after");
+                    return c;
+                });
+        cursor.compose(c -> store.list(
+                        owner, limit, c, titleFilter == null || titleFilter.isBlank() ? null : titleFilter.trim()))
+                .onSuccess(page -> {
+                    ObjectNode out = Json.object().put("object", "list");
+                    ArrayNode data = out.putArray("data");
+                    for (Conversation c : page.items()) data.add(ConversationJson.summary(c));
+                    out.put(
+                            "first_id",
+                            page.items().isEmpty() ? null : page.items().get(0).id());
+                    out.put(
+                            "last_id",
+                            page.items().isEmpty()
+                                    ? null
+                                    : page.items().get(page.items().size() - 1).id());
+                    out.put("has_more", page.hasMore());
+                    Json.send(ctx, out);
+                })
+                .onFailure(ctx::fail);
     }
 
     public void get(RoutingContext ctx) {
         Conversation c = ctx.get(CONVERSATION);
-        store.messages(c.id()).onSuccess(ms -> Json.send(ctx, ConversationJson.conversation(c, ms))).onFailure(ctx::fail);
+        store.messages(c.id())
+                .onSuccess(ms -> Json.send(ctx, ConversationJson.conversation(c, ms)))
+                .onFailure(ctx::fail);
     }
 
     public void listMessages(RoutingContext ctx) {
         Conversation c = ctx.get(CONVERSATION);
-        store.messages(c.id()).onSuccess(ms -> {
-            ObjectNode out = Json.object().put("object", "list");
-            ArrayNode data = out.putArray("data");
-            for (Message m : ms) data.add(ConversationJson.message(m));
-            Json.send(ctx, out);
-        }).onFailure(ctx::fail);
+        store.messages(c.id())
+                .onSuccess(ms -> {
+                    ObjectNode out = Json.object().put("object", "list");
+                    ArrayNode data = out.putArray("data");
+                    for (Message m : ms) data.add(ConversationJson.message(m));
+                    Json.send(ctx, out);
+                })
+                .onFailure(ctx::fail);
     }
 
     public void update(RoutingContext ctx) {
@@ -130,7 +149,8 @@ public final class ConversationsEndpoint {
         String title = Fields.optString(body, "title", MAX_TITLE);
         String metadata = ConversationJson.metadata(body);
         ConversationSettings.validate(metadata);
-        if (title == null && metadata == null) throw ApiError.badRequest("Send 'title' and/or 'metadata' to update.", "title");
+        if (title == null && metadata == null)
+            throw ApiError.badRequest("Send 'title' and/or 'metadata' to update.", "title");
         Conversation c = ctx.get(CONVERSATION);
         store.update(c.owner(), c.id(), title, metadata)
                 .compose(found -> found ? store.find(c.owner(), c.id()) : Future.succeededFuture(null))
@@ -144,10 +164,16 @@ public final class ConversationsEndpoint {
 
     public void delete(RoutingContext ctx) {
         Conversation c = ctx.get(CONVERSATION);
-        store.delete(c.owner(), c.id()).map(deleted -> {
-            if (!deleted) throw gone(c.id()); // deleted meanwhile by another request
-            return Json.object().put("id", c.id()).put("object", "conversation.deleted").put("deleted", true);
-        }).onSuccess(json -> Json.send(ctx, json)).onFailure(ctx::fail);
+        store.delete(c.owner(), c.id())
+                .map(deleted -> {
+                    if (!deleted) throw gone(c.id()); // deleted meanwhile by another request
+                    return Json.object()
+                            .put("id", c.id())
+                            .put("object", "conversation.deleted")
+                            .put("deleted", true);
+                })
+                .onSuccess(json -> Json.send(ctx, json))
+                .onFailure(ctx::fail);
     }
 
     // ---- the chat turn
@@ -157,42 +183,52 @@ public final class ConversationsEndpoint {
         Conversation c = ctx.get(CONVERSATION);
         ObjectNode sent = ctx.get(BODY);
         ObjectNode body = ConversationSettings.withDefaults(sent, c.metadataJson());
-        // a model the conversation remembers is a preference: one this server no longer serves falls back to the default
-        if (!sent.hasNonNull("model") && body.hasNonNull("model") && models.registry().find(body.get("model").asText()) == null) {
+        // a model the conversation remembers is a preference: one this server no longer serves falls back to the
+        // default
+        if (!sent.hasNonNull("model")
+                && body.hasNonNull("model")
+                && models.registry().find(body.get("model").asText()) == null) {
             body.remove("model");
         }
-        ModelRegistry.Entry entry = models.registry().resolve(body.path("model").isTextual() ? body.get("model").asText() : null);
+        ModelRegistry.Entry entry = models.registry()
+                .resolve(body.path("model").isTextual() ? body.get("model").asText() : null);
         boolean vocabKnown = entry.info() != null;
-        MessageRequest first = MessageRequest.parse(body, vocabKnown ? entry.info().vocabSize() : Integer.MAX_VALUE);
+        MessageRequest first =
+                MessageRequest.parse(body, vocabKnown ? entry.info().vocabSize() : Integer.MAX_VALUE);
         String model = entry.name();
         ctx.put(dev.fairway.gateway.openai.GenerationCall.MODEL_LABEL, model);
-        turns.enter(c.id(), () -> ctx.response().closed()).onSuccess(slot -> {
-            if (ctx.response().closed()) {
-                slot.release(); // the client left while waiting
-                return;
-            }
-            if (drain.isDraining()) {
-                fail(ctx, slot, ApiError.shuttingDown());
-                return;
-            }
-            drain.hold(); // until the reply is stored: a drain must not close the database under it
-            boolean[] over = {false}; // event loop only; runs once whichever path ends the turn
-            Runnable done = () -> {
-                if (over[0]) return;
-                over[0] = true;
-                slot.release();
-                drain.release();
-            };
-            models.lease(ctx, entry, first.spec().stream())
-                    .compose(lease -> {
-                        MessageRequest turn = vocabKnown ? first : MessageRequest.parse(body, lease.engine().modelInfo().vocabSize());
-                        return runTurn(ctx, c, turn, model, lease.engine(), done);
-                    })
-                    .onFailure(e -> {
-                        done.run();
-                        ctx.fail(e);
-                    });
-        }).onFailure(ctx::fail);
+        turns.enter(c.id(), () -> ctx.response().closed())
+                .onSuccess(slot -> {
+                    if (ctx.response().closed()) {
+                        slot.release(); // the client left while waiting
+                        return;
+                    }
+                    if (drain.isDraining()) {
+                        fail(ctx, slot, ApiError.shuttingDown());
+                        return;
+                    }
+                    drain.hold(); // until the reply is stored: a drain must not close the database under it
+                    boolean[] over = {false}; // event loop only; runs once whichever path ends the turn
+                    Runnable done = () -> {
+                        if (over[0]) return;
+                        over[0] = true;
+                        slot.release();
+                        drain.release();
+                    };
+                    models.lease(ctx, entry, first.spec().stream())
+                            .compose(lease -> {
+                                MessageRequest turn = vocabKnown
+                                        ? first
+                                        : MessageRequest.parse(
+                                                body, lease.engine().modelInfo().vocabSize());
+                                return runTurn(ctx, c, turn, model, lease.engine(), done);
+                            })
+                            .onFailure(e -> {
+                                done.run();
+                                ctx.fail(e);
+                            });
+                })
+                .onFailure(ctx::fail);
     }
 
     private static void fail(RoutingContext ctx, TurnQueue.Slot slot, Throwable e) {
@@ -206,40 +242,81 @@ public final class ConversationsEndpoint {
      * conversation's system prompt (metadata `system`) goes first. A regeneration instead removes the replies
      * after the last user message, and the stream opens once that removal is committed.
      */
-    private Future<GenerationCall> runTurn(RoutingContext ctx, Conversation c, MessageRequest turn, String model,
-            dev.fairway.engine.Engine engine, Runnable done) {
+    private Future<GenerationCall> runTurn(
+            RoutingContext ctx,
+            Conversation c,
+            MessageRequest turn,
+            String model,
+            dev.fairway.engine.Engine engine,
+            Runnable done) {
         return store.messages(c.id()).compose(history -> {
             int keep = history.size();
             if (turn.regenerate()) {
                 while (keep > 0 && history.get(keep - 1).role().equals("assistant")) keep--;
                 if (keep == 0 || !history.get(keep - 1).role().equals("user")) {
-                    throw ApiError.badRequest("Nothing to regenerate: the conversation has no user message to reply to.",
-                            "regenerate", "nothing_to_regenerate");
+                    throw ApiError.badRequest(
+                            "Nothing to regenerate: the conversation has no user message to reply to.",
+                            "regenerate",
+                            "nothing_to_regenerate");
                 }
             }
             List<ChatMessage> system = ConversationSettings.system(c.metadataJson());
             List<ChatMessage> chat = new ArrayList<>(system);
-            for (Message m : history.subList(0, keep)) chat.add(new ChatMessage(ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()));
+            for (Message m : history.subList(0, keep))
+                chat.add(new ChatMessage(ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()));
             if (!turn.regenerate()) chat.add(ChatMessage.user(turn.content()));
-            List<String> replaced = history.subList(keep, history.size()).stream().map(Message::id).toList();
+            List<String> replaced = history.subList(keep, history.size()).stream()
+                    .map(Message::id)
+                    .toList();
             Message lastUser = turn.regenerate() ? history.get(keep - 1) : null;
-            return fitted(ctx, engine, turn, system, chat.subList(system.size(), chat.size())).compose(fit -> {
-                Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
-                String fairnessGroup = c.id(); // a user's conversations share the user's part of the engine evenly
-                GenerationRequest request = fit == null
-                        ? new GenerationRequest(Caller.user(ctx), fairnessGroup, Prompt.chat(chat), turn.spec().params(), 1, 1.0)
-                        : new GenerationRequest(Caller.user(ctx), fairnessGroup, Prompt.tokens(fit.prompt()),
-                                turn.spec().params().toBuilder().maxTokens(fit.maxTokens()).build(), 1, 1.0);
-                if (fit != null) ctx.response().putHeader(Truncation.HEADER, String.valueOf(fit.dropped()));
-                SseResponder sse = turn.spec().stream() ? new SseResponder(ctx.response(), envelope, 1, turn.spec().includeUsage()) : null;
-                GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
-                ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer, done);
-                return GenerationCall.start(ctx, engine, request, fit != null || turn.spec().maxTokensGiven(), metrics, drain, recorder)
-                        .onSuccess(call -> recorder.attach(call, turn.regenerate()
-                                        ? store.removeMessages(c.id(), replaced).map(lastUser)
-                                        : store.append(c.id(), new NewMessage("user", turn.content(), "completed")),
-                                () -> { if (sse != null) sse.openWithin(ctx.vertx()); }));
-            });
+            return fitted(ctx, engine, turn, system, chat.subList(system.size(), chat.size()))
+                    .compose(fit -> {
+                        Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
+                        String fairnessGroup =
+                                c.id(); // a user's conversations share the user's part of the engine evenly
+                        GenerationRequest request = fit == null
+                                ? new GenerationRequest(
+                                        Caller.user(ctx),
+                                        fairnessGroup,
+                                        Prompt.chat(chat),
+                                        turn.spec().params(),
+                                        1,
+                                        1.0)
+                                : new GenerationRequest(
+                                        Caller.user(ctx),
+                                        fairnessGroup,
+                                        Prompt.tokens(fit.prompt()),
+                                        turn.spec().params().toBuilder()
+                                                .maxTokens(fit.maxTokens())
+                                                .build(),
+                                        1,
+                                        1.0);
+                        if (fit != null) ctx.response().putHeader(Truncation.HEADER, String.valueOf(fit.dropped()));
+                        SseResponder sse = turn.spec().stream()
+                                ? new SseResponder(
+                                        ctx.response(), envelope, 1, turn.spec().includeUsage())
+                                : null;
+                        GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
+                        ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer, done);
+                        return GenerationCall.start(
+                                        ctx,
+                                        engine,
+                                        request,
+                                        fit != null || turn.spec().maxTokensGiven(),
+                                        metrics,
+                                        drain,
+                                        recorder)
+                                .onSuccess(call -> recorder.attach(
+                                        call,
+                                        turn.regenerate()
+                                                ? store.removeMessages(c.id(), replaced)
+                                                        .map(lastUser)
+                                                : store.append(
+                                                        c.id(), new NewMessage("user", turn.content(), "completed")),
+                                        () -> {
+                                            if (sse != null) sse.openWithin(ctx.vertx());
+                                        }));
+                    });
         });
     }
 
@@ -247,7 +324,12 @@ public final class ConversationsEndpoint {
      * With truncation on (the default), what of the history fits the context with room for the reply (see
      * {@link Truncation}); null when off. Long histories are tokenized on a worker, not on the event loop.
      */
-    private Future<Truncation.Fit> fitted(RoutingContext ctx, dev.fairway.engine.Engine engine, MessageRequest turn, List<ChatMessage> system, List<ChatMessage> turns) {
+    private Future<Truncation.Fit> fitted(
+            RoutingContext ctx,
+            dev.fairway.engine.Engine engine,
+            MessageRequest turn,
+            List<ChatMessage> system,
+            List<ChatMessage> turns) {
         if (!turn.truncate()) return Future.succeededFuture(null);
         Integer maxTokens = turn.spec().maxTokensGiven() ? turn.spec().params().maxTokens() : null;
         java.util.concurrent.Callable<Truncation.Fit> fit = () -> Truncation.fit(engine, system, turns, maxTokens);
@@ -263,7 +345,8 @@ public final class ConversationsEndpoint {
     }
 
     private static ApiError gone(String id) {
-        return ApiError.notFound("No conversation found with id '" + id + "'.", "conversation_id", "conversation_not_found");
+        return ApiError.notFound(
+                "No conversation found with id '" + id + "'.", "conversation_id", "conversation_not_found");
     }
 
     private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {

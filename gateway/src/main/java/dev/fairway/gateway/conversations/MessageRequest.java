@@ -18,10 +18,13 @@ record MessageRequest(String content, boolean regenerate, String model, Generati
     static MessageRequest parse(ObjectNode body, int vocabSize) {
         boolean regenerate = Boolean.TRUE.equals(Fields.optBool(body, "regenerate"));
         if (regenerate && Fields.present(body, "content")) {
-            throw ApiError.badRequest("Send 'content' (a new turn) or 'regenerate': true (a new last reply), not both.", "regenerate");
+            throw ApiError.badRequest(
+                    "Send 'content' (a new turn) or 'regenerate': true (a new last reply), not both.", "regenerate");
         }
-        if (!regenerate && !Fields.present(body, "content")) throw ApiError.badRequest("'content' is required.", "content");
-        if (body.has("messages")) throw ApiError.badRequest("Send 'content'; the history comes from the conversation.", "messages");
+        if (!regenerate && !Fields.present(body, "content"))
+            throw ApiError.badRequest("'content' is required.", "content");
+        if (body.has("messages"))
+            throw ApiError.badRequest("Send 'content'; the history comes from the conversation.", "messages");
         String truncation = Fields.optString(body, "truncation", 16);
         if (truncation != null && !truncation.equals("auto") && !truncation.equals("disabled")) {
             throw ApiError.badRequest("'truncation' must be \"auto\" or \"disabled\".", "truncation");
@@ -31,20 +34,35 @@ record MessageRequest(String content, boolean regenerate, String model, Generati
         asChat.remove("content");
         asChat.remove("regenerate");
         asChat.remove("truncation");
-        asChat.set("messages", Json.array().add(Json.object().put("role", "user")
-                .set("content", regenerate ? Json.MAPPER.getNodeFactory().textNode("") : body.get("content"))));
+        asChat.set(
+                "messages",
+                Json.array()
+                        .add(Json.object()
+                                .put("role", "user")
+                                .set(
+                                        "content",
+                                        regenerate
+                                                ? Json.MAPPER.getNodeFactory().textNode("")
+                                                : body.get("content"))));
         GenerationSpec spec;
         try {
             spec = ChatRequestParser.parse(asChat, vocabSize);
         } catch (ApiError e) {
             if (e.param() != null && e.param().startsWith("messages[0].content")) {
-                throw ApiError.badRequest(e.getMessage().replace("messages[0].content", "content"), e.param().replace("messages[0].content", "content"), e.code());
+                throw ApiError.badRequest(
+                        e.getMessage().replace("messages[0].content", "content"),
+                        e.param().replace("messages[0].content", "content"),
+                        e.code());
             }
             throw e;
         }
         if (spec.n() != 1) throw ApiError.badRequest("'n' must be 1 for conversation messages.", "n");
         var turn = ((dev.fairway.engine.Prompt.Chat) spec.prompt()).messages().get(0);
-        return new MessageRequest(regenerate ? null : turn.content(), regenerate, Fields.optString(body, "model", 512), spec,
+        return new MessageRequest(
+                regenerate ? null : turn.content(),
+                regenerate,
+                Fields.optString(body, "model", 512),
+                spec,
                 !"disabled".equals(truncation));
     }
 }

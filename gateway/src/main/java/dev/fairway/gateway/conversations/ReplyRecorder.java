@@ -12,11 +12,10 @@ import dev.fairway.gateway.store.ConversationStore.Message;
 import dev.fairway.gateway.store.ConversationStore.NewMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Orders a conversation turn for durability: the client sees nothing until the user's message is committed (so any
@@ -89,7 +88,8 @@ final class ReplyRecorder implements GenerationSink {
         userStored.future().onComplete(user -> {
             if (user.failed()) {
                 stored.run();
-                client.onFailure(storeFailed(user.cause(), "Your message could not be stored, so no reply was generated"));
+                client.onFailure(
+                        storeFailed(user.cause(), "Your message could not be stored, so no reply was generated"));
                 return;
             }
             FinishReason reason = result.first().finishReason();
@@ -112,13 +112,16 @@ final class ReplyRecorder implements GenerationSink {
 
     /** A conversation deleted mid-turn is a normal race, not a fault. */
     private void log(String what, Throwable e) {
-        if (e instanceof ConversationGoneException) LOG.info("Not storing {} of {}: the conversation was deleted", what, conversationId);
+        if (e instanceof ConversationGoneException)
+            LOG.info("Not storing {} of {}: the conversation was deleted", what, conversationId);
         else LOG.error("Could not store {} of {}", what, conversationId, e);
     }
 
     private ApiError storeFailed(Throwable cause, String what) {
         if (cause instanceof ConversationGoneException) {
-            return ApiError.notFound(what + ": conversation '" + conversationId + "' was deleted.", "conversation_id",
+            return ApiError.notFound(
+                    what + ": conversation '" + conversationId + "' was deleted.",
+                    "conversation_id",
                     "conversation_not_found");
         }
         return ApiError.serverError(what + " (" + cause.getMessage() + ").", "storage_error");

@@ -3,7 +3,6 @@ package dev.fairway.gateway.conversations;
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.Prompt;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +31,9 @@ final class Truncation {
      */
     static Fit fit(Engine engine, List<ChatMessage> system, List<ChatMessage> turns, Integer maxTokens) {
         int context = engine.modelInfo().contextLength();
-        int reserve = maxTokens != null ? Math.min(maxTokens, context - 1) : Math.min(MIN_REPLY_TOKENS, Math.max(1, context / 4));
+        int reserve = maxTokens != null
+                ? Math.min(maxTokens, context - 1)
+                : Math.min(MIN_REPLY_TOKENS, Math.max(1, context / 4));
         // where the prompt may start: 0, then each later user message (the last one always stays)
         List<Integer> starts = new ArrayList<>();
         for (int i = 0; i < turns.size(); i++) {
@@ -45,7 +46,8 @@ final class Truncation {
         int[] best = null;
         int bestAt = hi;
         int[] whole = tokens(engine, system, turns, 0);
-        if (whole.length + reserve <= context) return new Fit(whole, maxTokens != null ? maxTokens : context - whole.length, 0);
+        if (whole.length + reserve <= context)
+            return new Fit(whole, maxTokens != null ? maxTokens : context - whole.length, 0);
         lo = 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
@@ -58,7 +60,8 @@ final class Truncation {
                 lo = mid + 1;
             }
         }
-        if (best == null) best = tokens(engine, system, turns, starts.get(bestAt)); // only the last message: as short as it gets
+        if (best == null)
+            best = tokens(engine, system, turns, starts.get(bestAt)); // only the last message: as short as it gets
         int left = context - best.length;
         int max = maxTokens != null ? Math.min(maxTokens, Math.max(1, left)) : Math.max(1, left);
         return new Fit(best, max, starts.get(bestAt));

@@ -3,7 +3,6 @@ package dev.fairway.gateway.conversations;
 import dev.fairway.gateway.http.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -34,8 +33,10 @@ final class TurnQueue {
         }
         waiting.removeIf(w -> w.gone().getAsBoolean());
         if (waiting.size() >= MAX_WAITING) {
-            return Future.failedFuture(ApiError.conflict("This conversation already has " + MAX_WAITING
-                    + " turns waiting; retry once its current reply is done.", "conversation_busy"));
+            return Future.failedFuture(ApiError.conflict(
+                    "This conversation already has " + MAX_WAITING
+                            + " turns waiting; retry once its current reply is done.",
+                    "conversation_busy"));
         }
         Promise<Slot> turn = Promise.promise();
         waiting.add(new Waiter(turn, gone));

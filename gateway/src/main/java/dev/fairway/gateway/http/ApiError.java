@@ -46,8 +46,13 @@ public final class ApiError extends RuntimeException {
     }
 
     public static ApiError shuttingDown() {
-        return new ApiError(503, "server_error", "server_shutting_down", null,
-                "The server is shutting down; retry on another server or once it is back.", 5);
+        return new ApiError(
+                503,
+                "server_error",
+                "server_shutting_down",
+                null,
+                "The server is shutting down; retry on another server or once it is back.",
+                5);
     }
 
     public static ApiError serverError(String message, String code) {
@@ -55,12 +60,27 @@ public final class ApiError extends RuntimeException {
     }
 
     public static ApiError notReady() {
-        return new ApiError(503, "server_error", "model_not_ready", null, "The model is still loading; retry shortly.", 1);
+        return new ApiError(
+                503, "server_error", "model_not_ready", null, "The model is still loading; retry shortly.", 1);
     }
 
-    public int status() { return status; }
-    public String type() { return type; }
-    public String code() { return code; }
-    public String param() { return param; }
-    public Integer retryAfterSeconds() { return retryAfterSeconds; }
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String param() {
+        return param;
+    }
+
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
 }

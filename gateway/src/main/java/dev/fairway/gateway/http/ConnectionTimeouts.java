@@ -3,7 +3,6 @@ package dev.fairway.gateway.http;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -69,6 +68,7 @@ public final class ConnectionTimeouts {
         long timer = -1;
         /** Requests started and not yet answered; a pipelined request can start before its predecessor's end handler runs. */
         int active;
+
         boolean sawRequest;
         boolean closed;
 
@@ -83,10 +83,11 @@ public final class ConnectionTimeouts {
 
         void arm(long millis) {
             disarm();
-            if (millis > 0) timer = vertx.setTimer(millis, id -> {
-                timer = -1;
-                connection.close();
-            });
+            if (millis > 0)
+                timer = vertx.setTimer(millis, id -> {
+                    timer = -1;
+                    connection.close();
+                });
         }
 
         void disarm() {

@@ -1,13 +1,12 @@
 package dev.fairway.gateway.http;
 
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Graceful stop. Once draining, new requests are refused with 503 (health and metrics still answer) while the
@@ -27,14 +26,17 @@ public final class Drain {
     private final AtomicInteger held = new AtomicInteger();
     private final Set<Cuttable> running = ConcurrentHashMap.newKeySet();
 
-    public boolean isDraining() { return draining; }
+    public boolean isDraining() {
+        return draining;
+    }
 
     /** Router handler ahead of everything: refuses new work while draining, else counts the exchange until it ends. */
     public void admit(RoutingContext ctx) {
         String path = ctx.request().path();
         if (draining && !"/health".equals(path) && !"/metrics".equals(path)) {
             // HTTP/1.x only: the header is illegal in HTTP/2 (clients like the JDK's upgrade to h2c)
-            if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) ctx.response().putHeader("Connection", "close");
+            if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2)
+                ctx.response().putHeader("Connection", "close");
             throw ApiError.shuttingDown();
         }
         open.incrementAndGet();
@@ -42,19 +44,29 @@ public final class Drain {
         ctx.next();
     }
 
-    public void register(Cuttable c) { running.add(c); }
+    public void register(Cuttable c) {
+        running.add(c);
+    }
 
-    public void unregister(Cuttable c) { running.remove(c); }
+    public void unregister(Cuttable c) {
+        running.remove(c);
+    }
 
-    public int openExchanges() { return open.get(); }
+    public int openExchanges() {
+        return open.get();
+    }
 
     /**
      * Work that outlives its exchange (a conversation turn's reply is stored after a client that left is gone): the
      * drain waits for it too. Every hold needs exactly one release.
      */
-    public void hold() { held.incrementAndGet(); }
+    public void hold() {
+        held.incrementAndGet();
+    }
 
-    public void release() { held.decrementAndGet(); }
+    public void release() {
+        held.decrementAndGet();
+    }
 
     private boolean idle() {
         return open.get() == 0 && held.get() == 0 && running.isEmpty();
@@ -68,7 +80,8 @@ public final class Drain {
         draining = true;
         if (waitIdle(grace, null)) return;
         LOG.info("Drain: {} requests still open after {} s; stopping their generations", open.get(), grace.toSeconds());
-        if (!waitIdle(cutGrace, ApiError.shuttingDown())) LOG.warn("Drain: {} requests still open; closing anyway", open.get());
+        if (!waitIdle(cutGrace, ApiError.shuttingDown()))
+            LOG.warn("Drain: {} requests still open; closing anyway", open.get());
     }
 
     /** Waits for {@link #idle}; with {@code cut}, stops whatever runs meanwhile (also what started after the first cut). */

@@ -29,13 +29,15 @@ public final class ErrorResponder {
         if (failure instanceof ApiError e) return e;
         if (failure instanceof OverloadedException e) return ApiError.overloaded(e.getMessage(), e.retryAfterSeconds());
         if (failure instanceof InvalidRequestException e) {
-            String code = e instanceof dev.fairway.engine.ContextLengthExceededException ? "context_length_exceeded" : null;
+            String code =
+                    e instanceof dev.fairway.engine.ContextLengthExceededException ? "context_length_exceeded" : null;
             return ApiError.badRequest(e.getMessage(), e.param(), code);
         }
         if (failure instanceof IllegalArgumentException e) return ApiError.badRequest(e.getMessage(), null);
         if (failure instanceof VertxException e && statusCode >= 400 && statusCode < 500) {
             // the router's own refusals (no Host on HTTP/1.1, empty path): the client's fault, not ours
-            return new ApiError(statusCode, "invalid_request_error", "invalid_http_request", null, e.getMessage(), null);
+            return new ApiError(
+                    statusCode, "invalid_request_error", "invalid_http_request", null, e.getMessage(), null);
         }
         if (failure == null && statusCode == 413) return ApiError.tooLarge("Request body is too large.");
         if (failure == null && statusCode == 404) return ApiError.notFound("Not found.", null, "not_found");
@@ -54,19 +56,34 @@ public final class ErrorResponder {
      * Same statuses as Vert.x, OpenAI error JSON, then the connection is closed: what follows cannot be trusted.
      */
     public static void handleInvalidRequest(HttpServerRequest request) {
-        send(request.response().putHeader("Connection", "close"), invalidRequest(request.decoderResult().cause()));
+        send(
+                request.response().putHeader("Connection", "close"),
+                invalidRequest(request.decoderResult().cause()));
         request.connection().close();
     }
 
     static ApiError invalidRequest(Throwable cause) {
         if (cause instanceof TooLongHttpLineException) {
-            return new ApiError(414, "invalid_request_error", "uri_too_long", null, "The request line (method and URI) is too long.", null);
+            return new ApiError(
+                    414,
+                    "invalid_request_error",
+                    "uri_too_long",
+                    null,
+                    "The request line (method and URI) is too long.",
+                    null);
         }
         if (cause instanceof TooLongHttpHeaderException) {
-            return new ApiError(431, "invalid_request_error", "headers_too_large", null, "The request headers are too large.", null);
+            return new ApiError(
+                    431,
+                    "invalid_request_error",
+                    "headers_too_large",
+                    null,
+                    "The request headers are too large.",
+                    null);
         }
         String detail = cause == null || cause.getMessage() == null ? "" : ": " + abbreviate(cause.getMessage(), 200);
-        return new ApiError(400, "invalid_request_error", "invalid_http_request", null, "Malformed HTTP request" + detail, null);
+        return new ApiError(
+                400, "invalid_request_error", "invalid_http_request", null, "Malformed HTTP request" + detail, null);
     }
 
     private static String abbreviate(String s, int max) {
@@ -81,7 +98,8 @@ public final class ErrorResponder {
             return;
         }
         response.setStatusCode(error.status()).putHeader("Content-Type", "application/json");
-        if (error.retryAfterSeconds() != null) response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+        if (error.retryAfterSeconds() != null)
+            response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
         response.end(Json.write(body(error)));
     }
 

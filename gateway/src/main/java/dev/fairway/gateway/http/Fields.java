@@ -2,7 +2,6 @@ package dev.fairway.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Set;
 
 /** Typed, range-checked reads of optional JSON fields; every failure names the field (OpenAI `param`). */
@@ -49,7 +48,8 @@ public final class Fields {
         if (n == null || n.isNull()) return null;
         if (!n.isNumber()) throw ApiError.badRequest("'" + name + "' must be a number.", name);
         double v = n.asDouble();
-        if (!(v >= min && v <= max)) throw ApiError.badRequest("'" + name + "' must be between " + min + " and " + max + ".", name);
+        if (!(v >= min && v <= max))
+            throw ApiError.badRequest("'" + name + "' must be between " + min + " and " + max + ".", name);
         return (float) v;
     }
 
@@ -64,7 +64,8 @@ public final class Fields {
         JsonNode n = body.get(name);
         if (n == null || n.isNull()) return null;
         if (!n.isTextual()) throw ApiError.badRequest("'" + name + "' must be a string.", name);
-        if (n.asText().length() > maxLength) throw ApiError.badRequest("'" + name + "' is longer than " + maxLength + " characters.", name);
+        if (n.asText().length() > maxLength)
+            throw ApiError.badRequest("'" + name + "' is longer than " + maxLength + " characters.", name);
         return n.asText();
     }
 

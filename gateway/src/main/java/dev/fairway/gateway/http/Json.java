@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -16,9 +15,13 @@ public final class Json {
 
     private Json() {}
 
-    public static ObjectNode object() { return MAPPER.createObjectNode(); }
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
 
-    public static ArrayNode array() { return MAPPER.createArrayNode(); }
+    public static ArrayNode array() {
+        return MAPPER.createArrayNode();
+    }
 
     public static ObjectNode parseObject(Buffer body) {
         if (body == null || body.length() == 0) throw ApiError.badRequest("Request body must be a JSON object.", null);
@@ -26,14 +29,19 @@ public final class Json {
         try {
             node = MAPPER.readTree(body.getBytes());
         } catch (IOException e) {
-            throw ApiError.badRequest("Request body is not valid JSON: " + firstLine(e.getMessage()), null, "invalid_json");
+            throw ApiError.badRequest(
+                    "Request body is not valid JSON: " + firstLine(e.getMessage()), null, "invalid_json");
         }
-        if (node == null || !node.isObject()) throw ApiError.badRequest("Request body must be a JSON object.", null, "invalid_json");
+        if (node == null || !node.isObject())
+            throw ApiError.badRequest("Request body must be a JSON object.", null, "invalid_json");
         return (ObjectNode) node;
     }
 
     public static void send(io.vertx.ext.web.RoutingContext ctx, int status, JsonNode node) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(write(node));
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(write(node));
     }
 
     public static void send(io.vertx.ext.web.RoutingContext ctx, JsonNode node) {

@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +22,8 @@ import java.util.function.ToDoubleFunction;
  * figures come from one Engine.stats() snapshot taken per scrape.
  */
 public final class GatewayMetrics {
-    private static final EngineStats EMPTY = new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, java.util.Map.of(), 1.0);
+    private static final EngineStats EMPTY =
+            new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, java.util.Map.of(), 1.0);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Supplier<Map<String, EngineStats>> statsSource;
@@ -31,6 +31,7 @@ public final class GatewayMetrics {
     private final boolean perUser;
     /** The last snapshot of every model's engine, by model name; a model unloaded since reads as empty. */
     private final AtomicReference<Map<String, EngineStats>> stats = new AtomicReference<>(Map.of());
+
     private final Set<String> usersSeen = ConcurrentHashMap.newKeySet();
     private final Set<String> modelsSeen = ConcurrentHashMap.newKeySet();
     private final Map<String, PerModel> perModel = new ConcurrentHashMap<>();
@@ -45,15 +46,68 @@ public final class GatewayMetrics {
         final Counter cachedTokens;
 
         PerModel(String model) {
-            timeToFirstToken = latency("fairway.time.to.first.token", "Request arrival to first generated token", model,
-                    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
-            interTokenLatency = latency("fairway.inter.token.latency", "Gap between consecutive streamed tokens", model,
-                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5);
-            endToEnd = latency("fairway.e2e.request.latency", "Request arrival to last token", model,
-                    0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
-            promptTokens = Counter.builder("fairway.prompt.tokens").description("Prompt tokens of finished requests").tag("model", model).register(registry);
-            completionTokens = Counter.builder("fairway.generation.tokens").description("Generated tokens of finished requests").tag("model", model).register(registry);
-            cachedTokens = Counter.builder("fairway.cached.prompt.tokens").description("Prompt tokens served from the prefix cache").tag("model", model).register(registry);
+            timeToFirstToken = latency(
+                    "fairway.time.to.first.token",
+                    "Request arrival to first generated token",
+                    model,
+                    0.005,
+                    0.01,
+                    0.025,
+                    0.05,
+                    0.1,
+                    0.25,
+                    0.5,
+                    1,
+                    2.5,
+                    5,
+                    10,
+                    30,
+                    60);
+            interTokenLatency = latency(
+                    "fairway.inter.token.latency",
+                    "Gap between consecutive streamed tokens",
+                    model,
+                    0.0005,
+                    0.001,
+                    0.0025,
+                    0.005,
+                    0.01,
+                    0.025,
+                    0.05,
+                    0.1,
+                    0.25,
+                    0.5,
+                    1,
+                    2.5);
+            endToEnd = latency(
+                    "fairway.e2e.request.latency",
+                    "Request arrival to last token",
+                    model,
+                    0.01,
+                    0.05,
+                    0.1,
+                    0.25,
+                    0.5,
+                    1,
+                    2.5,
+                    5,
+                    10,
+                    30,
+                    60,
+                    120,
+                    300);
+            promptTokens = Counter.builder("fairway.prompt.tokens")
+                    .description("Prompt tokens of finished requests")
+                    .tag("model", model)
+                    .register(registry);
+            completionTokens = Counter.builder("fairway.generation.tokens")
+                    .description("Generated tokens of finished requests")
+                    .tag("model", model)
+                    .register(registry);
+            cachedTokens = Counter.builder("fairway.cached.prompt.tokens")
+                    .description("Prompt tokens served from the prefix cache")
+                    .tag("model", model)
+                    .register(registry);
         }
     }
 
@@ -66,14 +120,38 @@ public final class GatewayMetrics {
     private void registerModel(String model) {
         gauge("fairway.requests.running", "Sequences being decoded", model, s -> s.runningSequences());
         gauge("fairway.requests.waiting", "Sequences queued", model, s -> s.waitingSequences());
-        Gauge.builder("fairway.kv.blocks", stats, r -> of(r, model).kvBlocksUsed()).tag("state", "used").tag("model", model).description("KV cache blocks").register(registry);
-        Gauge.builder("fairway.kv.blocks", stats, r -> of(r, model).kvBlocksFree()).tag("state", "free").tag("model", model).description("KV cache blocks").register(registry);
-        Gauge.builder("fairway.kv.blocks", stats, r -> of(r, model).kvBlocksCached()).tag("state", "cached").tag("model", model).description("KV cache blocks").register(registry);
+        Gauge.builder("fairway.kv.blocks", stats, r -> of(r, model).kvBlocksUsed())
+                .tag("state", "used")
+                .tag("model", model)
+                .description("KV cache blocks")
+                .register(registry);
+        Gauge.builder("fairway.kv.blocks", stats, r -> of(r, model).kvBlocksFree())
+                .tag("state", "free")
+                .tag("model", model)
+                .description("KV cache blocks")
+                .register(registry);
+        Gauge.builder("fairway.kv.blocks", stats, r -> of(r, model).kvBlocksCached())
+                .tag("state", "cached")
+                .tag("model", model)
+                .description("KV cache blocks")
+                .register(registry);
         gauge("fairway.kv.capacity.blocks", "KV cache capacity in blocks", model, s -> s.kvBlocksTotal());
-        gauge("fairway.fairness.index", "Jain's fairness index of tokens served per active user (1 = fair)", model, EngineStats::fairnessIndex);
+        gauge(
+                "fairway.fairness.index",
+                "Jain's fairness index of tokens served per active user (1 = fair)",
+                model,
+                EngineStats::fairnessIndex);
         counter("fairway.preemptions", "Sequences preempted to free KV blocks", model, s -> s.preemptions());
-        counter("fairway.prefix.cache.hit.tokens", "Prompt tokens reused from the prefix cache", model, s -> s.prefixCacheHitTokens());
-        counter("fairway.engine.prefill.tokens", "Prompt tokens prefilled by the engine", model, s -> s.prefillTokens());
+        counter(
+                "fairway.prefix.cache.hit.tokens",
+                "Prompt tokens reused from the prefix cache",
+                model,
+                s -> s.prefixCacheHitTokens());
+        counter(
+                "fairway.engine.prefill.tokens",
+                "Prompt tokens prefilled by the engine",
+                model,
+                s -> s.prefillTokens());
         counter("fairway.engine.generated.tokens", "Tokens generated by the engine", model, s -> s.generatedTokens());
         counter("fairway.engine.steps", "Engine forward steps", model, s -> s.steps());
     }
@@ -85,15 +163,25 @@ public final class GatewayMetrics {
     private Timer latency(String name, String description, String model, double... bucketSeconds) {
         Duration[] slo = new Duration[bucketSeconds.length];
         for (int i = 0; i < slo.length; i++) slo[i] = Duration.ofNanos((long) (bucketSeconds[i] * 1e9));
-        return Timer.builder(name).description(description).tag("model", model).serviceLevelObjectives(slo).register(registry);
+        return Timer.builder(name)
+                .description(description)
+                .tag("model", model)
+                .serviceLevelObjectives(slo)
+                .register(registry);
     }
 
     private void gauge(String name, String description, String model, ToDoubleFunction<EngineStats> f) {
-        Gauge.builder(name, stats, r -> f.applyAsDouble(of(r, model))).tag("model", model).description(description).register(registry);
+        Gauge.builder(name, stats, r -> f.applyAsDouble(of(r, model)))
+                .tag("model", model)
+                .description(description)
+                .register(registry);
     }
 
     private void counter(String name, String description, String model, ToDoubleFunction<EngineStats> f) {
-        FunctionCounter.builder(name, stats, r -> f.applyAsDouble(of(r, model))).tag("model", model).description(description).register(registry);
+        FunctionCounter.builder(name, stats, r -> f.applyAsDouble(of(r, model)))
+                .tag("model", model)
+                .description(description)
+                .register(registry);
     }
 
     private PerModel model(String model) {
@@ -101,13 +189,21 @@ public final class GatewayMetrics {
     }
 
     public void countRequest(String route, int status) {
-        Counter.builder("fairway.http.requests").description("HTTP requests by route and status")
-                .tag("route", route).tag("status", String.valueOf(status)).register(registry).increment();
+        Counter.builder("fairway.http.requests")
+                .description("HTTP requests by route and status")
+                .tag("route", route)
+                .tag("status", String.valueOf(status))
+                .register(registry)
+                .increment();
     }
 
-    public void timeToFirstToken(String model, long nanos) { model(model).timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS); }
+    public void timeToFirstToken(String model, long nanos) {
+        model(model).timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS);
+    }
 
-    public void interToken(String model, long nanos) { model(model).interTokenLatency.record(nanos, TimeUnit.NANOSECONDS); }
+    public void interToken(String model, long nanos) {
+        model(model).interTokenLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
 
     public void finished(String model, String user, Usage usage, long totalNanos) {
         PerModel m = model(model);
@@ -117,10 +213,18 @@ public final class GatewayMetrics {
         m.completionTokens.increment(usage.completionTokens());
         m.cachedTokens.increment(usage.cachedTokens());
         if (!perUser) return;
-        Counter.builder("fairway.user.tokens").description("Tokens per user and kind, counted by the gateway")
-                .tag("user", user).tag("kind", "prompt").register(registry).increment(usage.promptTokens());
-        Counter.builder("fairway.user.tokens").description("Tokens per user and kind, counted by the gateway")
-                .tag("user", user).tag("kind", "completion").register(registry).increment(usage.completionTokens());
+        Counter.builder("fairway.user.tokens")
+                .description("Tokens per user and kind, counted by the gateway")
+                .tag("user", user)
+                .tag("kind", "prompt")
+                .register(registry)
+                .increment(usage.promptTokens());
+        Counter.builder("fairway.user.tokens")
+                .description("Tokens per user and kind, counted by the gateway")
+                .tag("user", user)
+                .tag("kind", "completion")
+                .register(registry)
+                .increment(usage.completionTokens());
     }
 
     /** Prometheus text; refreshes the engine snapshots first so one scrape is self-consistent. */
@@ -141,11 +245,14 @@ public final class GatewayMetrics {
                 if (usersSeen.add(user)) {
                     FunctionCounter.builder("fairway.user.served.tokens", stats, r -> {
                                 long sum = 0;
-                                for (EngineStats e : r.get().values()) sum += e.servedTokensByUser().getOrDefault(user, 0L);
+                                for (EngineStats e : r.get().values())
+                                    sum += e.servedTokensByUser().getOrDefault(user, 0L);
                                 return sum;
                             })
-                            .description("Tokens the scheduler served per user (prefill weighted + decode), over every model")
-                            .tag("user", user).register(registry);
+                            .description(
+                                    "Tokens the scheduler served per user (prefill weighted + decode), over every model")
+                            .tag("user", user)
+                            .register(registry);
                 }
             }
         }

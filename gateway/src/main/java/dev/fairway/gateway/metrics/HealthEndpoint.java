@@ -18,7 +18,8 @@ public final class HealthEndpoint {
     private final GatewayMetrics metrics;
     private final Drain drain;
 
-    public HealthEndpoint(ModelRegistry models, java.util.function.BooleanSupplier started, GatewayMetrics metrics, Drain drain) {
+    public HealthEndpoint(
+            ModelRegistry models, java.util.function.BooleanSupplier started, GatewayMetrics metrics, Drain drain) {
         this.models = models;
         this.started = started;
         this.metrics = metrics;
@@ -47,13 +48,19 @@ public final class HealthEndpoint {
             Json.send(ctx, 503, body);
             return;
         }
-        ObjectNode body = Json.object().put("status", "ok").put("model", models.defaultEntry().name());
+        ObjectNode body = Json.object()
+                .put("status", "ok")
+                .put("model", models.defaultEntry().name());
         body.set("models", perModel);
         Json.send(ctx, body);
     }
 
     public void metrics(RoutingContext ctx) {
-        ctx.vertx().executeBlocking(metrics::scrape, false).onSuccess(text -> ctx.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text)).onFailure(ctx::fail);
+        ctx.vertx()
+                .executeBlocking(metrics::scrape, false)
+                .onSuccess(text -> ctx.response()
+                        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                        .end(text))
+                .onFailure(ctx::fail);
     }
 }

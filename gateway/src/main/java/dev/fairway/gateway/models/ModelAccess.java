@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -17,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 public final class ModelAccess {
     /** A streaming client sees its headers this soon when its model must load first. */
     static final long HEADERS_WITHIN_MS = 200;
+
     static final long KEEP_ALIVE_MS = 5_000;
 
     private final ModelRegistry registry;
@@ -25,7 +25,9 @@ public final class ModelAccess {
         this.registry = registry;
     }
 
-    public ModelRegistry registry() { return registry; }
+    public ModelRegistry registry() {
+        return registry;
+    }
 
     public Future<ModelRegistry.Lease> lease(RoutingContext ctx, ModelRegistry.Entry entry, boolean stream) {
         CompletableFuture<ModelRegistry.Lease> pending = registry.acquire(entry);
@@ -47,20 +49,30 @@ public final class ModelAccess {
                         .putHeader("X-Accel-Buffering", "no");
                 response.write(": loading model " + entry.name() + "\n\n");
                 timers[1] = ctx.vertx().setPeriodic(KEEP_ALIVE_MS, p -> {
-                    if (!response.ended() && !response.closed()) response.write(": loading model " + entry.name() + "\n\n");
+                    if (!response.ended() && !response.closed())
+                        response.write(": loading model " + entry.name() + "\n\n");
                 });
             });
         }
         long timeoutMs = registry.config().loadTimeout().toMillis();
         if (timeoutMs > 0) {
-            timers[2] = ctx.vertx().setTimer(timeoutMs, t -> result.tryFail(new ApiError(503, "server_error", "model_loading",
-                    "model", "The model '" + entry.name() + "' is still loading; retry shortly.",
-                    (int) Math.max(1, Math.min(60, timeoutMs / 1000)))));
+            timers[2] = ctx.vertx()
+                    .setTimer(
+                            timeoutMs,
+                            t -> result.tryFail(new ApiError(
+                                    503,
+                                    "server_error",
+                                    "model_loading",
+                                    "model",
+                                    "The model '" + entry.name() + "' is still loading; retry shortly.",
+                                    (int) Math.max(1, Math.min(60, timeoutMs / 1000)))));
         }
         pending.whenComplete((lease, err) -> context.runOnContext(v -> {
             for (long id : timers) if (id >= 0) ctx.vertx().cancelTimer(id);
             if (err != null) {
-                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                        ? err.getCause()
+                        : err;
                 result.tryFail(cause);
             } else if (result.tryComplete(lease)) {
                 ctx.addEndHandler(e -> lease.release());

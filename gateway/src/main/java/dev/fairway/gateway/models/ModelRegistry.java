@@ -6,9 +6,6 @@ import dev.fairway.engine.EngineConfig;
 import dev.fairway.engine.EngineStats;
 import dev.fairway.engine.ModelInfo;
 import dev.fairway.gateway.http.ApiError;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,6 +19,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every model the server offers, loaded on demand. Each entry knows its source, its state (unloaded, loading,
@@ -35,7 +34,12 @@ public final class ModelRegistry implements AutoCloseable {
     /** A failed load is answered from memory this long, then tried again by the next request. */
     static final long RETRY_FAILED_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    public enum State { UNLOADED, LOADING, LOADED, FAILED }
+    public enum State {
+        UNLOADED,
+        LOADING,
+        LOADED,
+        FAILED
+    }
 
     /** One model. Mutable fields are guarded by the registry. */
     public final class Entry {
@@ -63,36 +67,55 @@ public final class ModelRegistry implements AutoCloseable {
             aliases.add(spec.source());
         }
 
-        public String name() { return name; }
-        public String source() { return source; }
+        public String name() {
+            return name;
+        }
+
+        public String source() {
+            return source;
+        }
 
         public State state() {
-            synchronized (ModelRegistry.this) { return state; }
+            synchronized (ModelRegistry.this) {
+                return state;
+            }
         }
 
         /** The model's facts once it has been loaded (kept after an unload), else null. */
         public ModelInfo info() {
-            synchronized (ModelRegistry.this) { return info; }
+            synchronized (ModelRegistry.this) {
+                return info;
+            }
         }
 
         public Engine engineOrNull() {
-            synchronized (ModelRegistry.this) { return engine; }
+            synchronized (ModelRegistry.this) {
+                return engine;
+            }
         }
 
         public int pins() {
-            synchronized (ModelRegistry.this) { return pins; }
+            synchronized (ModelRegistry.this) {
+                return pins;
+            }
         }
 
         public long lastUseMillis() {
-            synchronized (ModelRegistry.this) { return lastUseMillis; }
+            synchronized (ModelRegistry.this) {
+                return lastUseMillis;
+            }
         }
 
         public long loadMillis() {
-            synchronized (ModelRegistry.this) { return loadMillis; }
+            synchronized (ModelRegistry.this) {
+                return loadMillis;
+            }
         }
 
         public String error() {
-            synchronized (ModelRegistry.this) { return failure == null ? null : message(failure); }
+            synchronized (ModelRegistry.this) {
+                return failure == null ? null : message(failure);
+            }
         }
     }
 
@@ -107,8 +130,13 @@ public final class ModelRegistry implements AutoCloseable {
             this.engine = engine;
         }
 
-        public Engine engine() { return engine; }
-        public Entry entry() { return entry; }
+        public Engine engine() {
+            return engine;
+        }
+
+        public Entry entry() {
+            return entry;
+        }
 
         /** Idempotent. */
         public void release() {
@@ -126,8 +154,8 @@ public final class ModelRegistry implements AutoCloseable {
     private final ComputeGate gate = ComputeGate.shared();
     private final Function<EngineConfig, Engine> opener;
     private final ArrayDeque<Entry> queued = new ArrayDeque<>();
-    private final ExecutorService loader = Executors.newSingleThreadExecutor(r ->
-            Thread.ofPlatform().name("fairway-model-loader").daemon(true).unstarted(r));
+    private final ExecutorService loader = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("fairway-model-loader").daemon(true).unstarted(r));
     private boolean closed;
 
     public ModelRegistry(ModelsConfig config, EngineConfig base) {
@@ -142,11 +170,21 @@ public final class ModelRegistry implements AutoCloseable {
         this.defaultEntry = entries.get(config.defaultModel().name());
     }
 
-    public ModelsConfig config() { return config; }
-    public ComputeGate gate() { return gate; }
-    public Entry defaultEntry() { return defaultEntry; }
+    public ModelsConfig config() {
+        return config;
+    }
 
-    public synchronized List<Entry> entries() { return List.copyOf(entries.values()); }
+    public ComputeGate gate() {
+        return gate;
+    }
+
+    public Entry defaultEntry() {
+        return defaultEntry;
+    }
+
+    public synchronized List<Entry> entries() {
+        return List.copyOf(entries.values());
+    }
 
     /** The entry a request names (null = the default); 404 naming the models served otherwise. */
     public synchronized Entry resolve(String requested) {
@@ -155,11 +193,16 @@ public final class ModelRegistry implements AutoCloseable {
         if (byName != null) return byName;
         for (Entry e : entries.values()) if (e.aliases.contains(requested)) return e;
         for (Entry e : entries.values()) {
-            String base = Path.of(e.source).getFileName() == null ? e.source : Path.of(e.source).getFileName().toString();
+            String base = Path.of(e.source).getFileName() == null
+                    ? e.source
+                    : Path.of(e.source).getFileName().toString();
             if (base.equals(requested)) return e;
         }
-        throw ApiError.notFound("The model '" + requested + "' does not exist. This server serves: "
-                + String.join(", ", entries.keySet()) + ".", "model", "model_not_found");
+        throw ApiError.notFound(
+                "The model '" + requested + "' does not exist. This server serves: "
+                        + String.join(", ", entries.keySet()) + ".",
+                "model",
+                "model_not_found");
     }
 
     public Entry find(String id) {
@@ -198,7 +241,11 @@ public final class ModelRegistry implements AutoCloseable {
         return loaded.handle((engine, err) -> {
             if (err == null) return new Lease(e, engine);
             unpin(e);
-            throw loadFailed(e, err instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null ? ce.getCause() : err);
+            throw loadFailed(
+                    e,
+                    err instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                            ? ce.getCause()
+                            : err);
         });
     }
 
@@ -246,11 +293,15 @@ public final class ModelRegistry implements AutoCloseable {
             if (config.maxLoaded() > 0 && busySlots() >= config.maxLoaded()) {
                 Entry victim = null;
                 for (Entry x : entries.values()) {
-                    if (x.state == State.LOADED && x.pins == 0 && (victim == null || x.lastUse < victim.lastUse)) victim = x;
+                    if (x.state == State.LOADED && x.pins == 0 && (victim == null || x.lastUse < victim.lastUse))
+                        victim = x;
                 }
                 if (victim == null) {
-                    log.info("Model {} waits to load: {} models loaded (--max-loaded-models {}), all serving requests",
-                            next.name, busySlots(), config.maxLoaded());
+                    log.info(
+                            "Model {} waits to load: {} models loaded (--max-loaded-models {}), all serving requests",
+                            next.name,
+                            busySlots(),
+                            config.maxLoaded());
                     return; // the next unpin() tries again
                 }
                 unload(victim, "least recently used, to make room for " + next.name);
@@ -269,7 +320,11 @@ public final class ModelRegistry implements AutoCloseable {
         loader.execute(() -> {
             long t0 = System.nanoTime();
             engine.close();
-            log.info("Unloaded model {} ({}; idle {} ms) in {} ms", victim.name, why, idle,
+            log.info(
+                    "Unloaded model {} ({}; idle {} ms) in {} ms",
+                    victim.name,
+                    why,
+                    idle,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         });
     }
@@ -298,7 +353,12 @@ public final class ModelRegistry implements AutoCloseable {
                 e.aliases.add(e.info.id());
                 e.state = State.LOADED;
                 e.loadMillis = ms;
-                log.info("Loaded model {} ({}, context {}) in {} ms", e.name, e.info.weightType(), e.info.contextLength(), ms);
+                log.info(
+                        "Loaded model {} ({}, context {}) in {} ms",
+                        e.name,
+                        e.info.weightType(),
+                        e.info.contextLength(),
+                        ms);
             } else {
                 e.state = State.FAILED;
                 e.failure = failure;
@@ -321,8 +381,13 @@ public final class ModelRegistry implements AutoCloseable {
 
     private static ApiError loadFailed(Entry e, Throwable t) {
         if (t instanceof ApiError api) return api;
-        return new ApiError(500, "server_error", "model_load_failed", "model",
-                "The model '" + e.name + "' could not be loaded: " + message(t), null);
+        return new ApiError(
+                500,
+                "server_error",
+                "model_load_failed",
+                "model",
+                "The model '" + e.name + "' could not be loaded: " + message(t),
+                null);
     }
 
     /** Engine statistics of every loaded model, by name. */

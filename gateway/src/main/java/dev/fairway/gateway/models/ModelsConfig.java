@@ -23,10 +23,13 @@ public record ModelsConfig(List<Spec> models, int maxLoaded, List<String> preloa
         if (loadTimeout.isNegative()) throw new IllegalArgumentException("--load-timeout must be >= 0");
         Set<String> names = new HashSet<>();
         for (Spec s : models) {
-            if (!names.add(s.name())) throw new IllegalArgumentException("two models are named '" + s.name() + "'; use NAME=SOURCE");
+            if (!names.add(s.name()))
+                throw new IllegalArgumentException("two models are named '" + s.name() + "'; use NAME=SOURCE");
         }
         for (String p : preload) {
-            if (!names.contains(p)) throw new IllegalArgumentException("--preload " + p + ": no --model has that name (models: " + String.join(", ", names) + ")");
+            if (!names.contains(p))
+                throw new IllegalArgumentException(
+                        "--preload " + p + ": no --model has that name (models: " + String.join(", ", names) + ")");
         }
         models = List.copyOf(models);
         preload = List.copyOf(preload);
@@ -60,7 +63,8 @@ public record ModelsConfig(List<Spec> models, int maxLoaded, List<String> preloa
         }
         List<String> distinct = pre.stream().distinct().toList();
         if (maxLoaded > 0 && distinct.size() > maxLoaded) {
-            throw new IllegalArgumentException("--preload names " + distinct.size() + " models but --max-loaded-models is " + maxLoaded);
+            throw new IllegalArgumentException(
+                    "--preload names " + distinct.size() + " models but --max-loaded-models is " + maxLoaded);
         }
         return new ModelsConfig(specs, maxLoaded, distinct, loadTimeout);
     }
@@ -72,7 +76,8 @@ public record ModelsConfig(List<Spec> models, int maxLoaded, List<String> preloa
     public static Spec spec(String arg) {
         int eq = arg.indexOf('=');
         if (eq > 0 && !arg.substring(0, eq).contains("/") && !Files.exists(Path.of(arg))) {
-            String name = arg.substring(0, eq).strip(), source = arg.substring(eq + 1).strip();
+            String name = arg.substring(0, eq).strip(),
+                    source = arg.substring(eq + 1).strip();
             if (source.isEmpty()) throw new IllegalArgumentException("--model " + arg + ": no source after '='");
             return new Spec(name, source);
         }
@@ -81,7 +86,10 @@ public record ModelsConfig(List<Spec> models, int maxLoaded, List<String> preloa
 
     static String defaultName(String source) {
         Path p = Path.of(source);
-        boolean path = Files.exists(p) || source.startsWith("/") || source.startsWith(".") || source.startsWith("~")
+        boolean path = Files.exists(p)
+                || source.startsWith("/")
+                || source.startsWith(".")
+                || source.startsWith("~")
                 || source.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf");
         if (path && p.getFileName() != null) {
             String n = p.getFileName().toString();
@@ -90,5 +98,7 @@ public record ModelsConfig(List<Spec> models, int maxLoaded, List<String> preloa
         return source;
     }
 
-    public Spec defaultModel() { return models.getFirst(); }
+    public Spec defaultModel() {
+        return models.getFirst();
+    }
 }

@@ -7,7 +7,6 @@ import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,13 +35,16 @@ public final class ChatRequestParser {
         boolean includeUsage = StreamOptions.includeUsage(body, stream);
         String user = Fields.optString(body, "user", 256);
         boolean maxGiven = Fields.present(body, "max_tokens") || Fields.present(body, "max_completion_tokens");
-        return new GenerationSpec(Prompt.chat(messages), b.build(), maxGiven, SamplingFields.n(body), stream,
-                includeUsage, user);
+        return new GenerationSpec(
+                Prompt.chat(messages), b.build(), maxGiven, SamplingFields.n(body), stream, includeUsage, user);
     }
 
     static void checkStore(ObjectNode body) {
         if (Boolean.TRUE.equals(Fields.optBool(body, "store"))) {
-            throw ApiError.badRequest("'store' is not supported by this server; use /v1/conversations.", "store", "unsupported_parameter");
+            throw ApiError.badRequest(
+                    "'store' is not supported by this server; use /v1/conversations.",
+                    "store",
+                    "unsupported_parameter");
         }
         Fields.optObject(body, "metadata");
         Fields.optString(body, "service_tier", 64);
@@ -51,7 +53,8 @@ public final class ChatRequestParser {
 
     public static List<ChatMessage> messages(JsonNode node) {
         if (node == null || node.isNull()) throw ApiError.badRequest("'messages' is required.", "messages");
-        if (!node.isArray() || node.isEmpty()) throw ApiError.badRequest("'messages' must be a non-empty array.", "messages");
+        if (!node.isArray() || node.isEmpty())
+            throw ApiError.badRequest("'messages' must be a non-empty array.", "messages");
         List<ChatMessage> out = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) out.add(message(node.get(i), "messages[" + i + "]"));
         return out;
@@ -61,22 +64,36 @@ public final class ChatRequestParser {
         if (!m.isObject()) throw ApiError.badRequest(where + " must be an object.", where);
         m.fieldNames().forEachRemaining(name -> {
             if (!Set.of("role", "content", "name").contains(name)) {
-                if (name.equals("tool_calls") || name.equals("function_call") || name.equals("tool_call_id") || name.equals("audio")) {
-                    throw ApiError.badRequest("'" + where + "." + name + "' is not supported by this server.", where + "." + name, "unsupported_parameter");
+                if (name.equals("tool_calls")
+                        || name.equals("function_call")
+                        || name.equals("tool_call_id")
+                        || name.equals("audio")) {
+                    throw ApiError.badRequest(
+                            "'" + where + "." + name + "' is not supported by this server.",
+                            where + "." + name,
+                            "unsupported_parameter");
                 }
                 throw ApiError.badRequest("Unrecognized field '" + name + "' in " + where + ".", where + "." + name);
             }
         });
         JsonNode roleNode = m.get("role");
-        if (roleNode == null || !roleNode.isTextual()) throw ApiError.badRequest(where + ".role must be a string.", where + ".role");
+        if (roleNode == null || !roleNode.isTextual())
+            throw ApiError.badRequest(where + ".role must be a string.", where + ".role");
         ChatMessage.Role role = switch (roleNode.asText()) {
             case "system", "developer" -> ChatMessage.Role.SYSTEM;
             case "user" -> ChatMessage.Role.USER;
             case "assistant" -> ChatMessage.Role.ASSISTANT;
-            case "tool", "function" -> throw ApiError.badRequest("Role '" + roleNode.asText() + "' is not supported by this server (no tool calling).", where + ".role", "unsupported_parameter");
-            default -> throw ApiError.badRequest("Invalid role '" + roleNode.asText() + "' in " + where + ".", where + ".role");
+            case "tool", "function" ->
+                throw ApiError.badRequest(
+                        "Role '" + roleNode.asText() + "' is not supported by this server (no tool calling).",
+                        where + ".role",
+                        "unsupported_parameter");
+            default ->
+                throw ApiError.badRequest(
+                        "Invalid role '" + roleNode.asText() + "' in " + where + ".", where + ".role");
         };
-        if (m.has("name") && !m.get("name").isTextual()) throw ApiError.badRequest(where + ".name must be a string.", where + ".name");
+        if (m.has("name") && !m.get("name").isTextual())
+            throw ApiError.badRequest(where + ".name must be a string.", where + ".name");
         return new ChatMessage(role, content(m.get("content"), where + ".content"));
     }
 
@@ -91,7 +108,10 @@ public final class ChatRequestParser {
             String type = part.path("type").asText("");
             if (!type.equals("text")) {
                 String shown = type.isEmpty() ? "missing" : "'" + type + "'";
-                throw ApiError.badRequest("Content part type " + shown + " is not supported by this server (text only).", at + ".type", "unsupported_content_type");
+                throw ApiError.badRequest(
+                        "Content part type " + shown + " is not supported by this server (text only).",
+                        at + ".type",
+                        "unsupported_content_type");
             }
             JsonNode t = part.get("text");
             if (t == null || !t.isTextual()) throw ApiError.badRequest(at + ".text must be a string.", at + ".text");
@@ -103,8 +123,18 @@ public final class ChatRequestParser {
 
     private static Set<String> known() {
         Set<String> s = new HashSet<>(SamplingFields.NAMES);
-        s.addAll(Set.of("model", "messages", "stream", "stream_options", "logprobs", "top_logprobs", "user", "store",
-                "metadata", "service_tier", "parallel_tool_calls"));
+        s.addAll(Set.of(
+                "model",
+                "messages",
+                "stream",
+                "stream_options",
+                "logprobs",
+                "top_logprobs",
+                "user",
+                "store",
+                "metadata",
+                "service_tier",
+                "parallel_tool_calls"));
         return Set.copyOf(s);
     }
 }

@@ -6,7 +6,6 @@ import dev.fairway.engine.ChoiceResult;
 import dev.fairway.engine.FinishReason;
 import dev.fairway.engine.TokenLogprob;
 import dev.fairway.gateway.http.Json;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -16,13 +15,25 @@ public final class ChatShape implements ResponseShape {
 
     private ChatShape() {}
 
-    @Override public String idPrefix() { return "chatcmpl-"; }
-    @Override public String streamObject() { return "chat.completion.chunk"; }
-    @Override public String fullObject() { return "chat.completion"; }
+    @Override
+    public String idPrefix() {
+        return "chatcmpl-";
+    }
+
+    @Override
+    public String streamObject() {
+        return "chat.completion.chunk";
+    }
+
+    @Override
+    public String fullObject() {
+        return "chat.completion";
+    }
 
     @Override
     public String openingChoiceJson(int index) {
-        return "{\"index\":" + index + ",\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}";
+        return "{\"index\":" + index
+                + ",\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}";
     }
 
     @Override
@@ -37,7 +48,8 @@ public final class ChatShape implements ResponseShape {
 
     @Override
     public String plainTokenChoiceJson(int index, String quotedText) {
-        return "{\"index\":" + index + ",\"delta\":{\"content\":" + quotedText + "},\"logprobs\":null,\"finish_reason\":null}";
+        return "{\"index\":" + index + ",\"delta\":{\"content\":" + quotedText
+                + "},\"logprobs\":null,\"finish_reason\":null}";
     }
 
     @Override

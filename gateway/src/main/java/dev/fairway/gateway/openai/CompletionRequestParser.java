@@ -6,7 +6,6 @@ import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
-
 import java.util.HashSet;
 import java.util.Set;
 
@@ -28,7 +27,8 @@ public final class CompletionRequestParser {
         if (logprobs != null) b.logprobs(true).topLogprobs(logprobs);
         int n = SamplingFields.n(body);
         if (bestOf != null && bestOf != n) {
-            throw ApiError.badRequest("'best_of' other than 'n' is not supported by this server.", "best_of", "unsupported_parameter");
+            throw ApiError.badRequest(
+                    "'best_of' other than 'n' is not supported by this server.", "best_of", "unsupported_parameter");
         }
         boolean stream = Boolean.TRUE.equals(Fields.optBool(body, "stream"));
         boolean includeUsage = StreamOptions.includeUsage(body, stream);
@@ -44,27 +44,47 @@ public final class CompletionRequestParser {
         if (p.isTextual()) return Prompt.text(p.asText());
         if (p.isArray() && !p.isEmpty()) {
             if (p.get(0).isTextual()) {
-                if (p.size() > 1) throw ApiError.badRequest("Batched prompts are not supported; send one prompt per request.", "prompt", "unsupported_parameter");
+                if (p.size() > 1)
+                    throw ApiError.badRequest(
+                            "Batched prompts are not supported; send one prompt per request.",
+                            "prompt",
+                            "unsupported_parameter");
                 return Prompt.text(p.get(0).asText());
             }
-            if (p.get(0).isArray()) throw ApiError.badRequest("Batched prompts are not supported; send one prompt per request.", "prompt", "unsupported_parameter");
+            if (p.get(0).isArray())
+                throw ApiError.badRequest(
+                        "Batched prompts are not supported; send one prompt per request.",
+                        "prompt",
+                        "unsupported_parameter");
             int[] ids = new int[p.size()];
             for (int i = 0; i < ids.length; i++) {
                 JsonNode t = p.get(i);
                 if (!t.isIntegralNumber() || !t.canConvertToInt() || t.asInt() < 0 || t.asInt() >= vocabSize) {
-                    throw ApiError.badRequest("'prompt' token ids must be integers in 0.." + (vocabSize - 1) + ".", "prompt");
+                    throw ApiError.badRequest(
+                            "'prompt' token ids must be integers in 0.." + (vocabSize - 1) + ".", "prompt");
                 }
                 ids[i] = t.asInt();
             }
             return Prompt.tokens(ids);
         }
-        throw ApiError.badRequest("'prompt' must be a string, an array with one string, or an array of token ids.", "prompt");
+        throw ApiError.badRequest(
+                "'prompt' must be a string, an array with one string, or an array of token ids.", "prompt");
     }
 
     private static Set<String> known() {
         Set<String> s = new HashSet<>(SamplingFields.NAMES);
-        s.addAll(Set.of("model", "prompt", "stream", "stream_options", "logprobs", "user", "store", "metadata",
-                "service_tier", "best_of", "echo"));
+        s.addAll(Set.of(
+                "model",
+                "prompt",
+                "stream",
+                "stream_options",
+                "logprobs",
+                "user",
+                "store",
+                "metadata",
+                "service_tier",
+                "best_of",
+                "echo"));
         return Set.copyOf(s);
     }
 }

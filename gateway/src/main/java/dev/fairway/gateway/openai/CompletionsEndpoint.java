@@ -37,16 +37,25 @@ public final class CompletionsEndpoint {
     /** Checked before any load: the model must exist and the body be valid (token ids against the vocabulary once known). */
     private void validate(RoutingContext ctx, ResponseShape shape) {
         var body = Json.parseObject(ctx.body().buffer());
-        ModelRegistry.Entry entry = models.registry().resolve(body.path("model").isTextual() ? body.get("model").asText() : null);
+        ModelRegistry.Entry entry = models.registry()
+                .resolve(body.path("model").isTextual() ? body.get("model").asText() : null);
         ctx.put(ENTRY, entry);
         ctx.put(BODY, body);
-        ctx.put(SPEC, parse(shape, body, entry.info() == null ? Integer.MAX_VALUE : entry.info().vocabSize()));
+        ctx.put(
+                SPEC,
+                parse(
+                        shape,
+                        body,
+                        entry.info() == null ? Integer.MAX_VALUE : entry.info().vocabSize()));
         ctx.put(SHAPE, shape);
         ctx.next();
     }
 
-    private static GenerationSpec parse(ResponseShape shape, com.fasterxml.jackson.databind.node.ObjectNode body, int vocab) {
-        return shape == ChatShape.INSTANCE ? ChatRequestParser.parse(body, vocab) : CompletionRequestParser.parse(body, vocab);
+    private static GenerationSpec parse(
+            ResponseShape shape, com.fasterxml.jackson.databind.node.ObjectNode body, int vocab) {
+        return shape == ChatShape.INSTANCE
+                ? ChatRequestParser.parse(body, vocab)
+                : CompletionRequestParser.parse(body, vocab);
     }
 
     /** Waits for the model (loading it if needed), then starts the generation on it. */
@@ -57,7 +66,12 @@ public final class CompletionsEndpoint {
         models.lease(ctx, entry, first.stream()).onFailure(ctx::fail).onSuccess(lease -> {
             GenerationSpec spec;
             try {
-                spec = vocabKnown ? first : parse(ctx.get(SHAPE), ctx.get(BODY), lease.engine().modelInfo().vocabSize());
+                spec = vocabKnown
+                        ? first
+                        : parse(
+                                ctx.get(SHAPE),
+                                ctx.get(BODY),
+                                lease.engine().modelInfo().vocabSize());
             } catch (RuntimeException e) {
                 ctx.fail(e);
                 return;
@@ -70,22 +84,30 @@ public final class CompletionsEndpoint {
         Envelope envelope = Envelope.of(ctx.get(SHAPE), model);
         ctx.put(GenerationCall.MODEL_LABEL, model);
         String fairnessGroup = spec.endUser() == null ? "" : "end-user:" + spec.endUser();
-        GenerationRequest request = new GenerationRequest(Caller.user(ctx), fairnessGroup, spec.prompt(), spec.params(),
-                spec.n(), 1.0);
+        GenerationRequest request =
+                new GenerationRequest(Caller.user(ctx), fairnessGroup, spec.prompt(), spec.params(), spec.n(), 1.0);
         if (spec.stream()) {
             SseResponder sse = new SseResponder(ctx.response(), envelope, spec.n(), spec.includeUsage());
             GenerationCall.start(ctx, engine, request, spec.maxTokensGiven(), metrics, drain, sse)
                     .onSuccess(call -> sse.openWithin(ctx.vertx()))
                     .onFailure(e -> ctx.fail(inTermsOf(envelope, e)));
         } else {
-            GenerationCall.start(ctx, engine, request, spec.maxTokensGiven(), metrics, drain,
-                    new JsonResponder(ctx.response(), envelope)).onFailure(e -> ctx.fail(inTermsOf(envelope, e)));
+            GenerationCall.start(
+                            ctx,
+                            engine,
+                            request,
+                            spec.maxTokensGiven(),
+                            metrics,
+                            drain,
+                            new JsonResponder(ctx.response(), envelope))
+                    .onFailure(e -> ctx.fail(inTermsOf(envelope, e)));
         }
     }
 
     /** The engine names chat 'messages'; a text completion's client sent a 'prompt'. */
     private static Throwable inTermsOf(Envelope envelope, Throwable e) {
-        if (envelope.shape() == TextShape.INSTANCE && e instanceof dev.fairway.engine.InvalidRequestException ire
+        if (envelope.shape() == TextShape.INSTANCE
+                && e instanceof dev.fairway.engine.InvalidRequestException ire
                 && "messages".equals(ire.param())) {
             var api = dev.fairway.gateway.http.ErrorResponder.toApiError(e, 400);
             return dev.fairway.gateway.http.ApiError.badRequest(api.getMessage(), "prompt", api.code());

@@ -3,7 +3,6 @@ package dev.fairway.gateway.openai;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.Usage;
 import dev.fairway.gateway.http.Json;
-
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -13,7 +12,8 @@ public record Envelope(String id, long created, String model, ResponseShape shap
     /** Ids need to be unique, not unguessable: no SecureRandom (UUID.randomUUID) on the event loop. */
     public static Envelope of(ResponseShape shape, String model) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String id = HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
+        String id =
+                HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
         return new Envelope(shape.idPrefix() + id, System.currentTimeMillis() / 1000, model, shape);
     }
 
@@ -32,7 +32,11 @@ public record Envelope(String id, long created, String model, ResponseShape shap
     }
 
     private ObjectNode head(String object) {
-        ObjectNode o = Json.object().put("id", id).put("object", object).put("created", created).put("model", model);
+        ObjectNode o = Json.object()
+                .put("id", id)
+                .put("object", object)
+                .put("created", created)
+                .put("model", model);
         o.put("system_fingerprint", "fairway");
         return o;
     }

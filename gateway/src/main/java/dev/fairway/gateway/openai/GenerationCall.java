@@ -14,7 +14,6 @@ import dev.fairway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -40,6 +39,7 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
     private final long startNanos;
     /** TokenEvents, then a Done; filled on the engine thread, drained on the event loop. */
     private final Queue<Object> pending = new ConcurrentLinkedQueue<>();
+
     private final AtomicBoolean deliveryScheduled = new AtomicBoolean();
     private volatile GenerationHandle handle;
     private volatile boolean clientGone;
@@ -47,7 +47,8 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
     private long lastTokenNanos;
     private boolean sawToken;
 
-    private GenerationCall(RoutingContext ctx, GenerationSink sink, GatewayMetrics metrics, Drain drain, String user, String model) {
+    private GenerationCall(
+            RoutingContext ctx, GenerationSink sink, GatewayMetrics metrics, Drain drain, String user, String model) {
         this.context = ctx.vertx().getOrCreateContext();
         this.sink = sink;
         this.metrics = metrics;
@@ -59,26 +60,42 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
     }
 
     /** Submits; the future fails with the engine's rejection (invalid, context length, overloaded). */
-    public static Future<GenerationCall> start(RoutingContext ctx, Engine engine, GenerationRequest request,
-            boolean maxTokensGiven, GatewayMetrics metrics, Drain drain, GenerationSink sink) {
+    public static Future<GenerationCall> start(
+            RoutingContext ctx,
+            Engine engine,
+            GenerationRequest request,
+            boolean maxTokensGiven,
+            GatewayMetrics metrics,
+            Drain drain,
+            GenerationSink sink) {
         try {
             checkPromptSize(request.prompt(), engine.modelInfo().contextLength());
         } catch (ApiError e) {
             return Future.failedFuture(e);
         }
         String model = ctx.get(MODEL_LABEL);
-        GenerationCall call = new GenerationCall(ctx, sink, metrics, drain, request.userId(),
+        GenerationCall call = new GenerationCall(
+                ctx,
+                sink,
+                metrics,
+                drain,
+                request.userId(),
                 model != null ? model : engine.modelInfo().id());
         // an end handler, not closeHandler(): that would replace the router's own, and its end handlers would never run
-        ctx.addEndHandler(ended -> { if (ended.failed()) call.onClientClosed(); });
+        ctx.addEndHandler(ended -> {
+            if (ended.failed()) call.onClientClosed();
+        });
         if (ctx.response().closed()) call.onClientClosed(); // closed before the handler was added: it will not run
-        Callable<GenerationHandle> submit = () -> engine.submit(withDefaultMaxTokens(engine, request, maxTokensGiven), call);
+        Callable<GenerationHandle> submit =
+                () -> engine.submit(withDefaultMaxTokens(engine, request, maxTokensGiven), call);
         drain.register(call);
-        return submitted(ctx, request.prompt(), submit).map(h -> {
-            call.handle = h;
-            if (call.clientGone || call.cutBy != null) h.cancel();
-            return call;
-        }).onFailure(e -> drain.unregister(call));
+        return submitted(ctx, request.prompt(), submit)
+                .map(h -> {
+                    call.handle = h;
+                    if (call.clientGone || call.cutBy != null) h.cancel();
+                    return call;
+                })
+                .onFailure(e -> drain.unregister(call));
     }
 
     /**
@@ -88,7 +105,8 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
      */
     static final int INLINE_PROMPT_CHARS = 256;
 
-    private static Future<GenerationHandle> submitted(RoutingContext ctx, Prompt prompt, Callable<GenerationHandle> submit) {
+    private static Future<GenerationHandle> submitted(
+            RoutingContext ctx, Prompt prompt, Callable<GenerationHandle> submit) {
         if (promptChars(prompt) > INLINE_PROMPT_CHARS) return ctx.vertx().executeBlocking(submit, false);
         try {
             return Future.succeededFuture(submit.call());
@@ -107,9 +125,11 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
     static void checkPromptSize(Prompt prompt, int contextLength) {
         long chars = promptChars(prompt);
         if (chars > (long) contextLength * MAX_CHARS_PER_TOKEN) {
-            throw ApiError.badRequest("The prompt is " + chars + " characters long; it cannot fit this model's maximum context "
-                    + "length of " + contextLength + " tokens. Please reduce the length of the messages.",
-                    prompt instanceof Prompt.Text ? "prompt" : "messages", "context_length_exceeded");
+            throw ApiError.badRequest(
+                    "The prompt is " + chars + " characters long; it cannot fit this model's maximum context "
+                            + "length of " + contextLength + " tokens. Please reduce the length of the messages.",
+                    prompt instanceof Prompt.Text ? "prompt" : "messages",
+                    "context_length_exceeded");
         }
     }
 
@@ -133,11 +153,18 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
         if (maxTokensGiven) return request;
         int[] prompt = engine.promptTokens(request.prompt());
         int left = Math.max(1, engine.modelInfo().contextLength() - prompt.length);
-        return new GenerationRequest(request.userId(), request.fairnessGroup(), Prompt.tokens(prompt),
-                request.params().toBuilder().maxTokens(left).build(), request.n(), request.userWeight());
+        return new GenerationRequest(
+                request.userId(),
+                request.fairnessGroup(),
+                Prompt.tokens(prompt),
+                request.params().toBuilder().maxTokens(left).build(),
+                request.n(),
+                request.userWeight());
     }
 
-    public boolean isClientGone() { return clientGone; }
+    public boolean isClientGone() {
+        return clientGone;
+    }
 
     private void onClientClosed() {
         clientGone = true;
@@ -157,7 +184,9 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
         cancel();
     }
 
-    public String requestId() { return handle == null ? null : handle.id(); }
+    public String requestId() {
+        return handle == null ? null : handle.id();
+    }
 
     @Override
     public void onToken(TokenEvent event) {
@@ -201,7 +230,8 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
             drain.unregister(this);
             metrics.finished(model, user, done.result().usage(), done.totalNanos());
             ApiError cut = cutBy;
-            if (cut != null && done.result().first().finishReason() == FinishReason.CANCELLED) sink.onCut(done.result(), cut);
+            if (cut != null && done.result().first().finishReason() == FinishReason.CANCELLED)
+                sink.onCut(done.result(), cut);
             else sink.onComplete(done.result());
         }
         if (!tokens.isEmpty()) sink.onTokens(tokens);

@@ -3,7 +3,6 @@ package dev.fairway.gateway.openai;
 import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.TokenEvent;
 import dev.fairway.gateway.http.ApiError;
-
 import java.util.List;
 
 /** Engine events, delivered in order on the HTTP request's event loop. */

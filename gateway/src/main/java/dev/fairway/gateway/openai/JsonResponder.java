@@ -10,7 +10,6 @@ import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.http.Json;
 import io.vertx.core.http.HttpServerResponse;
-
 import java.util.List;
 
 /** Answers a non-streaming request with one completion object when the generation is done. */
@@ -31,8 +30,15 @@ public final class JsonResponder implements GenerationSink {
         if (response.closed() || response.ended()) return;
         for (ChoiceResult c : result.choices()) {
             if (c.finishReason() == FinishReason.ERROR) {
-                ErrorResponder.send(response, new ApiError(500, "server_error", null, null,
-                        c.error() == null ? "Generation failed." : c.error(), null));
+                ErrorResponder.send(
+                        response,
+                        new ApiError(
+                                500,
+                                "server_error",
+                                null,
+                                null,
+                                c.error() == null ? "Generation failed." : c.error(),
+                                null));
                 return;
             }
         }

@@ -30,7 +30,10 @@ public final class ModelsEndpoint {
     }
 
     private ObjectNode model(ModelRegistry.Entry e) {
-        ObjectNode m = Json.object().put("id", e.name()).put("object", "model").put("created", created)
+        ObjectNode m = Json.object()
+                .put("id", e.name())
+                .put("object", "model")
+                .put("created", created)
                 .put("owned_by", "fairway");
         ModelRegistry.State state = e.state();
         m.put("loaded", state == ModelRegistry.State.LOADED);

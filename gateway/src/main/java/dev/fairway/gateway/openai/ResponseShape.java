@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ChoiceResult;
 import dev.fairway.engine.FinishReason;
 import dev.fairway.engine.TokenLogprob;
-
 import java.util.List;
 
 /** What differs between chat and text completions: object names and how one choice is spelled. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.SamplingParams;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -15,9 +14,22 @@ import java.util.Set;
 
 /** The sampling fields shared by chat, completions and conversation messages (OpenAI + vLLM extensions). */
 public final class SamplingFields {
-    public static final Set<String> NAMES = Set.of("max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k",
-            "min_p", "seed", "stop", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias",
-            "ignore_eos", "min_tokens", "n");
+    public static final Set<String> NAMES = Set.of(
+            "max_tokens",
+            "max_completion_tokens",
+            "temperature",
+            "top_p",
+            "top_k",
+            "min_p",
+            "seed",
+            "stop",
+            "presence_penalty",
+            "frequency_penalty",
+            "repetition_penalty",
+            "logit_bias",
+            "ignore_eos",
+            "min_tokens",
+            "n");
     public static final int MAX_N = 16;
     private static final int MAX_STOP = 16;
     private static final long MAX_TOKENS_LIMIT = 1L << 24;
@@ -48,7 +60,8 @@ public final class SamplingFields {
         if (frequency != null) b.frequencyPenalty(frequency);
         Float repetition = Fields.optFloat(body, "repetition_penalty", 0, 10);
         if (repetition != null) {
-            if (repetition <= 0) throw ApiError.badRequest("'repetition_penalty' must be greater than 0.", "repetition_penalty");
+            if (repetition <= 0)
+                throw ApiError.badRequest("'repetition_penalty' must be greater than 0.", "repetition_penalty");
             b.repetitionPenalty(repetition);
         }
         b.stop(stop(body));
@@ -77,9 +90,11 @@ public final class SamplingFields {
         if (n.isTextual()) {
             out.add(n.asText());
         } else if (n.isArray()) {
-            if (n.size() > MAX_STOP) throw ApiError.badRequest("'stop' may hold at most " + MAX_STOP + " sequences.", "stop");
+            if (n.size() > MAX_STOP)
+                throw ApiError.badRequest("'stop' may hold at most " + MAX_STOP + " sequences.", "stop");
             for (JsonNode s : n) {
-                if (!s.isTextual()) throw ApiError.badRequest("'stop' must be a string or an array of strings.", "stop");
+                if (!s.isTextual())
+                    throw ApiError.badRequest("'stop' must be a string or an array of strings.", "stop");
                 out.add(s.asText());
             }
         } else {
@@ -102,10 +117,13 @@ public final class SamplingFields {
             try {
                 token = Integer.parseInt(e.getKey());
             } catch (NumberFormatException ex) {
-                throw ApiError.badRequest("'logit_bias' keys must be token ids, got '" + e.getKey() + "'.", "logit_bias");
+                throw ApiError.badRequest(
+                        "'logit_bias' keys must be token ids, got '" + e.getKey() + "'.", "logit_bias");
             }
             if (token < 0 || token >= vocabSize) {
-                throw ApiError.badRequest("'logit_bias' token id " + token + " is outside the vocabulary (0.." + (vocabSize - 1) + ").", "logit_bias");
+                throw ApiError.badRequest(
+                        "'logit_bias' token id " + token + " is outside the vocabulary (0.." + (vocabSize - 1) + ").",
+                        "logit_bias");
             }
             JsonNode v = e.getValue();
             if (!v.isNumber() || v.asDouble() < -100 || v.asDouble() > 100) {

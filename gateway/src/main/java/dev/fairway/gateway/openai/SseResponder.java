@@ -11,7 +11,6 @@ import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.http.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
-
 import java.util.List;
 
 /** Streams a generation as OpenAI server-sent events, ending with `data: [DONE]`. */
@@ -81,14 +80,18 @@ public final class SseResponder implements GenerationSink {
     }
 
     private void append(StringBuilder out, TokenEvent event) {
-        if (event.textDelta().isEmpty() && event.logprob() == null) return; // held back (stop-string prefix, split UTF-8)
+        if (event.textDelta().isEmpty() && event.logprob() == null)
+            return; // held back (stop-string prefix, split UTF-8)
         if (event.logprob() != null) {
-            appendChunk(out, chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(), event.logprob())));
+            appendChunk(
+                    out, chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(), event.logprob())));
             return;
         }
         // per-token hot path: a string template instead of building and serializing a tree
         String quoted = "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(event.textDelta())) + "\"";
-        out.append(tokenChunkPrefix).append(envelope.shape().plainTokenChoiceJson(event.choice(), quoted)).append(tokenChunkSuffix);
+        out.append(tokenChunkPrefix)
+                .append(envelope.shape().plainTokenChoiceJson(event.choice(), quoted))
+                .append(tokenChunkSuffix);
     }
 
     /** The finish chunks, the usage chunk and [DONE] go out in the one write that ends the response. */
@@ -103,7 +106,8 @@ public final class SseResponder implements GenerationSink {
         if (response.closed() || response.ended()) return;
         StringBuilder tail = new StringBuilder();
         opening(tail);
-        for (ChoiceResult c : result.choices()) appendChunk(tail, chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
+        for (ChoiceResult c : result.choices())
+            appendChunk(tail, chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
         if (includeUsage) {
             ObjectNode last = envelope.chunk();
             last.putArray("choices");
@@ -120,7 +124,8 @@ public final class SseResponder implements GenerationSink {
     }
 
     private static ApiError generationFailed(ChoiceResult c) {
-        return new ApiError(500, "server_error", null, null, c.error() == null ? "Generation failed." : c.error(), null);
+        return new ApiError(
+                500, "server_error", null, null, c.error() == null ? "Generation failed." : c.error(), null);
     }
 
     private ObjectNode chunkWith(ObjectNode choice) {

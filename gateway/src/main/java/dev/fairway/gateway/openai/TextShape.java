@@ -6,7 +6,6 @@ import dev.fairway.engine.ChoiceResult;
 import dev.fairway.engine.FinishReason;
 import dev.fairway.engine.TokenLogprob;
 import dev.fairway.gateway.http.Json;
-
 import java.util.List;
 
 /** text_completion choices (legacy /v1/completions), logprobs in the legacy parallel-array form. */
@@ -15,10 +14,25 @@ public final class TextShape implements ResponseShape {
 
     private TextShape() {}
 
-    @Override public String idPrefix() { return "cmpl-"; }
-    @Override public String streamObject() { return "text_completion"; }
-    @Override public String fullObject() { return "text_completion"; }
-    @Override public String openingChoiceJson(int index) { return null; }
+    @Override
+    public String idPrefix() {
+        return "cmpl-";
+    }
+
+    @Override
+    public String streamObject() {
+        return "text_completion";
+    }
+
+    @Override
+    public String fullObject() {
+        return "text_completion";
+    }
+
+    @Override
+    public String openingChoiceJson(int index) {
+        return null;
+    }
 
     @Override
     public ObjectNode tokenChoice(int index, String text, TokenLogprob logprob) {

@@ -10,7 +10,6 @@ import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.models.ModelAccess;
 import dev.fairway.gateway.models.ModelRegistry;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.Set;
 
 /** POST /tokenize and /detokenize (vLLM-compatible shapes). Tokenizing runs off the event loop. */
@@ -23,7 +22,8 @@ public final class TokenizeEndpoint {
 
     public void tokenize(RoutingContext ctx) {
         ObjectNode body = Json.parseObject(ctx.body().buffer());
-        Fields.rejectUnknown(body, Set.of("model", "prompt", "messages", "add_special_tokens", "add_generation_prompt"));
+        Fields.rejectUnknown(
+                body, Set.of("model", "prompt", "messages", "add_special_tokens", "add_generation_prompt"));
         ModelRegistry.Entry entry = models.registry().resolve(Fields.optString(body, "model", 512));
         Boolean special = Fields.optBool(body, "add_special_tokens");
         Fields.optBool(body, "add_generation_prompt");
@@ -48,9 +48,12 @@ public final class TokenizeEndpoint {
         // like generation: megabytes are refused before a worker spends seconds tokenizing them
         GenerationCall.checkPromptSize(prompt, e.modelInfo().contextLength());
         boolean raw = Boolean.FALSE.equals(special) && prompt instanceof Prompt.Text;
-        ctx.vertx().executeBlocking(() -> raw ? e.encode(((Prompt.Text) prompt).text()) : e.promptTokens(prompt), false)
+        ctx.vertx()
+                .executeBlocking(() -> raw ? e.encode(((Prompt.Text) prompt).text()) : e.promptTokens(prompt), false)
                 .onSuccess(ids -> {
-                    ObjectNode out = Json.object().put("count", ids.length).put("max_model_len", e.modelInfo().contextLength());
+                    ObjectNode out = Json.object()
+                            .put("count", ids.length)
+                            .put("max_model_len", e.modelInfo().contextLength());
                     var arr = out.putArray("tokens");
                     for (int id : ids) arr.add(id);
                     Json.send(ctx, out);
@@ -68,7 +71,8 @@ public final class TokenizeEndpoint {
         Fields.rejectUnknown(body, Set.of("model", "tokens"));
         ModelRegistry.Entry entry = models.registry().resolve(Fields.optString(body, "model", 512));
         JsonNode tokens = body.get("tokens");
-        if (tokens == null || !tokens.isArray()) throw ApiError.badRequest("'tokens' must be an array of token ids.", "tokens");
+        if (tokens == null || !tokens.isArray())
+            throw ApiError.badRequest("'tokens' must be an array of token ids.", "tokens");
         models.lease(ctx, entry, false).onFailure(ctx::fail).onSuccess(lease -> {
             try {
                 detokenize(ctx, lease.engine(), tokens);
@@ -81,7 +85,10 @@ public final class TokenizeEndpoint {
     private static void detokenize(RoutingContext ctx, Engine e, JsonNode tokens) {
         int max = maxDetokenizeTokens(e.modelInfo().contextLength());
         if (tokens.size() > max) {
-            throw ApiError.badRequest("'tokens' holds " + tokens.size() + " ids; at most " + max + " are accepted.", "tokens", "too_many_tokens");
+            throw ApiError.badRequest(
+                    "'tokens' holds " + tokens.size() + " ids; at most " + max + " are accepted.",
+                    "tokens",
+                    "too_many_tokens");
         }
         int vocab = e.modelInfo().vocabSize();
         int[] ids = new int[tokens.size()];
@@ -92,7 +99,8 @@ public final class TokenizeEndpoint {
             }
             ids[i] = t.asInt();
         }
-        ctx.vertx().executeBlocking(() -> e.decode(ids), false)
+        ctx.vertx()
+                .executeBlocking(() -> e.decode(ids), false)
                 .onSuccess(text -> Json.send(ctx, Json.object().put("prompt", text)))
                 .onFailure(ctx::fail);
     }

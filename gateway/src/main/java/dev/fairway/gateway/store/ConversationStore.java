@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,7 +18,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * conversation looks exactly like a missing one.
  */
 public final class ConversationStore {
-    public record Conversation(String id, String owner, String title, String metadataJson, long createdAt, long updatedAt,
+    public record Conversation(
+            String id,
+            String owner,
+            String title,
+            String metadataJson,
+            long createdAt,
+            long updatedAt,
             String preview) {}
 
     public record Message(String id, String role, String content, String status, long createdAt) {}
@@ -76,7 +81,8 @@ public final class ConversationStore {
             }
             String preview = null;
             for (NewMessage m : items) preview = insertMessage(c, id, m).content();
-            return new Conversation(id, owner, title, metadataJson, now, now, preview == null ? null : preview(preview));
+            return new Conversation(
+                    id, owner, title, metadataJson, now, now, preview == null ? null : preview(preview));
         });
     }
 
@@ -122,7 +128,8 @@ public final class ConversationStore {
                 if (s.executeUpdate() == 0) throw new ConversationGoneException(conversationId);
             }
             int removed = 0;
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM messages WHERE conversation_id = ? AND id = ?")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("DELETE FROM messages WHERE conversation_id = ? AND id = ?")) {
                 for (String id : messageIds) {
                     s.setString(1, conversationId);
                     s.setString(2, id);
@@ -142,8 +149,9 @@ public final class ConversationStore {
             s.setString(2, conversationId);
             if (s.executeUpdate() == 0) throw new ConversationGoneException(conversationId);
         }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO messages (id, conversation_id, seq, role, content, status, created_at) "
-                + "VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)")) {
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO messages (id, conversation_id, seq, role, content, status, created_at) "
+                        + "VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)")) {
             s.setString(1, id);
             s.setString(2, conversationId);
             s.setString(3, conversationId);
@@ -166,7 +174,8 @@ public final class ConversationStore {
     public Future<Conversation> find(String owner, String id) {
         return reads.preparedQuery("SELECT " + COLUMNS + " FROM conversations c WHERE c.id = ? AND c.owner = ?")
                 .execute(Tuple.of(id, owner))
-                .map(rows -> rows.size() == 0 ? null : conversation(rows.iterator().next()));
+                .map(rows ->
+                        rows.size() == 0 ? null : conversation(rows.iterator().next()));
     }
 
     public Future<Page> list(String owner, int limit, Conversation after) {
@@ -181,7 +190,8 @@ public final class ConversationStore {
                 + " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?";
         Tuple args = Tuple.tuple().addValue(owner);
         if (titleContains != null) args.addValue(titleContains);
-        if (after != null) args.addValue(after.updatedAt()).addValue(after.updatedAt()).addValue(after.id());
+        if (after != null)
+            args.addValue(after.updatedAt()).addValue(after.updatedAt()).addValue(after.id());
         args.addValue(limit + 1);
         return reads.preparedQuery(sql).execute(args).map(rows -> {
             List<Conversation> items = new ArrayList<>();
@@ -192,17 +202,26 @@ public final class ConversationStore {
     }
 
     public Future<List<Message>> messages(String conversationId) {
-        return reads.preparedQuery("SELECT id, role, content, status, created_at FROM messages WHERE conversation_id = ? ORDER BY seq")
+        return reads.preparedQuery(
+                        "SELECT id, role, content, status, created_at FROM messages WHERE conversation_id = ? ORDER BY seq")
                 .execute(Tuple.of(conversationId))
                 .map(rows -> {
                     List<Message> out = new ArrayList<>();
-                    for (Row r : rows) out.add(new Message(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
+                    for (Row r : rows)
+                        out.add(new Message(
+                                r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
                     return out;
                 });
     }
 
     private static Conversation conversation(Row r) {
-        return new Conversation(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4),
-                r.getLong(5), r.getString(6));
+        return new Conversation(
+                r.getString(0),
+                r.getString(1),
+                r.getString(2),
+                r.getString(3),
+                r.getLong(4),
+                r.getLong(5),
+                r.getString(6));
     }
 }

@@ -4,16 +4,15 @@ import io.vertx.core.Vertx;
 import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import org.flywaydb.core.Flyway;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 
 /**
  * The single SQLite file: WAL, foreign keys on every connection, schema owned by Flyway. Users' chats and key
@@ -28,7 +27,9 @@ public final class Database {
     /** $XDG_DATA_HOME/fairway/fairway.db, else ~/.local/share/fairway/fairway.db. */
     public static Path defaultPath() {
         String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        Path base = xdg != null && !xdg.isBlank()
+                ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".local", "share");
         return base.resolve("fairway").resolve("fairway.db");
     }
 
@@ -74,7 +75,8 @@ public final class Database {
                 setMode(parent, "rwx------");
             }
             try {
-                Files.createFile(abs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        abs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (FileAlreadyExistsException e) {
                 // an older Fairway made it with the umask's mode: tighten it and its journal files
                 for (String suffix : new String[] {"", "-wal", "-shm"}) {
@@ -97,7 +99,11 @@ public final class Database {
 
     /** Blocking: run on a worker thread. */
     public static void migrate(SQLiteDataSource dataSource) {
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
     }
 
     /** The server's read pool (the Vert.x JDBC client); nothing ever writes through it. */

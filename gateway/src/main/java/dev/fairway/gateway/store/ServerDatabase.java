@@ -2,8 +2,6 @@ package dev.fairway.gateway.store;
 
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import org.sqlite.SQLiteDataSource;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -13,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import org.sqlite.SQLiteDataSource;
 
 /**
  * A server's hold on its database: the one writer, the read pool, and an exclusive lock file. Turns on a
@@ -48,7 +47,9 @@ public final class ServerDatabase implements AutoCloseable {
     private static FileChannel lock(Path file) {
         Path lockFile = Path.of(file.toAbsolutePath() + ".lock");
         try {
-            FileChannel ch = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            FileChannel ch = FileChannel.open(
+                    lockFile,
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             FileLock held;
             try {
@@ -76,9 +77,13 @@ public final class ServerDatabase implements AutoCloseable {
         return Database.dataSource(file);
     }
 
-    public Pool reads() { return reads; }
+    public Pool reads() {
+        return reads;
+    }
 
-    public SqlWriter writer() { return writer; }
+    public SqlWriter writer() {
+        return writer;
+    }
 
     /** Blocking: every accepted write is committed first; the lock goes last. */
     @Override

@@ -2,8 +2,6 @@ package dev.fairway.gateway.store;
 
 import dev.fairway.gateway.auth.ApiKeys;
 import dev.fairway.gateway.auth.AuthHandler;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 
 /** User management for the CLI (plain JDBC; the server may be running on the same file meanwhile). */
 public final class UserAdmin {
@@ -40,12 +39,13 @@ public final class UserAdmin {
         }
         String key = ApiKeys.newKey();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement exists = c.prepareStatement("SELECT 1 FROM users WHERE name = ?")) {
+                PreparedStatement exists = c.prepareStatement("SELECT 1 FROM users WHERE name = ?")) {
             exists.setString(1, name);
             try (ResultSet rs = exists.executeQuery()) {
                 if (rs.next()) throw new IllegalArgumentException("user '" + name + "' already exists");
             }
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO users (name, key_hash, created_at) VALUES (?, ?, ?)")) {
+            try (PreparedStatement insert =
+                    c.prepareStatement("INSERT INTO users (name, key_hash, created_at) VALUES (?, ?, ?)")) {
                 insert.setString(1, name);
                 insert.setString(2, ApiKeys.hash(key));
                 insert.setLong(3, System.currentTimeMillis());
@@ -58,8 +58,8 @@ public final class UserAdmin {
     public List<User> list() throws SQLException {
         List<User> users = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT name, created_at FROM users ORDER BY name");
-             ResultSet rs = s.executeQuery()) {
+                PreparedStatement s = c.prepareStatement("SELECT name, created_at FROM users ORDER BY name");
+                ResultSet rs = s.executeQuery()) {
             while (rs.next()) users.add(new User(rs.getString(1), rs.getLong(2)));
         }
         return users;
@@ -67,7 +67,7 @@ public final class UserAdmin {
 
     public boolean remove(String name) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("DELETE FROM users WHERE name = ?")) {
+                PreparedStatement s = c.prepareStatement("DELETE FROM users WHERE name = ?")) {
             s.setString(1, name);
             return s.executeUpdate() > 0;
         }
@@ -75,8 +75,8 @@ public final class UserAdmin {
 
     public int count() throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM users");
-             ResultSet rs = s.executeQuery()) {
+                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM users");
+                ResultSet rs = s.executeQuery()) {
             return rs.next() ? rs.getInt(1) : 0;
         }
     }

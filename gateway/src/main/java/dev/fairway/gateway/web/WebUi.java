@@ -5,7 +5,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,7 +25,8 @@ import java.util.Properties;
  * (Trusted Types).
  */
 public final class WebUi {
-    public static final String CSP = String.join("; ",
+    public static final String CSP = String.join(
+            "; ",
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
@@ -41,8 +41,8 @@ public final class WebUi {
             "trusted-types dompurify");
 
     /** The page's own files, in webroot/ on the classpath; served as /assets/NAME (index.html as /). */
-    public static final List<String> OWN_FILES = List.of("index.html", "app.css", "app.js", "api.js", "render.js",
-            "settings.js", "icon.svg");
+    public static final List<String> OWN_FILES =
+            List.of("index.html", "app.css", "app.js", "api.js", "render.js", "settings.js", "icon.svg");
 
     /** /assets/vendor/NAME -> (Maven group, artifact, path inside the WebJar's versioned folder). */
     private record Vendor(String name, String group, String artifact, String path) {}
@@ -93,7 +93,8 @@ public final class WebUi {
         }
         HttpServerResponse r = ctx.response();
         securityHeaders(r);
-        // revalidated every time (a 304 on loopback costs nothing), so an upgraded server is never mixed with stale files
+        // revalidated every time (a 304 on loopback costs nothing), so an upgraded server is never mixed with stale
+        // files
         r.putHeader("Cache-Control", "no-cache").putHeader("ETag", a.etag()).putHeader("Content-Type", a.contentType());
         if (a.etag().equals(ctx.request().getHeader("If-None-Match"))) {
             r.setStatusCode(304).end();
@@ -148,7 +149,9 @@ public final class WebUi {
         String path = "META-INF/maven/" + group + "/" + artifact + "/pom.properties";
         Properties p = new Properties();
         try (InputStream in = cl.getResourceAsStream(path)) {
-            if (in == null) throw new IllegalStateException("WebJar " + group + ":" + artifact + " is not on the classpath (" + path + ")");
+            if (in == null)
+                throw new IllegalStateException(
+                        "WebJar " + group + ":" + artifact + " is not on the classpath (" + path + ")");
             p.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

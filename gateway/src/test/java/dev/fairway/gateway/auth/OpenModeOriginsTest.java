@@ -1,22 +1,21 @@
 package dev.fairway.gateway.auth;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.RawSocket;
 import dev.fairway.gateway.TestGateway;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * An open server (loopback, no users) answers local clients only: a foreign Host (DNS rebinding) or Origin
@@ -44,7 +43,8 @@ class OpenModeOriginsTest {
 
     private RawSocket.Response get(String path, String host, String origin, String key) {
         try (RawSocket s = new RawSocket(gateway.port())) {
-            s.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + (origin == null ? "" : "Origin: " + origin + "\r\n")
+            s.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
+                    + (origin == null ? "" : "Origin: " + origin + "\r\n")
                     + (key == null ? "" : "Authorization: Bearer " + key + "\r\n") + "\r\n");
             return s.readResponse(5000);
         }
@@ -59,23 +59,44 @@ class OpenModeOriginsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"127.0.0.1", "127.0.0.1:%d", "localhost", "LOCALHOST:%d", "app.localhost:%d", "127.1.2.3:%d", "[::1]:%d", "localhost."})
+    @ValueSource(
+            strings = {
+                "127.0.0.1",
+                "127.0.0.1:%d",
+                "localhost",
+                "LOCALHOST:%d",
+                "app.localhost:%d",
+                "127.1.2.3:%d",
+                "[::1]:%d",
+                "localhost."
+            })
     void loopbackHostsAreServed(String host) {
-        assertThat(get("/v1/models", host.formatted(gateway.port()), null, null).status()).isEqualTo(200);
+        assertThat(get("/v1/models", host.formatted(gateway.port()), null, null).status())
+                .isEqualTo(200);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"evil.example", "evil.example:%d", "127.0.0.1.nip.io:%d", "localhost.evil.example", "10.0.0.7:%d",
-            "[::2]:%d"})
+    @ValueSource(
+            strings = {
+                "evil.example",
+                "evil.example:%d",
+                "127.0.0.1.nip.io:%d",
+                "localhost.evil.example",
+                "10.0.0.7:%d",
+                "[::2]:%d"
+            })
     void foreignHostsAreRefused(String host) {
         assertForbidden(get("/v1/models", host.formatted(gateway.port()), null, null), "forbidden_host");
         assertForbidden(get("/health", host.formatted(gateway.port()), null, null), "forbidden_host");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://localhost:3000", "http://127.0.0.1:%d", "http://[::1]:8000", "https://ui.localhost"})
+    @ValueSource(
+            strings = {"http://localhost:3000", "http://127.0.0.1:%d", "http://[::1]:8000", "https://ui.localhost"})
     void loopbackOriginsAreServed(String origin) {
-        assertThat(get("/v1/models", "127.0.0.1", origin.formatted(gateway.port()), null).status()).isEqualTo(200);
+        assertThat(get("/v1/models", "127.0.0.1", origin.formatted(gateway.port()), null)
+                        .status())
+                .isEqualTo(200);
     }
 
     @ParameterizedTest
@@ -103,8 +124,12 @@ class OpenModeOriginsTest {
     void withUsersKeysDecideNotHosts() throws Exception {
         String key = users().add("web");
         try {
-            assertThat(get("/v1/models", "evil.example", "https://evil.example", key).status()).isEqualTo(200);
-            assertThat(get("/v1/models", "evil.example", "https://evil.example", null).status()).isEqualTo(401);
+            assertThat(get("/v1/models", "evil.example", "https://evil.example", key)
+                            .status())
+                    .isEqualTo(200);
+            assertThat(get("/v1/models", "evil.example", "https://evil.example", null)
+                            .status())
+                    .isEqualTo(401);
             assertThat(get("/health", "evil.example", "null", null).status()).isEqualTo(200);
         } finally {
             users().remove("web");

@@ -1,23 +1,20 @@
 package dev.fairway.gateway.conversations;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,8 +22,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** Overlapping turns: serialized per conversation, independent across conversations, never a false 404. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -72,7 +71,8 @@ class ConcurrentTurnsTest {
         List<String> data = who.stream("/v1/conversations/" + id + "/messages", body);
         assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
         for (String d : data.subList(0, data.size() - 1)) {
-            for (JsonNode c : Http.parse(d).get("choices")) text.append(c.path("delta").path("content").asText(""));
+            for (JsonNode c : Http.parse(d).get("choices"))
+                text.append(c.path("delta").path("content").asText(""));
         }
         return text.toString();
     }
@@ -89,14 +89,20 @@ class ConcurrentTurnsTest {
             exchanges.add(new String[] {a, first.get(60, TimeUnit.SECONDS)});
             exchanges.add(new String[] {b, second.get(60, TimeUnit.SECONDS)});
         }
-        JsonNode messages = alice.get("/v1/conversations/" + id + "/messages").json().get("data");
+        JsonNode messages =
+                alice.get("/v1/conversations/" + id + "/messages").json().get("data");
         assertThat(messages).hasSize(32);
         for (int i = 0; i < messages.size(); i += 2) {
             assertThat(messages.get(i).get("role").asText()).isEqualTo("user");
             assertThat(messages.get(i + 1).get("role").asText()).isEqualTo("assistant");
             String user = messages.get(i).get("content").asText();
-            String reply = exchanges.stream().filter(e -> e[0].equals(user)).findFirst().orElseThrow()[1];
-            assertThat(messages.get(i + 1).get("content").asText()).as("the reply stored after " + user).isEqualTo(reply);
+            String reply = exchanges.stream()
+                    .filter(e -> e[0].equals(user))
+                    .findFirst()
+                    .orElseThrow()[1];
+            assertThat(messages.get(i + 1).get("content").asText())
+                    .as("the reply stored after " + user)
+                    .isEqualTo(reply);
             assertThat(messages.get(i + 1).get("status").asText()).isEqualTo("completed");
         }
     }
@@ -110,23 +116,30 @@ class ConcurrentTurnsTest {
             String id = ids.get(i);
             boolean stream = i % 2 == 0;
             turns.add(CompletableFuture.supplyAsync(() -> turn(alice, id, "hello", stream), pool));
-            turns.add(CompletableFuture.supplyAsync(() -> alice.get("/v1/conversations/" + id).status() + "", pool));
+            turns.add(CompletableFuture.supplyAsync(
+                    () -> alice.get("/v1/conversations/" + id).status() + "", pool));
         }
         for (CompletableFuture<String> t : turns) t.get(60, TimeUnit.SECONDS); // turn() asserts 200; GETs checked below
         for (int i = 1; i < turns.size(); i += 2) assertThat(turns.get(i).get()).isEqualTo("200");
-        for (String id : ids) assertThat(alice.get("/v1/conversations/" + id + "/messages").json().get("data")).hasSize(2);
+        for (String id : ids)
+            assertThat(alice.get("/v1/conversations/" + id + "/messages").json().get("data"))
+                    .hasSize(2);
     }
 
     @Test
     void turnsBeyondTheWaitingLimitGet409() throws Exception {
         String id = create(alice);
-        var longTurn = CompletableFuture.supplyAsync(() -> alice.stream("/v1/conversations/" + id + "/messages",
-                "{\"content\":\"Once\",\"max_tokens\":400,\"ignore_eos\":true,\"stream\":true}"), pool);
+        var longTurn = CompletableFuture.supplyAsync(
+                () -> alice.stream(
+                        "/v1/conversations/" + id + "/messages",
+                        "{\"content\":\"Once\",\"max_tokens\":400,\"ignore_eos\":true,\"stream\":true}"),
+                pool);
         waitUntil(() -> messages(id) == 1); // the long turn runs: its user message is stored
         List<CompletableFuture<Http.Response>> queued = new ArrayList<>();
         for (int i = 0; i < TurnQueue.MAX_WAITING + 2; i++) {
-            queued.add(CompletableFuture.supplyAsync(() -> alice.post("/v1/conversations/" + id + "/messages",
-                    "{\"content\":\"q\",\"max_tokens\":1}"), pool));
+            queued.add(CompletableFuture.supplyAsync(
+                    () -> alice.post("/v1/conversations/" + id + "/messages", "{\"content\":\"q\",\"max_tokens\":1}"),
+                    pool));
         }
         int conflicts = 0;
         for (var q : queued) {
@@ -148,27 +161,40 @@ class ConcurrentTurnsTest {
         HttpClient impatient = HttpClient.newHttpClient();
         for (int attempt = 0; ; attempt++) { // the queue must fill while the long turn runs: retried if it ended first
             String id = create(alice);
-            var longTurn = CompletableFuture.supplyAsync(() -> alice.stream("/v1/conversations/" + id + "/messages",
-                    "{\"content\":\"Once\",\"max_tokens\":480,\"ignore_eos\":true,\"stream\":true}"), pool);
+            var longTurn = CompletableFuture.supplyAsync(
+                    () -> alice.stream(
+                            "/v1/conversations/" + id + "/messages",
+                            "{\"content\":\"Once\",\"max_tokens\":480,\"ignore_eos\":true,\"stream\":true}"),
+                    pool);
             waitUntil(() -> messages(id) == 1);
             List<CompletableFuture<HttpResponse<String>>> gaveUp = new ArrayList<>();
-            for (int i = 0; i < TurnQueue.MAX_WAITING; i++) { // they fill the queue, then time out and close their connections
-                gaveUp.add(impatient.sendAsync(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/conversations/" + id + "/messages"))
-                        .header("Authorization", "Bearer " + aliceKey).header("Content-Type", "application/json")
-                        .timeout(Duration.ofMillis(100)).POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"gone\",\"max_tokens\":1}"))
-                        .build(), HttpResponse.BodyHandlers.ofString()));
+            for (int i = 0;
+                    i < TurnQueue.MAX_WAITING;
+                    i++) { // they fill the queue, then time out and close their connections
+                gaveUp.add(impatient.sendAsync(
+                        HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/conversations/" + id + "/messages"))
+                                .header("Authorization", "Bearer " + aliceKey)
+                                .header("Content-Type", "application/json")
+                                .timeout(Duration.ofMillis(100))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"gone\",\"max_tokens\":1}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
             }
             for (var g : gaveUp) g.handle((r, e) -> null).get(10, TimeUnit.SECONDS);
             boolean allGaveUp = gaveUp.stream().allMatch(CompletableFuture::isCompletedExceptionally);
             if (!allGaveUp || longTurn.isDone()) {
                 longTurn.get(60, TimeUnit.SECONDS);
-                assertThat(attempt).as("the long turn kept ending before the queue filled").isLessThan(5);
+                assertThat(attempt)
+                        .as("the long turn kept ending before the queue filled")
+                        .isLessThan(5);
                 continue;
             }
-            Http.Response patient = alice.post("/v1/conversations/" + id + "/messages", "{\"content\":\"still here\",\"max_tokens\":1}");
+            Http.Response patient = alice.post(
+                    "/v1/conversations/" + id + "/messages", "{\"content\":\"still here\",\"max_tokens\":1}");
             assertThat(patient.status()).as(patient.body()).isEqualTo(200);
             assertThat(longTurn.get(60, TimeUnit.SECONDS)).last().isEqualTo("[DONE]");
-            JsonNode stored = alice.get("/v1/conversations/" + id + "/messages").json().get("data");
+            JsonNode stored =
+                    alice.get("/v1/conversations/" + id + "/messages").json().get("data");
             for (JsonNode m : stored) assertThat(m.get("content").asText()).isNotEqualTo("gone"); // none of them ran
             assertThat(stored).hasSize(4);
             return;
@@ -184,24 +210,29 @@ class ConcurrentTurnsTest {
         List<CompletableFuture<Void>> load = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             int n = i;
-            load.add(CompletableFuture.runAsync(() -> {
-                while (loading.get()) {
-                    bob.post("/v1/conversations/" + id + "/messages", "{\"content\":\"x\",\"max_tokens\":2}");
-                    bob.method("PATCH", "/v1/conversations/" + id, "{\"title\":\"t" + n + "\"}");
-                    bob.post("/v1/conversations", "{\"title\":\"more\"}");
-                }
-            }, pool));
+            load.add(CompletableFuture.runAsync(
+                    () -> {
+                        while (loading.get()) {
+                            bob.post("/v1/conversations/" + id + "/messages", "{\"content\":\"x\",\"max_tokens\":2}");
+                            bob.method("PATCH", "/v1/conversations/" + id, "{\"title\":\"t" + n + "\"}");
+                            bob.post("/v1/conversations", "{\"title\":\"more\"}");
+                        }
+                    },
+                    pool));
         }
         Thread.sleep(1500);
         long start = System.nanoTime();
         assertThat(admin.remove("bob")).isTrue();
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("users remove waited").isLessThan(5_000);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                .as("users remove waited")
+                .isLessThan(5_000);
         Http.Response next = bob.get("/v1/models");
         assertThat(next.status()).isEqualTo(401);
         loading.set(false);
         for (var l : load) l.get(60, TimeUnit.SECONDS);
         // nothing holds the write lock once the requests are answered: an outside writer gets it at once
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement()) {
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                var s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout = 0");
             s.execute("BEGIN IMMEDIATE");
             s.execute("COMMIT");
@@ -209,7 +240,10 @@ class ConcurrentTurnsTest {
     }
 
     private int messages(String id) {
-        return alice.get("/v1/conversations/" + id + "/messages").json().get("data").size();
+        return alice.get("/v1/conversations/" + id + "/messages")
+                .json()
+                .get("data")
+                .size();
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -1,21 +1,20 @@
 package dev.fairway.gateway.conversations;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stored conversations with two API-key users: CRUD, chat turns with history, isolation, paging, restarts. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -48,7 +47,8 @@ class ConversationsTest {
     }
 
     private String create(Http who, String title) {
-        Http.Response r = who.post("/v1/conversations", "{\"title\":\"" + title + "\",\"metadata\":{\"topic\":\"stories\"}}");
+        Http.Response r =
+                who.post("/v1/conversations", "{\"title\":\"" + title + "\",\"metadata\":{\"topic\":\"stories\"}}");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json().get("id").asText();
     }
@@ -62,9 +62,18 @@ class ConversationsTest {
         assertThat(got.get("title").asText()).isEqualTo("First");
         assertThat(got.get("metadata").get("topic").asText()).isEqualTo("stories");
         assertThat(got.get("messages")).isEmpty();
-        assertThat(alice.post("/v1/conversations/" + id, "{\"title\":\"Renamed\"}").json().get("title").asText()).isEqualTo("Renamed");
-        assertThat(alice.method("PATCH", "/v1/conversations/" + id, "{\"title\":\"Patched\"}").json().get("title").asText()).isEqualTo("Patched");
-        assertThat(alice.get("/v1/conversations/" + id).json().get("title").asText()).isEqualTo("Patched");
+        assertThat(alice.post("/v1/conversations/" + id, "{\"title\":\"Renamed\"}")
+                        .json()
+                        .get("title")
+                        .asText())
+                .isEqualTo("Renamed");
+        assertThat(alice.method("PATCH", "/v1/conversations/" + id, "{\"title\":\"Patched\"}")
+                        .json()
+                        .get("title")
+                        .asText())
+                .isEqualTo("Patched");
+        assertThat(alice.get("/v1/conversations/" + id).json().get("title").asText())
+                .isEqualTo("Patched");
         JsonNode deleted = alice.delete("/v1/conversations/" + id).json();
         assertThat(deleted.get("deleted").asBoolean()).isTrue();
         assertThat(deleted.get("object").asText()).isEqualTo("conversation.deleted");
@@ -76,7 +85,8 @@ class ConversationsTest {
     @Test
     void streamedReplyIsStoredAndBecomesHistory() {
         String id = create(alice, "Story");
-        List<String> data = alice.stream("/v1/conversations/" + id + "/messages",
+        List<String> data = alice.stream(
+                "/v1/conversations/" + id + "/messages",
                 "{\"content\":\"Once upon a time\",\"stream\":true,\"temperature\":0,\"max_tokens\":12,\"stream_options\":{\"include_usage\":true}}");
         assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
         StringBuilder streamed = new StringBuilder();
@@ -84,8 +94,10 @@ class ConversationsTest {
         for (String d : data.subList(0, data.size() - 1)) {
             JsonNode chunk = Http.parse(d);
             assertThat(chunk.get("object").asText()).isEqualTo("chat.completion.chunk");
-            for (JsonNode c : chunk.get("choices")) streamed.append(c.get("delta").path("content").asText(""));
-            if (chunk.get("usage").isObject()) firstPrompt = chunk.get("usage").get("prompt_tokens").asInt();
+            for (JsonNode c : chunk.get("choices"))
+                streamed.append(c.get("delta").path("content").asText(""));
+            if (chunk.get("usage").isObject())
+                firstPrompt = chunk.get("usage").get("prompt_tokens").asInt();
         }
         assertThat(streamed.toString()).startsWith(TestGateway.STORY);
         JsonNode messages = alice.get("/v1/conversations/" + id).json().get("messages");
@@ -96,14 +108,23 @@ class ConversationsTest {
         assertThat(messages.get(1).get("content").asText()).isEqualTo(streamed.toString());
         assertThat(messages.get(1).get("status").asText()).isEqualTo("completed");
 
-        JsonNode second = alice.post("/v1/conversations/" + id + "/messages",
-                "{\"content\":\" She loved\",\"stream\":false,\"temperature\":0,\"max_tokens\":8}").json();
+        JsonNode second = alice.post(
+                        "/v1/conversations/" + id + "/messages",
+                        "{\"content\":\" She loved\",\"stream\":false,\"temperature\":0,\"max_tokens\":8}")
+                .json();
         assertThat(second.get("object").asText()).isEqualTo("chat.completion");
         assertThat(second.get("usage").get("prompt_tokens").asInt()).isGreaterThan(firstPrompt + 12);
-        assertThat(alice.get("/v1/conversations/" + id + "/messages").json().get("data")).hasSize(4);
-        JsonNode listed = alice.get("/v1/conversations?limit=1").json().get("data").get(0);
+        assertThat(alice.get("/v1/conversations/" + id + "/messages").json().get("data"))
+                .hasSize(4);
+        JsonNode listed =
+                alice.get("/v1/conversations?limit=1").json().get("data").get(0);
         assertThat(listed.get("id").asText()).isEqualTo(id);
-        assertThat(listed.get("preview").asText()).isEqualTo(second.get("choices").get(0).get("message").get("content").asText());
+        assertThat(listed.get("preview").asText())
+                .isEqualTo(second.get("choices")
+                        .get(0)
+                        .get("message")
+                        .get("content")
+                        .asText());
     }
 
     @Test
@@ -112,9 +133,12 @@ class ConversationsTest {
         String path = "/v1/conversations/" + id;
         assertThat(bob.get(path).status()).isEqualTo(404);
         assertThat(bob.post(path, "{\"title\":\"mine now\"}").status()).isEqualTo(404);
-        assertThat(bob.method("PATCH", path, "{\"title\":\"mine now\"}").status()).isEqualTo(404);
+        assertThat(bob.method("PATCH", path, "{\"title\":\"mine now\"}").status())
+                .isEqualTo(404);
         assertThat(bob.delete(path).status()).isEqualTo(404);
-        assertThat(bob.post(path + "/messages", "{\"content\":\"hi\",\"max_tokens\":2}").status()).isEqualTo(404);
+        assertThat(bob.post(path + "/messages", "{\"content\":\"hi\",\"max_tokens\":2}")
+                        .status())
+                .isEqualTo(404);
         assertThat(bob.get(path + "/messages").status()).isEqualTo(404);
         JsonNode bobs = bob.get("/v1/conversations?limit=100").json().get("data");
         for (JsonNode c : bobs) assertThat(c.get("id").asText()).isNotEqualTo(id);
@@ -127,7 +151,11 @@ class ConversationsTest {
         Http.Response none = anonymous.get("/v1/models");
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.json().get("error").get("code").asText()).isEqualTo("invalid_api_key");
-        assertThat(anonymous.withKey("fw-wrong").post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}").status()).isEqualTo(401);
+        assertThat(anonymous
+                        .withKey("fw-wrong")
+                        .post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}")
+                        .status())
+                .isEqualTo(401);
         assertThat(alice.get("/v1/models").status()).isEqualTo(200);
         assertThat(anonymous.get("/health").status()).isEqualTo(200);
     }
@@ -141,9 +169,13 @@ class ConversationsTest {
         String after = null;
         int pages = 0;
         while (true) {
-            JsonNode page = carolLike.get("/v1/conversations?limit=2" + (after == null ? "" : "&after=" + after)).json();
+            JsonNode page = carolLike
+                    .get("/v1/conversations?limit=2" + (after == null ? "" : "&after=" + after))
+                    .json();
             pages++;
-            for (JsonNode c : page.get("data")) if (c.get("title").asText().startsWith("page-")) seen.add(c.get("id").asText());
+            for (JsonNode c : page.get("data"))
+                if (c.get("title").asText().startsWith("page-"))
+                    seen.add(c.get("id").asText());
             assertThat(page.get("data").size()).isLessThanOrEqualTo(2);
             if (!page.get("has_more").asBoolean()) break;
             after = page.get("last_id").asText();
@@ -157,7 +189,9 @@ class ConversationsTest {
     @Test
     void conversationsSurviveARestart() {
         String id = create(alice, "Durable");
-        alice.post("/v1/conversations/" + id + "/messages", "{\"content\":\"Once upon a time\",\"max_tokens\":6,\"temperature\":0}");
+        alice.post(
+                "/v1/conversations/" + id + "/messages",
+                "{\"content\":\"Once upon a time\",\"max_tokens\":6,\"temperature\":0}");
         JsonNode before = alice.get("/v1/conversations/" + id).json();
         gateway.close();
         boot();

@@ -1,19 +1,18 @@
 package dev.fairway.gateway.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.RawSocket;
 import dev.fairway.gateway.SharedGateway;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** Requests the HTTP decoder itself refuses still get an OpenAI error body (Vert.x would send an empty one). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -27,14 +26,50 @@ class ProtocolErrorsTest {
 
     static Stream<Arguments> malformed() {
         return Stream.of(
-                arguments("10 KB URI", "GET /v1/models?q=" + "a".repeat(10 * 1024) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 414, "uri_too_long", true),
-                arguments("20 KB of headers", "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(20 * 1024) + "\r\n\r\n", 431, "headers_too_large", true),
-                arguments("garbage request line", "HELLO / WORLD\r\nHost: 127.0.0.1\r\n\r\n", 400, "invalid_http_request", true),
-                arguments("malformed HTTP version", "GET /v1/models HTTP/one\r\nHost: 127.0.0.1\r\n\r\n", 400, "invalid_http_request", true),
-                arguments("header line without colon", "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nnot a header\r\n\r\n", 400, "invalid_http_request", true),
-                arguments("HTTP/1.1 without Host", "GET /v1/models HTTP/1.1\r\n\r\n", 400, "invalid_http_request", false),
-                arguments("unparsable Host", "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:port\r\n\r\n", 400, "invalid_http_request", false),
-                arguments("bad Content-Length", "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: lots\r\n\r\n", 400, "invalid_http_request", true));
+                arguments(
+                        "10 KB URI",
+                        "GET /v1/models?q=" + "a".repeat(10 * 1024) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                        414,
+                        "uri_too_long",
+                        true),
+                arguments(
+                        "20 KB of headers",
+                        "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(20 * 1024) + "\r\n\r\n",
+                        431,
+                        "headers_too_large",
+                        true),
+                arguments(
+                        "garbage request line",
+                        "HELLO / WORLD\r\nHost: 127.0.0.1\r\n\r\n",
+                        400,
+                        "invalid_http_request",
+                        true),
+                arguments(
+                        "malformed HTTP version",
+                        "GET /v1/models HTTP/one\r\nHost: 127.0.0.1\r\n\r\n",
+                        400,
+                        "invalid_http_request",
+                        true),
+                arguments(
+                        "header line without colon",
+                        "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nnot a header\r\n\r\n",
+                        400,
+                        "invalid_http_request",
+                        true),
+                arguments(
+                        "HTTP/1.1 without Host", "GET /v1/models HTTP/1.1\r\n\r\n", 400, "invalid_http_request", false),
+                arguments(
+                        "unparsable Host",
+                        "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:port\r\n\r\n",
+                        400,
+                        "invalid_http_request",
+                        false),
+                arguments(
+                        "bad Content-Length",
+                        "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: lots\r\n\r\n",
+                        400,
+                        "invalid_http_request",
+                        true));
     }
 
     /** Decoder-level refusals close the connection (the stream cannot be trusted); the router's keep it. */
@@ -51,7 +86,10 @@ class ProtocolErrorsTest {
             assertThat(error.get("code").asText()).isEqualTo(code);
             assertThat(error.get("message").asText()).isNotBlank();
             assertThat(error.has("param")).isTrue();
-            if (closes) assertThat(s.millisUntilClosed(System.nanoTime(), 5000, null)).as("closed afterwards").isNotNegative();
+            if (closes)
+                assertThat(s.millisUntilClosed(System.nanoTime(), 5000, null))
+                        .as("closed afterwards")
+                        .isNotNegative();
         }
         assertThat(new Http(gateway.baseUrl()).get("/health").status()).isEqualTo(200);
     }

@@ -1,21 +1,20 @@
 package dev.fairway.gateway.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.RawSocket;
 import dev.fairway.gateway.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Slow-loris and idle sockets are closed (--header-timeout 1, --idle-timeout 2 here), but a request being served
@@ -47,7 +46,9 @@ class SlowClientsTest {
             s.trickle(HEALTH, 1000);
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             long closedAfter = s.millisUntilClosed(s.connectedNanos, REQUEST_SECONDS * 1000L + SLACK_MILLIS, got);
-            assertThat(closedAfter).as("closed after ms").isBetween(REQUEST_SECONDS * 1000L - 100, REQUEST_SECONDS * 1000L + SLACK_MILLIS);
+            assertThat(closedAfter)
+                    .as("closed after ms")
+                    .isBetween(REQUEST_SECONDS * 1000L - 100, REQUEST_SECONDS * 1000L + SLACK_MILLIS);
             assertThat(got.size()).isZero();
         }
     }
@@ -60,7 +61,9 @@ class SlowClientsTest {
                     + "Content-Length: " + body.length() + "\r\n\r\n");
             s.trickle(body, 300);
             long closedAfter = s.millisUntilClosed(s.connectedNanos, REQUEST_SECONDS * 1000L + SLACK_MILLIS, null);
-            assertThat(closedAfter).as("closed after ms").isBetween(REQUEST_SECONDS * 1000L - 100, REQUEST_SECONDS * 1000L + SLACK_MILLIS);
+            assertThat(closedAfter)
+                    .as("closed after ms")
+                    .isBetween(REQUEST_SECONDS * 1000L - 100, REQUEST_SECONDS * 1000L + SLACK_MILLIS);
         }
     }
 
@@ -68,7 +71,9 @@ class SlowClientsTest {
     void silentConnectionIsClosedWithinTheTimeout() {
         try (RawSocket s = new RawSocket(gateway.port())) {
             long closedAfter = s.millisUntilClosed(s.connectedNanos, REQUEST_SECONDS * 1000L + SLACK_MILLIS, null);
-            assertThat(closedAfter).as("closed after ms").isBetween(REQUEST_SECONDS * 1000L - 100, REQUEST_SECONDS * 1000L + SLACK_MILLIS);
+            assertThat(closedAfter)
+                    .as("closed after ms")
+                    .isBetween(REQUEST_SECONDS * 1000L - 100, REQUEST_SECONDS * 1000L + SLACK_MILLIS);
         }
     }
 
@@ -82,16 +87,20 @@ class SlowClientsTest {
             assertThat(s.readResponse(5000).status()).isEqualTo(200);
             long answered = System.nanoTime();
             long closedAfter = s.millisUntilClosed(answered, IDLE_SECONDS * 1000L + SLACK_MILLIS, null);
-            assertThat(closedAfter).as("closed after ms").isBetween(IDLE_SECONDS * 1000L - 100, IDLE_SECONDS * 1000L + SLACK_MILLIS);
+            assertThat(closedAfter)
+                    .as("closed after ms")
+                    .isBetween(IDLE_SECONDS * 1000L - 100, IDLE_SECONDS * 1000L + SLACK_MILLIS);
         }
     }
 
     @Test
     void queuedAndStreamingRequestsOutliveBothTimeouts() {
         Http http = new Http(gateway.baseUrl());
-        String longStream = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"stream\":true,\"ignore_eos\":true,"
-                + "\"max_tokens\":480,\"temperature\":0.8,\"seed\":%d}";
-        // each waits in the queue for the ones before it (one runs at a time), then streams: the last is silent longest;
+        String longStream =
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"stream\":true,\"ignore_eos\":true,"
+                        + "\"max_tokens\":480,\"temperature\":0.8,\"seed\":%d}";
+        // each waits in the queue for the ones before it (one runs at a time), then streams: the last is silent
+        // longest;
         // a fast machine gets more of them, until the wait outlasts both timeouts
         for (int count = 8; ; count *= 2) {
             long start = System.nanoTime();
@@ -107,8 +116,11 @@ class SlowClientsTest {
             }
             long tookMillis = (System.nanoTime() - start) / 1_000_000L;
             System.out.println(count + " queued 480-token streams took " + tookMillis + " ms");
-            if (tookMillis > (REQUEST_SECONDS + IDLE_SECONDS) * 1250L) return; // the last one waited ~(count-1)/count of it
-            assertThat(count).as("the streams must outlast the timeouts for this test to mean anything").isLessThan(64);
+            if (tookMillis > (REQUEST_SECONDS + IDLE_SECONDS) * 1250L)
+                return; // the last one waited ~(count-1)/count of it
+            assertThat(count)
+                    .as("the streams must outlast the timeouts for this test to mean anything")
+                    .isLessThan(64);
         }
     }
 }

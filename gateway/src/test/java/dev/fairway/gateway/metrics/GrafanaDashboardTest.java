@@ -1,18 +1,17 @@
 package dev.fairway.gateway.metrics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.SharedGateway;
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The shipped Grafana dashboard only queries metrics the gateway really exports (a renamed metric breaks this). */
 class GrafanaDashboardTest {
@@ -32,7 +31,9 @@ class GrafanaDashboardTest {
         }
         assertThat(queried).hasSizeGreaterThan(10);
         Http http = new Http(SharedGateway.get().baseUrl());
-        http.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"max_tokens\":4}");
+        http.post(
+                "/v1/chat/completions",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"max_tokens\":4}");
         String metrics = http.get("/metrics").body();
         for (String name : queried) {
             assertThat(metrics).as("dashboard queries " + name).containsPattern("(?m)^" + name + "[{ ]");

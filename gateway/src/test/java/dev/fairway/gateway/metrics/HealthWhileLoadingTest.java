@@ -1,5 +1,7 @@
 package dev.fairway.gateway.metrics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.Http;
@@ -8,12 +10,9 @@ import dev.fairway.gateway.openai.BadRequestsTest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.net.ServerSocket;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The HTTP server answers before the model is loaded: 503 + Retry-After until ready, then 200. */
 @ExtendWith(VertxExtension.class)
@@ -43,10 +42,12 @@ class HealthWhileLoadingTest {
         assertThat(first.status()).as("answered before the model loaded").isEqualTo(503);
         assertThat(first.header("Retry-After")).isEqualTo("1");
         BadRequestsTest.assertOpenAiError(first.json(), null);
-        Http.Response chatWhileLoading = http.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}");
+        Http.Response chatWhileLoading =
+                http.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}");
         if (!starting.isComplete()) assertThat(chatWhileLoading.status()).isEqualTo(503);
 
-        try (Gateway gateway = starting.toCompletionStage().toCompletableFuture().get()) {
+        try (Gateway gateway =
+                starting.toCompletionStage().toCompletableFuture().get()) {
             assertThat(http.get("/health").status()).isEqualTo(200);
             assertThat(http.get("/health").json().get("model").asText()).isEqualTo("stories260K");
             assertThat(gateway.port()).isEqualTo(port);

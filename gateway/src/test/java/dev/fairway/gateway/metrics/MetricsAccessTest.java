@@ -1,5 +1,7 @@
 package dev.fairway.gateway.metrics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.Http;
@@ -7,16 +9,14 @@ import dev.fairway.gateway.SharedGateway;
 import dev.fairway.gateway.TestGateway;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.UserAdmin;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.sqlite.SQLiteDataSource;
 
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** Who may scrape /metrics, where, and whether user names appear in it. */
 class MetricsAccessTest {
-    private static final String CHAT = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"max_tokens\":3}";
+    private static final String CHAT =
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"max_tokens\":3}";
 
     private static String addUser(Path db, String name) throws Exception {
         SQLiteDataSource ds = Database.dataSource(db);
@@ -29,13 +29,16 @@ class MetricsAccessTest {
         try (Gateway g = TestGateway.start(TestGateway.config(TestGateway.tempDb()))) {
             Http http = new Http(g.baseUrl());
             assertThat(http.post("/v1/chat/completions", CHAT).status()).isEqualTo(200);
-            assertThat(http.get("/metrics").body()).contains("fairway_generation_tokens_total", "fairway_fairness_index")
+            assertThat(http.get("/metrics").body())
+                    .contains("fairway_generation_tokens_total", "fairway_fairness_index")
                     .doesNotContain("fairway_user_tokens_total", "fairway_user_served_tokens_total", "user=\"local\"");
         }
         Http shared = new Http(SharedGateway.get().baseUrl()); // started with --metrics-per-user
         assertThat(shared.post("/v1/chat/completions", CHAT).status()).isEqualTo(200);
-        assertThat(shared.get("/metrics").body()).contains("fairway_user_tokens_total{kind=\"completion\",user=\"local\"}",
-                "fairway_user_served_tokens_total{user=\"local\"}");
+        assertThat(shared.get("/metrics").body())
+                .contains(
+                        "fairway_user_tokens_total{kind=\"completion\",user=\"local\"}",
+                        "fairway_user_served_tokens_total{user=\"local\"}");
     }
 
     @Test
@@ -59,7 +62,8 @@ class MetricsAccessTest {
     void separateListenerServesMetricsWithoutKeyAndTheApiPortNoLonger() throws Exception {
         Path db = TestGateway.tempDb();
         String key = addUser(db, "ops");
-        GatewayConfig config = TestGateway.withMetrics(TestGateway.withHost(TestGateway.config(db), "0.0.0.0", 0), "127.0.0.1", 0, false);
+        GatewayConfig config = TestGateway.withMetrics(
+                TestGateway.withHost(TestGateway.config(db), "0.0.0.0", 0), "127.0.0.1", 0, false);
         try (Gateway g = TestGateway.start(config)) {
             assertThat(g.metricsPort()).isPositive().isNotEqualTo(g.port());
             Http metrics = new Http("http://127.0.0.1:" + g.metricsPort());

@@ -1,5 +1,7 @@
 package dev.fairway.gateway.models;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineConfig;
@@ -10,9 +12,6 @@ import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -25,8 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Two real models on one real server (stories260K, F32, and its JQ4 copy: same tokenizer, different weights): routing
@@ -35,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MultiModelTest {
     static final String F32 = TestGateway.modelPath();
-    static final String JQ4 = TestGateway.shared().resolve("models/stories260K-JQ4").toString();
+    static final String JQ4 =
+            TestGateway.shared().resolve("models/stories260K-JQ4").toString();
     static final String PROMPT = "Once upon a time";
     static final int TOKENS = 12;
 
@@ -49,7 +49,10 @@ class MultiModelTest {
 
     private void start(ModelsConfig models, Function<EngineConfig, Engine> loader) {
         GatewayConfig config = TestGateway.config(TestGateway.tempDb());
-        gateway = Gateway.start(config, models, System.out, loader).toCompletionStage().toCompletableFuture().join();
+        gateway = Gateway.start(config, models, System.out, loader)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
         http = new Http(gateway.baseUrl());
     }
 
@@ -70,9 +73,19 @@ class MultiModelTest {
 
     /** What the JQ4 model says on its own, in process. */
     private static String inProcess(String path) {
-        try (Engine e = Engine.open(EngineConfig.builder().model(path).kvCacheMb(16).threads(1).build())) {
-            return e.generate(new GenerationRequest("t", "", Prompt.text(PROMPT),
-                    SamplingParams.builder().temperature(0).maxTokens(TOKENS).build(), 1, 1.0)).text();
+        try (Engine e = Engine.open(
+                EngineConfig.builder().model(path).kvCacheMb(16).threads(1).build())) {
+            return e.generate(new GenerationRequest(
+                            "t",
+                            "",
+                            Prompt.text(PROMPT),
+                            SamplingParams.builder()
+                                    .temperature(0)
+                                    .maxTokens(TOKENS)
+                                    .build(),
+                            1,
+                            1.0))
+                    .text();
         }
     }
 
@@ -112,13 +125,18 @@ class MultiModelTest {
         assertThat(unknown.body()).contains("stories260K", "jq4");
 
         JsonNode health = http.get("/health").json();
-        assertThat(health.get("models").get("stories260K").get("state").asText()).isEqualTo("loaded");
+        assertThat(health.get("models").get("stories260K").get("state").asText())
+                .isEqualTo("loaded");
         assertThat(health.get("models").get("jq4").get("state").asText()).isEqualTo("loaded");
 
         String metrics = http.get("/metrics").body();
-        assertThat(metrics).contains("fairway_generation_tokens_total{model=\"stories260K\"}",
-                "fairway_generation_tokens_total{model=\"jq4\"}", "fairway_requests_running{model=\"jq4\"}",
-                "fairway_requests_running{model=\"stories260K\"}", "fairway_time_to_first_token_seconds_count{model=\"jq4\"}");
+        assertThat(metrics)
+                .contains(
+                        "fairway_generation_tokens_total{model=\"stories260K\"}",
+                        "fairway_generation_tokens_total{model=\"jq4\"}",
+                        "fairway_requests_running{model=\"jq4\"}",
+                        "fairway_requests_running{model=\"stories260K\"}",
+                        "fairway_time_to_first_token_seconds_count{model=\"jq4\"}");
     }
 
     @Test
@@ -129,9 +147,12 @@ class MultiModelTest {
         };
         start(models(0, null, Duration.ZERO, F32, "jq4=" + JQ4), slow);
         HttpRequest req = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/completions"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body("jq4", TOKENS, true))).build();
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body("jq4", TOKENS, true)))
+                .build();
         long t0 = System.nanoTime();
-        HttpResponse<java.io.InputStream> r = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> r =
+                HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofInputStream());
         long headersMs = (System.nanoTime() - t0) / 1_000_000;
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(headersMs).isLessThan(1000);
@@ -182,7 +203,9 @@ class MultiModelTest {
             assertThat(complete("jq4")).isEqualTo(jq4Alone);
             assertThat(complete("stories260K")).startsWith(TestGateway.STORY);
         }
-        long loaded = gateway.models().entries().stream().filter(e -> e.state() == ModelRegistry.State.LOADED).count();
+        long loaded = gateway.models().entries().stream()
+                .filter(e -> e.state() == ModelRegistry.State.LOADED)
+                .count();
         assertThat(loaded).isEqualTo(1);
     }
 
@@ -190,21 +213,34 @@ class MultiModelTest {
     void aModelServingRequestsIsNotEvicted() throws Exception {
         start(models(1, null, Duration.ZERO, F32, "jq4=" + JQ4), null);
         // a request on the default model holds it (as a running stream does until its response ends)
-        ModelRegistry.Lease running = gateway.models().acquire(entry("stories260K")).join();
+        ModelRegistry.Lease running =
+                gateway.models().acquire(entry("stories260K")).join();
         CompletableFuture<String> other = CompletableFuture.supplyAsync(() -> complete("jq4"));
         Thread.sleep(1000);
         assertThat(other).isNotDone();
         assertThat(entry("stories260K").state()).isEqualTo(ModelRegistry.State.LOADED);
         assertThat(entry("jq4").state()).isEqualTo(ModelRegistry.State.LOADING);
-        assertThat(running.engine().generate(new GenerationRequest("t", "", Prompt.text(PROMPT),
-                SamplingParams.builder().temperature(0).maxTokens(TOKENS).build(), 1, 1.0)).text()).startsWith(TestGateway.STORY);
+        assertThat(running.engine()
+                        .generate(new GenerationRequest(
+                                "t",
+                                "",
+                                Prompt.text(PROMPT),
+                                SamplingParams.builder()
+                                        .temperature(0)
+                                        .maxTokens(TOKENS)
+                                        .build(),
+                                1,
+                                1.0))
+                        .text())
+                .startsWith(TestGateway.STORY);
         running.release();
         assertThat(other.get(30, java.util.concurrent.TimeUnit.SECONDS)).isNotEmpty();
         assertThat(entry("stories260K").state()).isEqualTo(ModelRegistry.State.UNLOADED);
 
         // real streams: long ones on jq4 while the default model is asked for; every stream ends with [DONE]
         List<CompletableFuture<List<String>>> streams = new ArrayList<>();
-        for (int i = 0; i < 4; i++) streams.add(CompletableFuture.supplyAsync(() -> http.stream("/v1/completions", body("jq4", 200, true))));
+        for (int i = 0; i < 4; i++)
+            streams.add(CompletableFuture.supplyAsync(() -> http.stream("/v1/completions", body("jq4", 200, true))));
         CompletableFuture<String> f32 = CompletableFuture.supplyAsync(() -> complete("stories260K"));
         for (var s : streams) assertThat(s.join().getLast()).isEqualTo("[DONE]");
         assertThat(f32.join()).startsWith(TestGateway.STORY);
@@ -218,12 +254,19 @@ class MultiModelTest {
         assertThat(bad.json().get("error").get("code").asText()).isEqualTo("model_load_failed");
         assertThat(bad.json().get("error").get("message").asText()).contains("broken", "could not be loaded");
         assertThat(complete(null)).startsWith(TestGateway.STORY);
-        assertThat(http.post("/v1/completions", body("broken", 3, false)).status()).isEqualTo(500);
+        assertThat(http.post("/v1/completions", body("broken", 3, false)).status())
+                .isEqualTo(500);
         JsonNode list = http.get("/v1/models").json().get("data");
         assertThat(list.get(1).get("state").asText()).isEqualTo("failed");
         assertThat(list.get(1).get("error").asText()).isNotEmpty();
         assertThat(http.get("/health").status()).isEqualTo(200);
-        assertThat(http.get("/health").json().get("models").get("broken").get("state").asText()).isEqualTo("failed");
+        assertThat(http.get("/health")
+                        .json()
+                        .get("models")
+                        .get("broken")
+                        .get("state")
+                        .asText())
+                .isEqualTo("failed");
     }
 
     /**
@@ -235,12 +278,16 @@ class MultiModelTest {
         start(models(0, List.of("all"), Duration.ZERO, F32, "jq4=" + JQ4), null);
         List<CompletableFuture<List<String>>> busy = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            busy.add(CompletableFuture.supplyAsync(() -> http.stream("/v1/completions",
-                    "{\"prompt\":\"" + PROMPT + "\",\"max_tokens\":400,\"ignore_eos\":true,\"stream\":true,\"user\":\"many\"}")));
+            busy.add(CompletableFuture.supplyAsync(() -> http.stream(
+                    "/v1/completions",
+                    "{\"prompt\":\"" + PROMPT
+                            + "\",\"max_tokens\":400,\"ignore_eos\":true,\"stream\":true,\"user\":\"many\"}")));
         }
         waitFor(() -> gateway.models().defaultEntry().engineOrNull().stats().runningSequences() >= 12);
-        List<String> lone = http.stream("/v1/completions",
-                "{\"model\":\"jq4\",\"prompt\":\"" + PROMPT + "\",\"max_tokens\":40,\"ignore_eos\":true,\"stream\":true,\"user\":\"one\"}");
+        List<String> lone = http.stream(
+                "/v1/completions",
+                "{\"model\":\"jq4\",\"prompt\":\"" + PROMPT
+                        + "\",\"max_tokens\":40,\"ignore_eos\":true,\"stream\":true,\"user\":\"one\"}");
         assertThat(lone.getLast()).isEqualTo("[DONE]");
         assertThat(busy.stream().filter(f -> !f.isDone()).count()).isPositive();
         for (var f : busy) assertThat(f.join().getLast()).isEqualTo("[DONE]");

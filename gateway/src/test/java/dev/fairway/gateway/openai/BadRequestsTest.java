@@ -1,21 +1,20 @@
 package dev.fairway.gateway.openai;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.SharedGateway;
-import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.nio.charset.StandardCharsets;
-import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** Bad input gets a 4xx with an OpenAI error body naming the field, never a 500 or a hang; the server stays up. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -32,7 +31,6 @@ public class BadRequestsTest {
         http = new Http(gateway.baseUrl());
     }
 
-
     static Stream<Arguments> badRequests() {
         return Stream.of(
                 bad("malformed JSON", CHAT, "{\"messages\":", 400, null),
@@ -44,27 +42,83 @@ public class BadRequestsTest {
                 bad("messages not array", CHAT, "{\"messages\":\"hi\"}", 400, "messages"),
                 bad("messages empty", CHAT, "{\"messages\":[]}", 400, "messages"),
                 bad("role missing", CHAT, "{\"messages\":[{\"content\":\"hi\"}]}", 400, "messages[0].role"),
-                bad("role unknown", CHAT, "{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}", 400, "messages[0].role"),
-                bad("tool role", CHAT, "{\"messages\":[{\"role\":\"tool\",\"content\":\"hi\",\"tool_call_id\":\"x\"}]}", 400, "messages[0].tool_call_id"),
-                bad("content number", CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":42}]}", 400, "messages[0].content"),
-                bad("image part", CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"http://x/y.png\"}}]}]}", 400, "messages[0].content[0].type"),
-                bad("audio part", CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"input_audio\",\"input_audio\":{}}]}]}", 400, "messages[0].content[1].type"),
-                bad("tools", CHAT, "{" + HI + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}", 400, "tools"),
+                bad(
+                        "role unknown",
+                        CHAT,
+                        "{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}",
+                        400,
+                        "messages[0].role"),
+                bad(
+                        "tool role",
+                        CHAT,
+                        "{\"messages\":[{\"role\":\"tool\",\"content\":\"hi\",\"tool_call_id\":\"x\"}]}",
+                        400,
+                        "messages[0].tool_call_id"),
+                bad(
+                        "content number",
+                        CHAT,
+                        "{\"messages\":[{\"role\":\"user\",\"content\":42}]}",
+                        400,
+                        "messages[0].content"),
+                bad(
+                        "image part",
+                        CHAT,
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"http://x/y.png\"}}]}]}",
+                        400,
+                        "messages[0].content[0].type"),
+                bad(
+                        "audio part",
+                        CHAT,
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"input_audio\",\"input_audio\":{}}]}]}",
+                        400,
+                        "messages[0].content[1].type"),
+                bad(
+                        "tools",
+                        CHAT,
+                        "{" + HI + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}",
+                        400,
+                        "tools"),
                 bad("tool_choice", CHAT, "{" + HI + ",\"tool_choice\":\"required\"}", 400, "tool_choice"),
                 bad("functions", CHAT, "{" + HI + ",\"functions\":[{\"name\":\"f\"}]}", 400, "functions"),
-                bad("json_object", CHAT, "{" + HI + ",\"response_format\":{\"type\":\"json_object\"}}", 400, "response_format"),
-                bad("json_schema", CHAT, "{" + HI + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"a\",\"schema\":{}}}}", 400, "response_format"),
-                bad("assistant tool_calls", CHAT, "{\"messages\":[{\"role\":\"assistant\",\"content\":\"x\",\"tool_calls\":[]}]}", 400, "messages[0].tool_calls"),
+                bad(
+                        "json_object",
+                        CHAT,
+                        "{" + HI + ",\"response_format\":{\"type\":\"json_object\"}}",
+                        400,
+                        "response_format"),
+                bad(
+                        "json_schema",
+                        CHAT,
+                        "{" + HI
+                                + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"a\",\"schema\":{}}}}",
+                        400,
+                        "response_format"),
+                bad(
+                        "assistant tool_calls",
+                        CHAT,
+                        "{\"messages\":[{\"role\":\"assistant\",\"content\":\"x\",\"tool_calls\":[]}]}",
+                        400,
+                        "messages[0].tool_calls"),
                 bad("unknown field", CHAT, "{" + HI + ",\"foo\":1}", 400, "foo"),
                 bad("temperature string", CHAT, "{" + HI + ",\"temperature\":\"hot\"}", 400, "temperature"),
                 bad("temperature negative", CHAT, "{" + HI + ",\"temperature\":-1}", 400, "temperature"),
                 bad("temperature huge", CHAT, "{" + HI + ",\"temperature\":1e308}", 400, "temperature"),
                 bad("max_tokens negative", CHAT, "{" + HI + ",\"max_tokens\":-5}", 400, "max_tokens"),
                 bad("max_tokens zero", CHAT, "{" + HI + ",\"max_tokens\":0}", 400, "max_tokens"),
-                bad("max_tokens huge", CHAT, "{" + HI + ",\"max_tokens\":100000000000000000000000000000}", 400, "max_tokens"),
+                bad(
+                        "max_tokens huge",
+                        CHAT,
+                        "{" + HI + ",\"max_tokens\":100000000000000000000000000000}",
+                        400,
+                        "max_tokens"),
                 bad("max_tokens fraction", CHAT, "{" + HI + ",\"max_tokens\":1.5}", 400, "max_tokens"),
                 bad("max_tokens over context", CHAT, "{" + HI + ",\"max_tokens\":100000}", 400, "messages"),
-                bad("max_completion_tokens string", CHAT, "{" + HI + ",\"max_completion_tokens\":\"10\"}", 400, "max_completion_tokens"),
+                bad(
+                        "max_completion_tokens string",
+                        CHAT,
+                        "{" + HI + ",\"max_completion_tokens\":\"10\"}",
+                        400,
+                        "max_completion_tokens"),
                 bad("top_p zero", CHAT, "{" + HI + ",\"top_p\":0}", 400, "top_p"),
                 bad("top_p above one", CHAT, "{" + HI + ",\"top_p\":1.5}", 400, "top_p"),
                 bad("top_k too small", CHAT, "{" + HI + ",\"top_k\":-2}", 400, "top_k"),
@@ -74,24 +128,74 @@ public class BadRequestsTest {
                 bad("stop number", CHAT, "{" + HI + ",\"stop\":5}", 400, "stop"),
                 bad("stop array with number", CHAT, "{" + HI + ",\"stop\":[\"a\",1]}", 400, "stop"),
                 bad("stop empty string", CHAT, "{" + HI + ",\"stop\":\"\"}", 400, "stop"),
-                bad("presence_penalty out of range", CHAT, "{" + HI + ",\"presence_penalty\":3}", 400, "presence_penalty"),
-                bad("frequency_penalty string", CHAT, "{" + HI + ",\"frequency_penalty\":\"1\"}", 400, "frequency_penalty"),
-                bad("repetition_penalty zero", CHAT, "{" + HI + ",\"repetition_penalty\":0}", 400, "repetition_penalty"),
+                bad(
+                        "presence_penalty out of range",
+                        CHAT,
+                        "{" + HI + ",\"presence_penalty\":3}",
+                        400,
+                        "presence_penalty"),
+                bad(
+                        "frequency_penalty string",
+                        CHAT,
+                        "{" + HI + ",\"frequency_penalty\":\"1\"}",
+                        400,
+                        "frequency_penalty"),
+                bad(
+                        "repetition_penalty zero",
+                        CHAT,
+                        "{" + HI + ",\"repetition_penalty\":0}",
+                        400,
+                        "repetition_penalty"),
                 bad("logit_bias key not a token", CHAT, "{" + HI + ",\"logit_bias\":{\"abc\":1}}", 400, "logit_bias"),
-                bad("logit_bias token outside vocab", CHAT, "{" + HI + ",\"logit_bias\":{\"99999\":1}}", 400, "logit_bias"),
-                bad("logit_bias value out of range", CHAT, "{" + HI + ",\"logit_bias\":{\"5\":500}}", 400, "logit_bias"),
-                bad("top_logprobs too many", CHAT, "{" + HI + ",\"logprobs\":true,\"top_logprobs\":50}", 400, "top_logprobs"),
+                bad(
+                        "logit_bias token outside vocab",
+                        CHAT,
+                        "{" + HI + ",\"logit_bias\":{\"99999\":1}}",
+                        400,
+                        "logit_bias"),
+                bad(
+                        "logit_bias value out of range",
+                        CHAT,
+                        "{" + HI + ",\"logit_bias\":{\"5\":500}}",
+                        400,
+                        "logit_bias"),
+                bad(
+                        "top_logprobs too many",
+                        CHAT,
+                        "{" + HI + ",\"logprobs\":true,\"top_logprobs\":50}",
+                        400,
+                        "top_logprobs"),
                 bad("top_logprobs without logprobs", CHAT, "{" + HI + ",\"top_logprobs\":2}", 400, "top_logprobs"),
                 bad("seed string", CHAT, "{" + HI + ",\"seed\":\"x\"}", 400, "seed"),
                 bad("seed beyond 64 bits", CHAT, "{" + HI + ",\"seed\":1e40}", 400, "seed"),
                 bad("stream not boolean", CHAT, "{" + HI + ",\"stream\":\"yes\"}", 400, "stream"),
-                bad("stream_options without stream", CHAT, "{" + HI + ",\"stream_options\":{\"include_usage\":true}}", 400, "stream_options"),
-                bad("min_tokens above max_tokens", CHAT, "{" + HI + ",\"max_tokens\":3,\"min_tokens\":9}", 400, "min_tokens"),
+                bad(
+                        "stream_options without stream",
+                        CHAT,
+                        "{" + HI + ",\"stream_options\":{\"include_usage\":true}}",
+                        400,
+                        "stream_options"),
+                bad(
+                        "min_tokens above max_tokens",
+                        CHAT,
+                        "{" + HI + ",\"max_tokens\":3,\"min_tokens\":9}",
+                        400,
+                        "min_tokens"),
                 bad("ignore_eos not boolean", CHAT, "{" + HI + ",\"ignore_eos\":1}", 400, "ignore_eos"),
                 bad("user not string", CHAT, "{" + HI + ",\"user\":7}", 400, "user"),
                 bad("unknown model", CHAT, "{\"model\":\"gpt-4o\"," + HI + "}", 404, "model"),
-                bad("prompt over context", TEXT, "{\"prompt\":\"" + "once upon a time ".repeat(140) + "\",\"max_tokens\":5}", 400, "prompt"),
-                bad("prompt far beyond context, refused before tokenizing", CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "a ".repeat(100_000) + "\"}]}", 400, "messages"),
+                bad(
+                        "prompt over context",
+                        TEXT,
+                        "{\"prompt\":\"" + "once upon a time ".repeat(140) + "\",\"max_tokens\":5}",
+                        400,
+                        "prompt"),
+                bad(
+                        "prompt far beyond context, refused before tokenizing",
+                        CHAT,
+                        "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "a ".repeat(100_000) + "\"}]}",
+                        400,
+                        "messages"),
                 bad("completion prompt missing", TEXT, "{\"max_tokens\":5}", 400, "prompt"),
                 bad("completion batched prompts", TEXT, "{\"prompt\":[\"a\",\"b\"]}", 400, "prompt"),
                 bad("completion token outside vocab", TEXT, "{\"prompt\":[1,99999]}", 400, "prompt"),
@@ -99,11 +203,31 @@ public class BadRequestsTest {
                 bad("completion logprobs too many", TEXT, "{\"prompt\":\"a\",\"logprobs\":9}", 400, "logprobs"),
                 bad("detokenize outside vocab", "/detokenize", "{\"tokens\":[1,-4]}", 400, "tokens"),
                 bad("tokenize without prompt", "/tokenize", "{}", 400, "prompt"),
-                bad("tokenize prompt far beyond context", "/tokenize", "{\"prompt\":\"" + "a ".repeat(100_000) + "\"}", 400, "prompt"),
-                bad("tokenize messages far beyond context", "/tokenize", "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "a ".repeat(100_000) + "\"}]}", 400, "messages"),
-                bad("detokenize too many tokens", "/detokenize", "{\"tokens\":[" + "1,".repeat(20_000) + "1]}", 400, "tokens"),
+                bad(
+                        "tokenize prompt far beyond context",
+                        "/tokenize",
+                        "{\"prompt\":\"" + "a ".repeat(100_000) + "\"}",
+                        400,
+                        "prompt"),
+                bad(
+                        "tokenize messages far beyond context",
+                        "/tokenize",
+                        "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "a ".repeat(100_000) + "\"}]}",
+                        400,
+                        "messages"),
+                bad(
+                        "detokenize too many tokens",
+                        "/detokenize",
+                        "{\"tokens\":[" + "1,".repeat(20_000) + "1]}",
+                        400,
+                        "tokens"),
                 bad("unknown route", "/v1/embeddings", "{\"input\":\"x\"}", 404, null),
-                bad("body over limit", CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "a".repeat(300_000) + "\"}]}", 413, null));
+                bad(
+                        "body over limit",
+                        CHAT,
+                        "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "a".repeat(300_000) + "\"}]}",
+                        413,
+                        null));
     }
 
     private static Arguments bad(String name, String path, String body, int status, String param) {
@@ -174,6 +298,7 @@ public class BadRequestsTest {
         assertThat(error.get("type").asText()).isNotBlank();
         assertThat(error.has("param")).isTrue();
         assertThat(error.has("code")).isTrue();
-        if (param != null) assertThat(error.get("param").asText()).as(body.toString()).isEqualTo(param);
+        if (param != null)
+            assertThat(error.get("param").asText()).as(body.toString()).isEqualTo(param);
     }
 }

@@ -1,19 +1,18 @@
 package dev.fairway.gateway.openai;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Json;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The chat request validator on its own: what a valid body becomes, and which field a bad one is blamed on. */
 class ChatRequestParserTest {
@@ -45,8 +44,11 @@ class ChatRequestParserTest {
                  "logprobs":true,"top_logprobs":3,"stream":true,"stream_options":{"include_usage":true},"user":"u1",
                  "logit_bias":{"5":-100}}""");
         List<ChatMessage> messages = ((Prompt.Chat) spec.prompt()).messages();
-        assertThat(messages).containsExactly(new ChatMessage(ChatMessage.Role.SYSTEM, "Be brief."),
-                new ChatMessage(ChatMessage.Role.USER, "Once\nupon"), new ChatMessage(ChatMessage.Role.ASSISTANT, "a"));
+        assertThat(messages)
+                .containsExactly(
+                        new ChatMessage(ChatMessage.Role.SYSTEM, "Be brief."),
+                        new ChatMessage(ChatMessage.Role.USER, "Once\nupon"),
+                        new ChatMessage(ChatMessage.Role.ASSISTANT, "a"));
         SamplingParams p = spec.params();
         assertThat(p.temperature()).isEqualTo(0.5f);
         assertThat(p.topP()).isEqualTo(0.9f);
@@ -74,22 +76,24 @@ class ChatRequestParserTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "no messages                 | {}                                                                     | messages",
-            "messages not an array       | {\"messages\":\"hi\"}                                                   | messages",
-            "empty messages              | {\"messages\":[]}                                                       | messages",
-            "role missing                | {\"messages\":[{\"content\":\"a\"}]}                                    | messages[0].role",
-            "unknown role                | {\"messages\":[{\"role\":\"robot\",\"content\":\"a\"}]}                 | messages[0].role",
-            "content missing             | {\"messages\":[{\"role\":\"user\"}]}                                    | messages[0].content",
-            "image part                  | {\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\"}]}]} | messages[0].content[0].type",
-            "unknown message field       | {\"messages\":[{\"role\":\"user\",\"content\":\"a\",\"x\":1}]}          | messages[0].x",
-            "temperature too high        | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"temperature\":9} | temperature",
-            "top_logprobs alone          | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"top_logprobs\":2} | top_logprobs",
-            "stream_options, no stream   | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"stream_options\":{\"include_usage\":true}} | stream_options",
-            "unknown top-level field     | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"frobnicate\":1}  | frobnicate",
-            "store true                  | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"store\":true}    | store",
-            "logit_bias outside vocab    | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"logit_bias\":{\"99999\":1}} | logit_bias",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "no messages                 | {}                                                                     | messages",
+                "messages not an array       | {\"messages\":\"hi\"}                                                   | messages",
+                "empty messages              | {\"messages\":[]}                                                       | messages",
+                "role missing                | {\"messages\":[{\"content\":\"a\"}]}                                    | messages[0].role",
+                "unknown role                | {\"messages\":[{\"role\":\"robot\",\"content\":\"a\"}]}                 | messages[0].role",
+                "content missing             | {\"messages\":[{\"role\":\"user\"}]}                                    | messages[0].content",
+                "image part                  | {\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\"}]}]} | messages[0].content[0].type",
+                "unknown message field       | {\"messages\":[{\"role\":\"user\",\"content\":\"a\",\"x\":1}]}          | messages[0].x",
+                "temperature too high        | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"temperature\":9} | temperature",
+                "top_logprobs alone          | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"top_logprobs\":2} | top_logprobs",
+                "stream_options, no stream   | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"stream_options\":{\"include_usage\":true}} | stream_options",
+                "unknown top-level field     | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"frobnicate\":1}  | frobnicate",
+                "store true                  | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"store\":true}    | store",
+                "logit_bias outside vocab    | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"logit_bias\":{\"99999\":1}} | logit_bias",
+            })
     void badBodiesAreBlamedOnTheRightField(String what, String json, String param) {
         ApiError e = refused(json);
         assertThat(e.status()).isEqualTo(400);
@@ -103,6 +107,7 @@ class ChatRequestParserTest {
         ApiError e = refused("{\"messages\":[{\"role\":\"tool\",\"content\":\"a\"}]}");
         assertThat(e.code()).isEqualTo("unsupported_parameter");
         assertThatThrownBy(() -> parse("{\"messages\":[{\"role\":\"user\",\"content\":\"a\",\"tool_calls\":[]}]}"))
-                .isInstanceOfSatisfying(ApiError.class, err -> assertThat(err.code()).isEqualTo("unsupported_parameter"));
+                .isInstanceOfSatisfying(
+                        ApiError.class, err -> assertThat(err.code()).isEqualTo("unsupported_parameter"));
     }
 }

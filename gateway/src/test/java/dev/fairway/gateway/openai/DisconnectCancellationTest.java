@@ -1,25 +1,24 @@
 package dev.fairway.gateway.openai;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fairway.engine.EngineStats;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.fairway.engine.EngineStats;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** A client that hangs up stops its generation: the engine frees the sequence and its KV blocks. */
 @ExtendWith(VertxExtension.class)
@@ -40,24 +39,29 @@ class DisconnectCancellationTest {
     }
 
     private String longStream(String content) {
-        return "{\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}],\"stream\":true,\"ignore_eos\":true,"
-                + "\"max_tokens\":" + MAX_TOKENS + ",\"temperature\":0.8,\"seed\":1}";
+        return "{\"messages\":[{\"role\":\"user\",\"content\":\"" + content
+                + "\"}],\"stream\":true,\"ignore_eos\":true," + "\"max_tokens\":" + MAX_TOKENS
+                + ",\"temperature\":0.8,\"seed\":1}";
     }
 
     /** Opens the stream and closes the TCP connection on the first body bytes (or right after sending when early). */
     private void hangUp(Vertx vertx, String path, String body, boolean beforeResponse) throws Exception {
         HttpClient client = vertx.createHttpClient();
         CompletableFuture<Void> closed = new CompletableFuture<>();
-        client.request(HttpMethod.POST, gateway.port(), "127.0.0.1", path).onSuccess(req -> {
-            req.putHeader("Content-Type", "application/json");
-            if (beforeResponse) {
-                req.end(body).onComplete(v -> req.connection().close().onComplete(x -> closed.complete(null)));
-                return;
-            }
-            req.send(body).onSuccess(resp -> resp.handler(chunk -> {
-                if (!closed.isDone()) req.connection().close().onComplete(x -> closed.complete(null));
-            })).onFailure(closed::completeExceptionally);
-        }).onFailure(closed::completeExceptionally);
+        client.request(HttpMethod.POST, gateway.port(), "127.0.0.1", path)
+                .onSuccess(req -> {
+                    req.putHeader("Content-Type", "application/json");
+                    if (beforeResponse) {
+                        req.end(body).onComplete(v -> req.connection().close().onComplete(x -> closed.complete(null)));
+                        return;
+                    }
+                    req.send(body)
+                            .onSuccess(resp -> resp.handler(chunk -> {
+                                if (!closed.isDone()) req.connection().close().onComplete(x -> closed.complete(null));
+                            }))
+                            .onFailure(closed::completeExceptionally);
+                })
+                .onFailure(closed::completeExceptionally);
         closed.get(30, TimeUnit.SECONDS);
         client.close();
     }
@@ -95,15 +99,22 @@ class DisconnectCancellationTest {
     @Test
     void hangingUpBeforeTheFirstTokenCancelsTheRequest(Vertx vertx) throws Exception {
         EngineStats before = gateway.engine().stats();
-        var a = java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(gateway.baseUrl() + "/v1/chat/completions")).header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(longStream("Once upon a time"))).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var a = java.net.http.HttpClient.newHttpClient()
+                .sendAsync(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(gateway.baseUrl() + "/v1/chat/completions"))
+                                .header("Content-Type", "application/json")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(longStream("Once upon a time")))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
         awaitStats(s -> s.runningSequences() == 1);
         HttpClient client = vertx.createHttpClient();
         HttpClientRequest b = client.request(HttpMethod.POST, gateway.port(), "127.0.0.1", "/v1/chat/completions")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        b.putHeader("Content-Type", "application/json").end(longStream("One day").replace("\"max_tokens\":" + MAX_TOKENS, "\"max_tokens\":150"));
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        b.putHeader("Content-Type", "application/json")
+                .end(longStream("One day").replace("\"max_tokens\":" + MAX_TOKENS, "\"max_tokens\":150"));
         awaitStats(s -> s.waitingSequences() == 1);
         b.connection().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         awaitStats(s -> s.waitingSequences() == 0);
@@ -119,16 +130,24 @@ class DisconnectCancellationTest {
             if (condition.test(gateway.engine().stats())) return;
             Thread.sleep(2);
         }
-        throw new AssertionError("engine never reached the expected state: " + gateway.engine().stats());
+        throw new AssertionError(
+                "engine never reached the expected state: " + gateway.engine().stats());
     }
 
     @Test
     void conversationReplyCutByHangUpIsStoredAsPartial(Vertx vertx) throws Exception {
         Http http = new Http(gateway.baseUrl());
-        String id = http.post("/v1/conversations", "{\"title\":\"cut\"}").json().get("id").asText();
+        String id = http.post("/v1/conversations", "{\"title\":\"cut\"}")
+                .json()
+                .get("id")
+                .asText();
         EngineStats before = gateway.engine().stats();
-        hangUp(vertx, "/v1/conversations/" + id + "/messages",
-                "{\"content\":\"Once upon a time\",\"stream\":true,\"ignore_eos\":true,\"max_tokens\":" + MAX_TOKENS + "}", false);
+        hangUp(
+                vertx,
+                "/v1/conversations/" + id + "/messages",
+                "{\"content\":\"Once upon a time\",\"stream\":true,\"ignore_eos\":true,\"max_tokens\":" + MAX_TOKENS
+                        + "}",
+                false);
         awaitIdle(before.kvBlocksUsed());
         JsonNode messages = null;
         for (int i = 0; i < 100; i++) { // the partial reply is written right after the engine reports the cancel

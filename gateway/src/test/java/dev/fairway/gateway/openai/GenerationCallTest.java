@@ -1,5 +1,8 @@
 package dev.fairway.gateway.openai;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineConfig;
@@ -16,11 +19,6 @@ import dev.fairway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,9 +27,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** One generation bound to one exchange, on the real engine (stories260K) behind a real Vert.x route. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -78,18 +77,34 @@ class GenerationCallTest {
 
     @BeforeAll
     void start() {
-        engine = Engine.open(EngineConfig.builder().model(TestGateway.modelPath()).kvCacheMb(32).threads(2).build());
+        engine = Engine.open(EngineConfig.builder()
+                .model(TestGateway.modelPath())
+                .kvCacheMb(32)
+                .threads(2)
+                .build());
         Router router = Router.router(vertx);
         router.get("/:tokens").handler(ctx -> {
             Recorder sink = current;
             int maxTokens = Integer.parseInt(ctx.pathParam("tokens"));
-            SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(maxTokens > 100).build();
-            GenerationRequest request = new GenerationRequest("u", "", Prompt.chat(List.of(ChatMessage.user("Once upon a time"))),
-                    params, 1, 1.0);
-            GenerationCall.start(ctx, engine, request, true, metrics, drain, sink).onSuccess(sink.call::complete).onFailure(ctx::fail);
-            sink.done.whenComplete((r, e) -> ctx.vertx().runOnContext(v -> ctx.response().end("done")));
+            SamplingParams params = SamplingParams.builder()
+                    .temperature(0)
+                    .maxTokens(maxTokens)
+                    .ignoreEos(maxTokens > 100)
+                    .build();
+            GenerationRequest request = new GenerationRequest(
+                    "u", "", Prompt.chat(List.of(ChatMessage.user("Once upon a time"))), params, 1, 1.0);
+            GenerationCall.start(ctx, engine, request, true, metrics, drain, sink)
+                    .onSuccess(sink.call::complete)
+                    .onFailure(ctx::fail);
+            sink.done.whenComplete(
+                    (r, e) -> ctx.vertx().runOnContext(v -> ctx.response().end("done")));
         });
-        server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+        server = vertx.createHttpServer()
+                .requestHandler(router)
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
     }
 
     @AfterAll
@@ -100,7 +115,9 @@ class GenerationCallTest {
 
     private CompletableFuture<HttpResponse<String>> call(Recorder sink, int maxTokens) {
         current = sink;
-        return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/" + maxTokens)).build(),
+        return client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/" + maxTokens))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -134,14 +151,20 @@ class GenerationCallTest {
     void promptsThatCannotFitAreRefusedBeforeTokenizing() {
         String huge = "x".repeat(512 * GenerationCall.MAX_CHARS_PER_TOKEN + 1);
         assertThatThrownBy(() -> GenerationCall.checkPromptSize(Prompt.text(huge), 512))
-                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo("context_length_exceeded"));
+                .isInstanceOfSatisfying(
+                        ApiError.class, e -> assertThat(e.code()).isEqualTo("context_length_exceeded"));
         GenerationCall.checkPromptSize(Prompt.text("x".repeat(512 * GenerationCall.MAX_CHARS_PER_TOKEN)), 512);
     }
 
     @Test
     void withoutMaxTokensAReplyMayUseTheRestOfTheContext() {
-        GenerationRequest request = new GenerationRequest("u", "", Prompt.chat(List.of(ChatMessage.user("Once upon a time"))),
-                SamplingParams.builder().build(), 1, 1.0);
+        GenerationRequest request = new GenerationRequest(
+                "u",
+                "",
+                Prompt.chat(List.of(ChatMessage.user("Once upon a time"))),
+                SamplingParams.builder().build(),
+                1,
+                1.0);
         GenerationRequest resolved = GenerationCall.withDefaultMaxTokens(engine, request, false);
         int promptLength = engine.promptTokens(request.prompt()).length;
         assertThat(resolved.prompt()).isInstanceOf(Prompt.Tokens.class); // tokenized once, here

@@ -1,5 +1,9 @@
 package dev.fairway.gateway.openai;
 
+import static dev.fairway.gateway.openai.LangChain4jSuiteSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.fairway.gateway.StoryModelLimits;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.common.AbstractChatModelIT;
@@ -12,18 +16,13 @@ import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.openai.OpenAiChatResponseMetadata;
 import dev.langchain4j.model.openai.OpenAiTokenUsage;
 import dev.langchain4j.model.output.TokenUsage;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.time.Duration;
-import java.util.List;
-
-import static dev.fairway.gateway.openai.LangChain4jSuiteSupport.*;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * LangChain4j's shared ChatModel suite, run with OpenAiChatModel against the gateway. Unsupported features
@@ -34,8 +33,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LangChain4jChatModelSuiteTest extends AbstractChatModelIT {
 
     static OpenAiChatModel.OpenAiChatModelBuilder builder() {
-        return OpenAiChatModel.builder().baseUrl(baseUrl()).apiKey("unused-on-loopback").modelName("stories260K")
-                .temperature(0.0).timeout(Duration.ofSeconds(60));
+        return OpenAiChatModel.builder()
+                .baseUrl(baseUrl())
+                .apiKey("unused-on-loopback")
+                .modelName("stories260K")
+                .temperature(0.0)
+                .timeout(Duration.ofSeconds(60));
     }
 
     @Override
@@ -50,23 +53,76 @@ class LangChain4jChatModelSuiteTest extends AbstractChatModelIT {
 
     @Override
     protected ChatRequestParameters createIntegrationSpecificParameters(int maxOutputTokens) {
-        return OpenAiChatRequestParameters.builder().maxOutputTokens(maxOutputTokens).build();
+        return OpenAiChatRequestParameters.builder()
+                .maxOutputTokens(maxOutputTokens)
+                .build();
     }
 
     // Each "false" below disables the suite's positive test and enables its should_fail_if_..._not_supported twin.
-    @Override protected boolean supportsModelNameParameter() { return false; } // one model per server: other names are 404
-    @Override protected boolean supportsTools() { return false; } // no tool calling: 400 naming 'tools'
-    @Override protected boolean supportsToolChoiceRequired() { return false; } // no tool calling: 400 naming 'tool_choice'
-    @Override protected boolean supportsJsonResponseFormat() { return false; } // no constrained decoding: 400 'response_format'
-    @Override protected boolean supportsJsonResponseFormatWithSchema() { return false; } // same: json_schema is refused
-    @Override protected boolean supportsJsonResponseFormatWithRawSchema() { return false; } // same: json_schema is refused
-    @Override protected boolean supportsSingleImageInputAsBase64EncodedString() { return false; } // text-only model: 400 on image parts
-    @Override protected boolean supportsMultipleImageInputsAsBase64EncodedStrings() { return false; } // text-only model
-    @Override protected boolean supportsSingleImageInputAsPublicURL() { return false; } // text-only model
-    @Override protected boolean supportsMultipleImageInputsAsPublicURLs() { return false; } // text-only model
-    @Override protected boolean assertExceptionType() { return false; }
-    @Override protected Class<? extends ChatResponseMetadata> chatResponseMetadataType(ChatModel model) { return OpenAiChatResponseMetadata.class; }
-    @Override protected Class<? extends TokenUsage> tokenUsageType(ChatModel model) { return OpenAiTokenUsage.class; }
+    @Override
+    protected boolean supportsModelNameParameter() {
+        return false;
+    } // one model per server: other names are 404
+
+    @Override
+    protected boolean supportsTools() {
+        return false;
+    } // no tool calling: 400 naming 'tools'
+
+    @Override
+    protected boolean supportsToolChoiceRequired() {
+        return false;
+    } // no tool calling: 400 naming 'tool_choice'
+
+    @Override
+    protected boolean supportsJsonResponseFormat() {
+        return false;
+    } // no constrained decoding: 400 'response_format'
+
+    @Override
+    protected boolean supportsJsonResponseFormatWithSchema() {
+        return false;
+    } // same: json_schema is refused
+
+    @Override
+    protected boolean supportsJsonResponseFormatWithRawSchema() {
+        return false;
+    } // same: json_schema is refused
+
+    @Override
+    protected boolean supportsSingleImageInputAsBase64EncodedString() {
+        return false;
+    } // text-only model: 400 on image parts
+
+    @Override
+    protected boolean supportsMultipleImageInputsAsBase64EncodedStrings() {
+        return false;
+    } // text-only model
+
+    @Override
+    protected boolean supportsSingleImageInputAsPublicURL() {
+        return false;
+    } // text-only model
+
+    @Override
+    protected boolean supportsMultipleImageInputsAsPublicURLs() {
+        return false;
+    } // text-only model
+
+    @Override
+    protected boolean assertExceptionType() {
+        return false;
+    }
+
+    @Override
+    protected Class<? extends ChatResponseMetadata> chatResponseMetadataType(ChatModel model) {
+        return OpenAiChatResponseMetadata.class;
+    }
+
+    @Override
+    protected Class<? extends TokenUsage> tokenUsageType(ChatModel model) {
+        return OpenAiTokenUsage.class;
+    }
 
     @Override
     @ParameterizedTest
@@ -107,9 +163,13 @@ class LangChain4jChatModelSuiteTest extends AbstractChatModelIT {
     @MethodSource("models")
     @DisabledIf("supportsModelNameParameter")
     protected void should_fail_if_modelName_is_not_supported(ChatModel model) {
-        ChatRequest request = ChatRequest.builder().messages(dev.langchain4j.data.message.UserMessage.from(STORY_START))
-                .parameters(ChatRequestParameters.builder().modelName("dummy").build()).build();
-        assertThatThrownBy(() -> model.chat(request)).hasMessageContaining("dummy").hasMessageContaining("does not exist");
+        ChatRequest request = ChatRequest.builder()
+                .messages(dev.langchain4j.data.message.UserMessage.from(STORY_START))
+                .parameters(ChatRequestParameters.builder().modelName("dummy").build())
+                .build();
+        assertThatThrownBy(() -> model.chat(request))
+                .hasMessageContaining("dummy")
+                .hasMessageContaining("does not exist");
     }
 
     @Override
@@ -124,7 +184,9 @@ class LangChain4jChatModelSuiteTest extends AbstractChatModelIT {
     @Override
     @Test
     protected void should_respect_stopSequences_in_default_model_parameters() {
-        ChatModel model = createModelWith(ChatRequestParameters.builder().stopSequences(List.of("Lily", " Lily")).build());
+        ChatModel model = createModelWith(ChatRequestParameters.builder()
+                .stopSequences(List.of("Lily", " Lily"))
+                .build());
         ChatResponse response = model.chat(stopAtLily(false));
         assertThat(response.aiMessage().text()).contains("girl").doesNotContain("Lily");
         assertThat(response.metadata().finishReason()).isEqualTo(STOP);

@@ -1,5 +1,9 @@
 package dev.fairway.gateway.openai;
 
+import static dev.fairway.gateway.openai.LangChain4jSuiteSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.fairway.gateway.StoryModelLimits;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.common.AbstractStreamingChatModelIT;
@@ -14,26 +18,25 @@ import dev.langchain4j.model.openai.OpenAiChatResponseMetadata;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiTokenUsage;
 import dev.langchain4j.model.output.TokenUsage;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.time.Duration;
-import java.util.List;
-
-import static dev.fairway.gateway.openai.LangChain4jSuiteSupport.*;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /** LangChain4j's shared StreamingChatModel suite with OpenAiStreamingChatModel against the gateway (see the sync suite). */
 @ExtendWith(StoryModelLimits.class)
 class LangChain4jStreamingChatModelSuiteTest extends AbstractStreamingChatModelIT {
 
     static OpenAiStreamingChatModel.OpenAiStreamingChatModelBuilder builder() {
-        return OpenAiStreamingChatModel.builder().baseUrl(baseUrl()).apiKey("unused-on-loopback").modelName("stories260K")
-                .temperature(0.0).timeout(Duration.ofSeconds(60));
+        return OpenAiStreamingChatModel.builder()
+                .baseUrl(baseUrl())
+                .apiKey("unused-on-loopback")
+                .modelName("stories260K")
+                .temperature(0.0)
+                .timeout(Duration.ofSeconds(60));
     }
 
     @Override
@@ -53,23 +56,76 @@ class LangChain4jStreamingChatModelSuiteTest extends AbstractStreamingChatModelI
 
     @Override
     protected ChatRequestParameters createIntegrationSpecificParameters(int maxOutputTokens) {
-        return OpenAiChatRequestParameters.builder().maxOutputTokens(maxOutputTokens).build();
+        return OpenAiChatRequestParameters.builder()
+                .maxOutputTokens(maxOutputTokens)
+                .build();
     }
 
     // Each "false" below disables the suite's positive test and enables its should_fail_if_..._not_supported twin.
-    @Override protected boolean supportsModelNameParameter() { return false; } // one model per server: other names are 404
-    @Override protected boolean supportsTools() { return false; } // no tool calling: 400 naming 'tools'
-    @Override protected boolean supportsToolChoiceRequired() { return false; } // no tool calling: 400 naming 'tool_choice'
-    @Override protected boolean supportsJsonResponseFormat() { return false; } // no constrained decoding: 400 'response_format'
-    @Override protected boolean supportsJsonResponseFormatWithSchema() { return false; } // same: json_schema is refused
-    @Override protected boolean supportsJsonResponseFormatWithRawSchema() { return false; } // same: json_schema is refused
-    @Override protected boolean supportsSingleImageInputAsBase64EncodedString() { return false; } // text-only model: 400 on image parts
-    @Override protected boolean supportsMultipleImageInputsAsBase64EncodedStrings() { return false; } // text-only model
-    @Override protected boolean supportsSingleImageInputAsPublicURL() { return false; } // text-only model
-    @Override protected boolean supportsMultipleImageInputsAsPublicURLs() { return false; } // text-only model
-    @Override protected boolean assertExceptionType() { return false; }
-    @Override protected Class<? extends ChatResponseMetadata> chatResponseMetadataType(StreamingChatModel model) { return OpenAiChatResponseMetadata.class; }
-    @Override protected Class<? extends TokenUsage> tokenUsageType(StreamingChatModel model) { return OpenAiTokenUsage.class; }
+    @Override
+    protected boolean supportsModelNameParameter() {
+        return false;
+    } // one model per server: other names are 404
+
+    @Override
+    protected boolean supportsTools() {
+        return false;
+    } // no tool calling: 400 naming 'tools'
+
+    @Override
+    protected boolean supportsToolChoiceRequired() {
+        return false;
+    } // no tool calling: 400 naming 'tool_choice'
+
+    @Override
+    protected boolean supportsJsonResponseFormat() {
+        return false;
+    } // no constrained decoding: 400 'response_format'
+
+    @Override
+    protected boolean supportsJsonResponseFormatWithSchema() {
+        return false;
+    } // same: json_schema is refused
+
+    @Override
+    protected boolean supportsJsonResponseFormatWithRawSchema() {
+        return false;
+    } // same: json_schema is refused
+
+    @Override
+    protected boolean supportsSingleImageInputAsBase64EncodedString() {
+        return false;
+    } // text-only model: 400 on image parts
+
+    @Override
+    protected boolean supportsMultipleImageInputsAsBase64EncodedStrings() {
+        return false;
+    } // text-only model
+
+    @Override
+    protected boolean supportsSingleImageInputAsPublicURL() {
+        return false;
+    } // text-only model
+
+    @Override
+    protected boolean supportsMultipleImageInputsAsPublicURLs() {
+        return false;
+    } // text-only model
+
+    @Override
+    protected boolean assertExceptionType() {
+        return false;
+    }
+
+    @Override
+    protected Class<? extends ChatResponseMetadata> chatResponseMetadataType(StreamingChatModel model) {
+        return OpenAiChatResponseMetadata.class;
+    }
+
+    @Override
+    protected Class<? extends TokenUsage> tokenUsageType(StreamingChatModel model) {
+        return OpenAiTokenUsage.class;
+    }
 
     @Override
     @ParameterizedTest
@@ -86,7 +142,8 @@ class LangChain4jStreamingChatModelSuiteTest extends AbstractStreamingChatModelI
         assertThat(usage.outputTokenCount()).isPositive();
         assertThat(result.streamingMetadata().concatenatedPartialResponses()).isEqualTo(STORY_CONTINUATION);
         assertThat(result.streamingMetadata().timesOnPartialResponseWasCalled()).isGreaterThan(3);
-        assertThat(result.streamingMetadata().timesOnCompleteResponseWasCalled()).isEqualTo(1);
+        assertThat(result.streamingMetadata().timesOnCompleteResponseWasCalled())
+                .isEqualTo(1);
         assertThat(result.streamingMetadata().threads()).hasSize(1).doesNotContain(Thread.currentThread());
     }
 
@@ -94,14 +151,16 @@ class LangChain4jStreamingChatModelSuiteTest extends AbstractStreamingChatModelI
     @ParameterizedTest
     @MethodSource("models")
     protected void should_respect_system_message(StreamingChatModel model) {
-        assertThat(chat(model, systemThenStory()).chatResponse().aiMessage().text()).isEqualTo(STORY_CONTINUATION);
+        assertThat(chat(model, systemThenStory()).chatResponse().aiMessage().text())
+                .isEqualTo(STORY_CONTINUATION);
     }
 
     @Override
     @ParameterizedTest
     @MethodSource("models")
     protected void should_respect_multiple_messages(StreamingChatModel model) {
-        int oneTurn = chat(model, oneTurn()).chatResponse().metadata().tokenUsage().inputTokenCount();
+        int oneTurn =
+                chat(model, oneTurn()).chatResponse().metadata().tokenUsage().inputTokenCount();
         ChatResponse three = chat(model, threeTurns()).chatResponse();
         assertThat(three.aiMessage().text()).isNotBlank();
         assertThat(three.metadata().tokenUsage().inputTokenCount()).isGreaterThan(oneTurn + 10);
@@ -112,8 +171,10 @@ class LangChain4jStreamingChatModelSuiteTest extends AbstractStreamingChatModelI
     @MethodSource("models")
     @DisabledIf("supportsModelNameParameter")
     protected void should_fail_if_modelName_is_not_supported(StreamingChatModel model) {
-        ChatRequest request = ChatRequest.builder().messages(dev.langchain4j.data.message.UserMessage.from(STORY_START))
-                .parameters(ChatRequestParameters.builder().modelName("dummy").build()).build();
+        ChatRequest request = ChatRequest.builder()
+                .messages(dev.langchain4j.data.message.UserMessage.from(STORY_START))
+                .parameters(ChatRequestParameters.builder().modelName("dummy").build())
+                .build();
         assertThatThrownBy(() -> chat(model, request)).hasMessageContaining("dummy");
     }
 
@@ -129,7 +190,9 @@ class LangChain4jStreamingChatModelSuiteTest extends AbstractStreamingChatModelI
     @Override
     @Test
     protected void should_respect_stopSequences_in_default_model_parameters() {
-        StreamingChatModel model = createModelWith(ChatRequestParameters.builder().stopSequences(List.of("Lily", " Lily")).build());
+        StreamingChatModel model = createModelWith(ChatRequestParameters.builder()
+                .stopSequences(List.of("Lily", " Lily"))
+                .build());
         ChatResponse response = chat(model, stopAtLily(false)).chatResponse();
         assertThat(response.aiMessage().text()).contains("girl").doesNotContain("Lily");
         assertThat(response.metadata().finishReason()).isEqualTo(STOP);

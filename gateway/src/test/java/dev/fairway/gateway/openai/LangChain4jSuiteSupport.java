@@ -7,7 +7,6 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.output.FinishReason;
-
 import java.util.List;
 
 /** Story-model versions of the suite's questions: same checks, prompts a TinyStories model can continue. */
@@ -23,29 +22,47 @@ final class LangChain4jSuiteSupport {
 
     /** Greedy; the reply ends at the first '.', so the finish reason is STOP as the suite expects. */
     static ChatRequest storyUntilPeriod() {
-        return ChatRequest.builder().messages(UserMessage.from(STORY_START))
-                .parameters(ChatRequestParameters.builder().stopSequences(List.of(".")).build()).build();
+        return ChatRequest.builder()
+                .messages(UserMessage.from(STORY_START))
+                .parameters(ChatRequestParameters.builder()
+                        .stopSequences(List.of("."))
+                        .build())
+                .build();
     }
 
     static ChatRequest systemThenStory() {
-        return ChatRequest.builder().messages(SystemMessage.from("You write stories for children."), UserMessage.from(STORY_START))
-                .parameters(ChatRequestParameters.builder().stopSequences(List.of(".")).maxOutputTokens(30).build()).build();
+        return ChatRequest.builder()
+                .messages(SystemMessage.from("You write stories for children."), UserMessage.from(STORY_START))
+                .parameters(ChatRequestParameters.builder()
+                        .stopSequences(List.of("."))
+                        .maxOutputTokens(30)
+                        .build())
+                .build();
     }
 
     static ChatRequest threeTurns() {
-        return ChatRequest.builder().messages(UserMessage.from(STORY_START), AiMessage.from(STORY_CONTINUATION + "."),
+        return ChatRequest.builder()
+                .messages(
+                        UserMessage.from(STORY_START),
+                        AiMessage.from(STORY_CONTINUATION + "."),
                         UserMessage.from(" She loved"))
-                .parameters(ChatRequestParameters.builder().maxOutputTokens(10).build()).build();
+                .parameters(ChatRequestParameters.builder().maxOutputTokens(10).build())
+                .build();
     }
 
     static ChatRequest oneTurn() {
-        return ChatRequest.builder().messages(UserMessage.from(" She loved"))
-                .parameters(ChatRequestParameters.builder().maxOutputTokens(10).build()).build();
+        return ChatRequest.builder()
+                .messages(UserMessage.from(" She loved"))
+                .parameters(ChatRequestParameters.builder().maxOutputTokens(10).build())
+                .build();
     }
 
     static ChatRequest stopAtLily(boolean inRequest) {
         ChatRequest.Builder b = ChatRequest.builder().messages(UserMessage.from(STORY_START));
-        if (inRequest) b.parameters(ChatRequestParameters.builder().stopSequences(List.of("Lily", " Lily")).build());
+        if (inRequest)
+            b.parameters(ChatRequestParameters.builder()
+                    .stopSequences(List.of("Lily", " Lily"))
+                    .build());
         return b.build();
     }
 

@@ -1,10 +1,10 @@
 package dev.fairway.gateway.openai;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.SharedGateway;
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,8 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The official `openai` npm package (src/test/node/script.mjs) against the gateway. */
 class OpenAiNodeClientTest {
@@ -23,7 +22,9 @@ class OpenAiNodeClientTest {
     @Test
     void nodeOpenAiClientChatsStreamsAndSeesErrors() throws Exception {
         if (!Files.isDirectory(NODE_DIR.resolve("node_modules/openai"))) {
-            run(List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), 300); // ./fairway test does this already
+            run(
+                    List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"),
+                    300); // ./fairway test does this already
         }
         String out = run(List.of("node", "script.mjs", SharedGateway.get().baseUrl()), 120);
         Map<String, JsonNode> checks = new HashMap<>();
@@ -49,7 +50,10 @@ class OpenAiNodeClientTest {
     }
 
     private static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(NODE_DIR.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command)
+                .directory(NODE_DIR.toFile())
+                .redirectErrorStream(true)
+                .start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError(command + " timed out");

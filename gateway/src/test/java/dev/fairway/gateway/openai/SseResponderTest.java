@@ -1,5 +1,7 @@
 package dev.fairway.gateway.openai;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.engine.ChoiceResult;
 import dev.fairway.engine.FinishReason;
@@ -11,11 +13,6 @@ import dev.fairway.gateway.http.ApiError;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The SSE writer over a real Vert.x server: each test route feeds it scripted engine events, and a real client
@@ -46,11 +45,16 @@ class SseResponderTest {
         router.get("/:script").handler(ctx -> {
             String name = ctx.pathParam("script");
             Envelope envelope = Envelope.of(ChatShape.INSTANCE, "m");
-            SseResponder sse = new SseResponder(ctx.response(), envelope, name.startsWith("two") ? 2 : 1, usage.getOrDefault(name, false));
+            SseResponder sse = new SseResponder(
+                    ctx.response(), envelope, name.startsWith("two") ? 2 : 1, usage.getOrDefault(name, false));
             scripts.get(name).accept(sse);
         });
-        server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().join();
+        server = vertx.createHttpServer()
+                .requestHandler(router)
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
     }
 
     @AfterAll
@@ -63,8 +67,10 @@ class SseResponderTest {
     private Wire run(String name, boolean includeUsage, Consumer<SseResponder> script) throws Exception {
         scripts.put(name, script);
         usage.put(name, includeUsage);
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/" + name))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/" + name))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         List<String> data = new ArrayList<>();
         for (String line : r.body().split("\n")) if (line.startsWith("data: ")) data.add(line.substring(6));
         return new Wire(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), data, r.body());
@@ -77,7 +83,8 @@ class SseResponderTest {
     private static GenerationResult result(FinishReason... reasons) {
         List<ChoiceResult> choices = new ArrayList<>();
         for (int i = 0; i < reasons.length; i++) {
-            choices.add(new ChoiceResult(i, "", new int[0], reasons[i], reasons[i] == FinishReason.ERROR ? "boom" : null, null));
+            choices.add(new ChoiceResult(
+                    i, "", new int[0], reasons[i], reasons[i] == FinishReason.ERROR ? "boom" : null, null));
         }
         return new GenerationResult("r", choices, new Usage(3, 2, 1), null);
     }
@@ -87,7 +94,8 @@ class SseResponderTest {
         for (String d : data) {
             if (d.equals("[DONE]")) continue;
             for (JsonNode c : Http.parse(d).path("choices")) {
-                if (c.get("index").asInt() == choice) out.append(c.path("delta").path("content").asText(""));
+                if (c.get("index").asInt() == choice)
+                    out.append(c.path("delta").path("content").asText(""));
             }
         }
         return out.toString();
@@ -105,11 +113,14 @@ class SseResponderTest {
         assertThat(w.data().get(w.data().size() - 1)).isEqualTo("[DONE]");
         JsonNode first = Http.parse(w.data().get(0));
         assertThat(first.get("object").asText()).isEqualTo("chat.completion.chunk");
-        assertThat(first.get("choices").get(0).get("delta").get("role").asText()).isEqualTo("assistant");
-        assertThat(text(w.data(), 0)).isEqualTo("Once \"upon\"\na t\u00efme \uD83D\uDE00"); // escaped, and an empty delta sends nothing
+        assertThat(first.get("choices").get(0).get("delta").get("role").asText())
+                .isEqualTo("assistant");
+        assertThat(text(w.data(), 0))
+                .isEqualTo("Once \"upon\"\na t\u00efme \uD83D\uDE00"); // escaped, and an empty delta sends nothing
         JsonNode finish = Http.parse(w.data().get(w.data().size() - 2));
         assertThat(finish.get("choices").get(0).get("finish_reason").asText()).isEqualTo("stop");
-        for (String d : w.data().subList(0, w.data().size() - 1)) assertThat(Http.parse(d).has("usage")).isFalse();
+        for (String d : w.data().subList(0, w.data().size() - 1))
+            assertThat(Http.parse(d).has("usage")).isFalse();
     }
 
     @Test
@@ -119,12 +130,17 @@ class SseResponderTest {
             sse.onComplete(result(FinishReason.LENGTH));
         });
         List<String> chunks = w.data().subList(0, w.data().size() - 1);
-        for (String d : chunks.subList(0, chunks.size() - 1)) assertThat(Http.parse(d).get("usage").isNull()).isTrue();
+        for (String d : chunks.subList(0, chunks.size() - 1))
+            assertThat(Http.parse(d).get("usage").isNull()).isTrue();
         JsonNode last = Http.parse(chunks.get(chunks.size() - 1));
         assertThat(last.get("choices")).isEmpty();
         assertThat(last.get("usage").get("prompt_tokens").asInt()).isEqualTo(3);
         assertThat(last.get("usage").get("completion_tokens").asInt()).isEqualTo(2);
-        assertThat(last.get("usage").get("prompt_tokens_details").get("cached_tokens").asInt()).isEqualTo(1);
+        assertThat(last.get("usage")
+                        .get("prompt_tokens_details")
+                        .get("cached_tokens")
+                        .asInt())
+                .isEqualTo(1);
     }
 
     @Test
@@ -152,7 +168,11 @@ class SseResponderTest {
         });
         assertThat(w.status()).isEqualTo(200);
         assertThat(w.data().get(w.data().size() - 1)).isEqualTo("[DONE]");
-        assertThat(Http.parse(w.data().get(w.data().size() - 2)).get("error").get("code").asText()).isEqualTo("server_shutting_down");
+        assertThat(Http.parse(w.data().get(w.data().size() - 2))
+                        .get("error")
+                        .get("code")
+                        .asText())
+                .isEqualTo("server_shutting_down");
         assertThat(text(w.data(), 0)).isEqualTo("Once");
     }
 

@@ -1,12 +1,9 @@
 package dev.fairway.gateway.openai;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,8 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Stream headers wait for the first tokens (one write), but not for long: a request queued behind others still sees
@@ -27,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamHeadersTest {
     private Gateway gateway;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     void start() {
@@ -44,7 +44,9 @@ class StreamHeadersTest {
         String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"stream\":" + stream
                 + ",\"ignore_eos\":true,\"max_tokens\":" + maxTokens + "}";
         return HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     @Test
@@ -58,14 +60,21 @@ class StreamHeadersTest {
         // one running sequence at a time: while a request ahead is unfinished this one cannot have a token yet
         boolean aheadStillRunning = ahead.stream().anyMatch(f -> !f.isDone());
         assertThat(queued.statusCode()).isEqualTo(200);
-        assertThat(queued.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
-        assertThat(aheadStillRunning).as("headers came before the queued request could start").isTrue();
+        assertThat(queued.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+        assertThat(aheadStillRunning)
+                .as("headers came before the queued request could start")
+                .isTrue();
 
         String events;
         try (InputStream in = queued.body()) {
             events = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        assertThat(events).startsWith("data: {").contains("\"role\":\"assistant\"").contains("\"content\":\"").endsWith("data: [DONE]\n\n");
+        assertThat(events)
+                .startsWith("data: {")
+                .contains("\"role\":\"assistant\"")
+                .contains("\"content\":\"")
+                .endsWith("data: [DONE]\n\n");
         for (var f : ahead) assertThat(f.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 

@@ -1,9 +1,9 @@
 package dev.fairway.gateway.store;
 
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,9 +11,8 @@ import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The database files are private to their owner, and one server holds a file at a time. */
 class ServerDatabaseTest {
@@ -33,8 +32,11 @@ class ServerDatabaseTest {
         Path folder = Files.createTempDirectory("fairway-db").resolve("nested");
         Path file = folder.resolve("fairway.db");
         try (ServerDatabase db = ServerDatabase.open(vertx, file)) {
-            new ConversationStore(db.reads(), db.writer()).create("local", "t", "{}", List.of())
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            new ConversationStore(db.reads(), db.writer())
+                    .create("local", "t", "{}", List.of())
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
             assertThat(mode(folder)).isEqualTo("rwx------");
             assertThat(mode(file)).isEqualTo("rw-------");
             assertThat(mode(Path.of(file + "-wal"))).isEqualTo("rw-------");
@@ -58,7 +60,8 @@ class ServerDatabaseTest {
         Path file = Files.createTempDirectory("fairway-db").resolve("fairway.db");
         try (ServerDatabase first = ServerDatabase.open(vertx, file)) {
             assertThatThrownBy(() -> ServerDatabase.open(vertx, file))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("--db");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("--db");
         }
         ServerDatabase.open(vertx, file).close(); // free again once the first closed
     }
@@ -73,7 +76,7 @@ class ServerDatabaseTest {
         } // closed at once, with writes still queued
         for (var w : writes) assertThat(w.succeeded()).isTrue();
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
-             var rs = c.createStatement().executeQuery("SELECT count(*) FROM conversations")) {
+                var rs = c.createStatement().executeQuery("SELECT count(*) FROM conversations")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(200);
         }

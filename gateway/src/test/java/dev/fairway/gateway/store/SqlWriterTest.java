@@ -1,8 +1,8 @@
 package dev.fairway.gateway.store;
 
-import io.vertx.core.Future;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,8 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The writer's invariant: committed before success, rolled back on failure, never a transaction left open. */
 class SqlWriterTest {
@@ -30,14 +29,16 @@ class SqlWriterTest {
     }
 
     private static int count(Path file, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); var rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                var rs = c.createStatement().executeQuery(sql)) {
             return rs.next() ? rs.getInt(1) : -1;
         }
     }
 
     /** Succeeds only if no one holds the write lock: an open transaction would make it fail at once. */
     private static void outsideWriterGetsTheLock(Path file) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                var s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout = 0");
             s.execute("BEGIN IMMEDIATE");
             s.execute("ROLLBACK");
@@ -52,14 +53,15 @@ class SqlWriterTest {
             List<java.util.concurrent.Future<Future<Integer>>> submitted = new ArrayList<>();
             for (int i = 0; i < 640; i++) {
                 int n = i;
-                submitted.add(callers.submit(() -> writer.write(c -> { // reads max(id), then writes: the pattern that failed
-                    try (var s = c.prepareStatement("INSERT INTO users (id, name, key_hash, created_at) "
-                            + "VALUES ((SELECT coalesce(max(id), 0) + 1 FROM users), ?, ?, 0)")) {
-                        s.setString(1, "u" + n);
-                        s.setString(2, "h" + n);
-                        return s.executeUpdate();
-                    }
-                })));
+                submitted.add(callers.submit(() -> writer.write(
+                        c -> { // reads max(id), then writes: the pattern that failed
+                            try (var s = c.prepareStatement("INSERT INTO users (id, name, key_hash, created_at) "
+                                    + "VALUES ((SELECT coalesce(max(id), 0) + 1 FROM users), ?, ?, 0)")) {
+                                s.setString(1, "u" + n);
+                                s.setString(2, "h" + n);
+                                return s.executeUpdate();
+                            }
+                        })));
             }
             for (var s : submitted) assertThat(await(s.get())).isEqualTo(1);
             callers.shutdown();
@@ -74,10 +76,14 @@ class SqlWriterTest {
         Path file = newDb();
         try (SqlWriter writer = new SqlWriter(Database.dataSource(file))) {
             Future<Integer> failing = writer.write(c -> {
-                c.createStatement().executeUpdate("INSERT INTO users (name, key_hash, created_at) VALUES ('half', 'h1', 0)");
+                c.createStatement()
+                        .executeUpdate("INSERT INTO users (name, key_hash, created_at) VALUES ('half', 'h1', 0)");
                 throw new SQLException("second statement failed");
             });
-            Throwable failure = failing.toCompletionStage().toCompletableFuture().handle((v, e) -> e).get(30, TimeUnit.SECONDS);
+            Throwable failure = failing.toCompletionStage()
+                    .toCompletableFuture()
+                    .handle((v, e) -> e)
+                    .get(30, TimeUnit.SECONDS);
             assertThat(failure).hasMessageContaining("second statement failed");
             outsideWriterGetsTheLock(file);
             assertThat(count(file, "SELECT count(*) FROM users")).isZero();
@@ -92,7 +98,7 @@ class SqlWriterTest {
     void aWriteFailsCleanlyWhenAnotherProcessHoldsTheLockTooLong() throws Exception {
         Path file = newDb();
         try (SqlWriter writer = new SqlWriter(Database.dataSource(file));
-             Connection other = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+                Connection other = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             other.createStatement().execute("BEGIN IMMEDIATE");
             Future<Integer> blocked = writer.write(c -> c.createStatement()
                     .executeUpdate("INSERT INTO users (name, key_hash, created_at) VALUES ('late', 'h', 0)"));

@@ -2,6 +2,17 @@ package dev.fairway.gateway.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Http;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -14,18 +25,6 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.stream.Stream;
 
 /**
  * Debian's Chromium, headless, through Debian's chromedriver: a fresh profile per browser (so two browsers are two
@@ -51,7 +50,8 @@ final class Browser implements AutoCloseable {
     static void assumeInstalled() {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
         if (!present && (System.getenv("CI") != null || Boolean.getBoolean("fairway.browser.required"))) {
-            throw new AssertionError("browser tests need " + CHROMIUM + " and " + CHROMEDRIVER + " (apt-get install chromium chromium-driver)");
+            throw new AssertionError("browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
+                    + " (apt-get install chromium chromium-driver)");
         }
         Assumptions.assumeTrue(present, "Chromium or chromedriver missing: apt-get install chromium chromium-driver");
     }
@@ -61,7 +61,8 @@ final class Browser implements AutoCloseable {
         try {
             if (Files.isDirectory(SHOTS)) { // this browser's shots of an earlier run
                 try (Stream<Path> old = Files.list(SHOTS)) {
-                    for (Path p : old.filter(p -> p.getFileName().toString().startsWith(name + "-")).toList()) Files.delete(p);
+                    for (Path p : old.filter(p -> p.getFileName().toString().startsWith(name + "-"))
+                            .toList()) Files.delete(p);
                 }
             }
             profile = Files.createTempDirectory("fairway-chromium-");
@@ -70,21 +71,37 @@ final class Browser implements AutoCloseable {
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-default-apps", "--no-default-browser-check", "--disable-features=Translate,OptimizationHints,MediaRouter",
-                "--password-store=basic", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-default-apps",
+                "--no-default-browser-check",
+                "--disable-features=Translate,OptimizationHints,MediaRouter",
+                "--password-store=basic",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile,
                 "--window-size=" + Math.max(width, MIN_WINDOW_WIDTH) + "," + height);
         if (width < MIN_WINDOW_WIDTH) {
             // a window cannot be narrower than 500 px: emulate a phone's viewport instead (what a 375 px phone shows)
-            options.setExperimentalOption("mobileEmulation", java.util.Map.of("deviceMetrics",
-                    java.util.Map.of("width", width, "height", height, "pixelRatio", 2.0, "touch", false)));
+            options.setExperimentalOption(
+                    "mobileEmulation",
+                    java.util.Map.of(
+                            "deviceMetrics",
+                            java.util.Map.of("width", width, "height", height, "pixelRatio", 2.0, "touch", false)));
         }
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.PERFORMANCE, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
     }
@@ -145,7 +162,8 @@ final class Browser implements AutoCloseable {
         for (LogEntry entry : driver.manage().logs().get(LogType.PERFORMANCE)) {
             JsonNode message = Http.parse(entry.getMessage()).path("message");
             if (message.path("method").asText().equals("Network.requestWillBeSent")) {
-                requestedUrls.add(message.path("params").path("request").path("url").asText());
+                requestedUrls.add(
+                        message.path("params").path("request").path("url").asText());
             }
         }
         return List.copyOf(requestedUrls);

@@ -2,7 +2,6 @@ package dev.fairway.gateway.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Http;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +11,8 @@ import java.time.Duration;
 
 /** The public API as one user calls it: `X-Fairway-User` on an open server, or an API key. */
 final class UserApi {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     record Response(int status, String body, HttpResponse<String> raw) {
         JsonNode json() {
@@ -68,7 +68,8 @@ final class UserApi {
         if (user != null) b.header("X-Fairway-User", user);
         if (key != null) b.header("Authorization", "Bearer " + key);
         if (json != null) b.header("Content-Type", "application/json");
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        b.method(
+                method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         try {
             HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body(), r);

@@ -1,10 +1,22 @@
 package dev.fairway.gateway.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.engine.EngineStats;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -16,19 +28,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The web chat in a real browser (Debian's headless Chromium) against a real gateway on stories260K, open loopback
@@ -75,7 +74,11 @@ class WebChatBrowserTest {
         b.find("#signin-name").sendKeys(name);
         b.find("#signin-submit").click();
         b.awaitVisible("#composer-input");
-        b.await(d -> d.findElement(By.id("signed-in-as")).getDomProperty("textContent").contains(name) ? Boolean.TRUE : null);
+        b.await(d -> d.findElement(By.id("signed-in-as"))
+                        .getDomProperty("textContent")
+                        .contains(name)
+                ? Boolean.TRUE
+                : null);
     }
 
     static void type(Browser b, String text) {
@@ -97,8 +100,11 @@ class WebChatBrowserTest {
 
     /** Until the turn started after the last {@link #markTurns} is over (replied, stopped or refused). */
     static void awaitTurnEnd(Browser b) {
-        b.await(Duration.ofSeconds(60), d -> Boolean.TRUE.equals(b.js(
-                "return window.fairwayApp.state.turnsEnded > window.__turnsBefore;")) ? Boolean.TRUE : null);
+        b.await(
+                Duration.ofSeconds(60),
+                d -> Boolean.TRUE.equals(b.js("return window.fairwayApp.state.turnsEnded > window.__turnsBefore;"))
+                        ? Boolean.TRUE
+                        : null);
         b.awaitVisible("#send");
     }
 
@@ -111,15 +117,21 @@ class WebChatBrowserTest {
 
     /** The last reply's raw text, as streamed (what Copy copies). */
     static String lastReplyRaw(Browser b) {
-        return (String) b.js("const r = [...document.querySelectorAll('#messages .from-model')].pop(); return r ? r.fairway.text() : null;");
+        return (String)
+                b.js(
+                        "const r = [...document.querySelectorAll('#messages .from-model')].pop(); return r ? r.fairway.text() : null;");
     }
 
     static String lastReplyInfo(Browser b) {
-        return (String) b.js("const r = [...document.querySelectorAll('#messages .from-model')].pop(); return r ? r.querySelector('.info').textContent : null;");
+        return (String)
+                b.js(
+                        "const r = [...document.querySelectorAll('#messages .from-model')].pop(); return r ? r.querySelector('.info').textContent : null;");
     }
 
     static String lastReplyShown(Browser b) {
-        return (String) b.js("const r = [...document.querySelectorAll('#messages .from-model')].pop(); return r ? r.querySelector('.body').innerText : null;");
+        return (String)
+                b.js(
+                        "const r = [...document.querySelectorAll('#messages .from-model')].pop(); return r ? r.querySelector('.body').innerText : null;");
     }
 
     static String lettersAndDigits(String s) {
@@ -173,7 +185,9 @@ class WebChatBrowserTest {
     void signInWithAUsername() {
         alice.open(base + "/");
         alice.awaitVisible("#signin-name");
-        assertThat(alice.find("#signin-key").isDisplayed()).as("no key field on an open server").isFalse();
+        assertThat(alice.find("#signin-key").isDisplayed())
+                .as("no key field on an open server")
+                .isFalse();
         alice.screenshot("sign-in");
         // a name the server would refuse is caught in the page
         alice.find("#signin-name").sendKeys("-bad name");
@@ -191,8 +205,9 @@ class WebChatBrowserTest {
         traceReplies(alice);
         send(alice, "Once upon a time");
         // text is visible while the reply is still streaming
-        alice.await(d -> Boolean.TRUE.equals(alice.js(
-                "return window.__trace.some(e => e.busy && e.len > 0);")) ? Boolean.TRUE : null);
+        alice.await(d -> Boolean.TRUE.equals(alice.js("return window.__trace.some(e => e.busy && e.len > 0);"))
+                ? Boolean.TRUE
+                : null);
         alice.screenshot("streaming");
         awaitTurnEnd(alice);
         storyId = conversationId(alice);
@@ -208,9 +223,15 @@ class WebChatBrowserTest {
         // it streamed in many steps, the first of them well before the end
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> trace = (List<Map<String, Object>>) alice.js("return window.__trace;");
-        long streamingLengths = trace.stream().filter(e -> Boolean.TRUE.equals(e.get("busy")))
-                .map(e -> ((Number) e.get("len")).longValue()).filter(n -> n > 0).distinct().count();
-        assertThat(streamingLengths).as("distinct visible lengths while streaming").isGreaterThan(1);
+        long streamingLengths = trace.stream()
+                .filter(e -> Boolean.TRUE.equals(e.get("busy")))
+                .map(e -> ((Number) e.get("len")).longValue())
+                .filter(n -> n > 0)
+                .distinct()
+                .count();
+        assertThat(streamingLengths)
+                .as("distinct visible lengths while streaming")
+                .isGreaterThan(1);
         assertThat(lastReplyInfo(alice)).matches("TTFT \\d+ ms · \\d+ tokens · [\\d.]+ tok/s.*");
         // the sidebar lists it, titled after the first message
         assertThat(alice.find(".conversation-title").getText()).isEqualTo("Once upon a time");
@@ -256,7 +277,8 @@ class WebChatBrowserTest {
         Matcher tokens = Pattern.compile("(\\d+) tokens").matcher(lastReplyInfo(alice));
         assertThat(tokens.find()).isTrue();
         assertThat(Integer.parseInt(tokens.group(1))).isBetween(1, 48);
-        assertThat(lastReplyRaw(alice)).isEqualTo(api("alice").lastMessage(storyId).get("content").asText());
+        assertThat(lastReplyRaw(alice))
+                .isEqualTo(api("alice").lastMessage(storyId).get("content").asText());
     }
 
     @Test
@@ -276,7 +298,8 @@ class WebChatBrowserTest {
         assertThat(lastReplyRaw(alice)).isEqualTo(last.get("content").asText());
         assertThat(alice.all("#messages .from-model")).hasSize(2);
         // same seed, same settings, same history: the same reply again
-        assertThat(last.get("content").asText()).isEqualTo(before.get(before.size() - 1).get("content").asText());
+        assertThat(last.get("content").asText())
+                .isEqualTo(before.get(before.size() - 1).get("content").asText());
     }
 
     @Test
@@ -288,7 +311,9 @@ class WebChatBrowserTest {
         setField(alice, "set-system", "");
         traceReplies(alice);
         send(alice, "One day a big dog");
-        alice.await(d -> Boolean.TRUE.equals(alice.js("return window.__trace.some(e => e.busy && e.len > 0);")) ? Boolean.TRUE : null);
+        alice.await(d -> Boolean.TRUE.equals(alice.js("return window.__trace.some(e => e.busy && e.len > 0);"))
+                ? Boolean.TRUE
+                : null);
         new Actions(alice.driver).sendKeys(Keys.ESCAPE).perform();
         awaitTurnEnd(alice);
         stoppedId = conversationId(alice);
@@ -327,7 +352,10 @@ class WebChatBrowserTest {
         WebElement input = alice.find(".rename-input");
         input.sendKeys(Keys.chord(Keys.CONTROL, "a"), "Bedtime story", Keys.ENTER);
         alice.await(d -> d.findElement(By.cssSelector(".conversation[data-id='" + storyId + "'] .conversation-title"))
-                .getText().equals("Bedtime story") ? Boolean.TRUE : null);
+                        .getText()
+                        .equals("Bedtime story")
+                ? Boolean.TRUE
+                : null);
         assertThat(api("alice").conversation(storyId).get("title").asText()).isEqualTo("Bedtime story");
         alice.screenshot("renamed");
 
@@ -342,7 +370,10 @@ class WebChatBrowserTest {
         alice.awaitVisible("#confirm-dialog");
         alice.screenshot("confirm-delete");
         alice.find("#confirm-ok").click();
-        alice.await(d -> d.findElements(By.cssSelector(".conversation[data-id='" + stoppedId + "']")).isEmpty() ? Boolean.TRUE : null);
+        alice.await(d -> d.findElements(By.cssSelector(".conversation[data-id='" + stoppedId + "']"))
+                        .isEmpty()
+                ? Boolean.TRUE
+                : null);
         assertThat(api("alice").get("/v1/conversations/" + stoppedId).status()).isEqualTo(404);
         assertThat(alice.find("#chat-title").getText()).isEqualTo("New chat");
         // cancelling deletes nothing
@@ -367,13 +398,18 @@ class WebChatBrowserTest {
 
         alice.driver.navigate().refresh();
         alice.awaitVisible(".conversation");
-        List<String> alicesIds = alice.all(".conversation").stream().map(e -> e.getAttribute("data-id")).toList();
+        List<String> alicesIds = alice.all(".conversation").stream()
+                .map(e -> e.getAttribute("data-id"))
+                .toList();
         assertThat(alicesIds).contains(storyId).doesNotContain(bobsId);
-        List<String> bobsIds = bob.all(".conversation").stream().map(e -> e.getAttribute("data-id")).toList();
+        List<String> bobsIds = bob.all(".conversation").stream()
+                .map(e -> e.getAttribute("data-id"))
+                .toList();
         assertThat(bobsIds).containsExactly(bobsId);
         // even by address: alice cannot open bob's conversation
         alice.open(base + "/#/c/" + bobsId);
-        alice.await(d -> d.findElement(By.id("chat-notice")).getText().contains("does not exist") ? Boolean.TRUE : null);
+        alice.await(
+                d -> d.findElement(By.id("chat-notice")).getText().contains("does not exist") ? Boolean.TRUE : null);
         assertThat(alice.find("#messages").getText()).doesNotContain("Bob went to the park");
         alice.screenshot("alice-cannot-open-bobs");
         assertThat(api("alice").get("/v1/conversations/" + bobsId).status()).isEqualTo(404);
@@ -393,7 +429,8 @@ class WebChatBrowserTest {
     void htmlInMessagesIsShownAsTextAndRunsNothing() {
         alice.open(base + "/");
         alice.awaitVisible("#composer-input");
-        alice.js("window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective));");
+        alice.js(
+                "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective));");
         String attack = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>";
         alice.find("#new-chat").click();
         setField(alice, "set-max_tokens", "16");
@@ -402,7 +439,13 @@ class WebChatBrowserTest {
         String id = conversationId(alice);
         String userText = (String) alice.js("return document.querySelector('#messages .from-user .body').textContent;");
         assertThat(userText).isEqualTo(attack);
-        assertThat(api("alice").conversation(id).get("messages").get(0).get("content").asText()).isEqualTo(attack);
+        assertThat(api("alice")
+                        .conversation(id)
+                        .get("messages")
+                        .get(0)
+                        .get("content")
+                        .asText())
+                .isEqualTo(attack);
 
         // a model reply with HTML and Markdown (stored through the API: stories260K writes no HTML)
         String reply = """
@@ -422,16 +465,36 @@ class WebChatBrowserTest {
                 |---|---|
                 | 1 | 2 |
                 """;
-        JsonNode created = api("alice").post("/v1/conversations", Http.JSON.createObjectNode().put("title", "Markup")
-                .set("items", Http.JSON.createArrayNode()
-                        .add(Http.JSON.createObjectNode().put("role", "user").put("content", "show me"))
-                        .add(Http.JSON.createObjectNode().put("role", "assistant").put("content", reply))).toString()).json();
+        JsonNode created = api("alice")
+                .post(
+                        "/v1/conversations",
+                        Http.JSON
+                                .createObjectNode()
+                                .put("title", "Markup")
+                                .set(
+                                        "items",
+                                        Http.JSON
+                                                .createArrayNode()
+                                                .add(Http.JSON
+                                                        .createObjectNode()
+                                                        .put("role", "user")
+                                                        .put("content", "show me"))
+                                                .add(Http.JSON
+                                                        .createObjectNode()
+                                                        .put("role", "assistant")
+                                                        .put("content", reply)))
+                                .toString())
+                .json();
         alice.open(base + "/#/c/" + created.get("id").asText());
         alice.awaitVisible("#messages .from-model table");
         alice.screenshot("html-as-text");
-        assertThat(alice.all("#messages img, #messages script, #messages iframe")).isEmpty();
+        assertThat(alice.all("#messages img, #messages script, #messages iframe"))
+                .isEmpty();
         String shown = alice.find("#messages .from-model .body").getText();
-        assertThat(shown).contains("<b>bold</b>").contains("<img src=x onerror=\"window.__pwned=3\">").contains("<script>");
+        assertThat(shown)
+                .contains("<b>bold</b>")
+                .contains("<img src=x onerror=\"window.__pwned=3\">")
+                .contains("<script>");
         assertThat(alice.all("#messages .from-model pre code .hljs-keyword")).isNotEmpty();
         assertThat(alice.all("#messages .from-model ul li")).hasSize(2);
         assertThat(alice.all("#messages .from-model th")).hasSize(2);
@@ -475,7 +538,9 @@ class WebChatBrowserTest {
     void longListsPaginate() {
         UserApi carol = api("carol");
         for (int i = 1; i <= 35; i++) {
-            assertThat(carol.post("/v1/conversations", "{\"title\":\"Carol " + i + "\"}").status()).isEqualTo(200);
+            assertThat(carol.post("/v1/conversations", "{\"title\":\"Carol " + i + "\"}")
+                            .status())
+                    .isEqualTo(200);
         }
         Browser b = browser("carol", 1280, 900);
         signIn(b, base, "carol");
@@ -499,7 +564,9 @@ class WebChatBrowserTest {
         markTurns(alice);
         alice.find("#composer-input").sendKeys(Keys.ENTER);
         awaitTurnEnd(alice);
-        alice.await(d -> d.findElement(By.id("chat-notice")).getText().contains("too long for the model's context") ? Boolean.TRUE : null);
+        alice.await(d -> d.findElement(By.id("chat-notice")).getText().contains("too long for the model's context")
+                ? Boolean.TRUE
+                : null);
         assertThat(alice.find("#messages .from-user .info").getText()).isEqualTo("Not sent");
         assertThat(alice.find("#composer-input").getDomProperty("value")).isEqualTo(tooLong);
         alice.screenshot("context-too-long");
@@ -515,7 +582,13 @@ class WebChatBrowserTest {
         assertNoHorizontalScroll(phone);
         phone.screenshot("list-closed");
         // the conversation with a code block and a table, and a long unbroken word
-        String markupId = api("alice").get("/v1/conversations?q=Markup").json().get("data").get(0).get("id").asText();
+        String markupId = api("alice")
+                .get("/v1/conversations?q=Markup")
+                .json()
+                .get("data")
+                .get(0)
+                .get("id")
+                .asText();
         phone.open(base + "/#/c/" + markupId);
         phone.awaitVisible("#messages .from-model table");
         phone.find("#composer-input").sendKeys("x".repeat(200));
@@ -542,14 +615,19 @@ class WebChatBrowserTest {
                 return {scroll: Math.max(d.scrollWidth, document.body.scrollWidth), width: window.innerWidth,
                         messages: document.getElementById('messages').scrollWidth - document.getElementById('messages').clientWidth};
                 """);
-        assertThat(((Number) m.get("scroll")).intValue()).as("page width").isLessThanOrEqualTo(((Number) m.get("width")).intValue());
-        assertThat(((Number) m.get("messages")).intValue()).as("message list overflow").isLessThanOrEqualTo(0);
+        assertThat(((Number) m.get("scroll")).intValue())
+                .as("page width")
+                .isLessThanOrEqualTo(((Number) m.get("width")).intValue());
+        assertThat(((Number) m.get("messages")).intValue())
+                .as("message list overflow")
+                .isLessThanOrEqualTo(0);
     }
 
     @Test
     @Order(13)
     void aLongReplyRendersIncrementallyWithoutBlockingThePage() {
-        // 2,000 tokens of Markdown (paragraphs, lists, code) fed as a stream at ~1,000 tokens/s into the page's renderer
+        // 2,000 tokens of Markdown (paragraphs, lists, code) fed as a stream at ~1,000 tokens/s into the page's
+        // renderer
         @SuppressWarnings("unchecked")
         Map<String, Object> r = (Map<String, Object>) alice.asyncJs("""
                 const done = arguments[arguments.length - 1];
@@ -589,8 +667,12 @@ class WebChatBrowserTest {
                 """);
         System.out.println("2,000-token render: " + r);
         assertThat(r.get("same")).as("final render equals a fresh render").isEqualTo(true);
-        assertThat(((Number) r.get("worst")).doubleValue()).as("longest task ms").isLessThan(200);
-        assertThat(((Number) r.get("maxGap")).doubleValue()).as("longest gap between frames ms").isLessThan(250);
+        assertThat(((Number) r.get("worst")).doubleValue())
+                .as("longest task ms")
+                .isLessThan(200);
+        assertThat(((Number) r.get("maxGap")).doubleValue())
+                .as("longest gap between frames ms")
+                .isLessThan(250);
         assertThat(((Number) r.get("frames")).intValue()).isGreaterThan(10);
     }
 
@@ -626,8 +708,12 @@ class WebChatBrowserTest {
         List<Double> sorted = new ArrayList<>(ms);
         Collections.sort(sorted);
         double median = (sorted.get(9) + sorted.get(10)) / 2;
-        String line = String.format("Web chat, stories260K: Enter to first visible token, median of 20 = %.1f ms (min %.1f, max %.1f); all: %s",
-                median, sorted.get(0), sorted.get(19), ms.stream().map(d -> String.format("%.1f", d)).toList());
+        String line = String.format(
+                "Web chat, stories260K: Enter to first visible token, median of 20 = %.1f ms (min %.1f, max %.1f); all: %s",
+                median,
+                sorted.get(0),
+                sorted.get(19),
+                ms.stream().map(d -> String.format("%.1f", d)).toList());
         System.out.println(line);
         System.err.println(line);
         Files.createDirectories(Path.of("target"));
@@ -652,7 +738,8 @@ class WebChatBrowserTest {
         input.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
 
         // colours and theme are kept in this browser, across reloads
-        alice.js("const c = document.getElementById('set-user-color'); c.value = '#ffd6a5'; c.dispatchEvent(new Event('input'));");
+        alice.js(
+                "const c = document.getElementById('set-user-color'); c.value = '#ffd6a5'; c.dispatchEvent(new Event('input'));");
         new org.openqa.selenium.support.ui.Select(alice.find("#set-theme")).selectByValue("dark");
         alice.driver.navigate().refresh();
         alice.awaitVisible("#messages .from-user");

@@ -1,14 +1,15 @@
 package dev.fairway.gateway.web;
 
+import static dev.fairway.gateway.web.WebChatBrowserTest.awaitTurnEnd;
+import static dev.fairway.gateway.web.WebChatBrowserTest.conversationId;
+import static dev.fairway.gateway.web.WebChatBrowserTest.lastReplyRaw;
+import static dev.fairway.gateway.web.WebChatBrowserTest.setField;
+import static dev.fairway.gateway.web.WebChatBrowserTest.signIn;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fairway.engine.EngineStats;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.openqa.selenium.By;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,13 +19,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
-import static dev.fairway.gateway.web.WebChatBrowserTest.awaitTurnEnd;
-import static dev.fairway.gateway.web.WebChatBrowserTest.conversationId;
-import static dev.fairway.gateway.web.WebChatBrowserTest.lastReplyRaw;
-import static dev.fairway.gateway.web.WebChatBrowserTest.setField;
-import static dev.fairway.gateway.web.WebChatBrowserTest.signIn;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
 
 /** A full server answers 429: the page says "server busy, retrying in N s", retries by itself and gets its reply. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -36,7 +35,8 @@ class WebChatBusyBrowserTest {
     void start() {
         Browser.assumeInstalled();
         // one sequence decoding and one waiting fill the server
-        gateway = TestGateway.start(TestGateway.config(TestGateway.tempDb(), b -> b.maxRunningSequences(1).maxWaitingRequests(1)));
+        gateway = TestGateway.start(TestGateway.config(
+                TestGateway.tempDb(), b -> b.maxRunningSequences(1).maxWaitingRequests(1)));
         browser = new Browser("busy", 1280, 900);
     }
 
@@ -52,7 +52,8 @@ class WebChatBusyBrowserTest {
             if (condition.test(gateway.engine().stats())) return;
             Thread.sleep(5);
         }
-        throw new AssertionError("engine never reached the expected state: " + gateway.engine().stats());
+        throw new AssertionError(
+                "engine never reached the expected state: " + gateway.engine().stats());
     }
 
     @Test
@@ -60,19 +61,29 @@ class WebChatBusyBrowserTest {
         String base = gateway.baseUrl();
         signIn(browser, base, "ivan");
         setField(browser, "set-max_tokens", "16");
-        // typed ahead: once the server is full only Enter remains, well within the ~1.3 s the first stream keeps it full
+        // typed ahead: once the server is full only Enter remains, well within the ~1.3 s the first stream keeps it
+        // full
         WebChatBrowserTest.type(browser, "Once upon a time");
         HttpClient client = HttpClient.newHttpClient();
         String longStream = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"stream\":true,"
                 + "\"ignore_eos\":true,\"max_tokens\":480}";
-        List<CompletableFuture<HttpResponse<String>>> load = List.of(0, 1).stream().map(i -> client.sendAsync(
-                HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions")).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(longStream)).build(), HttpResponse.BodyHandlers.ofString())).toList();
+        List<CompletableFuture<HttpResponse<String>>> load = List.of(0, 1).stream()
+                .map(i -> client.sendAsync(
+                        HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(longStream))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()))
+                .toList();
         awaitStats(s -> s.runningSequences() == 1 && s.waitingSequences() == 1);
 
         WebChatBrowserTest.markTurns(browser);
         browser.find("#composer-input").sendKeys(org.openqa.selenium.Keys.ENTER);
-        browser.await(Duration.ofSeconds(10), d -> d.findElement(By.id("chat-notice")).getText().matches("Server busy, retrying in \\d+ s.*") ? Boolean.TRUE : null);
+        browser.await(
+                Duration.ofSeconds(10),
+                d -> d.findElement(By.id("chat-notice")).getText().matches("Server busy, retrying in \\d+ s.*")
+                        ? Boolean.TRUE
+                        : null);
         browser.screenshot("server-busy");
         awaitTurnEnd(browser);
         for (var f : load) assertThat(f.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);

@@ -14,7 +14,10 @@ public final class Dequant {
 
     /** The supported types, for error messages. */
     public static String supportedTypes() {
-        return Arrays.stream(GgmlType.values()).filter(t -> t.supported).map(Enum::name).collect(Collectors.joining(", "));
+        return Arrays.stream(GgmlType.values())
+                .filter(t -> t.supported)
+                .map(Enum::name)
+                .collect(Collectors.joining(", "));
     }
 
     /** Fails with a message naming the tensor and its type when the type cannot be dequantized. */
@@ -40,10 +43,17 @@ public final class Dequant {
         int p = Math.toIntExact(from / type.blockSize * type.blockBytes);
         int o = outOff;
         switch (type) {
-            case F32 -> seg.slice(p, Math.toIntExact(4 * count)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out, o, (int) count);
-            case F16 -> { for (int i = 0; i < count; i++) out[o + i] = f16(seg, p + 2 * i); }
+            case F32 ->
+                seg.slice(p, Math.toIntExact(4 * count))
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(out, o, (int) count);
+            case F16 -> {
+                for (int i = 0; i < count; i++) out[o + i] = f16(seg, p + 2 * i);
+            }
             case BF16 -> {
-                for (int i = 0; i < count; i++) out[o + i] = Float.intBitsToFloat((seg.getShort(p + 2 * i) & 0xFFFF) << 16);
+                for (int i = 0; i < count; i++)
+                    out[o + i] = Float.intBitsToFloat((seg.getShort(p + 2 * i) & 0xFFFF) << 16);
             }
             case Q8_0 -> {
                 for (int b = 0; b < blocks; b++, p += 34, o += 32) {

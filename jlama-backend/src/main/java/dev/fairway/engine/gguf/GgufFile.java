@@ -29,6 +29,7 @@ public final class GgufFile implements AutoCloseable {
     private final long size;
     /** The header region (at most the first 2 GB) while parsing. */
     private final ByteBuffer data;
+
     private final int version;
     private final Map<String, Object> metadata;
     private final Map<String, GgufTensor> tensors;
@@ -50,8 +51,10 @@ public final class GgufFile implements AutoCloseable {
             int v = readI32("version");
             if (v == 1) throw error("GGUF version 1 is not supported (only versions 2 and 3)");
             if (v != 2 && v != 3) {
-                throw error(Integer.reverseBytes(v) == 2 || Integer.reverseBytes(v) == 3
-                        ? "big-endian GGUF files are not supported" : "unsupported GGUF version " + v + " (supported: 2, 3)");
+                throw error(
+                        Integer.reverseBytes(v) == 2 || Integer.reverseBytes(v) == 3
+                                ? "big-endian GGUF files are not supported"
+                                : "unsupported GGUF version " + v + " (supported: 2, 3)");
             }
             version = v;
             long nTensors = readCount("tensor count", 8 + 8 + 4 + 8);
@@ -65,14 +68,16 @@ public final class GgufFile implements AutoCloseable {
             metadata = Collections.unmodifiableMap(md);
             Object al = md.get("general.alignment");
             alignment = al == null ? 32 : ((Number) al).longValue();
-            if (alignment <= 0 || Long.bitCount(alignment) != 1) throw error("general.alignment " + al + " is not a power of two");
+            if (alignment <= 0 || Long.bitCount(alignment) != 1)
+                throw error("general.alignment " + al + " is not a power of two");
             Map<String, GgufTensor> ts = new LinkedHashMap<>();
             record Info(String name, long[] ne, int type, long offset) {}
             Info[] infos = new Info[(int) nTensors];
             for (int i = 0; i < nTensors; i++) {
                 String name = readString("tensor name #" + i);
                 int nDims = readI32("dimensions of tensor " + name);
-                if (nDims < 1 || nDims > 4) throw error("tensor " + name + " has " + nDims + " dimensions (1 to 4 allowed)");
+                if (nDims < 1 || nDims > 4)
+                    throw error("tensor " + name + " has " + nDims + " dimensions (1 to 4 allowed)");
                 long[] ne = new long[nDims];
                 for (int d = 0; d < nDims; d++) {
                     ne[d] = readI64("shape of tensor " + name);
@@ -89,10 +94,11 @@ public final class GgufFile implements AutoCloseable {
                 long elements = 1;
                 for (long d : in.ne) elements = Math.multiplyExact(elements, d);
                 if (in.ne[0] % t.blockSize != 0) {
-                    throw error("tensor " + in.name + " (" + t + ") has rows of " + in.ne[0] + " values, not a multiple of "
-                            + t.blockSize);
+                    throw error("tensor " + in.name + " (" + t + ") has rows of " + in.ne[0]
+                            + " values, not a multiple of " + t.blockSize);
                 }
-                if (in.offset % alignment != 0) throw error("tensor " + in.name + " data offset " + in.offset + " is not aligned");
+                if (in.offset % alignment != 0)
+                    throw error("tensor " + in.name + " data offset " + in.offset + " is not aligned");
                 long start = dataStart + in.offset, bytes = t.bytesFor(elements);
                 if (in.offset < 0 || start + bytes > size) {
                     throw error("truncated: tensor " + in.name + " (" + t + ", " + bytes + " bytes at " + start
@@ -114,16 +120,31 @@ public final class GgufFile implements AutoCloseable {
         return new GgufFile(path);
     }
 
-    public Path path() { return path; }
-    public int version() { return version; }
-    public long alignment() { return alignment; }
-    public Map<String, Object> metadata() { return metadata; }
-    public Map<String, GgufTensor> tensors() { return tensors; }
+    public Path path() {
+        return path;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public long alignment() {
+        return alignment;
+    }
+
+    public Map<String, Object> metadata() {
+        return metadata;
+    }
+
+    public Map<String, GgufTensor> tensors() {
+        return tensors;
+    }
 
     /** A tensor's bytes, memory-mapped (read-only, little-endian). */
     public ByteBuffer data(GgufTensor t) {
         try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, t.offset(), t.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+            return channel.map(FileChannel.MapMode.READ_ONLY, t.offset(), t.bytes())
+                    .order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new GgufException("Cannot map tensor " + t.name() + " of " + path + ": " + e.getMessage(), e);
         }
@@ -138,13 +159,16 @@ public final class GgufFile implements AutoCloseable {
     /** Values of a tensor as floats (dequantized), row-major in GGUF order. */
     public float[] floats(GgufTensor t) {
         long n = t.elements();
-        if (n > Integer.MAX_VALUE - 8) throw new GgufException("tensor " + t.name() + " is too large for one float array");
+        if (n > Integer.MAX_VALUE - 8)
+            throw new GgufException("tensor " + t.name() + " is too large for one float array");
         float[] out = new float[(int) n];
         Dequant.dequantize(t, data(t), 0, n, out, 0);
         return out;
     }
 
-    public Object get(String key) { return metadata.get(key); }
+    public Object get(String key) {
+        return metadata.get(key);
+    }
 
     public String string(String key, String dflt) {
         Object v = metadata.get(key);
@@ -157,7 +181,8 @@ public final class GgufFile implements AutoCloseable {
         if (v == null) return dflt;
         if (v instanceof Integer i) return Integer.toUnsignedLong(i);
         if (v instanceof Number n) return n.longValue();
-        throw new GgufException(path.getFileName() + ": metadata " + key + " is " + v.getClass().getSimpleName() + ", not an integer");
+        throw new GgufException(
+                path.getFileName() + ": metadata " + key + " is " + v.getClass().getSimpleName() + ", not an integer");
     }
 
     public double number(String key, double dflt) {
@@ -192,8 +217,8 @@ public final class GgufFile implements AutoCloseable {
 
     private void need(long n, String what) {
         if (n < 0 || pos + n > data.capacity()) {
-            throw error("truncated or corrupt: " + what + " needs " + n + " bytes at offset " + pos + " but the file has "
-                    + size + " bytes");
+            throw error("truncated or corrupt: " + what + " needs " + n + " bytes at offset " + pos
+                    + " but the file has " + size + " bytes");
         }
     }
 
@@ -214,7 +239,8 @@ public final class GgufFile implements AutoCloseable {
     /** A count of items each at least {@code minBytes} long: rejects counts the rest of the file cannot hold. */
     private long readCount(String what, long minBytes) {
         long n = readI64(what);
-        if (n < 0 || n > (data.capacity() - pos) / minBytes) throw error("corrupt " + what + " " + Long.toUnsignedString(n));
+        if (n < 0 || n > (data.capacity() - pos) / minBytes)
+            throw error("corrupt " + what + " " + Long.toUnsignedString(n));
         return n;
     }
 
@@ -230,13 +256,32 @@ public final class GgufFile implements AutoCloseable {
 
     private Object readValue(int type, String key) {
         return switch (type) {
-            case 0 -> { need(1, key); yield Byte.toUnsignedInt(data.get((int) pos++)); }
-            case 1 -> { need(1, key); yield (int) data.get((int) pos++); }
-            case 2 -> { need(2, key); int v = Short.toUnsignedInt(data.getShort((int) pos)); pos += 2; yield v; }
-            case 3 -> { need(2, key); int v = data.getShort((int) pos); pos += 2; yield v; }
+            case 0 -> {
+                need(1, key);
+                yield Byte.toUnsignedInt(data.get((int) pos++));
+            }
+            case 1 -> {
+                need(1, key);
+                yield (int) data.get((int) pos++);
+            }
+            case 2 -> {
+                need(2, key);
+                int v = Short.toUnsignedInt(data.getShort((int) pos));
+                pos += 2;
+                yield v;
+            }
+            case 3 -> {
+                need(2, key);
+                int v = data.getShort((int) pos);
+                pos += 2;
+                yield v;
+            }
             case 4, 5 -> readI32(key);
             case 6 -> Float.intBitsToFloat(readI32(key));
-            case 7 -> { need(1, key); yield data.get((int) pos++) != 0; }
+            case 7 -> {
+                need(1, key);
+                yield data.get((int) pos++) != 0;
+            }
             case 8 -> readString(key);
             case 9 -> readArray(key);
             case 10, 11 -> readI64(key);

@@ -37,7 +37,8 @@ public final class GgufModel {
 
     /** A .gguf name, or a regular file starting with the GGUF magic (Ollama's blobs have no extension). */
     public static boolean isGguf(Path p) {
-        if (p.getFileName() != null && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf")) return true;
+        if (p.getFileName() != null
+                && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf")) return true;
         if (!Files.isRegularFile(p)) return false;
         try (InputStream in = Files.newInputStream(p)) {
             byte[] b = in.readNBytes(4);
@@ -79,7 +80,10 @@ public final class GgufModel {
 
     private static String defaultType(GgufFile f) {
         for (GgufTensor t : f.tensors().values()) {
-            if (t.ne().length >= 2 && t.type() != GgmlType.F32 && t.type() != GgmlType.F16 && t.type() != GgmlType.BF16) {
+            if (t.ne().length >= 2
+                    && t.type() != GgmlType.F32
+                    && t.type() != GgmlType.F16
+                    && t.type() != GgmlType.BF16) {
                 return "Q8";
             }
         }
@@ -93,8 +97,9 @@ public final class GgufModel {
         String arch = f.string("general.architecture", null);
         if (arch == null) throw new GgufException(f.path() + ": no general.architecture");
         if (!ARCHITECTURES.contains(arch)) {
-            throw new UnsupportedModelException("GGUF architecture '" + arch + "' of " + f.path().getFileName()
-                    + " is not supported (supported: " + String.join(", ", ARCHITECTURES.stream().sorted().toList()) + ")");
+            throw new UnsupportedModelException(
+                    "GGUF architecture '" + arch + "' of " + f.path().getFileName() + " is not supported (supported: "
+                            + String.join(", ", ARCHITECTURES.stream().sorted().toList()) + ")");
         }
         int hidden = (int) req(f, arch + ".embedding_length");
         int heads = (int) req(f, arch + ".attention.head_count");
@@ -108,8 +113,8 @@ public final class GgufModel {
         String scalingType = f.string(arch + ".rope.scaling.type", "none");
         double scalingFactor = f.number(arch + ".rope.scaling.factor", 1);
         if (!scalingType.equals("none") && scalingFactor != 1) {
-            throw new UnsupportedModelException(f.path().getFileName() + ": rope scaling '" + scalingType
-                    + "' is not supported");
+            throw new UnsupportedModelException(
+                    f.path().getFileName() + ": rope scaling '" + scalingType + "' is not supported");
         }
         ModelConfig.RopeScaling scaling = null;
         double theta = f.number(arch + ".rope.freq_base", 10000);
@@ -121,12 +126,23 @@ public final class GgufModel {
             long id = f.uint("tokenizer.ggml." + k + "_token_id", -1);
             if (id >= 0) eos.add((int) id);
         }
-        return new ModelConfig(arch, hidden, (int) req(f, arch + ".block_count"), heads, kvHeads, headDim,
-                (int) req(f, arch + ".feed_forward_length"), vocab,
+        return new ModelConfig(
+                arch,
+                hidden,
+                (int) req(f, arch + ".block_count"),
+                heads,
+                kvHeads,
+                headDim,
+                (int) req(f, arch + ".feed_forward_length"),
+                vocab,
                 (float) f.number(arch + ".attention.layer_norm_rms_epsilon", 1e-5),
-                theta, scaling, (int) f.uint(arch + ".context_length", 2048),
-                !f.tensors().containsKey("output.weight"), f.tensors().containsKey("blk.0.attn_q.bias"),
-                (int) f.uint("tokenizer.ggml.bos_token_id", 1), Set.copyOf(eos));
+                theta,
+                scaling,
+                (int) f.uint(arch + ".context_length", 2048),
+                !f.tensors().containsKey("output.weight"),
+                f.tensors().containsKey("blk.0.attn_q.bias"),
+                (int) f.uint("tokenizer.ggml.bos_token_id", 1),
+                Set.copyOf(eos));
     }
 
     /**
@@ -138,20 +154,23 @@ public final class GgufModel {
         float[] div = f.floats(f.tensor("rope_freqs.weight"));
         float max = 0;
         for (float d : div) max = Math.max(max, d);
-        ModelConfig.RopeScaling s = new ModelConfig.RopeScaling(max, 1, 4,
-                (int) f.uint(f.string("general.architecture", "") + ".rope.scaling.original_context_length", 8192));
+        ModelConfig.RopeScaling s = new ModelConfig.RopeScaling(max, 1, 4, (int)
+                f.uint(f.string("general.architecture", "") + ".rope.scaling.original_context_length", 8192));
         for (int i = 0; i < div.length && i < headDim / 2; i++) {
             double inv = 1.0 / Math.pow(theta, 2.0 * i / headDim), scaled = inv;
             double wavelen = 2 * Math.PI / inv;
-            double low = s.originalMaxPositions() / s.lowFreqFactor(), high = s.originalMaxPositions() / s.highFreqFactor();
+            double low = s.originalMaxPositions() / s.lowFreqFactor(),
+                    high = s.originalMaxPositions() / s.highFreqFactor();
             if (wavelen > low) scaled = inv / s.factor();
             else if (wavelen >= high) {
-                double smooth = (s.originalMaxPositions() / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
+                double smooth = (s.originalMaxPositions() / wavelen - s.lowFreqFactor())
+                        / (s.highFreqFactor() - s.lowFreqFactor());
                 scaled = (1 - smooth) * inv / s.factor() + smooth * inv;
             }
             if (Math.abs(inv / scaled - div[i]) > 1e-3 * div[i]) {
-                throw new UnsupportedModelException(f.path().getFileName() + ": rope_freqs.weight is not Llama 3 rope scaling "
-                        + "(divisor " + i + " is " + div[i] + ", expected " + inv / scaled + ")");
+                throw new UnsupportedModelException(
+                        f.path().getFileName() + ": rope_freqs.weight is not Llama 3 rope scaling " + "(divisor " + i
+                                + " is " + div[i] + ", expected " + inv / scaled + ")");
             }
         }
         return s;
@@ -181,7 +200,10 @@ public final class GgufModel {
             }
             float[] bias = null;
             if (c.attentionBias()) {
-                bias = concat(vector(f, p + "attn_q.bias", q), vector(f, p + "attn_k.bias", kv), vector(f, p + "attn_v.bias", kv));
+                bias = concat(
+                        vector(f, p + "attn_q.bias", q),
+                        vector(f, p + "attn_k.bias", kv),
+                        vector(f, p + "attn_v.bias", kv));
             }
             layers[i] = new LayerWeights(
                     vector(f, p + "attn_norm.weight", h),
@@ -189,8 +211,11 @@ public final class GgufModel {
                     bias,
                     Quantizer.convert(type, h, q, matrix(f, p + "attn_output.weight", h, q)),
                     vector(f, p + "ffn_norm.weight", h),
-                    Quantizer.convert(type, 2 * ff, h, concat(matrix(f, p + "ffn_gate.weight", ff, h),
-                            matrix(f, p + "ffn_up.weight", ff, h))),
+                    Quantizer.convert(
+                            type,
+                            2 * ff,
+                            h,
+                            concat(matrix(f, p + "ffn_gate.weight", ff, h), matrix(f, p + "ffn_up.weight", ff, h))),
                     Quantizer.convert(type, h, ff, matrix(f, p + "ffn_down.weight", h, ff)));
         }
         WeightMatrix lmHead = c.tiedEmbeddings()
@@ -202,14 +227,16 @@ public final class GgufModel {
     private static float[] matrix(GgufFile f, String name, int rows, int cols) {
         GgufTensor t = f.tensor(name);
         if (t.ne().length != 2 || t.cols() != cols || t.rows() != rows) {
-            throw new GgufException(f.path().getFileName() + ": tensor " + t + " should be [" + cols + ", " + rows + "]");
+            throw new GgufException(
+                    f.path().getFileName() + ": tensor " + t + " should be [" + cols + ", " + rows + "]");
         }
         return f.floats(t);
     }
 
     private static float[] vector(GgufFile f, String name, int n) {
         GgufTensor t = f.tensor(name);
-        if (t.elements() != n) throw new GgufException(f.path().getFileName() + ": tensor " + t + " should have " + n + " values");
+        if (t.elements() != n)
+            throw new GgufException(f.path().getFileName() + ": tensor " + t + " should have " + n + " values");
         return f.floats(t);
     }
 

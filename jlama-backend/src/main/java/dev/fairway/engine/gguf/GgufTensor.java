@@ -13,13 +13,19 @@ public record GgufTensor(String name, GgmlType type, long[] ne, long offset) {
         return n;
     }
 
-    public long bytes() { return type.bytesFor(elements()); }
+    public long bytes() {
+        return type.bytesFor(elements());
+    }
 
     /** Row length (ne[0]). */
-    public int cols() { return Math.toIntExact(ne[0]); }
+    public int cols() {
+        return Math.toIntExact(ne[0]);
+    }
 
     /** Number of rows (product of ne[1..]). */
-    public int rows() { return Math.toIntExact(elements() / ne[0]); }
+    public int rows() {
+        return Math.toIntExact(elements() / ne[0]);
+    }
 
     @Override
     public String toString() {
@@ -28,7 +34,10 @@ public record GgufTensor(String name, GgmlType type, long[] ne, long offset) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GgufTensor t && t.name.equals(name) && t.type == type && Arrays.equals(t.ne, ne)
+        return o instanceof GgufTensor t
+                && t.name.equals(name)
+                && t.type == type
+                && Arrays.equals(t.ne, ne)
                 && t.offset == offset;
     }
 

@@ -37,6 +37,7 @@ public final class GgufTokenizer implements BpeTokenizer {
     private final int unkId;
     /** Special token ids, longest text first. */
     private final int[] specials;
+
     private final String chatTemplate;
     private final String eosToken;
     private final char[] byteToChar = new char[256];
@@ -59,7 +60,8 @@ public final class GgufTokenizer implements BpeTokenizer {
         for (int i = tokens.length - 1; i >= 0; i--) ids.put(tokens[i], i);
         if (model.equals("gpt2")) {
             String[] merges = (String[]) f.get("tokenizer.ggml.merges");
-            if (merges == null) throw new GgufException(f.path().getFileName() + ": gpt2 vocabulary without tokenizer.ggml.merges");
+            if (merges == null)
+                throw new GgufException(f.path().getFileName() + ": gpt2 vocabulary without tokenizer.ggml.merges");
             for (int i = 0; i < merges.length; i++) mergeRank.putIfAbsent(merges[i], i);
             preTokenizer = preTokenizer(f.string("tokenizer.ggml.pre", "default"));
             int extra = 0;
@@ -74,7 +76,8 @@ public final class GgufTokenizer implements BpeTokenizer {
         this.unkId = (int) f.uint("tokenizer.ggml.unknown_token_id", model.equals("llama") ? 0 : -1);
         List<Integer> sp = new ArrayList<>();
         for (int i = 0; i < tokens.length; i++) {
-            if ((types[i] == CONTROL || types[i] == USER_DEFINED || types[i] == UNKNOWN) && !tokens[i].isEmpty()) sp.add(i);
+            if ((types[i] == CONTROL || types[i] == USER_DEFINED || types[i] == UNKNOWN) && !tokens[i].isEmpty())
+                sp.add(i);
         }
         sp.sort((a, b) -> tokens[b].length() - tokens[a].length());
         this.specials = sp.stream().mapToInt(Integer::intValue).toArray();
@@ -86,31 +89,51 @@ public final class GgufTokenizer implements BpeTokenizer {
     /** llama.cpp's pre-tokenizer regexes for the vocabularies we know, applied one after another. */
     private static List<Pattern> preTokenizer(String pre) {
         String gpt2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-        String llama3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
-                + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-        String qwen2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
-                + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+        String llama3 =
+                "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
+                        + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+        String qwen2 =
+                "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
+                        + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
         List<String> r = switch (pre) {
             case "default", "gpt-2", "gpt2", "mpt", "olmo", "jais" -> List.of(gpt2);
             case "smollm", "starcoder", "refact", "command-r", "codeshell", "exaone" -> List.of("\\p{N}", gpt2);
             case "llama3", "llama-bpe", "falcon3", "pixtral", "dbrx", "smaug-bpe" -> List.of(llama3);
             case "qwen2", "stablelm2", "deepseek-r1-qwen" -> List.of(qwen2);
-            default -> throw new GgufException("tokenizer.ggml.pre '" + pre + "' is not supported (supported: default, gpt2, "
-                    + "smollm, starcoder, refact, llama3/llama-bpe, qwen2, ...)");
+            default ->
+                throw new GgufException("tokenizer.ggml.pre '" + pre + "' is not supported (supported: default, gpt2, "
+                        + "smollm, starcoder, refact, llama3/llama-bpe, qwen2, ...)");
         };
-        return r.stream().map(s -> Pattern.compile(s, Pattern.UNICODE_CHARACTER_CLASS)).toList();
+        return r.stream()
+                .map(s -> Pattern.compile(s, Pattern.UNICODE_CHARACTER_CLASS))
+                .toList();
     }
 
-    public String model() { return model; }
-    public int size() { return tokens.length; }
-    public String token(int id) { return tokens[id]; }
-    public int type(int id) { return types[id]; }
+    public String model() {
+        return model;
+    }
+
+    public int size() {
+        return tokens.length;
+    }
+
+    public String token(int id) {
+        return tokens[id];
+    }
+
+    public int type(int id) {
+        return types[id];
+    }
 
     @Override
-    public Optional<String> chatTemplate() { return Optional.ofNullable(chatTemplate); }
+    public Optional<String> chatTemplate() {
+        return Optional.ofNullable(chatTemplate);
+    }
 
     @Override
-    public String eosToken() { return eosToken; }
+    public String eosToken() {
+        return eosToken;
+    }
 
     /** Token ids of a text, special-token texts included (no BOS: the codec adds it). */
     @Override
@@ -174,8 +197,8 @@ public final class GgufTokenizer implements BpeTokenizer {
             prev[i] = i - 1;
             next[i] = i + 1 < n ? i + 1 : -1;
         }
-        PriorityQueue<Bigram> q = new PriorityQueue<>((a, b) -> a.priority != b.priority
-                ? Double.compare(b.priority, a.priority) : Integer.compare(a.left, b.left));
+        PriorityQueue<Bigram> q = new PriorityQueue<>((a, b) ->
+                a.priority != b.priority ? Double.compare(b.priority, a.priority) : Integer.compare(a.left, b.left));
         for (int i = 0; i + 1 < n; i++) addBigram(text, start, len, i, i + 1, prio, q);
         while (!q.isEmpty()) {
             Bigram b = q.poll();
@@ -192,7 +215,8 @@ public final class GgufTokenizer implements BpeTokenizer {
         return out.toArray(new String[0]);
     }
 
-    private static void addBigram(String text, int[] start, int[] len, int l, int r, Priority prio, PriorityQueue<Bigram> q) {
+    private static void addBigram(
+            String text, int[] start, int[] len, int l, int r, Priority prio, PriorityQueue<Bigram> q) {
         String left = text.substring(start[l], start[l] + len[l]), right = text.substring(start[r], start[r] + len[r]);
         double p = prio.of(left + right, left, right);
         if (!Double.isNaN(p)) q.add(new Bigram(l, r, p, len[l] + len[r]));

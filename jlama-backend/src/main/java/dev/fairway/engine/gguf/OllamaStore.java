@@ -50,11 +50,13 @@ public final class OllamaStore {
             for (JsonNode layer : m.path("layers")) {
                 if (!MODEL_LAYER.equals(layer.path("mediaType").asText())) continue;
                 String digest = layer.path("digest").asText();
-                if (!digest.matches("sha256[:-][0-9a-f]{64}")) throw new GgufException("bad digest '" + digest + "' in " + manifest);
+                if (!digest.matches("sha256[:-][0-9a-f]{64}"))
+                    throw new GgufException("bad digest '" + digest + "' in " + manifest);
                 Path blob = store.resolve("blobs").resolve("sha256-" + digest.substring(7));
                 if (!Files.isRegularFile(blob)) blob = store.resolve("blobs").resolve("sha256:" + digest.substring(7));
                 if (!Files.isRegularFile(blob)) {
-                    throw new GgufException("Ollama model " + name + ":" + tag + ": blob " + digest + " is missing from " + store);
+                    throw new GgufException(
+                            "Ollama model " + name + ":" + tag + ": blob " + digest + " is missing from " + store);
                 }
                 return blob;
             }

@@ -25,8 +25,9 @@ public final class JlamaDownloader {
         Files.createDirectories(cacheDir);
         if (PROGRESS_BARS) return Bars.download(cacheDir, id);
         return SafeTensorSupport.maybeDownloadModel(cacheDir.toString(), id, (file, done, total) -> {
-            if (done >= total) log.info("downloaded {} of {} ({} MB)", file, id, total >> 20);
-        }).toPath();
+                    if (done >= total) log.info("downloaded {} of {} ({} MB)", file, id, total >> 20);
+                })
+                .toPath();
     }
 
     private static boolean present(String className) {
@@ -43,9 +44,14 @@ public final class JlamaDownloader {
         static Path download(Path cacheDir, String id) throws IOException {
             Map<String, me.tongfei.progressbar.ProgressBar> bars = new HashMap<>();
             var folder = SafeTensorSupport.maybeDownloadModel(cacheDir.toString(), id, (file, done, total) -> {
-                var bar = bars.computeIfAbsent(file, f -> new me.tongfei.progressbar.ProgressBarBuilder().setTaskName(f)
-                        .setInitialMax(Math.max(total, 1)).setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII)
-                        .setUnit("MB", 1 << 20).build());
+                var bar = bars.computeIfAbsent(
+                        file,
+                        f -> new me.tongfei.progressbar.ProgressBarBuilder()
+                                .setTaskName(f)
+                                .setInitialMax(Math.max(total, 1))
+                                .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII)
+                                .setUnit("MB", 1 << 20)
+                                .build());
                 bar.stepTo(done);
                 if (done >= total) bar.close();
             });

@@ -17,8 +17,11 @@ public final class JlamaTokenizer implements BpeTokenizer {
 
     public static JlamaTokenizer load(Path folder) throws IOException {
         try {
-            return new JlamaTokenizer(SafeTensorSupport.detectModel(folder.resolve("config.json").toFile()).tokenizerClass
-                    .getConstructor(Path.class).newInstance(folder));
+            return new JlamaTokenizer(
+                    SafeTensorSupport.detectModel(folder.resolve("config.json").toFile())
+                            .tokenizerClass
+                            .getConstructor(Path.class)
+                            .newInstance(folder));
         } catch (ReflectiveOperationException e) {
             throw new IOException("Cannot load tokenizer from " + folder, e);
         }

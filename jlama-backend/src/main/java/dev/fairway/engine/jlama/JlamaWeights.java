@@ -70,7 +70,8 @@ public final class JlamaWeights implements AutoCloseable {
             field.setAccessible(true);
             return (Buffer) field.get(t);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Unsupported jlama tensor " + t.getClass().getName(), e);
+            throw new IllegalStateException(
+                    "Unsupported jlama tensor " + t.getClass().getName(), e);
         }
     }
 

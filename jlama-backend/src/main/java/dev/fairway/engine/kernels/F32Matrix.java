@@ -6,11 +6,20 @@ public record F32Matrix(int rows, int cols, float[] data) implements WeightMatri
         if ((long) rows * cols != data.length) throw new IllegalArgumentException("shape/data mismatch");
     }
 
-    @Override public String type() { return "F32"; }
+    @Override
+    public String type() {
+        return "F32";
+    }
 
-    @Override public long bytes() { return 4L * data.length; }
+    @Override
+    public long bytes() {
+        return 4L * data.length;
+    }
 
-    @Override public float[] floats() { return data; }
+    @Override
+    public float[] floats() {
+        return data;
+    }
 
     @Override
     public void dequantize(int row, int count, float[] dst) {

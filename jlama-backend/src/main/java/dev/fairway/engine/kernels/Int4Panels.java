@@ -49,18 +49,30 @@ final class Int4Panels implements QuantPanels {
         });
     }
 
-    @Override public int rows() { return rows; }
-    @Override public int cols() { return cols; }
-    @Override public long bytes() { return panels.length + 4L * scales.length; }
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public long bytes() {
+        return panels.length + 4L * scales.length;
+    }
 
     /** The H bytes at src widened to int lanes: low nibbles are rows [0, H) of the panel, high nibbles rows [H, W). */
     private IntVector lanes(int src) {
-        return (IntVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src)
-                .convertShape(VectorOperators.B2I, I, 0);
+        return (IntVector)
+                ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src).convertShape(VectorOperators.B2I, I, 0);
     }
 
     private static FloatVector low(IntVector v) {
-        return (FloatVector) v.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28)
+        return (FloatVector) v.lanewise(VectorOperators.LSHL, 28)
+                .lanewise(VectorOperators.ASHR, 28)
                 .convert(VectorOperators.I2F, 0);
     }
 
@@ -96,10 +108,16 @@ final class Int4Panels implements QuantPanels {
                 IntVector even = lanes(base + k * H), odd = lanes(base + (k + 1) * H);
                 FloatVector w0 = low(even), w1 = high(even), v0 = low(odd), v1 = high(odd);
                 FloatVector a = FloatVector.broadcast(F, x[x0 + k]), a2 = FloatVector.broadcast(F, x[x0 + k + 1]);
-                e00 = w0.fma(a, e00); e01 = w1.fma(a, e01); o00 = v0.fma(a2, o00); o01 = v1.fma(a2, o01);
+                e00 = w0.fma(a, e00);
+                e01 = w1.fma(a, e01);
+                o00 = v0.fma(a2, o00);
+                o01 = v1.fma(a2, o01);
                 if (n > 1) {
                     FloatVector c = FloatVector.broadcast(F, x[x1 + k]), c2 = FloatVector.broadcast(F, x[x1 + k + 1]);
-                    e10 = w0.fma(c, e10); e11 = w1.fma(c, e11); o10 = v0.fma(c2, o10); o11 = v1.fma(c2, o11);
+                    e10 = w0.fma(c, e10);
+                    e11 = w1.fma(c, e11);
+                    o10 = v0.fma(c2, o10);
+                    o11 = v1.fma(c2, o11);
                 }
             }
             int sb = (panel * blocks + b) * W;

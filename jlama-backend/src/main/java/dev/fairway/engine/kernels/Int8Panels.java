@@ -28,9 +28,20 @@ final class Int8Panels implements QuantPanels {
         });
     }
 
-    @Override public int rows() { return rows; }
-    @Override public int cols() { return cols; }
-    @Override public long bytes() { return panels.length + 4L * scales.length; }
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public long bytes() {
+        return panels.length + 4L * scales.length;
+    }
 
     @Override
     public void dequantize(int panel, int k0, int kLen, float[] dst) {
@@ -42,9 +53,13 @@ final class Int8Panels implements QuantPanels {
             for (int blockEnd = Math.min(end, (k / BLOCK + 1) * BLOCK); k < blockEnd; k++) {
                 int src = base + k * W, d = (k - k0) * W;
                 ((FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src)
-                        .convertShape(VectorOperators.B2F, f, 0)).mul(s0).intoArray(dst, d);
+                                .convertShape(VectorOperators.B2F, f, 0))
+                        .mul(s0)
+                        .intoArray(dst, d);
                 ((FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src + L)
-                        .convertShape(VectorOperators.B2F, f, 0)).mul(s1).intoArray(dst, d + L);
+                                .convertShape(VectorOperators.B2F, f, 0))
+                        .mul(s1)
+                        .intoArray(dst, d + L);
             }
         }
     }
@@ -70,10 +85,16 @@ final class Int8Panels implements QuantPanels {
                 FloatVector v1 = (FloatVector) ByteVector.fromArray(VectorSupport.B_FOR_F, panels, src + W + L)
                         .convertShape(VectorOperators.B2F, f, 0);
                 FloatVector a = FloatVector.broadcast(f, x[x0 + k]), a2 = FloatVector.broadcast(f, x[x0 + k + 1]);
-                e00 = w0.fma(a, e00); e01 = w1.fma(a, e01); o00 = v0.fma(a2, o00); o01 = v1.fma(a2, o01);
+                e00 = w0.fma(a, e00);
+                e01 = w1.fma(a, e01);
+                o00 = v0.fma(a2, o00);
+                o01 = v1.fma(a2, o01);
                 if (n > 1) {
                     FloatVector c = FloatVector.broadcast(f, x[x1 + k]), c2 = FloatVector.broadcast(f, x[x1 + k + 1]);
-                    e10 = w0.fma(c, e10); e11 = w1.fma(c, e11); o10 = v0.fma(c2, o10); o11 = v1.fma(c2, o11);
+                    e10 = w0.fma(c, e10);
+                    e11 = w1.fma(c, e11);
+                    o10 = v0.fma(c2, o10);
+                    o11 = v1.fma(c2, o11);
                 }
             }
             int sb = (panel * blocks + b) * W;

@@ -65,94 +65,149 @@ final class PanelGemm {
         return ((cols + chunks - 1) / chunks + 31) / 32 * 32;
     }
 
-    static void micro6(float[] p, float[] x, int xo, int cols, int kLen, float[] y, int yo, int rows,
-                               boolean acc) {
+    static void micro6(float[] p, float[] x, int xo, int cols, int kLen, float[] y, int yo, int rows, boolean acc) {
         int x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols, x4 = x3 + cols, x5 = x4 + cols;
         int y1 = yo + rows, y2 = y1 + rows, y3 = y2 + rows, y4 = y3 + rows, y5 = y4 + rows;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (acc) {
-            c00 = FloatVector.fromArray(F, y, yo); c01 = FloatVector.fromArray(F, y, yo + L);
-            c10 = FloatVector.fromArray(F, y, y1); c11 = FloatVector.fromArray(F, y, y1 + L);
-            c20 = FloatVector.fromArray(F, y, y2); c21 = FloatVector.fromArray(F, y, y2 + L);
-            c30 = FloatVector.fromArray(F, y, y3); c31 = FloatVector.fromArray(F, y, y3 + L);
-            c40 = FloatVector.fromArray(F, y, y4); c41 = FloatVector.fromArray(F, y, y4 + L);
-            c50 = FloatVector.fromArray(F, y, y5); c51 = FloatVector.fromArray(F, y, y5 + L);
+            c00 = FloatVector.fromArray(F, y, yo);
+            c01 = FloatVector.fromArray(F, y, yo + L);
+            c10 = FloatVector.fromArray(F, y, y1);
+            c11 = FloatVector.fromArray(F, y, y1 + L);
+            c20 = FloatVector.fromArray(F, y, y2);
+            c21 = FloatVector.fromArray(F, y, y2 + L);
+            c30 = FloatVector.fromArray(F, y, y3);
+            c31 = FloatVector.fromArray(F, y, y3 + L);
+            c40 = FloatVector.fromArray(F, y, y4);
+            c41 = FloatVector.fromArray(F, y, y4 + L);
+            c50 = FloatVector.fromArray(F, y, y5);
+            c51 = FloatVector.fromArray(F, y, y5 + L);
         } else {
-            c00 = FloatVector.zero(F); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00;
-            c30 = c00; c31 = c00; c40 = c00; c41 = c00; c50 = c00; c51 = c00;
+            c00 = FloatVector.zero(F);
+            c01 = c00;
+            c10 = c00;
+            c11 = c00;
+            c20 = c00;
+            c21 = c00;
+            c30 = c00;
+            c31 = c00;
+            c40 = c00;
+            c41 = c00;
+            c50 = c00;
+            c51 = c00;
         }
         for (int k = 0; k < kLen; k++) {
             FloatVector w0 = FloatVector.fromArray(F, p, k * WIDTH), w1 = FloatVector.fromArray(F, p, k * WIDTH + L);
             FloatVector b = FloatVector.broadcast(F, x[xo + k]);
-            c00 = w0.fma(b, c00); c01 = w1.fma(b, c01);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
             b = FloatVector.broadcast(F, x[x1 + k]);
-            c10 = w0.fma(b, c10); c11 = w1.fma(b, c11);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
             b = FloatVector.broadcast(F, x[x2 + k]);
-            c20 = w0.fma(b, c20); c21 = w1.fma(b, c21);
+            c20 = w0.fma(b, c20);
+            c21 = w1.fma(b, c21);
             b = FloatVector.broadcast(F, x[x3 + k]);
-            c30 = w0.fma(b, c30); c31 = w1.fma(b, c31);
+            c30 = w0.fma(b, c30);
+            c31 = w1.fma(b, c31);
             b = FloatVector.broadcast(F, x[x4 + k]);
-            c40 = w0.fma(b, c40); c41 = w1.fma(b, c41);
+            c40 = w0.fma(b, c40);
+            c41 = w1.fma(b, c41);
             b = FloatVector.broadcast(F, x[x5 + k]);
-            c50 = w0.fma(b, c50); c51 = w1.fma(b, c51);
+            c50 = w0.fma(b, c50);
+            c51 = w1.fma(b, c51);
         }
-        c00.intoArray(y, yo); c01.intoArray(y, yo + L);
-        c10.intoArray(y, y1); c11.intoArray(y, y1 + L);
-        c20.intoArray(y, y2); c21.intoArray(y, y2 + L);
-        c30.intoArray(y, y3); c31.intoArray(y, y3 + L);
-        c40.intoArray(y, y4); c41.intoArray(y, y4 + L);
-        c50.intoArray(y, y5); c51.intoArray(y, y5 + L);
+        c00.intoArray(y, yo);
+        c01.intoArray(y, yo + L);
+        c10.intoArray(y, y1);
+        c11.intoArray(y, y1 + L);
+        c20.intoArray(y, y2);
+        c21.intoArray(y, y2 + L);
+        c30.intoArray(y, y3);
+        c31.intoArray(y, y3 + L);
+        c40.intoArray(y, y4);
+        c41.intoArray(y, y4 + L);
+        c50.intoArray(y, y5);
+        c51.intoArray(y, y5 + L);
     }
 
-    private static void micro4(float[] p, float[] x, int xo, int cols, int kLen, float[] y, int yo, int rows,
-                               boolean acc) {
+    private static void micro4(
+            float[] p, float[] x, int xo, int cols, int kLen, float[] y, int yo, int rows, boolean acc) {
         int x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols;
         int y1 = yo + rows, y2 = y1 + rows, y3 = y2 + rows;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
         if (acc) {
-            c00 = FloatVector.fromArray(F, y, yo); c01 = FloatVector.fromArray(F, y, yo + L);
-            c10 = FloatVector.fromArray(F, y, y1); c11 = FloatVector.fromArray(F, y, y1 + L);
-            c20 = FloatVector.fromArray(F, y, y2); c21 = FloatVector.fromArray(F, y, y2 + L);
-            c30 = FloatVector.fromArray(F, y, y3); c31 = FloatVector.fromArray(F, y, y3 + L);
+            c00 = FloatVector.fromArray(F, y, yo);
+            c01 = FloatVector.fromArray(F, y, yo + L);
+            c10 = FloatVector.fromArray(F, y, y1);
+            c11 = FloatVector.fromArray(F, y, y1 + L);
+            c20 = FloatVector.fromArray(F, y, y2);
+            c21 = FloatVector.fromArray(F, y, y2 + L);
+            c30 = FloatVector.fromArray(F, y, y3);
+            c31 = FloatVector.fromArray(F, y, y3 + L);
         } else {
-            c00 = FloatVector.zero(F); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
+            c00 = FloatVector.zero(F);
+            c01 = c00;
+            c10 = c00;
+            c11 = c00;
+            c20 = c00;
+            c21 = c00;
+            c30 = c00;
+            c31 = c00;
         }
         for (int k = 0; k < kLen; k++) {
             FloatVector w0 = FloatVector.fromArray(F, p, k * WIDTH), w1 = FloatVector.fromArray(F, p, k * WIDTH + L);
             FloatVector b = FloatVector.broadcast(F, x[xo + k]);
-            c00 = w0.fma(b, c00); c01 = w1.fma(b, c01);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
             b = FloatVector.broadcast(F, x[x1 + k]);
-            c10 = w0.fma(b, c10); c11 = w1.fma(b, c11);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
             b = FloatVector.broadcast(F, x[x2 + k]);
-            c20 = w0.fma(b, c20); c21 = w1.fma(b, c21);
+            c20 = w0.fma(b, c20);
+            c21 = w1.fma(b, c21);
             b = FloatVector.broadcast(F, x[x3 + k]);
-            c30 = w0.fma(b, c30); c31 = w1.fma(b, c31);
+            c30 = w0.fma(b, c30);
+            c31 = w1.fma(b, c31);
         }
-        c00.intoArray(y, yo); c01.intoArray(y, yo + L);
-        c10.intoArray(y, y1); c11.intoArray(y, y1 + L);
-        c20.intoArray(y, y2); c21.intoArray(y, y2 + L);
-        c30.intoArray(y, y3); c31.intoArray(y, y3 + L);
+        c00.intoArray(y, yo);
+        c01.intoArray(y, yo + L);
+        c10.intoArray(y, y1);
+        c11.intoArray(y, y1 + L);
+        c20.intoArray(y, y2);
+        c21.intoArray(y, y2 + L);
+        c30.intoArray(y, y3);
+        c31.intoArray(y, y3 + L);
     }
 
-    private static void micro2(float[] p, float[] x, int xo, int cols, int kLen, float[] y, int yo, int rows,
-                               boolean acc) {
+    private static void micro2(
+            float[] p, float[] x, int xo, int cols, int kLen, float[] y, int yo, int rows, boolean acc) {
         int x1 = xo + cols, y1 = yo + rows;
         FloatVector c00, c01, c10, c11;
         if (acc) {
-            c00 = FloatVector.fromArray(F, y, yo); c01 = FloatVector.fromArray(F, y, yo + L);
-            c10 = FloatVector.fromArray(F, y, y1); c11 = FloatVector.fromArray(F, y, y1 + L);
+            c00 = FloatVector.fromArray(F, y, yo);
+            c01 = FloatVector.fromArray(F, y, yo + L);
+            c10 = FloatVector.fromArray(F, y, y1);
+            c11 = FloatVector.fromArray(F, y, y1 + L);
         } else {
-            c00 = FloatVector.zero(F); c01 = c00; c10 = c00; c11 = c00;
+            c00 = FloatVector.zero(F);
+            c01 = c00;
+            c10 = c00;
+            c11 = c00;
         }
         for (int k = 0; k < kLen; k++) {
             FloatVector w0 = FloatVector.fromArray(F, p, k * WIDTH), w1 = FloatVector.fromArray(F, p, k * WIDTH + L);
             FloatVector b = FloatVector.broadcast(F, x[xo + k]);
-            c00 = w0.fma(b, c00); c01 = w1.fma(b, c01);
+            c00 = w0.fma(b, c00);
+            c01 = w1.fma(b, c01);
             b = FloatVector.broadcast(F, x[x1 + k]);
-            c10 = w0.fma(b, c10); c11 = w1.fma(b, c11);
+            c10 = w0.fma(b, c10);
+            c11 = w1.fma(b, c11);
         }
-        c00.intoArray(y, yo); c01.intoArray(y, yo + L);
-        c10.intoArray(y, y1); c11.intoArray(y, y1 + L);
+        c00.intoArray(y, yo);
+        c01.intoArray(y, yo + L);
+        c10.intoArray(y, y1);
+        c11.intoArray(y, y1 + L);
     }
 
     private static void micro1(float[] p, float[] x, int xo, int kLen, float[] y, int yo, boolean acc) {

@@ -24,15 +24,34 @@ public final class Q4Matrix implements PanelSource {
         this.panels = new Int4Panels(q, scales, rows, cols);
     }
 
-    @Override public int rows() { return rows; }
-    @Override public int cols() { return cols; }
-    public byte[] q() { return q; }
-    public float[] scales() { return scales; }
+    @Override
+    public int rows() {
+        return rows;
+    }
 
-    @Override public String type() { return "Q4"; }
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    public byte[] q() {
+        return q;
+    }
+
+    public float[] scales() {
+        return scales;
+    }
+
+    @Override
+    public String type() {
+        return "Q4";
+    }
 
     /** Packed nibbles, plus the repacked copy the kernels read. */
-    @Override public long bytes() { return q.length + panels.bytes() + 4L * scales.length; }
+    @Override
+    public long bytes() {
+        return q.length + panels.bytes() + 4L * scales.length;
+    }
 
     /** Scalar: used for embeddings (once, at load) and a ragged last few rows. */
     @Override
@@ -45,5 +64,8 @@ public final class Q4Matrix implements PanelSource {
         }
     }
 
-    @Override public QuantPanels panels() { return panels; }
+    @Override
+    public QuantPanels panels() {
+        return panels;
+    }
 }

@@ -23,17 +23,39 @@ public final class Q8Matrix implements PanelSource {
         this.panels = new Int8Panels(q, scales, rows, cols);
     }
 
-    @Override public int rows() { return rows; }
-    @Override public int cols() { return cols; }
-    public byte[] q() { return q; }
-    public float[] scales() { return scales; }
+    @Override
+    public int rows() {
+        return rows;
+    }
 
-    @Override public String type() { return "Q8"; }
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    public byte[] q() {
+        return q;
+    }
+
+    public float[] scales() {
+        return scales;
+    }
+
+    @Override
+    public String type() {
+        return "Q8";
+    }
 
     /** Row-major values (dequantize, tests) plus the copy the batched kernel reads. */
-    @Override public long bytes() { return q.length + 4L * scales.length + panels.bytes(); }
+    @Override
+    public long bytes() {
+        return q.length + 4L * scales.length + panels.bytes();
+    }
 
-    @Override public QuantPanels panels() { return panels; }
+    @Override
+    public QuantPanels panels() {
+        return panels;
+    }
 
     public static Q8Matrix quantize(int rows, int cols, float[] w) {
         byte[] q = new byte[rows * cols];
@@ -56,7 +78,9 @@ public final class Q8Matrix implements PanelSource {
         for (int i = 0; i < n; i += L) {
             float scale = scales[(from + i) / BLOCK];
             ByteVector b = ByteVector.fromArray(VectorSupport.B_FOR_F, q, from + i);
-            ((FloatVector) b.convertShape(VectorOperators.B2F, VectorSupport.F, 0)).mul(scale).intoArray(dst, i);
+            ((FloatVector) b.convertShape(VectorOperators.B2F, VectorSupport.F, 0))
+                    .mul(scale)
+                    .intoArray(dst, i);
         }
     }
 }

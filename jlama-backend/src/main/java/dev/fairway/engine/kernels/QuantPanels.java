@@ -8,7 +8,9 @@ sealed interface QuantPanels permits Int8Panels, Int4Panels {
     int BLOCK = 32;
 
     int rows();
+
     int cols();
+
     long bytes();
 
     /** Writes rows [panel*WIDTH, +WIDTH) x cols [k0, k0+kLen) as floats, k-major: dst[(k-k0)*WIDTH + j]. */

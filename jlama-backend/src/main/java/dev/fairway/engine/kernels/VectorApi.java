@@ -18,9 +18,11 @@ public final class VectorApi {
     /** Throws IllegalStateException naming the JVM flag when the Vector API is not available. */
     public static void require() {
         if (!available()) {
-            throw new IllegalStateException("Fairway's engine needs the JDK's Vector API (jdk.incubator.vector), which this "
-                    + "JVM was not started with: add the JVM flag " + JVM_FLAG + " (java " + JVM_FLAG + " ...; Maven: "
-                    + "surefire <argLine>, exec:java MAVEN_OPTS or .mvn/jvm.config; Gradle: jvmArgs)");
+            throw new IllegalStateException(
+                    "Fairway's engine needs the JDK's Vector API (jdk.incubator.vector), which this "
+                            + "JVM was not started with: add the JVM flag " + JVM_FLAG + " (java " + JVM_FLAG
+                            + " ...; Maven: "
+                            + "surefire <argLine>, exec:java MAVEN_OPTS or .mvn/jvm.config; Gradle: jvmArgs)");
         }
     }
 }

@@ -17,7 +17,10 @@ public final class VectorOps {
         float inv = (float) (1.0 / Math.sqrt(ss / len + eps));
         int i = 0, bound = F.loopBound(len);
         for (; i < bound; i += L) {
-            FloatVector.fromArray(F, x, xOff + i).mul(inv).mul(FloatVector.fromArray(F, weight, i)).intoArray(out, outOff + i);
+            FloatVector.fromArray(F, x, xOff + i)
+                    .mul(inv)
+                    .mul(FloatVector.fromArray(F, weight, i))
+                    .intoArray(out, outOff + i);
         }
         for (; i < len; i++) out[outOff + i] = x[xOff + i] * inv * weight[i];
     }
@@ -26,7 +29,9 @@ public final class VectorOps {
     public static void addInPlace(float[] acc, int accOff, float[] add, int addOff, int len) {
         int i = 0, bound = F.loopBound(len);
         for (; i < bound; i += L) {
-            FloatVector.fromArray(F, acc, accOff + i).add(FloatVector.fromArray(F, add, addOff + i)).intoArray(acc, accOff + i);
+            FloatVector.fromArray(F, acc, accOff + i)
+                    .add(FloatVector.fromArray(F, add, addOff + i))
+                    .intoArray(acc, accOff + i);
         }
         for (; i < len; i++) acc[accOff + i] += add[addOff + i];
     }
@@ -49,7 +54,8 @@ public final class VectorOps {
     public static void axpy(float a, float[] v, int vOff, float[] acc, int accOff, int len) {
         int i = 0, bound = F.loopBound(len);
         for (; i < bound; i += L) {
-            FloatVector.fromArray(F, v, vOff + i).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, acc, accOff + i))
+            FloatVector.fromArray(F, v, vOff + i)
+                    .fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, acc, accOff + i))
                     .intoArray(acc, accOff + i);
         }
         for (; i < len; i++) acc[accOff + i] += a * v[vOff + i];

@@ -17,5 +17,7 @@ public interface WeightMatrix {
     void dequantize(int row, int count, float[] dst);
 
     /** F32 storage can be read in place; quantized types return null. */
-    default float[] floats() { return null; }
+    default float[] floats() {
+        return null;
+    }
 }

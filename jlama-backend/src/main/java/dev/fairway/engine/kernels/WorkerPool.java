@@ -42,11 +42,17 @@ public final class WorkerPool implements AutoCloseable {
     public WorkerPool(int threads) {
         workers = new Thread[Math.max(0, threads - 1)];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = Thread.ofPlatform().daemon().priority(Thread.MIN_PRIORITY).name("fairway-worker-" + i).start(this::workerLoop);
+            workers[i] = Thread.ofPlatform()
+                    .daemon()
+                    .priority(Thread.MIN_PRIORITY)
+                    .name("fairway-worker-" + i)
+                    .start(this::workerLoop);
         }
     }
 
-    public int threads() { return workers.length + 1; }
+    public int threads() {
+        return workers.length + 1;
+    }
 
     /** Runs body(i) for every i in [0, n) across the pool; returns when all are done. Not reentrant. */
     public void run(int n, IntConsumer body) {

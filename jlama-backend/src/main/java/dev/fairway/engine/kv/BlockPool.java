@@ -27,16 +27,24 @@ public final class BlockPool {
         for (int i = 0; i < numBlocks; i++) free.add(i);
     }
 
-    public int total() { return refs.length; }
+    public int total() {
+        return refs.length;
+    }
 
     /** Blocks owned by at least one sequence. */
-    public int used() { return used; }
+    public int used() {
+        return used;
+    }
 
     /** Blocks a new allocation can take (free + cached-but-unowned). */
-    public int available() { return free.size() + evictable.size(); }
+    public int available() {
+        return free.size() + evictable.size();
+    }
 
     /** Unowned blocks still holding a cached prefix. */
-    public int cached() { return evictable.size(); }
+    public int cached() {
+        return evictable.size();
+    }
 
     /** Takes a block (evicting the least recently used cached one if needed), ref = 1; -1 when none is left. */
     public int allocate() {
@@ -69,7 +77,9 @@ public final class BlockPool {
         }
     }
 
-    public int refCount(int b) { return refs[b]; }
+    public int refCount(int b) {
+        return refs[b];
+    }
 
     /** The cached block with this content hash, retained for the caller; -1 if none. */
     public int lookup(long hash) {

@@ -12,13 +12,23 @@ public final class BlockTable {
         blocks[size++] = physicalBlock;
     }
 
-    public int get(int i) { return blocks[i]; }
+    public int get(int i) {
+        return blocks[i];
+    }
 
-    public void set(int i, int physicalBlock) { blocks[i] = physicalBlock; }
+    public void set(int i, int physicalBlock) {
+        blocks[i] = physicalBlock;
+    }
 
-    public int size() { return size; }
+    public int size() {
+        return size;
+    }
 
-    public int[] toArray() { return Arrays.copyOf(blocks, size); }
+    public int[] toArray() {
+        return Arrays.copyOf(blocks, size);
+    }
 
-    public void clear() { size = 0; }
+    public void clear() {
+        size = 0;
+    }
 }

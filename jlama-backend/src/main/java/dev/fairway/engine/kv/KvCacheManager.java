@@ -18,17 +18,27 @@ public final class KvCacheManager {
         this.prefixCaching = prefixCaching;
     }
 
-    public BlockPool pool() { return pool; }
+    public BlockPool pool() {
+        return pool;
+    }
 
-    public int blockSize() { return blockSize; }
+    public int blockSize() {
+        return blockSize;
+    }
 
-    public long prefixHitTokens() { return prefixHitTokens; }
+    public long prefixHitTokens() {
+        return prefixHitTokens;
+    }
 
     /** Takes back hits of an attach that was undone (admission found no room), so each admission counts once. */
-    public void uncountHits(int tokens) { prefixHitTokens -= tokens; }
+    public void uncountHits(int tokens) {
+        prefixHitTokens -= tokens;
+    }
 
     /** Blocks needed to hold {@code tokens} positions. */
-    public int blocksFor(int tokens) { return (tokens + blockSize - 1) / blockSize; }
+    public int blocksFor(int tokens) {
+        return (tokens + blockSize - 1) / blockSize;
+    }
 
     /**
      * Attaches cached blocks matching the start of {@code tokens[0, length)} to an empty table, leaving at least one

@@ -32,12 +32,25 @@ public final class PagedKvCache {
         return (int) Math.max(1, megabytes * 1024L * 1024L / bytesPerBlock);
     }
 
-    public int numBlocks() { return numBlocks; }
-    public int blockSize() { return blockSize; }
-    public int kvDim() { return kvDim; }
+    public int numBlocks() {
+        return numBlocks;
+    }
 
-    public float[] keys(int layer) { return keys[layer]; }
-    public float[] values(int layer) { return values[layer]; }
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public int kvDim() {
+        return kvDim;
+    }
+
+    public float[] keys(int layer) {
+        return keys[layer];
+    }
+
+    public float[] values(int layer) {
+        return values[layer];
+    }
 
     /** Float offset of (position) in a sequence's table: start of its V vector in values(layer). */
     public int offset(BlockTable table, int position) {

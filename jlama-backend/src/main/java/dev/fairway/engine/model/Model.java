@@ -25,13 +25,26 @@ public final class Model {
         this.codec = codec;
     }
 
-    public String name() { return name; }
-    public ModelConfig config() { return config; }
-    public ModelWeights weights() { return weights; }
-    public TextCodec codec() { return codec; }
+    public String name() {
+        return name;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    public TextCodec codec() {
+        return codec;
+    }
 
     /** The weight type of the layers ("Q4", "Q8", "F32"). */
-    public String weightType() { return weights.layers()[0].down().type(); }
+    public String weightType() {
+        return weights.layers()[0].down().type();
+    }
 
     /** Loads a local Hugging Face folder; {@code weightType} null keeps the stored type. */
     public static Model load(Path folder, String weightType) {
@@ -81,8 +94,13 @@ public final class Model {
             }
             layers[i] = new LayerWeights(
                     r.vector(p + "input_layernorm.weight"),
-                    r.fused(h, List.of(p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
-                            p + "self_attn.v_proj.weight"), List.of(q, kv, kv)),
+                    r.fused(
+                            h,
+                            List.of(
+                                    p + "self_attn.q_proj.weight",
+                                    p + "self_attn.k_proj.weight",
+                                    p + "self_attn.v_proj.weight"),
+                            List.of(q, kv, kv)),
                     bias,
                     r.single(p + "self_attn.o_proj.weight", h, q),
                     r.vector(p + "post_attention_layernorm.weight"),

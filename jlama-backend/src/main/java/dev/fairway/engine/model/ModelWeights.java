@@ -6,7 +6,8 @@ import dev.fairway.engine.kernels.WeightMatrix;
 public record ModelWeights(WeightMatrix embeddings, LayerWeights[] layers, float[] finalNorm, WeightMatrix lmHead) {
     public long bytes() {
         long b = embeddings.bytes() + lmHead.bytes();
-        for (LayerWeights l : layers) b += l.qkv().bytes() + l.o().bytes() + l.gateUp().bytes() + l.down().bytes();
+        for (LayerWeights l : layers)
+            b += l.qkv().bytes() + l.o().bytes() + l.gateUp().bytes() + l.down().bytes();
         return b;
     }
 }

@@ -25,6 +25,7 @@ final class Attention {
     private final float scale;
     /** Three heads at a time needs a block of two vectors and a head of whole 4-vector strips. */
     private final boolean tiled;
+
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[1024]);
 
     Attention(ModelConfig c, PagedKvCache kv) {
@@ -41,8 +42,16 @@ final class Attention {
      * Writes out[outOff + (kvHead*group + g)*hd ..] for the group's query heads, read at qkv[qOff + (kvHead*group + g)*hd],
      * attending over positions 0..p of {@code table}.
      */
-    void attend(BlockTable table, int p, int kvHead, float[] qkv, int qOff, float[] keys, float[] values,
-                float[] out, int outOff) {
+    void attend(
+            BlockTable table,
+            int p,
+            int kvHead,
+            float[] qkv,
+            int qOff,
+            float[] keys,
+            float[] values,
+            float[] out,
+            int outOff) {
         int span = p + 1, blocks = (span + bs - 1) / bs, stride = blocks * bs;
         float[] s = scores(3 * stride);
         int q0 = qOff + kvHead * group * hd, o0 = outOff + kvHead * group * hd;
@@ -78,19 +87,25 @@ final class Attention {
             int k = kb + d * bs;
             FloatVector k0 = FloatVector.fromArray(F, keys, k), k1 = FloatVector.fromArray(F, keys, k + L);
             FloatVector x = FloatVector.broadcast(F, q[qa + d]);
-            a0 = k0.fma(x, a0); a1 = k1.fma(x, a1);
+            a0 = k0.fma(x, a0);
+            a1 = k1.fma(x, a1);
             x = FloatVector.broadcast(F, q[qb + d]);
-            b0 = k0.fma(x, b0); b1 = k1.fma(x, b1);
+            b0 = k0.fma(x, b0);
+            b1 = k1.fma(x, b1);
             x = FloatVector.broadcast(F, q[qc + d]);
-            c0 = k0.fma(x, c0); c1 = k1.fma(x, c1);
+            c0 = k0.fma(x, c0);
+            c1 = k1.fma(x, c1);
             k0 = FloatVector.fromArray(F, keys, k + bs);
             k1 = FloatVector.fromArray(F, keys, k + bs + L);
             x = FloatVector.broadcast(F, q[qa + d + 1]);
-            d0 = k0.fma(x, d0); d1 = k1.fma(x, d1);
+            d0 = k0.fma(x, d0);
+            d1 = k1.fma(x, d1);
             x = FloatVector.broadcast(F, q[qb + d + 1]);
-            e0 = k0.fma(x, e0); e1 = k1.fma(x, e1);
+            e0 = k0.fma(x, e0);
+            e1 = k1.fma(x, e1);
             x = FloatVector.broadcast(F, q[qc + d + 1]);
-            f0 = k0.fma(x, f0); f1 = k1.fma(x, f1);
+            f0 = k0.fma(x, f0);
+            f1 = k1.fma(x, f1);
         }
         a0.add(d0).mul(scale).intoArray(s, so);
         a1.add(d1).mul(scale).intoArray(s, so + L);
@@ -104,8 +119,18 @@ final class Attention {
      * out[oo + j*hd ..] = (sum over t < span of w[j*stride + t] * V[t]) * inv_j for three heads j: each value vector
      * is loaded once for the three weights; inv_j is the softmax denominator's inverse.
      */
-    private void weightedValues3(float[] w, int stride, int span, BlockTable table, int kvHead, float[] values,
-                                 float[] out, int oo, float i0, float i1, float i2) {
+    private void weightedValues3(
+            float[] w,
+            int stride,
+            int span,
+            BlockTable table,
+            int kvHead,
+            float[] values,
+            float[] out,
+            int oo,
+            float i0,
+            float i1,
+            float i2) {
         int blocks = (span + bs - 1) / bs;
         for (int d0 = 0; d0 < hd; d0 += 4 * L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -118,22 +143,37 @@ final class Attention {
                     FloatVector v2 = FloatVector.fromArray(F, values, v + 2 * L);
                     FloatVector v3 = FloatVector.fromArray(F, values, v + 3 * L);
                     FloatVector x = FloatVector.broadcast(F, w[t]);
-                    a0 = v0.fma(x, a0); a1 = v1.fma(x, a1); a2 = v2.fma(x, a2); a3 = v3.fma(x, a3);
+                    a0 = v0.fma(x, a0);
+                    a1 = v1.fma(x, a1);
+                    a2 = v2.fma(x, a2);
+                    a3 = v3.fma(x, a3);
                     x = FloatVector.broadcast(F, w[stride + t]);
-                    b0 = v0.fma(x, b0); b1 = v1.fma(x, b1); b2 = v2.fma(x, b2); b3 = v3.fma(x, b3);
+                    b0 = v0.fma(x, b0);
+                    b1 = v1.fma(x, b1);
+                    b2 = v2.fma(x, b2);
+                    b3 = v3.fma(x, b3);
                     x = FloatVector.broadcast(F, w[2 * stride + t]);
-                    c0 = v0.fma(x, c0); c1 = v1.fma(x, c1); c2 = v2.fma(x, c2); c3 = v3.fma(x, c3);
+                    c0 = v0.fma(x, c0);
+                    c1 = v1.fma(x, c1);
+                    c2 = v2.fma(x, c2);
+                    c3 = v3.fma(x, c3);
                 }
             }
             int o = oo + d0;
-            a0.mul(i0).intoArray(out, o); a1.mul(i0).intoArray(out, o + L);
-            a2.mul(i0).intoArray(out, o + 2 * L); a3.mul(i0).intoArray(out, o + 3 * L);
+            a0.mul(i0).intoArray(out, o);
+            a1.mul(i0).intoArray(out, o + L);
+            a2.mul(i0).intoArray(out, o + 2 * L);
+            a3.mul(i0).intoArray(out, o + 3 * L);
             o += hd;
-            b0.mul(i1).intoArray(out, o); b1.mul(i1).intoArray(out, o + L);
-            b2.mul(i1).intoArray(out, o + 2 * L); b3.mul(i1).intoArray(out, o + 3 * L);
+            b0.mul(i1).intoArray(out, o);
+            b1.mul(i1).intoArray(out, o + L);
+            b2.mul(i1).intoArray(out, o + 2 * L);
+            b3.mul(i1).intoArray(out, o + 3 * L);
             o += hd;
-            c0.mul(i2).intoArray(out, o); c1.mul(i2).intoArray(out, o + L);
-            c2.mul(i2).intoArray(out, o + 2 * L); c3.mul(i2).intoArray(out, o + 3 * L);
+            c0.mul(i2).intoArray(out, o);
+            c1.mul(i2).intoArray(out, o + L);
+            c2.mul(i2).intoArray(out, o + 2 * L);
+            c3.mul(i2).intoArray(out, o + 3 * L);
         }
     }
 
@@ -162,8 +202,8 @@ final class Attention {
     }
 
     /** out[oo..oo+hd) = sum over t < span of w[t] * V[t] for this kv head. */
-    private void weightedValues(float[] w, int span, BlockTable table, int kvHead, float[] values, float[] out,
-                                int oo) {
+    private void weightedValues(
+            float[] w, int span, BlockTable table, int kvHead, float[] values, float[] out, int oo) {
         java.util.Arrays.fill(out, oo, oo + hd, 0f);
         for (int t = 0; t < span; t++) {
             VectorOps.axpy(w[t], values, kv.offset(table, t) + kvHead * hd, out, oo, hd);

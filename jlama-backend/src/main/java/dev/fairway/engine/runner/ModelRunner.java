@@ -80,7 +80,9 @@ public final class ModelRunner implements AutoCloseable {
         return buffers;
     }
 
-    public PagedKvCache kvCache() { return kv; }
+    public PagedKvCache kvCache() {
+        return kv;
+    }
 
     /**
      * Runs one step; returns the logits of rows with wantLogits, in row order, vocab floats each (a new array: the
@@ -136,12 +138,23 @@ public final class ModelRunner implements AutoCloseable {
         if (n >= 2 * pool.threads()) {
             pool.run(n, i -> {
                 for (int kh = 0; kh < kvHeads; kh++) {
-                    attention.attend(batch.tables()[i], batch.positions()[i], kh, qkv, i * qkvW, keys, values, att, i * qd);
+                    attention.attend(
+                            batch.tables()[i], batch.positions()[i], kh, qkv, i * qkvW, keys, values, att, i * qd);
                 }
             });
         } else {
-            pool.run(n * kvHeads, t -> attention.attend(batch.tables()[t / kvHeads], batch.positions()[t / kvHeads],
-                    t % kvHeads, qkv, t / kvHeads * qkvW, keys, values, att, t / kvHeads * qd));
+            pool.run(
+                    n * kvHeads,
+                    t -> attention.attend(
+                            batch.tables()[t / kvHeads],
+                            batch.positions()[t / kvHeads],
+                            t % kvHeads,
+                            qkv,
+                            t / kvHeads * qkvW,
+                            keys,
+                            values,
+                            att,
+                            t / kvHeads * qd));
         }
     }
 

@@ -8,7 +8,9 @@ import dev.fairway.engine.kv.BlockTable;
  * position order. {@code wantLogits[i]} marks rows whose next-token logits are needed (last row of a chunk, decodes).
  */
 public record StepBatch(int[] tokens, int[] positions, BlockTable[] tables, boolean[] wantLogits) {
-    public int size() { return tokens.length; }
+    public int size() {
+        return tokens.length;
+    }
 
     public int logitRows() {
         int n = 0;

@@ -1,10 +1,10 @@
 package dev.fairway.engine.sampling;
 
 import java.util.Arrays;
+import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import java.util.Map;
 
 /**
  * Turns one row of logits into a token: logit bias, penalties and min_tokens first (they change the model's
@@ -15,8 +15,8 @@ public final class Sampler {
     private Sampler() {}
 
     /** Applies bias, penalties and EOS suppression in place on logits[off, off+vocab). */
-    public static void process(float[] logits, int off, int vocab, SamplerConfig p, SequenceState st,
-            java.util.Set<Integer> eosIds) {
+    public static void process(
+            float[] logits, int off, int vocab, SamplerConfig p, SequenceState st, java.util.Set<Integer> eosIds) {
         for (Map.Entry<Integer, Float> e : p.logitBias().entrySet()) {
             int t = e.getKey();
             if (t >= 0 && t < vocab) logits[off + t] += e.getValue();
@@ -37,7 +37,8 @@ public final class Sampler {
         }
         if (p.ignoreEos() || st.generated() < p.minTokens()) {
             for (int eos : eosIds) if (eos < vocab) logits[off + eos] = Float.NEGATIVE_INFINITY;
-            for (int stop : p.stopTokenIds()) if (stop < vocab && st.generated() < p.minTokens()) logits[off + stop] = Float.NEGATIVE_INFINITY;
+            for (int stop : p.stopTokenIds())
+                if (stop < vocab && st.generated() < p.minTokens()) logits[off + stop] = Float.NEGATIVE_INFINITY;
         }
     }
 
@@ -182,7 +183,10 @@ public final class Sampler {
             int end = Math.min(bound, i + 32 * lanes);
             FloatVector acc = FloatVector.zero(F);
             for (; i < end; i += lanes) {
-                FloatVector e = FloatVector.fromArray(F, logits, off + i).sub(max).mul(inv).lanewise(VectorOperators.EXP);
+                FloatVector e = FloatVector.fromArray(F, logits, off + i)
+                        .sub(max)
+                        .mul(inv)
+                        .lanewise(VectorOperators.EXP);
                 e.intoArray(probs, i);
                 acc = acc.add(e);
             }

@@ -18,9 +18,13 @@ public final class SequenceState {
         for (int t : prompt) seen.set(t);
     }
 
-    public SplittableRandom random() { return random; }
+    public SplittableRandom random() {
+        return random;
+    }
 
-    public int generated() { return generated; }
+    public int generated() {
+        return generated;
+    }
 
     public void accept(int token) {
         seen.set(token);
@@ -32,5 +36,7 @@ public final class SequenceState {
         for (int t = seen.nextSetBit(0); t >= 0; t = seen.nextSetBit(t + 1)) c.accept(t);
     }
 
-    void forEachOutputCount(java.util.function.BiConsumer<Integer, Integer> c) { outputCounts.forEach(c); }
+    void forEachOutputCount(java.util.function.BiConsumer<Integer, Integer> c) {
+        outputCounts.forEach(c);
+    }
 }

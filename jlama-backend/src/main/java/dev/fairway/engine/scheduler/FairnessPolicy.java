@@ -12,10 +12,14 @@ public interface FairnessPolicy {
     double rank(Sequence s);
 
     /** Secondary key among one user's sequences of equal rank (per fairness group for fair policies). */
-    default double subRank(Sequence s) { return 0; }
+    default double subRank(Sequence s) {
+        return 0;
+    }
 
     /** Rank differences below this do not matter when choosing whom to preempt (then the latest arrival goes). */
-    default double preemptionSlack() { return 0; }
+    default double preemptionSlack() {
+        return 0;
+    }
 
     /**
      * Called when a sequence enters the queue (first time or after preemption). {@code active} holds the sequences the

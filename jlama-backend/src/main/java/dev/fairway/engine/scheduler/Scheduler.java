@@ -26,6 +26,7 @@ public final class Scheduler {
     private final List<Sequence> running = new ArrayList<>();
     /** Finished since the last schedule(): their users still count as active for a client re-submitting at once. */
     private final List<Sequence> recentlyRemoved = new ArrayList<>();
+
     private long preemptions;
 
     /** {@code maxStepCost}: the budget of one step in {@code cost} units (a row at position 0 costs 1). */
@@ -38,12 +39,29 @@ public final class Scheduler {
         this.maxRunning = maxRunning;
     }
 
-    public FairnessPolicy policy() { return policy; }
-    public StepCostModel costModel() { return cost; }
-    public int waitingCount() { return waiting.size(); }
-    public int runningCount() { return running.size(); }
-    public long preemptions() { return preemptions; }
-    public boolean isIdle() { return waiting.isEmpty() && running.isEmpty(); }
+    public FairnessPolicy policy() {
+        return policy;
+    }
+
+    public StepCostModel costModel() {
+        return cost;
+    }
+
+    public int waitingCount() {
+        return waiting.size();
+    }
+
+    public int runningCount() {
+        return running.size();
+    }
+
+    public long preemptions() {
+        return preemptions;
+    }
+
+    public boolean isIdle() {
+        return waiting.isEmpty() && running.isEmpty();
+    }
 
     public void enqueue(Sequence s) {
         List<Sequence> active = new ArrayList<>(running);
@@ -185,7 +203,8 @@ public final class Scheduler {
      */
     private int worst(List<Sequence> candidates) {
         double worstRank = -Double.MAX_VALUE;
-        for (Sequence c : candidates) if (c.isRunning() && c.table.size() > 0) worstRank = Math.max(worstRank, policy.rank(c));
+        for (Sequence c : candidates)
+            if (c.isRunning() && c.table.size() > 0) worstRank = Math.max(worstRank, policy.rank(c));
         double band = worstRank - policy.preemptionSlack();
         int worst = -1;
         for (int i = 0; i < candidates.size(); i++) {

@@ -13,6 +13,7 @@ public final class Sequence {
     public final String user;
     /** The fairness subgroup within the user (see GenerationRequest.fairnessGroup). */
     public final String fairnessGroup;
+
     public final double weight;
     public final long arrivalNanos;
     public final int promptLength;
@@ -23,6 +24,7 @@ public final class Sequence {
     int computed;
     /** Highest {@code computed} ever reached: positions below it that are computed again are a recompute. */
     int highWater;
+
     long hashChain;
     int hashedBlocks;
     int cachedTokens;
@@ -40,30 +42,54 @@ public final class Sequence {
         this.length = prompt.length;
     }
 
-    public int length() { return length; }
+    public int length() {
+        return length;
+    }
 
-    public int token(int i) { return tokens[i]; }
+    public int token(int i) {
+        return tokens[i];
+    }
 
-    public int[] tokens() { return Arrays.copyOf(tokens, length); }
+    public int[] tokens() {
+        return Arrays.copyOf(tokens, length);
+    }
 
-    int[] tokenArray() { return tokens; }
+    int[] tokenArray() {
+        return tokens;
+    }
 
-    public int computed() { return computed; }
+    public int computed() {
+        return computed;
+    }
 
     /** Tokens still to be fed before the next token can be sampled. */
-    public int remaining() { return length - computed; }
+    public int remaining() {
+        return length - computed;
+    }
 
-    public boolean isDecoding() { return remaining() == 1 && computed >= promptLength - 1 && length > promptLength; }
+    public boolean isDecoding() {
+        return remaining() == 1 && computed >= promptLength - 1 && length > promptLength;
+    }
 
-    public int generated() { return length - promptLength; }
+    public int generated() {
+        return length - promptLength;
+    }
 
-    public int cachedTokens() { return cachedTokens; }
+    public int cachedTokens() {
+        return cachedTokens;
+    }
 
-    public int preemptions() { return preemptions; }
+    public int preemptions() {
+        return preemptions;
+    }
 
-    public RequestStatus status() { return status; }
+    public RequestStatus status() {
+        return status;
+    }
 
-    public boolean isRunning() { return status == RequestStatus.RUNNING; }
+    public boolean isRunning() {
+        return status == RequestStatus.RUNNING;
+    }
 
     public void append(int token) {
         if (length == tokens.length) tokens = Arrays.copyOf(tokens, length * 2);

@@ -16,7 +16,8 @@ public record StepCostModel(double positionsPerUnit) {
     private static final double EPS = 1e-9;
 
     public StepCostModel {
-        if (!(positionsPerUnit > 0)) throw new IllegalArgumentException("positionsPerUnit must be > 0: " + positionsPerUnit);
+        if (!(positionsPerUnit > 0))
+            throw new IllegalArgumentException("positionsPerUnit must be > 0: " + positionsPerUnit);
     }
 
     /**

@@ -36,10 +36,14 @@ public record StepPlan(List<Chunk> chunks, List<Sequence> preempted) {
             return new Chunk(s, s.computed(), tokens, s.isDecoding(), s.computed() + tokens == s.length());
         }
 
-        public int end() { return start + tokens; }
+        public int end() {
+            return start + tokens;
+        }
     }
 
-    public boolean isEmpty() { return chunks.isEmpty(); }
+    public boolean isEmpty() {
+        return chunks.isEmpty();
+    }
 
     /** Rows of the batch: one per planned token. */
     public int rows() {

@@ -81,9 +81,13 @@ public final class VirtualTokenCounter implements FairnessPolicy {
         userCounter.entrySet().removeIf(e -> !users.contains(e.getKey()) && e.getValue() <= min);
     }
 
-    int trackedGroups() { return groupCounter.size(); }
+    int trackedGroups() {
+        return groupCounter.size();
+    }
 
-    int trackedUsers() { return userCounter.size(); }
+    int trackedUsers() {
+        return userCounter.size();
+    }
 
     @Override
     public void charge(Sequence s, int prefillTokens, int decodeTokens) {

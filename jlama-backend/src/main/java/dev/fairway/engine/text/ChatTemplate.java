@@ -7,13 +7,12 @@ import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.tree.Node;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A model's Jinja chat template, parsed once. jlama's PromptSupport parses the template again on every render
@@ -23,14 +22,20 @@ import java.util.Map;
 final class ChatTemplate {
     private static final Logger log = LoggerFactory.getLogger(ChatTemplate.class);
     /** Hugging Face's Jinja settings, as jlama configures them. */
-    private static final Jinjava JINJA = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
-            .withLegacyOverrides(LegacyOverrides.newBuilder().withParseWhitespaceControlStrictly(true)
-                    .withUseTrimmingForNotesAndExpressions(true).withUseSnakeCasePropertyNaming(true).build())
+    private static final Jinjava JINJA = new Jinjava(JinjavaConfig.newBuilder()
+            .withTrimBlocks(true)
+            .withLstripBlocks(true)
+            .withLegacyOverrides(LegacyOverrides.newBuilder()
+                    .withParseWhitespaceControlStrictly(true)
+                    .withUseTrimmingForNotesAndExpressions(true)
+                    .withUseSnakeCasePropertyNaming(true)
+                    .build())
             .build());
 
     static {
-        JINJA.getGlobalContext().registerFunction(
-                new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
+        JINJA.getGlobalContext()
+                .registerFunction(new ELFunctionDefinition(
+                        "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
     }
 
     private final Node tree;
@@ -61,8 +66,13 @@ final class ChatTemplate {
         bindings.put("add_generation_prompt", true);
         bindings.put("eos_token", eosToken);
         bindings.put("bos_token", ""); // the codec adds BOS as a token
-        JinjavaInterpreter interpreter = new JinjavaInterpreter(JINJA,
-                new Context(JINJA.getGlobalContext(), bindings, JINJA.getGlobalConfig().getDisabled()), JINJA.getGlobalConfig());
+        JinjavaInterpreter interpreter = new JinjavaInterpreter(
+                JINJA,
+                new Context(
+                        JINJA.getGlobalContext(),
+                        bindings,
+                        JINJA.getGlobalConfig().getDisabled()),
+                JINJA.getGlobalConfig());
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
             String out = interpreter.render(tree, true);

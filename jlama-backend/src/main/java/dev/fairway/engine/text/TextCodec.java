@@ -35,8 +35,16 @@ public final class TextCodec {
     /** The model's chat template, or null: then messages are joined line by line. */
     private final ChatTemplate chatTemplate;
 
-    private TextCodec(BpeTokenizer tokenizer, byte[][] tokenBytes, boolean[] special, boolean addBos, int bosId,
-            Set<Integer> eosIds, Pattern addedTokens, boolean byteLevel, boolean wholeText) {
+    private TextCodec(
+            BpeTokenizer tokenizer,
+            byte[][] tokenBytes,
+            boolean[] special,
+            boolean addBos,
+            int bosId,
+            Set<Integer> eosIds,
+            Pattern addedTokens,
+            boolean byteLevel,
+            boolean wholeText) {
         this.tokenizer = tokenizer;
         this.wholeText = wholeText;
         this.addedTokens = addedTokens;
@@ -46,7 +54,10 @@ public final class TextCodec {
         this.addBos = addBos;
         this.bosId = bosId;
         this.eosIds = Set.copyOf(eosIds);
-        this.chatTemplate = tokenizer.chatTemplate().map(t -> new ChatTemplate(t, tokenizer.eosToken())).orElse(null);
+        this.chatTemplate = tokenizer
+                .chatTemplate()
+                .map(t -> new ChatTemplate(t, tokenizer.eosToken()))
+                .orElse(null);
     }
 
     /**
@@ -64,8 +75,11 @@ public final class TextCodec {
         Map<Integer, byte[]> bytes = new HashMap<>();
         Set<Integer> specials = new HashSet<>();
         Map<Character, Integer> byteOf = byteLevel ? gpt2ByteDecoder() : Map.of();
-        tj.path("model").path("vocab").fields().forEachRemaining(e ->
-                bytes.put(e.getValue().asInt(), byteLevel ? byteLevelBytes(e.getKey(), byteOf) : pieceBytes(e.getKey())));
+        tj.path("model")
+                .path("vocab")
+                .fields()
+                .forEachRemaining(e -> bytes.put(
+                        e.getValue().asInt(), byteLevel ? byteLevelBytes(e.getKey(), byteOf) : pieceBytes(e.getKey())));
         Map<String, Integer> idOfContent = new HashMap<>();
         for (JsonNode a : tj.path("added_tokens")) {
             int id = a.path("id").asInt();
@@ -73,7 +87,8 @@ public final class TextCodec {
             if (a.path("special").asBoolean(false)) specials.add(id);
             else bytes.put(id, a.path("content").asText().getBytes(StandardCharsets.UTF_8));
         }
-        int size = Math.max(vocab, bytes.keySet().stream().mapToInt(i -> i + 1).max().orElse(0));
+        int size = Math.max(
+                vocab, bytes.keySet().stream().mapToInt(i -> i + 1).max().orElse(0));
         byte[][] table = new byte[size][];
         boolean[] isSpecial = new boolean[size];
         for (int i = 0; i < size; i++) {
@@ -87,9 +102,13 @@ public final class TextCodec {
         Set<Integer> eos = new HashSet<>(eosIds);
         String eosToken = tokenText(tc.path("eos_token"));
         if (eosToken != null && idOfContent.containsKey(eosToken)) eos.add(idOfContent.get(eosToken));
-        Pattern added = idOfContent.isEmpty() ? null : Pattern.compile(idOfContent.keySet().stream()
-                .sorted(java.util.Comparator.comparingInt(String::length).reversed()).map(Pattern::quote)
-                .collect(java.util.stream.Collectors.joining("|")));
+        Pattern added = idOfContent.isEmpty()
+                ? null
+                : Pattern.compile(idOfContent.keySet().stream()
+                        .sorted(java.util.Comparator.comparingInt(String::length)
+                                .reversed())
+                        .map(Pattern::quote)
+                        .collect(java.util.stream.Collectors.joining("|")));
         return new TextCodec(tok, table, isSpecial, addBos, bosId, eos, added, byteLevel, false);
     }
 
@@ -97,8 +116,8 @@ public final class TextCodec {
      * A codec over a tokenizer that encodes whole texts itself, special tokens included (a GGUF file's vocabulary);
      * {@code tokenBytes[id]} is what token id decodes to, {@code special[id]} marks control tokens (decoded as nothing).
      */
-    public static TextCodec of(BpeTokenizer tok, byte[][] tokenBytes, boolean[] special, boolean addBos, int bosId,
-            Set<Integer> eosIds) {
+    public static TextCodec of(
+            BpeTokenizer tok, byte[][] tokenBytes, boolean[] special, boolean addBos, int bosId, Set<Integer> eosIds) {
         return new TextCodec(tok, tokenBytes, special, addBos, bosId, eosIds, null, false, true);
     }
 
@@ -175,7 +194,9 @@ public final class TextCodec {
             a[n++] = v;
         }
 
-        int[] toArray() { return java.util.Arrays.copyOf(a, n); }
+        int[] toArray() {
+            return java.util.Arrays.copyOf(a, n);
+        }
     }
 
     /** Token ids the model is fed for this prompt text: BOS (if the tokenizer adds one) + encode(text). */
@@ -207,9 +228,13 @@ public final class TextCodec {
         return id >= 0 && id < special.length && special[id];
     }
 
-    public Set<Integer> eosIds() { return eosIds; }
+    public Set<Integer> eosIds() {
+        return eosIds;
+    }
 
-    public int vocabSize() { return tokenBytes.length; }
+    public int vocabSize() {
+        return tokenBytes.length;
+    }
 
     /** Decodes ids to text; special tokens are skipped; invalid UTF-8 becomes U+FFFD. */
     public String decode(int[] ids) {

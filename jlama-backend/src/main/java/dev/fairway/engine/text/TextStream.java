@@ -14,6 +14,7 @@ public final class TextStream {
     private final int maxStop;
     /** Bytes of a UTF-8 character whose remaining bytes have not arrived yet (at most 3). */
     private byte[] pending = new byte[0];
+
     private final StringBuilder text = new StringBuilder();
     private int emitted;
     private boolean stopped;
@@ -61,9 +62,13 @@ public final class TextStream {
         return rest;
     }
 
-    public boolean stopped() { return stopped; }
+    public boolean stopped() {
+        return stopped;
+    }
 
-    public String text() { return text.toString(); }
+    public String text() {
+        return text.toString();
+    }
 
     /** Length of the longest suffix of the text that is a proper prefix of some stop string. */
     private int heldBack() {

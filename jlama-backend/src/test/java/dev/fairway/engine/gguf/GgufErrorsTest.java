@@ -16,17 +16,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Truncated, corrupt and unsupported files give one clear error; every metadata value type reads back. */
 class GgufErrorsTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
-    static Path shared(String name) { return GgufDequantTest.dir().resolve(name); }
+    static Path shared(String name) {
+        return GgufDequantTest.dir().resolve(name);
+    }
 
     @Test
     void truncatedTensorDataNamesTheTensor() throws IOException {
         byte[] all = Files.readAllBytes(shared("stories260K-Q8_0.gguf"));
         Path cut = tmp.resolve("cut.gguf");
         Files.write(cut, Arrays.copyOf(all, all.length - 1000));
-        assertThatThrownBy(() -> GgufFile.open(cut)).isInstanceOf(GgufException.class)
-                .hasMessageContaining("cut.gguf").hasMessageContaining("truncated: tensor ")
+        assertThatThrownBy(() -> GgufFile.open(cut))
+                .isInstanceOf(GgufException.class)
+                .hasMessageContaining("cut.gguf")
+                .hasMessageContaining("truncated: tensor ")
                 .hasMessageContaining("ends past the end of the file");
     }
 
@@ -36,7 +41,9 @@ class GgufErrorsTest {
         for (int n : new int[] {0, 3, 10, 100, 5000}) {
             Path cut = tmp.resolve("h" + n + ".gguf");
             Files.write(cut, Arrays.copyOf(all, n));
-            assertThatThrownBy(() -> GgufFile.open(cut)).as("%d bytes", n).isInstanceOf(GgufException.class)
+            assertThatThrownBy(() -> GgufFile.open(cut))
+                    .as("%d bytes", n)
+                    .isInstanceOf(GgufException.class)
                     .hasMessageContaining("Cannot read GGUF file");
         }
     }
@@ -55,7 +62,9 @@ class GgufErrorsTest {
         ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putLong(24, 1L << 40);
         Path p = tmp.resolve("bad.gguf");
         Files.write(p, all);
-        assertThatThrownBy(() -> GgufFile.open(p)).isInstanceOf(GgufException.class).hasMessageContaining("corrupt length");
+        assertThatThrownBy(() -> GgufFile.open(p))
+                .isInstanceOf(GgufException.class)
+                .hasMessageContaining("corrupt length");
     }
 
     @Test
@@ -65,9 +74,11 @@ class GgufErrorsTest {
         try (GgufFile f = GgufFile.open(p)) {
             GgufTensor t = f.tensor("blk.0.attn_q.weight");
             assertThat(t.type()).isEqualTo(GgmlType.IQ2_XS);
-            assertThatThrownBy(() -> f.floats(t)).isInstanceOf(GgufException.class)
-                    .hasMessage("Tensor blk.0.attn_q.weight has ggml type IQ2_XS, which Fairway cannot read (supported: "
-                            + "F32, F16, Q4_0, Q4_1, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K, BF16)");
+            assertThatThrownBy(() -> f.floats(t))
+                    .isInstanceOf(GgufException.class)
+                    .hasMessage(
+                            "Tensor blk.0.attn_q.weight has ggml type IQ2_XS, which Fairway cannot read (supported: "
+                                    + "F32, F16, Q4_0, Q4_1, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K, BF16)");
         }
     }
 
@@ -124,16 +135,32 @@ class GgufErrorsTest {
     }
 
     private static final class Out extends ByteArrayOutputStream {
-        Out b(int v) { write(v); return this; }
-        Out i16(int v) { return b(v).b(v >> 8); }
-        Out i32(int v) { return i16(v).i16(v >> 16); }
-        Out i64(long v) { return i32((int) v).i32((int) (v >> 32)); }
+        Out b(int v) {
+            write(v);
+            return this;
+        }
+
+        Out i16(int v) {
+            return b(v).b(v >> 8);
+        }
+
+        Out i32(int v) {
+            return i16(v).i16(v >> 16);
+        }
+
+        Out i64(long v) {
+            return i32((int) v).i32((int) (v >> 32));
+        }
+
         Out str(String s) {
             byte[] u = s.getBytes(StandardCharsets.UTF_8);
             i64(u.length);
             writeBytes(u);
             return this;
         }
-        Out key(String k, int type) { return str(k).i32(type); }
+
+        Out key(String k, int type) {
+            return str(k).i32(type);
+        }
     }
 }

@@ -28,8 +28,11 @@ class GgufOracleTest {
     }
 
     static JsonNode reference(String file) throws IOException {
-        return new ObjectMapper().readTree(GgufDequantTest.dir().resolve("reference")
-                .resolve(file.replace(".gguf", ".json")).toFile());
+        return new ObjectMapper()
+                .readTree(GgufDequantTest.dir()
+                        .resolve("reference")
+                        .resolve(file.replace(".gguf", ".json"))
+                        .toFile());
     }
 
     static double tolerance(String file) {
@@ -39,7 +42,8 @@ class GgufOracleTest {
     private static final Map<String, Model> MODELS = new HashMap<>();
 
     static synchronized Model model(String file) {
-        return MODELS.computeIfAbsent(file, f -> GgufModel.load(GgufDequantTest.dir().resolve(f), "F32"));
+        return MODELS.computeIfAbsent(
+                file, f -> GgufModel.load(GgufDequantTest.dir().resolve(f), "F32"));
     }
 
     @ParameterizedTest
@@ -51,7 +55,9 @@ class GgufOracleTest {
         for (JsonNode t : ref.path("tokenize")) {
             String text = t.path("text").asText();
             int[] ids = t.path("add_special").asBoolean() ? codec.promptTokens(text) : codec.encode(text);
-            assertThat(ids).as("%s: %s (add_special %s)", file, text, t.path("add_special")).containsExactly(ints(t.path("ids")));
+            assertThat(ids)
+                    .as("%s: %s (add_special %s)", file, text, t.path("add_special"))
+                    .containsExactly(ints(t.path("ids")));
             n++;
         }
         for (JsonNode c : ref.path("completions")) {
@@ -90,21 +96,28 @@ class GgufOracleTest {
                 double[] lp = GgufRun.logSoftmax(logits[s]);
                 JsonNode top = tops.get(s);
                 for (int k = 0; k < top.size(); k++) {
-                    double err = Math.abs(lp[top.get(k).path("id").asInt()] - top.get(k).path("logprob").asDouble());
+                    double err = Math.abs(lp[top.get(k).path("id").asInt()]
+                            - top.get(k).path("logprob").asDouble());
                     maxErr = Math.max(maxErr, err);
                     if (k == 0) maxTop1 = Math.max(maxTop1, err);
                     compared++;
                 }
-                double margin = top.get(0).path("logprob").asDouble() - top.get(1).path("logprob").asDouble();
+                double margin = top.get(0).path("logprob").asDouble()
+                        - top.get(1).path("logprob").asDouble();
                 if (margin >= tol) {
-                    assertThat(GgufRun.argmax(logits[s])).as("%s '%s' greedy token %d", file, c.path("prompt").asText(), s)
+                    assertThat(GgufRun.argmax(logits[s]))
+                            .as(
+                                    "%s '%s' greedy token %d",
+                                    file, c.path("prompt").asText(), s)
                             .isEqualTo(gen[s]);
                     greedyChecked++;
                 }
             }
         }
-        System.out.printf("ORACLE %s as %s: %d logprobs compared, max |dlogprob| %.5f (top-1 %.5f), tolerance %.2f, "
-                + "%d greedy tokens checked%n", file, weights, compared, maxErr, maxTop1, tol, greedyChecked);
+        System.out.printf(
+                "ORACLE %s as %s: %d logprobs compared, max |dlogprob| %.5f (top-1 %.5f), tolerance %.2f, "
+                        + "%d greedy tokens checked%n",
+                file, weights, compared, maxErr, maxTop1, tol, greedyChecked);
         assertThat(maxErr).as(file + " max |logprob - llama.cpp|").isLessThanOrEqualTo(tol);
     }
 
@@ -119,10 +132,15 @@ class GgufOracleTest {
             JsonNode c = ref.path("completions").get(i);
             int[] ids = GgufRun.greedy(m, ints(c.path("prompt_ids")), ints(c.path("ids")).length);
             String text = m.codec().decode(ids);
-            if (file.equals("stories260K-Q4_0.gguf") && c.path("prompt").asText().equals("The little dog")) {
-                assertThat(text).as(file).isIn(c.path("text").asText(), twin.get(i).path("text").asText());
+            if (file.equals("stories260K-Q4_0.gguf")
+                    && c.path("prompt").asText().equals("The little dog")) {
+                assertThat(text)
+                        .as(file)
+                        .isIn(c.path("text").asText(), twin.get(i).path("text").asText());
             } else {
-                assertThat(text).as("%s '%s'", file, c.path("prompt").asText()).isEqualTo(c.path("text").asText());
+                assertThat(text)
+                        .as("%s '%s'", file, c.path("prompt").asText())
+                        .isEqualTo(c.path("text").asText());
             }
         }
     }

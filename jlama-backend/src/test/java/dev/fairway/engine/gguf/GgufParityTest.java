@@ -21,7 +21,8 @@ class GgufParityTest {
         Model st = Model.load(TestModels.stories(), "F32");
         Model gg = GgufModel.load(GgufDequantTest.dir().resolve("stories260K-F32.gguf"), "F32");
         int[] tokens = st.codec().promptTokens("Lily and Tom went to the park. They saw a big dog!");
-        assertThat(gg.codec().promptTokens("Lily and Tom went to the park. They saw a big dog!")).containsExactly(tokens);
+        assertThat(gg.codec().promptTokens("Lily and Tom went to the park. They saw a big dog!"))
+                .containsExactly(tokens);
         float[][] a = GgufRun.logits(st, tokens, 1), b = GgufRun.logits(gg, tokens, 1);
         double maxAbs = 0, maxLogit = 0;
         for (int r = 0; r < a.length; r++) {
@@ -30,7 +31,8 @@ class GgufParityTest {
                 maxLogit = Math.max(maxLogit, Math.abs(a[r][i]));
             }
         }
-        System.out.printf("PARITY safetensors vs GGUF F32: %d positions x %d logits, max |diff| %.3g (max |logit| %.2f)%n",
+        System.out.printf(
+                "PARITY safetensors vs GGUF F32: %d positions x %d logits, max |diff| %.3g (max |logit| %.2f)%n",
                 a.length, a[0].length, maxAbs, maxLogit);
         assertThat(maxAbs).isLessThanOrEqualTo(1e-4);
     }
@@ -41,8 +43,12 @@ class GgufParityTest {
         TextCodec codec = GgufModel.loadCodec(GgufDequantTest.dir().resolve(file));
         for (JsonNode chat : GgufOracleTest.reference(file).path("chat")) {
             List<ChatTurn> turns = new ArrayList<>();
-            for (JsonNode m : chat.path("messages")) turns.add(new ChatTurn(m.path("role").asText(), m.path("content").asText()));
-            assertThat(codec.renderChat(turns)).as(file).isEqualTo(chat.path("hf_jinja2_prompt").asText());
+            for (JsonNode m : chat.path("messages"))
+                turns.add(
+                        new ChatTurn(m.path("role").asText(), m.path("content").asText()));
+            assertThat(codec.renderChat(turns))
+                    .as(file)
+                    .isEqualTo(chat.path("hf_jinja2_prompt").asText());
         }
     }
 

@@ -60,8 +60,8 @@ final class GgufRun {
                     break;
                 }
                 if (k + 1 < count) {
-                    logits = r.forward(new StepBatch(new int[] {out[k]}, new int[] {n + k}, new BlockTable[] {t},
-                            new boolean[] {true}));
+                    logits = r.forward(new StepBatch(
+                            new int[] {out[k]}, new int[] {n + k}, new BlockTable[] {t}, new boolean[] {true}));
                 }
             }
             return Arrays.copyOf(out, k);

@@ -62,7 +62,10 @@ class MatMulTest {
                             ref += (double) dense[o * cols + k] * x[r * cols + k];
                             mag += Math.abs((double) dense[o * cols + k] * x[r * cols + k]);
                         }
-                        assertEquals(ref, y[r * rows + o], 1e-5 * mag + 1e-6,
+                        assertEquals(
+                                ref,
+                                y[r * rows + o],
+                                1e-5 * mag + 1e-6,
                                 () -> w.type() + " " + rows + "x" + cols + " n=" + n + " row " + "mismatch");
                     }
                 }

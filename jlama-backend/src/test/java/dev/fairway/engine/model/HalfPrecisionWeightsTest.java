@@ -36,8 +36,10 @@ class HalfPrecisionWeightsTest {
         }
         convert(src.resolve("model.safetensors"), dir.resolve("model.safetensors"), dtype);
         SamplingParams greedy = SamplingParams.greedy(12);
-        try (Engine e = Engine.create(Model.load(dir, null), EngineConfig.builder().kvCacheTokens(512).build())) {
-            assertThat(e.generate(GenerationRequest.of(Prompt.text("Once upon a time"), greedy)).text())
+        try (Engine e = Engine.create(
+                Model.load(dir, null), EngineConfig.builder().kvCacheTokens(512).build())) {
+            assertThat(e.generate(GenerationRequest.of(Prompt.text("Once upon a time"), greedy))
+                            .text())
                     .startsWith(", there was a little girl named Lily");
         }
     }
@@ -50,10 +52,12 @@ class HalfPrecisionWeightsTest {
         ObjectNode header = (ObjectNode) om.readTree(new String(buf.array(), 8, headerLen, StandardCharsets.UTF_8));
         ObjectNode outHeader = om.createObjectNode();
         ByteBuffer data = ByteBuffer.allocate(buf.capacity()).order(ByteOrder.LITTLE_ENDIAN);
-        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = header.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = header.fields();
+                it.hasNext(); ) {
             var e = it.next();
             if (e.getKey().equals("__metadata__")) continue;
-            long from = e.getValue().get("data_offsets").get(0).asLong(), to = e.getValue().get("data_offsets").get(1).asLong();
+            long from = e.getValue().get("data_offsets").get(0).asLong(),
+                    to = e.getValue().get("data_offsets").get(1).asLong();
             int start = data.position();
             for (long p = from; p < to; p += 4) {
                 float v = buf.getFloat(8 + headerLen + (int) p);

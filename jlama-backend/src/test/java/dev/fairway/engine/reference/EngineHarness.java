@@ -68,9 +68,20 @@ final class EngineHarness {
             mats.put(p + "mlp.down_proj.weight", mat(lw.down()));
         }
         // the engine always has an lm_head matrix (the embeddings when tied): use it as an untied head
-        ReferenceLlama.Config untied = new ReferenceLlama.Config(rc.modelType(), rc.hidden(), rc.intermediate(),
-                rc.heads(), rc.kvHeads(), rc.headDim(), rc.layers(), rc.vocab(), rc.rmsEps(), rc.ropeTheta(), false,
-                rc.qkvBias(), rc.ropeScaling());
+        ReferenceLlama.Config untied = new ReferenceLlama.Config(
+                rc.modelType(),
+                rc.hidden(),
+                rc.intermediate(),
+                rc.heads(),
+                rc.kvHeads(),
+                rc.headDim(),
+                rc.layers(),
+                rc.vocab(),
+                rc.rmsEps(),
+                rc.ropeTheta(),
+                false,
+                rc.qkvBias(),
+                rc.ropeScaling());
         return new ReferenceLlama(untied, name -> {
             ReferenceLlama.Mat mm = mats.get(name);
             if (mm == null) throw new IllegalArgumentException("no engine weight for " + name);
@@ -90,8 +101,8 @@ final class EngineHarness {
     }
 
     static ReferenceLlama.Mat rows(ReferenceLlama.Mat m, int from, int count) {
-        return new ReferenceLlama.Mat(count, m.cols(),
-                Arrays.copyOfRange(m.data(), from * m.cols(), (from + count) * m.cols()));
+        return new ReferenceLlama.Mat(
+                count, m.cols(), Arrays.copyOfRange(m.data(), from * m.cols(), (from + count) * m.cols()));
     }
 
     static int[] randomTokens(Random r, int n, int vocab) {
@@ -164,7 +175,9 @@ final class EngineHarness {
             maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
         }
         double tol = rel * maxAbs + 1e-5;
-        assertThat(maxDiff).as("%s: max |engine - reference| (max |logit| %.4f)", what, maxAbs).isLessThanOrEqualTo(tol);
+        assertThat(maxDiff)
+                .as("%s: max |engine - reference| (max |logit| %.4f)", what, maxAbs)
+                .isLessThanOrEqualTo(tol);
         int ea = ReferenceLlama.argmax(expected);
         float second = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < expected.length; i++) if (i != ea) second = Math.max(second, expected[i]);

@@ -83,8 +83,11 @@ class EngineVsReferenceTest {
         float[][][] expected = new float[seqs.length][][];
         for (Out o : outs) {
             if (expected[o.seq()] == null) expected[o.seq()] = ref.logits(seqs[o.seq()]);
-            assertLogitsClose(what + " seq " + o.seq() + " pos " + o.position(), o.logits(),
-                    expected[o.seq()][o.position()], rel);
+            assertLogitsClose(
+                    what + " seq " + o.seq() + " pos " + o.position(),
+                    o.logits(),
+                    expected[o.seq()][o.position()],
+                    rel);
         }
     }
 
@@ -103,7 +106,10 @@ class EngineVsReferenceTest {
                 List.of(new Part(0, 0, 10, false)),
                 List.of(new Part(1, 0, 7, false), new Part(2, 0, 12, false)),
                 List.of(new Part(3, 0, 19, false)),
-                List.of(new Part(1, 7, 8, false), new Part(0, 10, 26, true), new Part(2, 12, 13, false),
+                List.of(
+                        new Part(1, 7, 8, false),
+                        new Part(0, 10, 26, true),
+                        new Part(2, 12, 13, false),
                         new Part(3, 19, 20, false)),
                 List.of(new Part(0, 26, 30, true)));
     }
@@ -166,7 +172,9 @@ class EngineVsReferenceTest {
         List<Out> shuffled = run(new Kv(m.model(), 64, 4, true, 99), seqs, mixedSteps());
         assertThat(shuffled).hasSameSizeAs(contiguous);
         for (int i = 0; i < contiguous.size(); i++) {
-            assertThat(shuffled.get(i).logits()).as("row %d", i).containsExactly(contiguous.get(i).logits());
+            assertThat(shuffled.get(i).logits())
+                    .as("row %d", i)
+                    .containsExactly(contiguous.get(i).logits());
         }
         check("paged", m.ref(), seqs, shuffled, REL);
     }

@@ -2,10 +2,10 @@ package dev.fairway.engine.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fairway.testkit.TestModels;
 import dev.fairway.engine.kv.BlockTable;
 import dev.fairway.engine.kv.PagedKvCache;
 import dev.fairway.engine.model.Model;
+import dev.fairway.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 
 /** The runner reuses its buffers across steps: a step after a larger one computes exactly what a fresh runner does. */
@@ -13,7 +13,8 @@ class ModelRunnerBuffersTest {
     @Test
     void aStepAfterALargerOneMatchesAFreshRunnerBitForBit() {
         Model m = Model.load(TestModels.stories(), null);
-        int[] big = m.codec().promptTokens("One day, a big dog ran to the park to play with a red ball and a little cat.");
+        int[] big =
+                m.codec().promptTokens("One day, a big dog ran to the park to play with a red ball and a little cat.");
         int[] small = m.codec().promptTokens("Once upon a time");
         try (ModelRunner reused = new ModelRunner(m, new PagedKvCache(m.config(), 16, 16), 2, 4);
                 ModelRunner fresh = new ModelRunner(m, new PagedKvCache(m.config(), 16, 16), 2)) {
@@ -24,10 +25,10 @@ class ModelRunnerBuffersTest {
             float[] actual = reused.forward(prefill(small, b, false));
             assertThat(actual).containsExactly(expected);
             int next = argmax(expected);
-            expected = fresh.forward(new StepBatch(new int[] {next}, new int[] {small.length}, new BlockTable[] {a},
-                    new boolean[] {true}));
-            actual = reused.forward(new StepBatch(new int[] {next}, new int[] {small.length}, new BlockTable[] {b},
-                    new boolean[] {true}));
+            expected = fresh.forward(new StepBatch(
+                    new int[] {next}, new int[] {small.length}, new BlockTable[] {a}, new boolean[] {true}));
+            actual = reused.forward(new StepBatch(
+                    new int[] {next}, new int[] {small.length}, new BlockTable[] {b}, new boolean[] {true}));
             assertThat(actual).hasSize(m.config().vocab()).containsExactly(expected);
         }
     }

@@ -2,11 +2,10 @@ package dev.fairway.engine.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fairway.testkit.TestModels;
 import dev.fairway.engine.kv.BlockTable;
 import dev.fairway.engine.kv.PagedKvCache;
 import dev.fairway.engine.model.Model;
-import java.util.Arrays;
+import dev.fairway.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 
 class RunnerGreedySmokeTest {
@@ -22,13 +21,17 @@ class RunnerGreedySmokeTest {
             int[] pos = new int[n];
             BlockTable[] tables = new BlockTable[n];
             boolean[] want = new boolean[n];
-            for (int i = 0; i < n; i++) { pos[i] = i; tables[i] = t; }
+            for (int i = 0; i < n; i++) {
+                pos[i] = i;
+                tables[i] = t;
+            }
             want[n - 1] = true;
             float[] logits = r.forward(new StepBatch(prompt, pos, tables, want));
             int[] out = new int[12];
             for (int k = 0; k < out.length; k++) {
                 out[k] = argmax(logits);
-                logits = r.forward(new StepBatch(new int[] {out[k]}, new int[] {n + k}, new BlockTable[] {t}, new boolean[] {true}));
+                logits = r.forward(new StepBatch(
+                        new int[] {out[k]}, new int[] {n + k}, new BlockTable[] {t}, new boolean[] {true}));
             }
             assertThat(m.codec().decode(out)).startsWith(", there was a little girl named Lily.");
         }

@@ -72,7 +72,9 @@ class SamplerDistributionTest {
         int support = 0;
         for (int i = 0; i < q.length; i++) {
             if (q[i] == 0) {
-                assertThat(counts[i]).as("token %d is outside the support of %s", i, p).isZero();
+                assertThat(counts[i])
+                        .as("token %d is outside the support of %s", i, p)
+                        .isZero();
                 continue;
             }
             support++;
@@ -80,7 +82,8 @@ class SamplerDistributionTest {
             chi2 += (counts[i] - e) * (counts[i] - e) / e;
         }
         if (support > 1) {
-            assertThat(chi2).as("chi-square of %s, counts %s vs %s", p, Arrays.toString(counts), Arrays.toString(q))
+            assertThat(chi2)
+                    .as("chi-square of %s, counts %s vs %s", p, Arrays.toString(counts), Arrays.toString(q))
                     .isLessThan(critical(support - 1));
         } else {
             assertThat(counts[argmax(q)]).isEqualTo(DRAWS);
@@ -141,7 +144,8 @@ class SamplerDistributionTest {
         assertThat(support).isBetween(50L, 250L);
         assertDrawsFollow(logits, p, 15, (int) support);
         SamplerConfig q = config(1.3f, 0.9f, 0, 0.3f);
-        assertDrawsFollow(logits, q, 16, (int) Arrays.stream(exact(logits, q)).filter(x -> x > 0).count());
+        assertDrawsFollow(logits, q, 16, (int)
+                Arrays.stream(exact(logits, q)).filter(x -> x > 0).count());
     }
 
     @Test

@@ -10,9 +10,9 @@ import dev.fairway.engine.GenerationRequest;
 import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
-import dev.fairway.testkit.TestModels;
 import dev.fairway.engine.TokenEvent;
 import dev.fairway.engine.model.Model;
+import dev.fairway.testkit.TestModels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,13 +48,22 @@ class EnginePreemptionTest {
     @Test
     void heavyPressureBothPoliciesSameGreedyTextContinuousStreams() throws Exception {
         List<String> alone = new ArrayList<>();
-        try (Engine roomy = Engine.create(model, EngineConfig.builder().kvCacheTokens(8192).build())) {
-            for (String p : PROMPTS) alone.add(roomy.generate(greedy("u", p, 150)).text());
+        try (Engine roomy =
+                Engine.create(model, EngineConfig.builder().kvCacheTokens(8192).build())) {
+            for (String p : PROMPTS)
+                alone.add(roomy.generate(greedy("u", p, 150)).text());
         }
         for (EngineConfig.SchedulingPolicy policy : EngineConfig.SchedulingPolicy.values()) {
             // 12 streams of ~160 tokens need ~120 blocks of 16; the pool has 20 (320 tokens): two or three fit at once
-            try (Engine tight = Engine.create(model, EngineConfig.builder().kvCacheTokens(320).blockSize(16)
-                    .maxBatchTokens(48).policy(policy).prefixCaching(true).build())) {
+            try (Engine tight = Engine.create(
+                    model,
+                    EngineConfig.builder()
+                            .kvCacheTokens(320)
+                            .blockSize(16)
+                            .maxBatchTokens(48)
+                            .policy(policy)
+                            .prefixCaching(true)
+                            .build())) {
                 List<GenerationHandle> hs = new ArrayList<>();
                 List<StringBuilder> streamed = new ArrayList<>();
                 List<AtomicInteger> tokenCounts = new ArrayList<>();
@@ -64,7 +73,8 @@ class EnginePreemptionTest {
                     streamed.add(sb);
                     tokenCounts.add(n);
                     hs.add(tight.submit(greedy("user" + (i % 3), PROMPTS[i], 150), new GenerationListener() {
-                        @Override public void onToken(TokenEvent e) {
+                        @Override
+                        public void onToken(TokenEvent e) {
                             sb.append(e.textDelta());
                             n.incrementAndGet();
                         }
@@ -78,7 +88,9 @@ class EnginePreemptionTest {
                     assertThat(tokenCounts.get(i).get()).isEqualTo(r.usage().completionTokens());
                     assertThat(r.timings().tokenTimesNanos()).hasSize(r.usage().completionTokens());
                 }
-                assertThat(tight.stats().preemptions()).as("%s preemptions", policy).isGreaterThan(3);
+                assertThat(tight.stats().preemptions())
+                        .as("%s preemptions", policy)
+                        .isGreaterThan(3);
                 long deadline = System.currentTimeMillis() + 5000;
                 while (tight.stats().kvBlocksUsed() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(10);
                 assertThat(tight.stats().kvBlocksUsed()).isZero();

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 /** The step budget counted in {@link StepCostModel} units: deep rows cost more, on the real Scheduler (fake model and clock). */
 class SchedulerCostBudgetTest {
     /** SmolLM2-135M's shape: the model of bench scenario (b). */
-    static final ModelConfig SMOLLM2 = new ModelConfig("llama", 576, 30, 9, 3, 64, 1536, 49152, 1e-5f, 100000, null,
-            8192, true, false, 1, Set.of(2));
+    static final ModelConfig SMOLLM2 = new ModelConfig(
+            "llama", 576, 30, 9, 3, 64, 1536, 49152, 1e-5f, 100000, null, 8192, true, false, 1, Set.of(2));
+
     static final StepCostModel COST = StepCostModel.of(SMOLLM2);
 
     private static SchedulerHarness harness(FairnessPolicy policy, StepCostModel cost, int budget) {
@@ -22,7 +23,10 @@ class SchedulerCostBudgetTest {
     }
 
     private static int tokensOf(List<StepPlan.Chunk> plan, Sequence s) {
-        return plan.stream().filter(c -> c.sequence() == s).mapToInt(StepPlan.Chunk::tokens).sum();
+        return plan.stream()
+                .filter(c -> c.sequence() == s)
+                .mapToInt(StepPlan.Chunk::tokens)
+                .sum();
     }
 
     @Test
@@ -71,12 +75,17 @@ class SchedulerCostBudgetTest {
             double worstRatio = 0;
             long shallowTokens = 0, shallowSteps = 0, deepTokens = 0, deepSteps = 0;
             while (longOne.firstTokenStep < 0) {
-                List<Sequence> decoding = h.jobs.keySet().stream().filter(s -> s.isRunning() && s.isDecoding()).toList();
-                double decodeOnly = decoding.stream().mapToDouble(s -> COST.row(s.computed())).sum();
+                List<Sequence> decoding = h.jobs.keySet().stream()
+                        .filter(s -> s.isRunning() && s.isDecoding())
+                        .toList();
+                double decodeOnly = decoding.stream()
+                        .mapToDouble(s -> COST.row(s.computed()))
+                        .sum();
                 int from = longOne.seq.computed();
                 List<StepPlan.Chunk> plan = h.step(); // checks the plan's cost against the budget
                 steps++;
-                for (Sequence d : decoding) assertThat(tokensOf(plan, d)).as("%s step %d", name, steps).isEqualTo(1);
+                for (Sequence d : decoding)
+                    assertThat(tokensOf(plan, d)).as("%s step %d", name, steps).isEqualTo(1);
                 int longTokens = tokensOf(plan, longOne.seq);
                 if (decoding.size() == 8) {
                     worstRatio = Math.max(worstRatio, h.lastPlanCost / decodeOnly);
@@ -90,8 +99,10 @@ class SchedulerCostBudgetTest {
                 }
             }
             double shallow = shallowTokens / (double) shallowSteps, deep = deepTokens / (double) deepSteps;
-            System.out.printf("cost budget 12, %s: %d steps, worst step / decode-only step %.3f, "
-                    + "prompt tokens per step %.2f at < 200, %.2f at > 1800%n", name, steps, worstRatio, shallow, deep);
+            System.out.printf(
+                    "cost budget 12, %s: %d steps, worst step / decode-only step %.3f, "
+                            + "prompt tokens per step %.2f at < 200, %.2f at > 1800%n",
+                    name, steps, worstRatio, shallow, deep);
             assertThat(h.maxPlanCost).as(name).isLessThanOrEqualTo(12 + 1e-9);
             assertThat(worstRatio).as(name).isLessThanOrEqualTo(1.5);
             assertThat(steps).as(name).isLessThanOrEqualTo(2000 / 2 + 100);
@@ -147,7 +158,11 @@ class SchedulerCostBudgetTest {
         List<SchedulerHarness.Job> all = new ArrayList<>();
         for (int t = 0; t < 2000; t++) {
             if (rnd.nextInt(5) == 0) {
-                all.add(h.submit("u" + rnd.nextInt(4), "c" + rnd.nextInt(2), 1 + rnd.nextInt(2), 4 + rnd.nextInt(60),
+                all.add(h.submit(
+                        "u" + rnd.nextInt(4),
+                        "c" + rnd.nextInt(2),
+                        1 + rnd.nextInt(2),
+                        4 + rnd.nextInt(60),
                         1 + rnd.nextInt(40)));
             }
             h.step();

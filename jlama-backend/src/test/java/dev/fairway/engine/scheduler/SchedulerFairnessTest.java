@@ -28,7 +28,9 @@ class SchedulerFairnessTest {
         h.run(500);
         h.resetWindow();
         h.run(4000);
-        assertThat(h.share("A", h.window())).as("A's share of output tokens %s", h.window()).isCloseTo(0.5, within(0.025));
+        assertThat(h.share("A", h.window()))
+                .as("A's share of output tokens %s", h.window())
+                .isCloseTo(0.5, within(0.025));
     }
 
     @Test
@@ -38,7 +40,9 @@ class SchedulerFairnessTest {
         h.run(500);
         h.resetWindow();
         h.run(4000);
-        assertThat(h.share("A", h.window())).as("A's share of output tokens %s", h.window()).isCloseTo(0.5, within(0.025));
+        assertThat(h.share("A", h.window()))
+                .as("A's share of output tokens %s", h.window())
+                .isCloseTo(0.5, within(0.025));
     }
 
     @Test
@@ -49,7 +53,8 @@ class SchedulerFairnessTest {
         h.run(4000);
         // after the start (A's first prefill puts it ahead for a moment, then B, below its share, may use the slot)
         List<SchedulerHarness.Job> aJobs = h.finished.stream()
-                .filter(j -> j.seq.user.equals("A") && j.submittedStep > 200).toList();
+                .filter(j -> j.seq.user.equals("A") && j.submittedStep > 200)
+                .toList();
         assertThat(aJobs).hasSizeGreaterThan(50);
         for (SchedulerHarness.Job j : aJobs) {
             assertThat(j.maxGap).as("A decodes every step").isEqualTo(1);
@@ -64,7 +69,9 @@ class SchedulerFairnessTest {
         h.run(500);
         h.resetWindow();
         h.run(4000);
-        assertThat(h.share("A", h.window())).as("A's share under FCFS %s", h.window()).isLessThan(0.15);
+        assertThat(h.share("A", h.window()))
+                .as("A's share under FCFS %s", h.window())
+                .isLessThan(0.15);
     }
 
     @Test
@@ -75,9 +82,11 @@ class SchedulerFairnessTest {
         for (SchedulerHarness h : List.of(SchedulerHarness.fcfs(256, 2), SchedulerHarness.fair(256, 2))) {
             oneVsTen(h);
             h.run(4500);
-            totals[i++] = h.outputTokens.values().stream().mapToLong(Long::longValue).sum();
+            totals[i++] =
+                    h.outputTokens.values().stream().mapToLong(Long::longValue).sum();
         }
-        assertThat((double) totals[1]).as("FAIR vs FCFS output tokens %s", java.util.Arrays.toString(totals))
+        assertThat((double) totals[1])
+                .as("FAIR vs FCFS output tokens %s", java.util.Arrays.toString(totals))
                 .isCloseTo(totals[0], within(totals[0] * 0.02));
     }
 
@@ -124,7 +133,9 @@ class SchedulerFairnessTest {
             if (j.seq.user.equals("U")) conv[j.seq.fairnessGroup.equals("main") ? 0 : 1] += j.seq.generated();
         }
         assertThat(h.share("U", h.window())).isCloseTo(0.5, within(0.03));
-        assertThat(conv[0] / (double) (conv[0] + conv[1])).as("main vs side %s/%s", conv[0], conv[1]).isCloseTo(0.5, within(0.05));
+        assertThat(conv[0] / (double) (conv[0] + conv[1]))
+                .as("main vs side %s/%s", conv[0], conv[1])
+                .isCloseTo(0.5, within(0.05));
     }
 
     @Test
@@ -142,12 +153,16 @@ class SchedulerFairnessTest {
             h.step();
         }
         h.runUntilIdle(200_000);
-        long worstWait = all.stream().mapToLong(j -> j.firstTokenStep - j.submittedStep).max().orElse(0);
+        long worstWait = all.stream()
+                .mapToLong(j -> j.firstTokenStep - j.submittedStep)
+                .max()
+                .orElse(0);
         assertThat(all).allMatch(j -> j.finishedStep >= 0);
         // the backlog at the end of the arrival phase is large, so use the fair-share bound per user instead of a
         // constant: a request waits at most for its own user's earlier requests plus a fair share of the others.
         assertThat(worstWait).as("worst first-token wait (steps)").isLessThan(h.step);
-        System.out.println("noStarvation: " + all.size() + " requests, worst first-token wait " + worstWait + " steps of " + h.step);
+        System.out.println("noStarvation: " + all.size() + " requests, worst first-token wait " + worstWait
+                + " steps of " + h.step);
     }
 
     @Test
@@ -163,12 +178,21 @@ class SchedulerFairnessTest {
         for (int t = 0; t < 5000; t++) {
             h.step();
             Map<String, Double> served = h.scheduler.policy().service();
-            double min = served.values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
-            double max = served.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            double min = served.values().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .min()
+                    .orElse(0);
+            double max = served.values().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .max()
+                    .orElse(0);
             if (served.size() == 5) worstSpread = Math.max(worstSpread, max - min);
         }
         assertThat(worstSpread).as("max service spread between users").isLessThanOrEqualTo(64);
-        long worstWait = h.finished.stream().mapToLong(j -> j.firstTokenStep - j.submittedStep).max().orElse(0);
+        long worstWait = h.finished.stream()
+                .mapToLong(j -> j.firstTokenStep - j.submittedStep)
+                .max()
+                .orElse(0);
         // one user's 6 streams share its ~1/5 of 4 tokens/step: 6 * (8 + 1) tokens of prefill-ish work ~ 70 steps
         assertThat(worstWait).as("worst first-token wait").isLessThan(250);
         System.out.println("vtcBound: spread " + worstSpread + ", worst first-token wait " + worstWait);
@@ -186,7 +210,8 @@ class SchedulerFairnessTest {
         for (int i = 0; i < 4; i++) {
             SchedulerHarness.Job j = h.submit("U", "new-" + next[0]++, 1.0, 24, 40);
             j.onFinish = new java.util.function.Consumer<>() {
-                @Override public void accept(SchedulerHarness.Job done) {
+                @Override
+                public void accept(SchedulerHarness.Job done) {
                     h.submit("U", "new-" + next[0]++, 1.0, 24, 40).onFinish = this;
                 }
             };
@@ -194,11 +219,16 @@ class SchedulerFairnessTest {
         int before = h.finished.size();
         h.run(2000);
         long oldTokens = h.finished.subList(before, h.finished.size()).stream()
-                .filter(j -> j.seq.fairnessGroup.equals("old")).mapToLong(j -> j.seq.generated()).sum();
+                .filter(j -> j.seq.fairnessGroup.equals("old"))
+                .mapToLong(j -> j.seq.generated())
+                .sum();
         long newTokens = h.finished.subList(before, h.finished.size()).stream()
-                .filter(j -> !j.seq.fairnessGroup.equals("old")).mapToLong(j -> j.seq.generated()).sum();
+                .filter(j -> !j.seq.fairnessGroup.equals("old"))
+                .mapToLong(j -> j.seq.generated())
+                .sum();
         // five conversations active at any time (old + 4 fresh ones): conversation-fair gives old about 1/5
-        assertThat(oldTokens / (double) (oldTokens + newTokens)).as("old %s vs new %s", oldTokens, newTokens)
+        assertThat(oldTokens / (double) (oldTokens + newTokens))
+                .as("old %s vs new %s", oldTokens, newTokens)
                 .isCloseTo(0.2, within(0.03));
     }
 
@@ -213,7 +243,8 @@ class SchedulerFairnessTest {
             for (int i = 0; i < 4; i++) {
                 SchedulerHarness.Job j = h.submit(user, "conv-" + n[0]++, 1.0, 8, 4);
                 j.onFinish = new java.util.function.Consumer<>() {
-                    @Override public void accept(SchedulerHarness.Job done) {
+                    @Override
+                    public void accept(SchedulerHarness.Job done) {
                         h.submit(user, "conv-" + n[0]++, 1.0, 8, 4).onFinish = this;
                     }
                 };

@@ -19,8 +19,8 @@ import java.util.function.Consumer;
  * of (sequence, position), so a recomputed (preempted) sequence sees exactly the tokens it had.
  */
 final class SchedulerHarness {
-    static final ModelConfig TINY = new ModelConfig("llama", 8, 1, 1, 1, 2, 8, 1000, 1e-5f, 10000, null, 1 << 20,
-            false, false, 1, Set.of(2));
+    static final ModelConfig TINY =
+            new ModelConfig("llama", 8, 1, 1, 1, 2, 8, 1000, 1e-5f, 10000, null, 1 << 20, false, false, 1, Set.of(2));
 
     /** What the harness tracks per sequence besides the scheduler's own state. */
     static final class Job {
@@ -40,7 +40,9 @@ final class SchedulerHarness {
             this.submittedStep = submittedStep;
         }
 
-        boolean done() { return finishedStep >= 0 || cancelled; }
+        boolean done() {
+            return finishedStep >= 0 || cancelled;
+        }
     }
 
     final BlockPool pool;
@@ -60,13 +62,24 @@ final class SchedulerHarness {
     long totalPlanned;
 
     /** A flat cost model: the budget counts tokens. */
-    SchedulerHarness(FairnessPolicy policy, int blocks, int blockSize, int maxBatchTokens, int maxRunning,
+    SchedulerHarness(
+            FairnessPolicy policy,
+            int blocks,
+            int blockSize,
+            int maxBatchTokens,
+            int maxRunning,
             boolean prefixCaching) {
         this(policy, StepCostModel.FLAT, blocks, blockSize, maxBatchTokens, maxRunning, prefixCaching);
     }
 
-    SchedulerHarness(FairnessPolicy policy, StepCostModel cost, int blocks, int blockSize, int maxBatchTokens,
-            int maxRunning, boolean prefixCaching) {
+    SchedulerHarness(
+            FairnessPolicy policy,
+            StepCostModel cost,
+            int blocks,
+            int blockSize,
+            int maxBatchTokens,
+            int maxRunning,
+            boolean prefixCaching) {
         this.pool = new BlockPool(blocks);
         this.kv = new KvCacheManager(pool, new PagedKvCache(TINY, blocks, blockSize), prefixCaching);
         this.scheduler = new Scheduler(kv, policy, cost, maxBatchTokens, maxRunning);
@@ -135,15 +148,18 @@ final class SchedulerHarness {
         int total = 0;
         for (StepPlan.Chunk c : plan) {
             if (c.tokens() <= 0) throw new AssertionError("empty chunk " + c);
-            if (c.start() != c.sequence().computed()) throw new AssertionError("chunk not at the computed position " + c);
+            if (c.start() != c.sequence().computed())
+                throw new AssertionError("chunk not at the computed position " + c);
             if (!c.sequence().isRunning()) throw new AssertionError("chunk of a sequence not running " + c);
-            if (c.sequence().computed() + c.tokens() > c.sequence().length()) throw new AssertionError("chunk past the end");
+            if (c.sequence().computed() + c.tokens() > c.sequence().length())
+                throw new AssertionError("chunk past the end");
             if (c.sequence().table.size() * kv.blockSize() < c.sequence().computed() + c.tokens()) {
                 throw new AssertionError("table does not cover the chunk");
             }
             total += c.tokens();
         }
-        if (total > maxBatchTokens) throw new AssertionError("plan of " + total + " tokens over the budget " + maxBatchTokens);
+        if (total > maxBatchTokens)
+            throw new AssertionError("plan of " + total + " tokens over the budget " + maxBatchTokens);
         double planCost = cost(plan);
         // one row always goes, even when it alone costs more than the budget
         if (planCost > maxBatchTokens + 1e-9 && total > 1) {
@@ -188,8 +204,9 @@ final class SchedulerHarness {
 
     void runUntilIdle(int maxSteps) {
         for (int i = 0; i < maxSteps && !scheduler.isIdle(); i++) step();
-        if (!scheduler.isIdle()) throw new AssertionError("not idle after " + maxSteps + " steps: "
-                + scheduler.runningCount() + " running, " + scheduler.waitingCount() + " waiting");
+        if (!scheduler.isIdle())
+            throw new AssertionError("not idle after " + maxSteps + " steps: " + scheduler.runningCount() + " running, "
+                    + scheduler.waitingCount() + " waiting");
     }
 
     double share(String user, Map<String, Long> counts) {

@@ -26,10 +26,14 @@ class SchedulerMechanicsTest {
             while (longOne.firstTokenStep < 0) {
                 List<StepPlan.Chunk> plan = h.step();
                 steps++;
-                int longTokens = plan.stream().filter(c -> c.sequence() == longOne.seq).mapToInt(StepPlan.Chunk::tokens).sum();
+                int longTokens = plan.stream()
+                        .filter(c -> c.sequence() == longOne.seq)
+                        .mapToInt(StepPlan.Chunk::tokens)
+                        .sum();
                 assertThat(longTokens).isLessThanOrEqualTo(64 - 8);
                 for (SchedulerHarness.Job d : decoders) {
-                    assertThat(plan).as("%s step %d", policy.getClass().getSimpleName(), steps)
+                    assertThat(plan)
+                            .as("%s step %d", policy.getClass().getSimpleName(), steps)
                             .anyMatch(c -> c.sequence() == d.seq && c.tokens() == 1);
                 }
             }
@@ -61,14 +65,18 @@ class SchedulerMechanicsTest {
         for (SchedulerHarness.Job j : jobs) {
             assertThat(j.finishedStep).isGreaterThanOrEqualTo(0);
             assertThat(j.seq.generated()).isEqualTo(120);
-            // the stream is continuous: exactly the tokens the fake model produced at each position, none lost or doubled
+            // the stream is continuous: exactly the tokens the fake model produced at each position, none lost or
+            // doubled
             for (int p = 40; p < j.seq.length(); p++) {
                 assertThat(j.seq.token(p)).isEqualTo(SchedulerHarness.fakeToken(j.seq, p));
             }
         }
-        System.out.println("preemptions per job: " + jobs.stream().map(j -> j.seq.preemptions()).toList()
-                + " total " + h.scheduler.preemptions() + " in " + h.step + " steps");
-        assertThat(jobs.stream().mapToInt(j -> j.seq.preemptions()).max().orElse(0)).as("no thrashing").isLessThanOrEqualTo(4);
+        System.out.println("preemptions per job: "
+                + jobs.stream().map(j -> j.seq.preemptions()).toList() + " total " + h.scheduler.preemptions() + " in "
+                + h.step + " steps");
+        assertThat(jobs.stream().mapToInt(j -> j.seq.preemptions()).max().orElse(0))
+                .as("no thrashing")
+                .isLessThanOrEqualTo(4);
         assertThat(h.pool.used()).isZero();
         assertThat(h.pool.allReleased()).isTrue();
         System.out.println("preemption: " + h.scheduler.preemptions() + " preemptions, " + h.step + " steps");
@@ -86,8 +94,12 @@ class SchedulerMechanicsTest {
         assertThat(h.scheduler.preemptions()).isGreaterThan(0);
         assertThat(light.seq.preemptions()).isZero();
         assertThat(light.seq.generated()).isGreaterThan(100);
-        assertThat(heavy2.seq.generated() + h.jobs.keySet().stream().filter(s -> s.user.equals("heavy"))
-                .mapToInt(Sequence::preemptions).sum()).isGreaterThan(0);
+        assertThat(heavy2.seq.generated()
+                        + h.jobs.keySet().stream()
+                                .filter(s -> s.user.equals("heavy"))
+                                .mapToInt(Sequence::preemptions)
+                                .sum())
+                .isGreaterThan(0);
     }
 
     /** Records what the scheduler charges. */
@@ -95,17 +107,36 @@ class SchedulerMechanicsTest {
         final FairnessPolicy inner;
         long prefill, decode;
 
-        Recording(FairnessPolicy inner) { this.inner = inner; }
+        Recording(FairnessPolicy inner) {
+            this.inner = inner;
+        }
 
-        @Override public double rank(Sequence s) { return inner.rank(s); }
-        @Override public double subRank(Sequence s) { return inner.subRank(s); }
-        @Override public void onQueued(Sequence s, Iterable<Sequence> active) { inner.onQueued(s, active); }
-        @Override public void charge(Sequence s, int p, int d) {
+        @Override
+        public double rank(Sequence s) {
+            return inner.rank(s);
+        }
+
+        @Override
+        public double subRank(Sequence s) {
+            return inner.subRank(s);
+        }
+
+        @Override
+        public void onQueued(Sequence s, Iterable<Sequence> active) {
+            inner.onQueued(s, active);
+        }
+
+        @Override
+        public void charge(Sequence s, int p, int d) {
             prefill += p;
             decode += d;
             inner.charge(s, p, d);
         }
-        @Override public Map<String, Double> service() { return inner.service(); }
+
+        @Override
+        public Map<String, Double> service() {
+            return inner.service();
+        }
     }
 
     @Test
@@ -139,8 +170,8 @@ class SchedulerMechanicsTest {
                 int extra = rnd.nextInt(30);
                 int[] prompt = java.util.Arrays.copyOf(base, base.length + extra + 1);
                 for (int k = base.length; k < prompt.length; k++) prompt[k] = 3 + rnd.nextInt(900);
-                SchedulerHarness.Job j = h.submit("u" + rnd.nextInt(5), "c" + rnd.nextInt(3), 1 + rnd.nextInt(2),
-                        prompt, 1 + rnd.nextInt(40));
+                SchedulerHarness.Job j = h.submit(
+                        "u" + rnd.nextInt(5), "c" + rnd.nextInt(3), 1 + rnd.nextInt(2), prompt, 1 + rnd.nextInt(40));
                 live.add(j);
                 if (rnd.nextInt(5) == 0) parents.put(j.seq, j);
                 submitted++;
@@ -160,8 +191,13 @@ class SchedulerMechanicsTest {
                 if (p.done()) {
                     it.remove();
                 } else if (p.seq.generated() == 1 && p.seq.isRunning()) {
-                    Sequence child = new Sequence(p.seq.id * 1000 + 1, p.seq.user, p.seq.fairnessGroup, p.seq.weight,
-                            p.seq.arrivalNanos, java.util.Arrays.copyOf(p.seq.tokens(), p.seq.promptLength));
+                    Sequence child = new Sequence(
+                            p.seq.id * 1000 + 1,
+                            p.seq.user,
+                            p.seq.fairnessGroup,
+                            p.seq.weight,
+                            p.seq.arrivalNanos,
+                            java.util.Arrays.copyOf(p.seq.tokens(), p.seq.promptLength));
                     h.scheduler.fork(p.seq, child);
                     SchedulerHarness.Job cj = new SchedulerHarness.Job(child, p.maxTokens, h.step);
                     h.jobs.put(child, cj);

@@ -6,15 +6,14 @@ import com.github.tjake.jlama.model.llama.LlamaTokenizer;
 import com.github.tjake.jlama.safetensors.prompt.PromptSupport;
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.model.Model;
-import dev.fairway.engine.model.ModelConfig;
 import dev.fairway.testkit.TestModels;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.ArrayList;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,12 +22,20 @@ class ChatTemplateTest {
     static final List<List<ChatMessage>> CHATS = List.of(
             List.of(ChatMessage.user("Once upon a time")),
             List.of(ChatMessage.system("You are kind."), ChatMessage.user("Tell me a story about Lily.")),
-            List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi"), ChatMessage.assistant("Hello! How can I help?"),
+            List.of(
+                    ChatMessage.system("Be brief."),
+                    ChatMessage.user("Hi"),
+                    ChatMessage.assistant("Hello! How can I help?"),
                     ChatMessage.user("Zoë saw a 😀 and a 猫.\n  Then {{ braces }} and {% tags %}?")),
             List.of(ChatMessage.user("a"), ChatMessage.assistant(""), ChatMessage.user("")));
 
     @ParameterizedTest
-    @ValueSource(strings = {"models/stories260K", "models/TinyLlama-1.1B-Chat-v1.0-config", "models/SmolLM2-135M-Instruct-config"})
+    @ValueSource(
+            strings = {
+                "models/stories260K",
+                "models/TinyLlama-1.1B-Chat-v1.0-config",
+                "models/SmolLM2-135M-Instruct-config"
+            })
     void rendersWhatJlamaRenders(String model) throws Exception {
         Path dir = TestModels.shared().resolve(model);
         TextCodec codec = Model.loadCodec(dir);
@@ -51,7 +58,8 @@ class ChatTemplateTest {
                 results.add(pool.submit(() -> {
                     for (int round = 0; round < 200; round++) {
                         int i = round % 8;
-                        if (!codec.renderChat(turns(List.of(ChatMessage.user("message " + i)))).equals(expected.get(i))) return false;
+                        if (!codec.renderChat(turns(List.of(ChatMessage.user("message " + i))))
+                                .equals(expected.get(i))) return false;
                     }
                     return true;
                 }));
@@ -62,7 +70,9 @@ class ChatTemplateTest {
 
     /** As the engine hands messages to the template: Hugging Face role names. */
     static List<ChatTurn> turns(List<ChatMessage> chat) {
-        return chat.stream().map(m -> new ChatTurn(m.role().name().toLowerCase(Locale.ROOT), m.content())).toList();
+        return chat.stream()
+                .map(m -> new ChatTurn(m.role().name().toLowerCase(Locale.ROOT), m.content()))
+                .toList();
     }
 
     private static String jlamaRender(PromptSupport support, List<ChatMessage> chat) {

@@ -3,9 +3,7 @@ package dev.fairway.engine.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tjake.jlama.model.llama.LlamaTokenizer;
-import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.model.Model;
-import dev.fairway.engine.model.ModelConfig;
 import dev.fairway.testkit.TestModels;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,32 +22,45 @@ class TextCodecTest {
             "line one\\n line two \\n\\n  line three");
 
     @ParameterizedTest
-    @ValueSource(strings = {"models/stories260K", "models/TinyLlama-1.1B-Chat-v1.0-config", "models/SmolLM2-135M-Instruct-config"})
+    @ValueSource(
+            strings = {
+                "models/stories260K",
+                "models/TinyLlama-1.1B-Chat-v1.0-config",
+                "models/SmolLM2-135M-Instruct-config"
+            })
     void wordByWordEqualsWholeText(String model) throws Exception {
         Path dir = TestModels.shared().resolve(model);
         TextCodec codec = Model.loadCodec(dir);
         LlamaTokenizer jlama = new LlamaTokenizer(dir);
-        String chat = codec.renderChat(List.of(new ChatTurn("system", "You are kind."), new ChatTurn("user", "Tell me a story about Lily."),
-                new ChatTurn("assistant", "Lily went to the park."), new ChatTurn("user", "And then?")));
+        String chat = codec.renderChat(List.of(
+                new ChatTurn("system", "You are kind."),
+                new ChatTurn("user", "Tell me a story about Lily."),
+                new ChatTurn("assistant", "Lily went to the park."),
+                new ChatTurn("user", "And then?")));
         for (String raw : TEXTS) {
             String text = raw.replace("\\n", "\n");
             int[] ours = codec.encode(text);
             // Byte-level vocabularies: pieces follow GPT-2's pre-tokenizer, as Hugging Face does, so runs of spaces
             // and newlines may tokenize differently from jlama's whole-text merge; single-spaced prose may not.
-            boolean plainAscii = !text.contains("  ") && !text.contains("\n") && text.chars().allMatch(ch -> ch < 128);
+            boolean plainAscii =
+                    !text.contains("  ") && !text.contains("\n") && text.chars().allMatch(ch -> ch < 128);
             if (!model.contains("SmolLM2") || plainAscii) {
                 assertThat(ours).as(model + ": [" + text + "]").containsExactly(toInts(jlama.encode(text)));
             }
             // jlama 0.8.4 drops non-ASCII characters of byte-level (GPT-2 style) vocabularies (so do we, as we
             // merge with it), so round trips are only checked where jlama gets them right.
             if (!model.contains("SmolLM2") || text.chars().allMatch(ch -> ch < 128)) {
-                assertThat(codec.decode(ours)).as(model + ": round trip of [" + text + "]").contains(text.strip());
+                assertThat(codec.decode(ours))
+                        .as(model + ": round trip of [" + text + "]")
+                        .contains(text.strip());
             }
         }
         if (!model.contains("SmolLM2")) {
             assertThat(codec.encode(chat)).as(model + ": chat template").containsExactly(toInts(jlama.encode(chat)));
         }
-        assertThat(codec.decode(codec.encode(chat))).as(model + ": chat template round trip").contains("Tell me a story about Lily.");
+        assertThat(codec.decode(codec.encode(chat)))
+                .as(model + ": chat template round trip")
+                .contains("Tell me a story about Lily.");
     }
 
     private static int[] toInts(long[] ids) {

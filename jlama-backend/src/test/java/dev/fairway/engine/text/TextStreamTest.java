@@ -3,7 +3,6 @@ package dev.fairway.engine.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fairway.engine.model.Model;
-import dev.fairway.engine.model.ModelConfig;
 import dev.fairway.testkit.TestModels;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +60,9 @@ class TextStreamTest {
         String text = "Tom went to the pa";
         List<String> deltas = stream(text, List.of("park"), s);
         assertThat(s[0].stopped()).isFalse();
-        assertThat(String.join("", deltas)).isEqualTo(codec.decode(codec.encode(text))).endsWith("the pa");
+        assertThat(String.join("", deltas))
+                .isEqualTo(codec.decode(codec.encode(text)))
+                .endsWith("the pa");
         assertThat(deltas.get(deltas.size() - 1)).endsWith("pa");
     }
 }
