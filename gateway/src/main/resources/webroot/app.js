@@ -152,7 +152,9 @@ async function loadList(reset) {
   try {
     const page = await api.listConversations({ after: reset ? null : state.cursor, q: state.filter, limit: PAGE_SIZE });
     if (seq !== state.listSeq) return;
-    state.conversations = reset ? page.data : state.conversations.concat(page.data);
+    // the cursor is a conversation: one that moved to the top since (a new message) would come again, so skip repeats
+    const shown = new Set(reset ? [] : state.conversations.map(c => c.id));
+    state.conversations = reset ? page.data : state.conversations.concat(page.data.filter(c => !shown.has(c.id)));
     state.cursor = page.last_id || state.cursor;
     state.hasMore = page.has_more;
     $('list-status').textContent = state.conversations.length ? ''
@@ -160,6 +162,7 @@ async function loadList(reset) {
   } catch (e) {
     if (seq !== state.listSeq) return;
     if (handleAuthFailure(e)) return;
+    if (!reset && e.status === 400 && e.param === 'after') return loadList(true); // the cursor's conversation was deleted
     $('list-status').textContent = `Could not load conversations: ${e.message}`;
   }
   renderList();
