@@ -43,11 +43,6 @@ final class TurnQueue {
         return turn.future();
     }
 
-    /** Whether a turn is running on the conversation (for tests and diagnostics). */
-    boolean busy(String conversationId) {
-        return queues.containsKey(conversationId);
-    }
-
     /** The right to run one turn; releasing twice is harmless. */
     final class Slot {
         private final String conversationId;

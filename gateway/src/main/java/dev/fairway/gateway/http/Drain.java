@@ -52,10 +52,6 @@ public final class Drain {
         running.remove(c);
     }
 
-    public int openExchanges() {
-        return open.get();
-    }
-
     /**
      * Work that outlives its exchange (a conversation turn's reply is stored after a client that left is gone): the
      * drain waits for it too. Every hold needs exactly one release.

@@ -162,10 +162,6 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
                 request.userWeight());
     }
 
-    public boolean isClientGone() {
-        return clientGone;
-    }
-
     private void onClientClosed() {
         clientGone = true;
         GenerationHandle h = handle;

@@ -122,11 +122,7 @@ public final class ConversationStore {
      */
     public Future<Integer> removeMessages(String conversationId, List<String> messageIds) {
         return writer.write(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")) {
-                s.setLong(1, now());
-                s.setString(2, conversationId);
-                if (s.executeUpdate() == 0) throw new ConversationGoneException(conversationId);
-            }
+            touch(c, conversationId, now());
             int removed = 0;
             try (PreparedStatement s =
                     c.prepareStatement("DELETE FROM messages WHERE conversation_id = ? AND id = ?")) {
@@ -140,15 +136,20 @@ public final class ConversationStore {
         });
     }
 
-    /** Inside the writer's transaction: max(seq) + 1 cannot race, there is one writer. */
-    private static Message insertMessage(Connection c, String conversationId, NewMessage m) throws SQLException {
-        String id = newId("msg_");
-        long now = now();
+    /** Marks the conversation changed at {@code now}; fails with {@link ConversationGoneException} if it is gone. */
+    private static void touch(Connection c, String conversationId, long now) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")) {
             s.setLong(1, now);
             s.setString(2, conversationId);
             if (s.executeUpdate() == 0) throw new ConversationGoneException(conversationId);
         }
+    }
+
+    /** Inside the writer's transaction: max(seq) + 1 cannot race, there is one writer. */
+    private static Message insertMessage(Connection c, String conversationId, NewMessage m) throws SQLException {
+        String id = newId("msg_");
+        long now = now();
+        touch(c, conversationId, now);
         try (PreparedStatement s = c.prepareStatement(
                 "INSERT INTO messages (id, conversation_id, seq, role, content, status, created_at) "
                         + "VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)")) {
