@@ -67,15 +67,16 @@ class WebChatBusyBrowserTest {
         HttpClient client = HttpClient.newHttpClient();
         String longStream = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"stream\":true,"
                 + "\"ignore_eos\":true,\"max_tokens\":480}";
-        List<CompletableFuture<HttpResponse<String>>> load = List.of(0, 1).stream()
-                .map(i -> client.sendAsync(
-                        HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(longStream))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString()))
-                .toList();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(longStream))
+                .build();
+        // one after the other: sent together, the second can find the first still waiting and get the 429 itself
+        var first = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        awaitStats(s -> s.runningSequences() == 1);
+        var second = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         awaitStats(s -> s.runningSequences() == 1 && s.waitingSequences() == 1);
+        List<CompletableFuture<HttpResponse<String>>> load = List.of(first, second);
 
         WebChatBrowserTest.markTurns(browser);
         browser.find("#composer-input").sendKeys(org.openqa.selenium.Keys.ENTER);
