@@ -92,7 +92,10 @@ public final class RandomWeights {
         }
     }
 
-    /** Shape of a small test model. {@code architecture} is "llama" or "qwen2" (qwen2 = llama + q/k/v biases). */
+    /**
+     * Shape of a small test model. {@code architecture} is "llama", "qwen2" (llama + q/k/v biases) or "qwen3" (llama +
+     * per-head q/k RMSNorm, and an explicit {@code headDim}; 0 elsewhere: hidden / heads).
+     */
     public record SmallConfig(
             String architecture,
             int hidden,
@@ -104,23 +107,42 @@ public final class RandomWeights {
             boolean tiedEmbeddings,
             double ropeTheta,
             int maxPositions,
-            boolean llama3RopeScaling) {
+            boolean llama3RopeScaling,
+            int headDim) {
 
         public SmallConfig {
-            if (!architecture.equals("llama") && !architecture.equals("qwen2"))
-                throw new IllegalArgumentException("architecture must be llama or qwen2: " + architecture);
-            if (hidden % heads != 0 || heads % kvHeads != 0)
+            if (!List.of("llama", "qwen2", "qwen3").contains(architecture))
+                throw new IllegalArgumentException("architecture must be llama, qwen2 or qwen3: " + architecture);
+            if ((headDim == 0 && hidden % heads != 0) || heads % kvHeads != 0)
                 throw new IllegalArgumentException("hidden % heads and heads % kvHeads must be 0");
         }
 
         public static SmallConfig llama(int hidden, int intermediate, int heads, int kvHeads, int layers, int vocab) {
             return new SmallConfig(
-                    "llama", hidden, intermediate, heads, kvHeads, layers, vocab, true, 10000.0, 1024, false);
+                    "llama", hidden, intermediate, heads, kvHeads, layers, vocab, true, 10000.0, 1024, false, 0);
         }
 
         public static SmallConfig qwen2(int hidden, int intermediate, int heads, int kvHeads, int layers, int vocab) {
             return new SmallConfig(
-                    "qwen2", hidden, intermediate, heads, kvHeads, layers, vocab, false, 1000000.0, 1024, false);
+                    "qwen2", hidden, intermediate, heads, kvHeads, layers, vocab, false, 1000000.0, 1024, false, 0);
+        }
+
+        /** A qwen3 shape; like Qwen3-0.6B, the heads may be wider than hidden / heads. */
+        public static SmallConfig qwen3(
+                int hidden, int intermediate, int heads, int kvHeads, int headDim, int layers, int vocab) {
+            return new SmallConfig(
+                    "qwen3",
+                    hidden,
+                    intermediate,
+                    heads,
+                    kvHeads,
+                    layers,
+                    vocab,
+                    true,
+                    1000000.0,
+                    1024,
+                    false,
+                    headDim);
         }
 
         public SmallConfig withTied(boolean tied) {
@@ -135,7 +157,8 @@ public final class RandomWeights {
                     tied,
                     ropeTheta,
                     maxPositions,
-                    llama3RopeScaling);
+                    llama3RopeScaling,
+                    headDim);
         }
 
         /** Llama 3.1 rope: theta 500000 and rope_scaling {llama3, factor 8, low 1, high 4, original 8192}. */
@@ -151,7 +174,8 @@ public final class RandomWeights {
                     tiedEmbeddings,
                     500000.0,
                     maxPositions,
-                    true);
+                    true,
+                    headDim);
         }
 
         public String name() {
@@ -168,18 +192,26 @@ public final class RandomWeights {
                             tiedEmbeddings ? "tied" : "untied",
                             Double.toString(ropeTheta),
                             maxPositions)
-                    + (llama3RopeScaling ? "-llama3rope" : "");
+                    + (llama3RopeScaling ? "-llama3rope" : "")
+                    + (headDim != 0 ? "-hd" + headDim : "");
         }
 
         ObjectNode toConfigJson() {
             ObjectNode c = JSON.createObjectNode();
-            boolean qwen = architecture.equals("qwen2");
-            c.putArray("architectures").add(qwen ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+            boolean qwen = architecture.startsWith("qwen");
+            c.putArray("architectures")
+                    .add(
+                            switch (architecture) {
+                                case "qwen2" -> "Qwen2ForCausalLM";
+                                case "qwen3" -> "Qwen3ForCausalLM";
+                                default -> "LlamaForCausalLM";
+                            });
             c.put("model_type", architecture);
             c.put("hidden_size", hidden);
             c.put("intermediate_size", intermediate);
             c.put("num_attention_heads", heads);
             c.put("num_key_value_heads", kvHeads);
+            if (headDim != 0) c.put("head_dim", headDim);
             c.put("num_hidden_layers", layers);
             c.put("vocab_size", vocab);
             c.put("max_position_embeddings", maxPositions);
@@ -201,6 +233,7 @@ public final class RandomWeights {
                 c.put("use_sliding_window", false);
                 c.put("sliding_window", maxPositions);
                 c.put("max_window_layers", layers);
+                if (architecture.equals("qwen3")) c.put("attention_bias", false);
             } else {
                 c.put("attention_bias", false);
             }
@@ -238,7 +271,7 @@ public final class RandomWeights {
         }
     }
 
-    /** Tensor names and shapes of a llama/qwen2 config, in the order they are written. */
+    /** Tensor names and shapes of a llama/qwen2/qwen3 config, in the order they are written. */
     public static List<SafeTensorsWriter.Tensor> tensors(JsonNode config, long seed, double matrixStd) {
         int hidden = config.get("hidden_size").asInt();
         int inter = config.get("intermediate_size").asInt();
@@ -250,6 +283,7 @@ public final class RandomWeights {
         String type = config.path("model_type").asText("llama");
         boolean bias = type.equals("qwen2") || config.path("attention_bias").asBoolean(false);
         boolean tied = config.path("tie_word_embeddings").asBoolean(false);
+        boolean qkNorm = type.equals("qwen3");
         int q = heads * headDim, kv = kvHeads * headDim;
 
         List<SafeTensorsWriter.Tensor> out = new ArrayList<>();
@@ -264,6 +298,10 @@ public final class RandomWeights {
             out.add(matrix(p + "self_attn.v_proj.weight", kv, hidden, seed, matrixStd));
             if (bias) out.add(vector(p + "self_attn.v_proj.bias", kv, seed, matrixStd));
             out.add(matrix(p + "self_attn.o_proj.weight", hidden, q, seed, matrixStd));
+            if (qkNorm) {
+                out.add(norm(p + "self_attn.q_norm.weight", headDim, seed));
+                out.add(norm(p + "self_attn.k_norm.weight", headDim, seed));
+            }
             out.add(norm(p + "post_attention_layernorm.weight", hidden, seed));
             out.add(matrix(p + "mlp.gate_proj.weight", inter, hidden, seed, matrixStd));
             out.add(matrix(p + "mlp.up_proj.weight", inter, hidden, seed, matrixStd));

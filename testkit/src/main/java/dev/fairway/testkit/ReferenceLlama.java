@@ -11,12 +11,13 @@ import java.nio.file.Path;
 import java.util.function.Function;
 
 /**
- * An obviously-correct F32 Llama/Qwen2 forward pass with plain loops (double accumulators), no SIMD, no jlama
+ * An obviously-correct F32 Llama/Qwen2/Qwen3 forward pass with plain loops (double accumulators), no SIMD, no jlama
  * kernels, no KV cache: {@link #logits(int[])} recomputes the whole sequence. Used as the oracle for the engine.
  * <ul>
  *   <li>RMSNorm: x / sqrt(mean(x²) + eps) * w</li>
  *   <li>RoPE in the Hugging Face rotate_half layout (pairs i, i + headDim/2), rope_theta, llama3 / linear scaling</li>
- *   <li>causal GQA attention, scale 1/sqrt(headDim); q/k/v biases for qwen2 (or attention_bias)</li>
+ *   <li>causal GQA attention, scale 1/sqrt(headDim); q/k/v biases for qwen2 (or attention_bias); qwen3: RMSNorm of
+ *       every query and key head (weights q_norm, k_norm) before RoPE</li>
  *   <li>SwiGLU MLP: down(silu(gate x) * up x); lm_head or tied embeddings</li>
  * </ul>
  */
@@ -36,6 +37,7 @@ public final class ReferenceLlama {
             double ropeTheta,
             boolean tied,
             boolean qkvBias,
+            boolean qkNorm,
             JsonNode ropeScaling) {
 
         public static Config read(Path folder) {
@@ -58,6 +60,7 @@ public final class ReferenceLlama {
                         c.path("rope_theta").asDouble(10000.0),
                         c.path("tie_word_embeddings").asBoolean(false),
                         type.equals("qwen2") || c.path("attention_bias").asBoolean(false),
+                        type.equals("qwen3"),
                         c.hasNonNull("rope_scaling") ? c.get("rope_scaling") : null);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -74,7 +77,7 @@ public final class ReferenceLlama {
 
     private final Config cfg;
     private final Mat embed, lmHead, finalNorm;
-    private final Mat[] attnNorm, mlpNorm, wq, wk, wv, wo, bq, bk, bv, gate, up, down;
+    private final Mat[] attnNorm, mlpNorm, wq, wk, wv, wo, bq, bk, bv, qNorm, kNorm, gate, up, down;
     private final double[] invFreq;
 
     /** Loads F32 (or jlama Q4/Q8, dequantized element by element) weights of a model folder. */
@@ -103,6 +106,8 @@ public final class ReferenceLlama {
         bq = new Mat[L];
         bk = new Mat[L];
         bv = new Mat[L];
+        qNorm = new Mat[L];
+        kNorm = new Mat[L];
         gate = new Mat[L];
         up = new Mat[L];
         down = new Mat[L];
@@ -118,6 +123,10 @@ public final class ReferenceLlama {
                 bq[l] = weights.apply(p + "self_attn.q_proj.bias");
                 bk[l] = weights.apply(p + "self_attn.k_proj.bias");
                 bv[l] = weights.apply(p + "self_attn.v_proj.bias");
+            }
+            if (cfg.qkNorm()) {
+                qNorm[l] = weights.apply(p + "self_attn.q_norm.weight");
+                kNorm[l] = weights.apply(p + "self_attn.k_norm.weight");
             }
             gate[l] = weights.apply(p + "mlp.gate_proj.weight");
             up[l] = weights.apply(p + "mlp.up_proj.weight");
@@ -206,6 +215,10 @@ public final class ReferenceLlama {
                 q[t] = matVec(wq[l], h, bq[l]);
                 k[t] = matVec(wk[l], h, bk[l]);
                 v[t] = matVec(wv[l], h, bv[l]);
+                if (cfg.qkNorm()) {
+                    for (int head = 0; head < cfg.heads(); head++) headNorm(q[t], head * hd, qNorm[l]);
+                    for (int head = 0; head < cfg.kvHeads(); head++) headNorm(k[t], head * hd, kNorm[l]);
+                }
                 for (int head = 0; head < cfg.heads(); head++) rope(q[t], head * hd, t);
                 for (int head = 0; head < cfg.kvHeads(); head++) rope(k[t], head * hd, t);
             }
@@ -273,6 +286,12 @@ public final class ReferenceLlama {
         float[] y = new float[x.length];
         for (int i = 0; i < x.length; i++) y[i] = (float) (x[i] * scale * w.data()[i]);
         return y;
+    }
+
+    /** qwen3: v[off, off + headDim) replaced by its RMSNorm with weight w. */
+    private void headNorm(float[] v, int off, Mat w) {
+        float[] head = rmsNorm(java.util.Arrays.copyOfRange(v, off, off + cfg.headDim()), w);
+        System.arraycopy(head, 0, v, off, head.length);
     }
 
     private static float[] matVec(Mat w, float[] x, Mat bias) {

@@ -30,7 +30,8 @@ import java.util.Set;
  *
  * <p>q/k rows: llama.cpp's converter stores them in the interleaved-RoPE order (pairs (2i, 2i+1) rotate together);
  * the engine's {@code Rope} uses Hugging Face's rotate_half (pairs (i, i + headDim/2)), so rows are permuted back per
- * head at load. qwen2 GGUF files keep the rotate_half order (llama.cpp runs them with NEOX rope): not permuted.
+ * head at load. qwen2 and qwen3 GGUF files keep the rotate_half order (llama.cpp runs them with NEOX rope): not
+ * permuted.
  */
 public final class GgufModel {
     private GgufModel() {}
@@ -90,7 +91,7 @@ public final class GgufModel {
         return "F32";
     }
 
-    static final Set<String> ARCHITECTURES = Set.of("llama", "qwen2");
+    static final Set<String> ARCHITECTURES = Set.of("llama", "qwen2", "qwen3");
 
     /** GGUF metadata to the engine's config. */
     public static ModelConfig config(GgufFile f) {
@@ -141,6 +142,7 @@ public final class GgufModel {
                 (int) f.uint(arch + ".context_length", 2048),
                 !f.tensors().containsKey("output.weight"),
                 f.tensors().containsKey("blk.0.attn_q.bias"),
+                f.tensors().containsKey("blk.0.attn_q_norm.weight"),
                 (int) f.uint("tokenizer.ggml.bos_token_id", 1),
                 Set.copyOf(eos));
     }
@@ -209,6 +211,8 @@ public final class GgufModel {
                     vector(f, p + "attn_norm.weight", h),
                     Quantizer.convert(type, q + 2 * kv, h, concat(wq, wk, matrix(f, p + "attn_v.weight", kv, h))),
                     bias,
+                    c.qkNorm() ? vector(f, p + "attn_q_norm.weight", c.headDim()) : null,
+                    c.qkNorm() ? vector(f, p + "attn_k_norm.weight", c.headDim()) : null,
                     Quantizer.convert(type, h, q, matrix(f, p + "attn_output.weight", h, q)),
                     vector(f, p + "ffn_norm.weight", h),
                     Quantizer.convert(

@@ -1,5 +1,7 @@
 package dev.fairway.engine.jlama;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tjake.jlama.model.ModelSupport;
 import com.github.tjake.jlama.safetensors.SafeTensorSupport;
 import com.github.tjake.jlama.safetensors.tokenizer.Tokenizer;
 import dev.fairway.engine.text.BpeTokenizer;
@@ -18,13 +20,19 @@ public final class JlamaTokenizer implements BpeTokenizer {
     public static JlamaTokenizer load(Path folder) throws IOException {
         try {
             return new JlamaTokenizer(
-                    SafeTensorSupport.detectModel(folder.resolve("config.json").toFile())
-                            .tokenizerClass
-                            .getConstructor(Path.class)
-                            .newInstance(folder));
+                    modelType(folder).tokenizerClass.getConstructor(Path.class).newInstance(folder));
         } catch (ReflectiveOperationException e) {
             throw new IOException("Cannot load tokenizer from " + folder, e);
         }
+    }
+
+    /** jlama 0.8.4 predates qwen3, whose tokenizer is qwen2's (byte-level BPE, same template machinery). */
+    private static ModelSupport.ModelType modelType(Path folder) throws IOException {
+        var config = folder.resolve("config.json").toFile();
+        if (new ObjectMapper().readTree(config).path("model_type").asText().equals("qwen3")) {
+            return ModelSupport.ModelType.QWEN2;
+        }
+        return SafeTensorSupport.detectModel(config);
     }
 
     @Override

@@ -102,6 +102,8 @@ public final class Model {
                                     p + "self_attn.v_proj.weight"),
                             List.of(q, kv, kv)),
                     bias,
+                    c.qkNorm() ? r.vector(p + "self_attn.q_norm.weight") : null,
+                    c.qkNorm() ? r.vector(p + "self_attn.k_norm.weight") : null,
                     r.single(p + "self_attn.o_proj.weight", h, q),
                     r.vector(p + "post_attention_layernorm.weight"),
                     r.fused(h, List.of(p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"), List.of(ff, ff)),

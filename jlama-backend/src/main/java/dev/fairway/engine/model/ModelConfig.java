@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-/** The architecture numbers of a llama-family decoder (llama, mistral, qwen2), read from config.json. */
+/**
+ * The architecture numbers of a llama-family decoder (llama, mistral, qwen2, qwen3), read from config.json. qwen3
+ * normalizes each query and key head (RMSNorm over the head, before rope): {@code qkNorm}.
+ */
 public record ModelConfig(
         String architecture,
         int hidden,
@@ -23,13 +26,14 @@ public record ModelConfig(
         int maxPositions,
         boolean tiedEmbeddings,
         boolean attentionBias,
+        boolean qkNorm,
         int bosId,
         Set<Integer> eosIds) {
 
     /** Llama 3.1-style frequency scaling; null when the model has none. */
     public record RopeScaling(double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {}
 
-    private static final Set<String> SUPPORTED = Set.of("llama", "mistral", "qwen2");
+    private static final Set<String> SUPPORTED = Set.of("llama", "mistral", "qwen2", "qwen3");
 
     public int kvDim() {
         return kvHeads * headDim;
@@ -78,6 +82,7 @@ public record ModelConfig(
                 c.path("max_position_embeddings").asInt(2048),
                 c.path("tie_word_embeddings").asBoolean(false),
                 arch.equals("qwen2") || c.path("attention_bias").asBoolean(false),
+                arch.equals("qwen3"),
                 c.path("bos_token_id").asInt(1),
                 Set.copyOf(eos));
     }

@@ -165,11 +165,21 @@ public final class ModelRunner implements AutoCloseable {
         if (norm != null) VectorOps.rmsNorm(x, i * h, norm, c.rmsEps(), xn, i * h, h);
     }
 
-    /** Row i's q and k rotated in place, its k and v stored in the cache. Rows are independent. */
+    /** Row i's q and k normalized (qwen3) and rotated in place, its k and v stored in the cache. Rows are independent. */
     private void storeRow(int l, LayerWeights lw, StepBatch batch, int i, float[] qkv, float[] cs) {
         int qd = c.qDim(), kvd = c.kvDim(), base = i * (qd + 2 * kvd);
         if (lw.qkvBias() != null) {
             for (int j = 0; j < qd + 2 * kvd; j++) qkv[base + j] += lw.qkvBias()[j];
+        }
+        if (lw.qNorm() != null) {
+            int hd = c.headDim();
+            for (int hh = 0; hh < c.heads(); hh++) {
+                VectorOps.rmsNorm(qkv, base + hh * hd, lw.qNorm(), c.rmsEps(), qkv, base + hh * hd, hd);
+            }
+            for (int hh = 0; hh < c.kvHeads(); hh++) {
+                int off = base + qd + hh * hd;
+                VectorOps.rmsNorm(qkv, off, lw.kNorm(), c.rmsEps(), qkv, off, hd);
+            }
         }
         rope.apply(qkv, base, c.heads(), cs, i * c.headDim());
         rope.apply(qkv, base + qd, c.kvHeads(), cs, i * c.headDim());

@@ -61,6 +61,10 @@ final class EngineHarness {
                 mats.put(p + "self_attn.k_proj.bias", vec(Arrays.copyOfRange(lw.qkvBias(), q, q + kv)));
                 mats.put(p + "self_attn.v_proj.bias", vec(Arrays.copyOfRange(lw.qkvBias(), q + kv, q + 2 * kv)));
             }
+            if (lw.qNorm() != null) {
+                mats.put(p + "self_attn.q_norm.weight", vec(lw.qNorm()));
+                mats.put(p + "self_attn.k_norm.weight", vec(lw.kNorm()));
+            }
             mats.put(p + "self_attn.o_proj.weight", mat(lw.o()));
             ReferenceLlama.Mat gu = mat(lw.gateUp());
             mats.put(p + "mlp.gate_proj.weight", rows(gu, 0, ff));
@@ -81,6 +85,7 @@ final class EngineHarness {
                 rc.ropeTheta(),
                 false,
                 rc.qkvBias(),
+                rc.qkNorm(),
                 rc.ropeScaling());
         return new ReferenceLlama(untied, name -> {
             ReferenceLlama.Mat mm = mats.get(name);

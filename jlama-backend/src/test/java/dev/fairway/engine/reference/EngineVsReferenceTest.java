@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * ModelRunner logits vs the plain {@link ReferenceLlama} on seeded random weights, for llama and qwen2 shapes whose
  * dims are not multiples of 128 (hidden 576 with 9/3 heads, intermediate 172 and 192), the 64/256 stories shape,
- * a Llama 3.1 rope_scaling shape (head dim 16, theta 500000), and 4 and 8 query heads per kv head at head dim 64
+ * qwen3 shapes (per-head q/k norm; heads wider than hidden / heads), a Llama 3.1 rope_scaling shape (head dim 16, theta 500000), and 4 and 8 query heads per kv head at head dim 64
  * (attention takes query heads three at a time; these groups end with an overlapping triple).
  */
 class EngineVsReferenceTest {
@@ -39,7 +39,9 @@ class EngineVsReferenceTest {
                 SmallConfig.llama(64, 256, 4, 2, 2, 512).withLlama3Rope(),
                 SmallConfig.qwen2(64, 256, 8, 4, 2, 512),
                 SmallConfig.llama(256, 256, 4, 1, 2, 512),
-                SmallConfig.qwen2(512, 256, 8, 1, 2, 512));
+                SmallConfig.qwen2(512, 256, 8, 1, 2, 512),
+                SmallConfig.qwen3(64, 256, 4, 2, 32, 2, 512),
+                SmallConfig.qwen3(576, 192, 9, 3, 64, 2, 512));
     }
 
     private record Loaded(Path folder, Model model, ReferenceLlama ref) {}

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class SchedulerCostBudgetTest {
     /** SmolLM2-135M's shape: the model of bench scenario (b). */
     static final ModelConfig SMOLLM2 = new ModelConfig(
-            "llama", 576, 30, 9, 3, 64, 1536, 49152, 1e-5f, 100000, null, 8192, true, false, 1, Set.of(2));
+            "llama", 576, 30, 9, 3, 64, 1536, 49152, 1e-5f, 100000, null, 8192, true, false, false, 1, Set.of(2));
 
     static final StepCostModel COST = StepCostModel.of(SMOLLM2);
 

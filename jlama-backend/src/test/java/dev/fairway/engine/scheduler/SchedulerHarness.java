@@ -19,8 +19,8 @@ import java.util.function.Consumer;
  * of (sequence, position), so a recomputed (preempted) sequence sees exactly the tokens it had.
  */
 final class SchedulerHarness {
-    static final ModelConfig TINY =
-            new ModelConfig("llama", 8, 1, 1, 1, 2, 8, 1000, 1e-5f, 10000, null, 1 << 20, false, false, 1, Set.of(2));
+    static final ModelConfig TINY = new ModelConfig(
+            "llama", 8, 1, 1, 1, 2, 8, 1000, 1e-5f, 10000, null, 1 << 20, false, false, false, 1, Set.of(2));
 
     /** What the harness tracks per sequence besides the scheduler's own state. */
     static final class Job {
