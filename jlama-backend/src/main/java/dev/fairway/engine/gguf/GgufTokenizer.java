@@ -1,6 +1,8 @@
 package dev.fairway.engine.gguf;
 
+import dev.fairway.engine.text.BpeMerge;
 import dev.fairway.engine.text.BpeTokenizer;
+import dev.fairway.engine.text.ByteLevelBpe;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,9 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The tokenizer stored in a GGUF file ({@code tokenizer.ggml.*}), behaving like llama.cpp's: control/user-defined
@@ -31,8 +30,9 @@ public final class GgufTokenizer implements BpeTokenizer {
     private final float[] scores;
     private final int[] types;
     private final Map<String, Integer> ids = new HashMap<>();
-    private final Map<String, Integer> mergeRank = new HashMap<>();
-    private final List<Pattern> preTokenizer;
+    /** The byte-level merger of gpt2 vocabularies (null for SentencePiece ones). */
+    private final ByteLevelBpe bpe;
+
     private final boolean addSpacePrefix;
     private final int unkId;
     /** Special token ids, longest text first. */
@@ -40,7 +40,7 @@ public final class GgufTokenizer implements BpeTokenizer {
 
     private final String chatTemplate;
     private final String eosToken;
-    private final char[] byteToChar = new char[256];
+    private final char[] byteToChar = ByteLevelBpe.byteToChar();
 
     GgufTokenizer(GgufFile f) {
         this.model = f.string("tokenizer.ggml.model", null);
@@ -62,15 +62,11 @@ public final class GgufTokenizer implements BpeTokenizer {
             String[] merges = (String[]) f.get("tokenizer.ggml.merges");
             if (merges == null)
                 throw new GgufException(f.path().getFileName() + ": gpt2 vocabulary without tokenizer.ggml.merges");
+            Map<String, Integer> mergeRank = new HashMap<>();
             for (int i = 0; i < merges.length; i++) mergeRank.putIfAbsent(merges[i], i);
-            preTokenizer = preTokenizer(f.string("tokenizer.ggml.pre", "default"));
-            int extra = 0;
-            for (int b = 0; b < 256; b++) {
-                boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-                byteToChar[b] = printable ? (char) b : (char) (256 + extra++);
-            }
+            bpe = new ByteLevelBpe(ids, mergeRank, preTokenizer(f.string("tokenizer.ggml.pre", "default")));
         } else {
-            preTokenizer = List.of();
+            bpe = null;
         }
         this.addSpacePrefix = f.bool("tokenizer.ggml.add_space_prefix", model.equals("llama"));
         this.unkId = (int) f.uint("tokenizer.ggml.unknown_token_id", model.equals("llama") ? 0 : -1);
@@ -87,15 +83,15 @@ public final class GgufTokenizer implements BpeTokenizer {
     }
 
     /** llama.cpp's pre-tokenizer regexes for the vocabularies we know, applied one after another. */
-    private static List<Pattern> preTokenizer(String pre) {
-        String gpt2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+    private static List<String> preTokenizer(String pre) {
+        String gpt2 = ByteLevelBpe.GPT2_PATTERN;
         String llama3 =
                 "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
                         + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
         String qwen2 =
                 "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
                         + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-        List<String> r = switch (pre) {
+        return switch (pre) {
             case "default", "gpt-2", "gpt2", "mpt", "olmo", "jais" -> List.of(gpt2);
             case "smollm", "starcoder", "refact", "command-r", "codeshell", "exaone" -> List.of("\\p{N}", gpt2);
             case "llama3", "llama-bpe", "falcon3", "pixtral", "dbrx", "smaug-bpe" -> List.of(llama3);
@@ -104,9 +100,6 @@ public final class GgufTokenizer implements BpeTokenizer {
                 throw new GgufException("tokenizer.ggml.pre '" + pre + "' is not supported (supported: default, gpt2, "
                         + "smollm, starcoder, refact, llama3/llama-bpe, qwen2, ...)");
         };
-        return r.stream()
-                .map(s -> Pattern.compile(s, Pattern.UNICODE_CHARACTER_CLASS))
-                .toList();
     }
 
     public String model() {
@@ -179,52 +172,9 @@ public final class GgufTokenizer implements BpeTokenizer {
         return r;
     }
 
-    /** Merge queue entry: symbols left and right (indexes), priority (higher first), merged length. */
-    private record Bigram(int left, int right, double priority, int size) {}
-
-    /** Pairwise merging over code points; {@code prio} gives a pair's priority or NaN when it does not merge. */
-    private interface Priority {
-        double of(String merged, String left, String right);
-    }
-
-    private static String[] merge(String text, Priority prio) {
-        int n = text.codePointCount(0, text.length());
-        int[] start = new int[n], len = new int[n], prev = new int[n], next = new int[n];
-        for (int i = 0, at = 0; i < n; i++) {
-            start[i] = at;
-            len[i] = Character.charCount(text.codePointAt(at));
-            at += len[i];
-            prev[i] = i - 1;
-            next[i] = i + 1 < n ? i + 1 : -1;
-        }
-        PriorityQueue<Bigram> q = new PriorityQueue<>((a, b) ->
-                a.priority != b.priority ? Double.compare(b.priority, a.priority) : Integer.compare(a.left, b.left));
-        for (int i = 0; i + 1 < n; i++) addBigram(text, start, len, i, i + 1, prio, q);
-        while (!q.isEmpty()) {
-            Bigram b = q.poll();
-            if (len[b.left] == 0 || len[b.right] == 0 || len[b.left] + len[b.right] != b.size) continue;
-            len[b.left] += len[b.right];
-            len[b.right] = 0;
-            next[b.left] = next[b.right];
-            if (next[b.right] >= 0) prev[next[b.right]] = b.left;
-            if (prev[b.left] >= 0) addBigram(text, start, len, prev[b.left], b.left, prio, q);
-            if (next[b.left] >= 0) addBigram(text, start, len, b.left, next[b.left], prio, q);
-        }
-        List<String> out = new ArrayList<>();
-        for (int i = n > 0 ? 0 : -1; i >= 0; i = next[i]) out.add(text.substring(start[i], start[i] + len[i]));
-        return out.toArray(new String[0]);
-    }
-
-    private static void addBigram(
-            String text, int[] start, int[] len, int l, int r, Priority prio, PriorityQueue<Bigram> q) {
-        String left = text.substring(start[l], start[l] + len[l]), right = text.substring(start[r], start[r] + len[r]);
-        double p = prio.of(left + right, left, right);
-        if (!Double.isNaN(p)) q.add(new Bigram(l, r, p, len[l] + len[r]));
-    }
-
     private void spm(String text, List<Integer> out) {
         if (text.isEmpty()) return;
-        for (String sym : merge(text, (m, l, r) -> {
+        for (String sym : BpeMerge.merge(text, (m, l, r) -> {
             Integer id = ids.get(m);
             return id == null ? Double.NaN : (scores == null ? 0 : scores[id]);
         })) {
@@ -242,40 +192,7 @@ public final class GgufTokenizer implements BpeTokenizer {
     }
 
     private void bpe(String text, List<Integer> out) {
-        List<String> words = new ArrayList<>();
-        words.add(text);
-        for (Pattern p : preTokenizer) {
-            List<String> next = new ArrayList<>();
-            for (String w : words) {
-                Matcher m = p.matcher(w);
-                int at = 0;
-                while (m.find()) {
-                    if (m.start() > at) next.add(w.substring(at, m.start()));
-                    if (m.end() > m.start()) next.add(m.group());
-                    at = m.end();
-                }
-                if (at < w.length()) next.add(w.substring(at));
-            }
-            words = next;
-        }
-        for (String w : words) {
-            StringBuilder sb = new StringBuilder();
-            for (byte b : w.getBytes(StandardCharsets.UTF_8)) sb.append(byteToChar[b & 0xFF]);
-            for (String sym : merge(sb.toString(), (m, l, r) -> {
-                Integer rank = mergeRank.get(l + " " + r);
-                return rank == null ? Double.NaN : -rank;
-            })) {
-                Integer id = ids.get(sym);
-                if (id != null) {
-                    out.add(id);
-                    continue;
-                }
-                for (int i = 0; i < sym.length(); i++) {
-                    Integer c = ids.get(String.valueOf(sym.charAt(i)));
-                    if (c != null) out.add(c);
-                }
-            }
-        }
+        bpe.encode(text, out);
     }
 
     /** What each token decodes to, and which tokens are control tokens (decoded as nothing). */

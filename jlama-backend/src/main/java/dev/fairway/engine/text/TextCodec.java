@@ -16,7 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Text <-> tokens for one model. BPE encoding is the tokenizer library's ({@link BpeTokenizer}: jlama's), chat templates
+ * Text <-> tokens for one model. BPE encoding is the tokenizer library's ({@link BpeTokenizer}: jlama's, or our
+ * {@link ByteLevelBpe} for byte-level vocabularies), chat templates
  * are the model's own (rendered by {@link ChatTemplate}); decoding is ours: a per-token byte table
  * (SentencePiece "▁"/byte-fallback or GPT-2 byte-level), so streams can be cut on UTF-8 boundaries and any thread
  * may decode (jlama's decoder keeps state).
@@ -29,7 +30,7 @@ public final class TextCodec {
     private final int bosId;
     private final Set<Integer> eosIds;
     private final Pattern addedTokens;
-    private final boolean gpt2Words;
+    private final boolean byteLevel;
     /** The tokenizer splits words and special tokens itself (GGUF vocabularies): it gets the whole text. */
     private final boolean wholeText;
     /** The model's chat template, or null: then messages are joined line by line. */
@@ -48,7 +49,7 @@ public final class TextCodec {
         this.tokenizer = tokenizer;
         this.wholeText = wholeText;
         this.addedTokens = addedTokens;
-        this.gpt2Words = byteLevel;
+        this.byteLevel = byteLevel;
         this.tokenBytes = tokenBytes;
         this.special = special;
         this.addBos = addBos;
@@ -109,7 +110,8 @@ public final class TextCodec {
                                 .reversed())
                         .map(Pattern::quote)
                         .collect(java.util.stream.Collectors.joining("|")));
-        return new TextCodec(tok, table, isSpecial, addBos, bosId, eos, added, byteLevel, false);
+        BpeTokenizer words = byteLevel ? new ByteLevelTokenizer(ByteLevelBpe.fromTokenizerJson(tj), tok) : tok;
+        return new TextCodec(words, table, isSpecial, addBos, bosId, eos, added, byteLevel, false);
     }
 
     /**
@@ -128,10 +130,10 @@ public final class TextCodec {
     }
 
     /**
-     * Token ids of plain text (no BOS). jlama's BPE merge loop is quadratic in the length of what it is given (a
-     * 6 KB prompt took seconds), so it is given one word at a time: added tokens whole, the rest cut where BPE merges
-     * never reach across (GPT-2's pre-tokenizer pattern for byte-level vocabularies; single spaces between words for
-     * SentencePiece ones, whose "▁" prefix jlama re-adds to each word). Tests check the result equals jlama's own.
+     * Token ids of plain text (no BOS). Added tokens are matched whole; byte-level vocabularies encode the rest with
+     * {@link ByteLevelBpe} (its own pre-tokenizer, a queue-based merge). jlama's SentencePiece merge loop is quadratic
+     * in the length of what it is given (a 6 KB prompt took seconds), so it is given one word at a time, cut at single
+     * spaces, whose "▁" prefix jlama re-adds to each word. Tests check the result equals jlama's own.
      */
     public int[] encode(String text) {
         if (text.isEmpty()) return new int[0];
@@ -155,9 +157,8 @@ public final class TextCodec {
 
     private void encodeWords(String text, IntList out) {
         if (text.isEmpty()) return;
-        if (gpt2Words) {
-            Matcher m = GPT2_WORDS.matcher(text);
-            while (m.find()) encodePiece(m.group(), out);
+        if (byteLevel) {
+            encodePiece(text, out); // ByteLevelTokenizer cuts words with the vocabulary's own pre-tokenizer
             return;
         }
         // SentencePiece: jlama prefixes every piece with "▁", which stands for the lone space cut before each word.
@@ -180,9 +181,28 @@ public final class TextCodec {
         for (long id : ids) out.add((int) id);
     }
 
-    /** GPT-2's pre-tokenizer: contractions, letters, digits, other symbols, each with an optional leading space. */
-    private static final Pattern GPT2_WORDS =
-            Pattern.compile("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
+    /**
+     * Byte-level vocabularies are encoded by our {@link ByteLevelBpe}: jlama 0.8.4 drops non-ASCII characters of
+     * them. jlama still gives the chat template and EOS text.
+     */
+    private record ByteLevelTokenizer(ByteLevelBpe bpe, BpeTokenizer templates) implements BpeTokenizer {
+        @Override
+        public long[] encode(String text) {
+            List<Integer> ids = new java.util.ArrayList<>();
+            bpe.encode(text, ids);
+            return ids.stream().mapToLong(Integer::longValue).toArray();
+        }
+
+        @Override
+        public java.util.Optional<String> chatTemplate() {
+            return templates.chatTemplate();
+        }
+
+        @Override
+        public String eosToken() {
+            return templates.eosToken();
+        }
+    }
 
     /** A growable int array. */
     private static final class IntList {
