@@ -1,6 +1,7 @@
 package dev.fairway.engine;
 
 import dev.fairway.engine.gguf.GgufModel;
+import dev.fairway.engine.gguf.HuggingFaceGguf;
 import dev.fairway.engine.gguf.OllamaStore;
 import dev.fairway.engine.jlama.JlamaDownloader;
 import java.io.IOException;
@@ -9,18 +10,34 @@ import java.nio.file.Path;
 
 /**
  * Turns what the user typed after --model into a local folder or GGUF file: ollama:NAME[:TAG] from the local Ollama
- * store, an existing path as is, otherwise a Hugging Face id
- * (owner/name) downloaded once into the cache directory with a progress bar per file. Something that looks like a
- * path (see {@link #looksLikePath}) but is not a folder is an error, never a download of a misread id.
+ * store, an existing path as is, otherwise from Hugging Face, downloaded once into the cache directory with a progress
+ * bar per file: a GGUF file (owner/repo:QUANT or owner/repo/file.gguf) or a model folder (owner/name). Something that
+ * looks like a path (see {@link #looksLikePath}) but is not a folder is an error, never a download of a misread id.
  */
 final class ModelSource {
     private ModelSource() {}
 
     static Path resolve(String model, Path cacheDir) {
+        return resolve(model, cacheDir, HuggingFaceGguf.fromEnvironment());
+    }
+
+    static Path resolve(String model, Path cacheDir, HuggingFaceGguf hub) {
         if (model.startsWith(OllamaStore.PREFIX)) return OllamaStore.resolve(model, OllamaStore.defaultStore());
         Path local = Path.of(model);
         if (Files.isDirectory(local)) return local.toAbsolutePath();
         if (Files.isRegularFile(local) && GgufModel.isGguf(local)) return local.toAbsolutePath();
+        boolean firstSegmentIsLocal =
+                model.indexOf('/') > 0 && Files.isDirectory(Path.of(model.substring(0, model.indexOf('/'))));
+        if (HuggingFaceGguf.isSpec(model) && !firstSegmentIsLocal) {
+            try (DownloadProgress progress = new DownloadProgress(model)) {
+                return hub.download(model, cacheDir, progress::update);
+            } catch (IOException | RuntimeException e) {
+                throw offline(model, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineException("Download of " + model + " interrupted");
+            }
+        }
         if (looksLikePath(model)) {
             throw new EngineException("Model '" + model
                     + "' is neither a local folder nor a Hugging Face id: it looks like a "
@@ -31,14 +48,19 @@ final class ModelSource {
             throw new EngineException(
                     "Model '" + model + "' is neither a local folder nor a Hugging Face id (owner/name)");
         }
-        try {
-            return JlamaDownloader.download(model, cacheDir);
+        try (DownloadProgress progress = new DownloadProgress(model)) {
+            return JlamaDownloader.download(model, cacheDir, progress::update);
         } catch (IOException | RuntimeException e) {
-            String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            throw new EngineException("Cannot download " + model + " from Hugging Face ("
-                    + why.lines().findFirst().orElse("")
-                    + "). Are you offline? Pass a local model folder instead: --model /path/to/folder");
+            throw offline(model, e);
         }
+    }
+
+    /** One line: what failed and what to do instead. */
+    private static EngineException offline(String model, Exception e) {
+        String why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return new EngineException("Cannot download " + model + " from Hugging Face ("
+                + why.lines().findFirst().orElse("")
+                + "). Are you offline? Pass a local model folder or .gguf file instead: --model /path/to/model");
     }
 
     /**
