@@ -142,6 +142,10 @@ public final class GgufFile implements AutoCloseable {
 
     /** A tensor's bytes, memory-mapped (read-only, little-endian). */
     public ByteBuffer data(GgufTensor t) {
+        if (t.bytes() > Integer.MAX_VALUE) {
+            throw new GgufException(path.getFileName() + ": tensor " + t + " holds " + (t.bytes() >> 20)
+                    + " MB; tensors over 2 GB are not supported");
+        }
         try {
             return channel.map(FileChannel.MapMode.READ_ONLY, t.offset(), t.bytes())
                     .order(ByteOrder.LITTLE_ENDIAN);
