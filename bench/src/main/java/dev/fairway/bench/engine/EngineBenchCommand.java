@@ -152,6 +152,16 @@ public final class EngineBenchCommand implements Callable<Integer> {
     boolean json;
 
     @Option(
+            names = "--gguf",
+            split = ",",
+            paramLabel = "TYPE",
+            description = "Instead of jlama: also write the random weights as GGUF files of these types (Q4_K_M, Q8_0, "
+                    + "Q6_K, Q4_K, F32; cached beside them, tokenizer from a shared GGUF file with the same "
+                    + "vocabulary) and measure Fairway loading each (default load: Q8 panels) next to the folder at "
+                    + "Q4 and Q8, two rounds in opposite orders.")
+    List<String> ggufTypes;
+
+    @Option(
             names = "--seed",
             defaultValue = "42",
             description = "Seed of the random weights. Default: ${DEFAULT-VALUE}.")
@@ -185,6 +195,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
             return 2;
         }
         List<Path> configs = modelConfigs != null && !modelConfigs.isEmpty() ? modelConfigs : defaultConfigs();
+        if (ggufTypes != null && !ggufTypes.isEmpty()) {
+            skipJlama = true;
+            for (String t : ggufTypes) GgufVariants.typeOf(t);
+        }
         int fwThreads = compute.threadsOrCores();
         note(String.format(
                 Locale.ROOT,
@@ -234,10 +248,15 @@ public final class EngineBenchCommand implements Callable<Integer> {
             Callable<List<Result>> jlama = () -> skipJlama
                     ? List.of()
                     : jlamaInProcess ? runJlama(name, dir, w, perStream) : runJlamaChild(cfgDir, name);
+            if (ggufTypes != null && !ggufTypes.isEmpty()) {
+                runGgufVariants(name, dir, w, perStream, fwThreads);
+                continue;
+            }
             List<Result> jl = new ArrayList<>();
             List<Result> fw = skipFairway
                     ? List.of()
-                    : runFairway(name, dir, w, perStream, fwThreads, () -> jl.addAll(jlama.call()));
+                    : runFairway(
+                            name, dir.toString(), weights, weights, w, perStream, fwThreads, () -> jl.addAll(jlama.call()));
             if (skipFairway) jl.addAll(jlama.call());
             if (!json) printTable(fw, jl);
         }
@@ -324,14 +343,22 @@ public final class EngineBenchCommand implements Callable<Integer> {
      * jlama's measurement makes a drift move both systems' figures alike instead of skewing their ratio.
      */
     private List<Result> runFairway(
-            String model, Path dir, Workload w, int perStream, int fwThreads, Callable<?> between) throws Exception {
+            String model,
+            String source,
+            String weightType,
+            String label,
+            Workload w,
+            int perStream,
+            int fwThreads,
+            Callable<?> between)
+            throws Exception {
         int maxN = ns.stream().mapToInt(Integer::intValue).max().orElse(1);
         int maxShort =
                 Arrays.stream(w.shortTokens).mapToInt(a -> a.length).max().orElse(0);
         int kvTokens = (int) (1.25 * Math.max(w.longTokens.length + 2, maxN * (maxShort + perStream + 16))) + 256;
         EngineConfig config = EngineConfig.builder()
-                .model(dir.toString())
-                .weightType(weights)
+                .model(source)
+                .weightType(weightType)
                 .threads(fwThreads)
                 .kvCacheTokens(kvTokens)
                 .maxRunningSequences(Math.max(32, maxN))
@@ -352,6 +379,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
             FairwayRound round = new FairwayRound(
                     engine,
                     model,
+                    label,
                     w,
                     perStream,
                     ids -> Prompt.tokens(engineAddsBos ? Arrays.copyOfRange(ids, 1, ids.length) : ids));
@@ -401,14 +429,17 @@ public final class EngineBenchCommand implements Callable<Integer> {
     private final class FairwayRound {
         final Engine engine;
         final String model;
+        final String label;
         final Workload w;
         final int perStream;
         final Function<int[], Prompt> prompt;
         int[][] alone;
 
-        FairwayRound(Engine engine, String model, Workload w, int perStream, Function<int[], Prompt> prompt) {
+        FairwayRound(
+                Engine engine, String model, String label, Workload w, int perStream, Function<int[], Prompt> prompt) {
             this.engine = engine;
             this.model = model;
+            this.label = label;
             this.w = w;
             this.perStream = perStream;
             this.prompt = prompt;
@@ -430,7 +461,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     new Result(
                             "fairway",
                             model,
-                            weights,
+                            label,
                             "prefill",
                             1,
                             1,
@@ -447,7 +478,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     new Result(
                             "fairway",
                             model,
-                            weights,
+                            label,
                             "decode",
                             1,
                             perStream,
@@ -470,7 +501,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 }
                 results.add(progress(
                         round,
-                        new Result("fairway", model, weights, "concurrent", n, perStream, 0, total / secs, match)));
+                        new Result("fairway", model, label, "concurrent", n, perStream, 0, total / secs, match)));
             }
             return results;
         }
@@ -762,6 +793,36 @@ public final class EngineBenchCommand implements Callable<Integer> {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;
         }
+    }
+
+    // ---------------------------------------------------------------- GGUF
+
+    /**
+     * The folder at Q4 and Q8 and each GGUF file, loaded one after another in two rounds of opposite order (the VM's
+     * speed drifts), each row reported as the mean of its two rounds.
+     */
+    private void runGgufVariants(String name, Path dir, Workload w, int perStream, int threads) throws Exception {
+        record Variant(String label, String source, String weightType) {}
+        List<Variant> variants = new ArrayList<>(
+                List.of(new Variant("Q4", dir.toString(), "Q4"), new Variant("Q8", dir.toString(), "Q8")));
+        for (String t : ggufTypes) {
+            long t0 = System.nanoTime();
+            Path file = GgufVariants.file(dir, t);
+            note(String.format(
+                    Locale.ROOT, "# %s: GGUF %s %s (%.1f s)", name, t, file, (System.nanoTime() - t0) / 1e9));
+            variants.add(new Variant(t, file.toString(), null));
+        }
+        Map<String, List<Result>> rounds = new LinkedHashMap<>();
+        for (int round = 0; round < 2; round++) {
+            List<Variant> order = new ArrayList<>(variants);
+            if (round == 1) java.util.Collections.reverse(order);
+            for (Variant v : order) {
+                List<Result> r =
+                        runFairway(name, v.source(), v.weightType(), v.label(), w, perStream, threads, () -> null);
+                rounds.computeIfAbsent(v.label(), k -> new ArrayList<>()).addAll(r);
+            }
+        }
+        GgufVariants.printTable(out, rounds);
     }
 
     // ---------------------------------------------------------------- output
