@@ -256,7 +256,14 @@ public final class EngineBenchCommand implements Callable<Integer> {
             List<Result> fw = skipFairway
                     ? List.of()
                     : runFairway(
-                            name, dir.toString(), weights, weights, w, perStream, fwThreads, () -> jl.addAll(jlama.call()));
+                            name,
+                            dir.toString(),
+                            weights,
+                            weights,
+                            w,
+                            perStream,
+                            fwThreads,
+                            () -> jl.addAll(jlama.call()));
             if (skipFairway) jl.addAll(jlama.call());
             if (!json) printTable(fw, jl);
         }

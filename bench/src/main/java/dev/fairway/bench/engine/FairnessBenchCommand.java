@@ -268,6 +268,14 @@ public final class FairnessBenchCommand implements Callable<Integer> {
         long measured;
         double seconds;
         try (Engine engine = Engine.create(model, cfg)) {
+            // the same length of prompt alone first (other tokens: no prefix-cache hit later), same engine limits
+            aloneTtft = engine.submit(
+                            new GenerationRequest("newcomer", "alone", Prompt.tokens(aloneIds), params(1), 1, 1.0),
+                            GenerationListener.NONE)
+                    .result()
+                    .get()
+                    .timings()
+                    .firstTokenNanos();
             FairnessStreams streams = new FairnessStreams(engine, handles);
             long start = System.nanoTime();
             window[0] = start + (long) (warmup * 1e9);
@@ -339,15 +347,23 @@ public final class FairnessBenchCommand implements Callable<Integer> {
         EngineConfig cfg =
                 base(policy).maxBatchTokens(stepBudget).kvCacheTokens(kvTokens).build();
         Random rnd = new Random(9);
-        int[] longIds = randomPrompt(rnd, longPrompt);
+        int[] longIds = randomPrompt(rnd, longPrompt), aloneIds = randomPrompt(rnd, longPrompt);
         List<int[]> prompts = new ArrayList<>();
         for (int i = 0; i < 32; i++) prompts.add(randomPrompt(rnd, promptTokens));
         ConcurrentLinkedQueue<long[]> gaps = new ConcurrentLinkedQueue<>(); // {end time, gap}
         ConcurrentLinkedQueue<GenerationHandle> handles = new ConcurrentLinkedQueue<>();
-        long baseStart, baseEnd, longSubmit, longFirst, afterStart, afterEnd;
+        long baseStart, baseEnd, longSubmit, longFirst, afterStart, afterEnd, aloneTtft;
         int longSteps;
         long half = (long) (baseline * 1e9 / 2);
         try (Engine engine = Engine.create(model, cfg)) {
+            // the same length of prompt alone first (other tokens: no prefix-cache hit later), same engine limits
+            aloneTtft = engine.submit(
+                            new GenerationRequest("newcomer", "alone", Prompt.tokens(aloneIds), params(1), 1, 1.0),
+                            GenerationListener.NONE)
+                    .result()
+                    .get()
+                    .timings()
+                    .firstTokenNanos();
             FairnessStreams streams = new FairnessStreams(engine, handles);
             for (int i = 0; i < running; i++) {
                 streams.startTimed("s" + i, "c", () -> prompts.get(rnd(prompts.size())), params(streamTokens), gaps);
@@ -386,6 +402,8 @@ public final class FairnessBenchCommand implements Callable<Integer> {
         o.put("running_streams", running);
         o.put("long_prompt_tokens", longPrompt);
         o.put("long_prompt_ttft_ms", round((longFirst - longSubmit) / 1e6));
+        o.put("long_prompt_alone_ttft_ms", round(aloneTtft / 1e6));
+        o.put("long_prompt_ttft_vs_alone", round((longFirst - longSubmit) / (double) aloneTtft));
         o.put("long_prompt_steps", longSteps);
         o.put("long_prompt_tokens_per_step", round(longPrompt / (double) Math.max(1, longSteps)));
         // the running streams' output rate (one token per ITL sample) without vs while the prompt is prefilled
@@ -540,7 +558,7 @@ public final class FairnessBenchCommand implements Callable<Integer> {
                     + b.get(0).get("engine_limits").asText());
             out.println(String.format(
                     Locale.ROOT,
-                    "%-6s %9s %9s %9s %9s %9s %8s %11s %6s %10s %10s",
+                    "%-6s %9s %9s %9s %9s %9s %8s %11s %11s %8s %6s %10s %10s",
                     "policy",
                     "p50 w/o",
                     "p99 w/o",
@@ -549,13 +567,15 @@ public final class FairnessBenchCommand implements Callable<Integer> {
                     "max with",
                     "p99 x",
                     "long TTFT",
+                    "alone TTFT",
+                    "vs alone",
                     "steps",
                     "dec/s w/o",
                     "dec/s with"));
             for (ObjectNode r : b) {
                 out.println(String.format(
                         Locale.ROOT,
-                        "%-6s %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms %7.2fx %9.0fms %6d %10.1f %10.1f",
+                        "%-6s %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms %7.2fx %9.0fms %9.0fms %7.2fx %6d %10.1f %10.1f",
                         r.get("policy").asText(),
                         r.get("itl_p50_ms_without").asDouble(),
                         r.get("itl_p99_ms_without").asDouble(),
@@ -564,13 +584,15 @@ public final class FairnessBenchCommand implements Callable<Integer> {
                         r.get("itl_max_ms_with").asDouble(),
                         r.get("p99_ratio").asDouble(),
                         r.get("long_prompt_ttft_ms").asDouble(),
+                        r.get("long_prompt_alone_ttft_ms").asDouble(),
+                        r.get("long_prompt_ttft_vs_alone").asDouble(),
                         r.get("long_prompt_steps").asInt(),
                         r.get("decode_tok_s_without").asDouble(),
                         r.get("decode_tok_s_with").asDouble()));
             }
-            out.println(
-                    "# steps = engine steps until the long prompt's first token (its chunks get smaller as it gets deeper); "
-                            + "dec/s = the running streams' output tokens per second");
+            out.println("# alone TTFT = the same length of prompt on the same engine before the streams start; "
+                    + "steps = engine steps until the long prompt's first token (its chunks get smaller as it gets deeper); "
+                    + "dec/s = the running streams' output tokens per second");
         }
         if (!c.isEmpty()) {
             out.println();
