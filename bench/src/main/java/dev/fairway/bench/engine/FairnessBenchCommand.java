@@ -268,14 +268,6 @@ public final class FairnessBenchCommand implements Callable<Integer> {
         long measured;
         double seconds;
         try (Engine engine = Engine.create(model, cfg)) {
-            // the same length of prompt alone first (other tokens: no prefix-cache hit later), same engine limits
-            aloneTtft = engine.submit(
-                            new GenerationRequest("newcomer", "alone", Prompt.tokens(aloneIds), params(1), 1, 1.0),
-                            GenerationListener.NONE)
-                    .result()
-                    .get()
-                    .timings()
-                    .firstTokenNanos();
             FairnessStreams streams = new FairnessStreams(engine, handles);
             long start = System.nanoTime();
             window[0] = start + (long) (warmup * 1e9);
