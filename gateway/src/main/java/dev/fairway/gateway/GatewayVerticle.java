@@ -4,6 +4,7 @@ import dev.fairway.gateway.auth.AuthHandler;
 import dev.fairway.gateway.auth.LoopbackGuard;
 import dev.fairway.gateway.auth.UserKeys;
 import dev.fairway.gateway.conversations.ConversationsEndpoint;
+import dev.fairway.gateway.embeddings.EmbeddingsEndpoint;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.ConnectionTimeouts;
 import dev.fairway.gateway.http.Drain;
@@ -100,6 +101,7 @@ public final class GatewayVerticle extends VerticleBase {
         CompletionsEndpoint completions = new CompletionsEndpoint(access, metrics, drain);
         ModelsEndpoint models = new ModelsEndpoint(this.models);
         TokenizeEndpoint tokenize = new TokenizeEndpoint(access);
+        EmbeddingsEndpoint embeddings = new EmbeddingsEndpoint(access);
         HealthEndpoint health = new HealthEndpoint(this.models, started, metrics, drain);
         ConversationsEndpoint conversations = new ConversationsEndpoint(
                 new ConversationStore(database.reads(), database.writer()), access, metrics, drain);
@@ -126,6 +128,7 @@ public final class GatewayVerticle extends VerticleBase {
 
         r.post("/v1/chat/completions").handler(completions::validateChat).handler(completions::generate);
         r.post("/v1/completions").handler(completions::validateText).handler(completions::generate);
+        r.post("/v1/embeddings").handler(embeddings::validate).handler(embeddings::embed);
         r.get("/v1/models").handler(models::list);
         r.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
         r.post("/tokenize").handler(tokenize::tokenize);
@@ -196,6 +199,7 @@ public final class GatewayVerticle extends VerticleBase {
         return switch (path) {
             case "/v1/chat/completions",
                     "/v1/completions",
+                    "/v1/embeddings",
                     "/v1/models",
                     "/v1/conversations",
                     "/tokenize",

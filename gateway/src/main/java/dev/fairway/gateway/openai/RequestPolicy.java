@@ -79,13 +79,13 @@ public final class RequestPolicy {
     /** POST /v1/chat/completions. */
     public static final RequestPolicy CHAT = new RequestPolicy(
             "chat",
-            Set.of("model", "messages", "stream", "stream_options", "logprobs", "top_logprobs", "user"),
+            withSampling("model", "messages", "stream", "stream_options", "logprobs", "top_logprobs", "user"),
             merge(NOT_SUPPORTED_YET, NO_EFFECT, CANNOT_HONOUR));
 
     /** POST /v1/completions. */
     public static final RequestPolicy COMPLETIONS = new RequestPolicy(
             "completions",
-            Set.of("model", "prompt", "stream", "stream_options", "logprobs", "user", "best_of"),
+            withSampling("model", "prompt", "stream", "stream_options", "logprobs", "user", "best_of"),
             merge(
                     NO_EFFECT,
                     Map.of(
@@ -100,10 +100,8 @@ public final class RequestPolicy {
     private final Map<String, Rule> rules;
 
     public RequestPolicy(String endpoint, Set<String> honoured, Map<String, Rule> rules) {
-        Set<String> all = new HashSet<>(honoured);
-        all.addAll(SamplingFields.NAMES);
         this.endpoint = endpoint;
-        this.honoured = Set.copyOf(all);
+        this.honoured = Set.copyOf(honoured);
         this.rules = Map.copyOf(rules);
     }
 
@@ -136,6 +134,18 @@ public final class RequestPolicy {
 
     public Set<String> honoured() {
         return honoured;
+    }
+
+    /** These names and the shared sampling fields. */
+    public static Set<String> withSampling(String... names) {
+        Set<String> all = new HashSet<>(SamplingFields.NAMES);
+        all.addAll(Set.of(names));
+        return Set.copyOf(all);
+    }
+
+    /** Fields no endpoint's output depends on: bookkeeping, caching and routing hints. */
+    public static Map<String, Rule> noEffect() {
+        return NO_EFFECT;
     }
 
     static boolean emptyArray(JsonNode v) {
