@@ -13,6 +13,8 @@ import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.metrics.HealthEndpoint;
 import dev.fairway.gateway.models.ModelAccess;
 import dev.fairway.gateway.models.ModelRegistry;
+import dev.fairway.gateway.ollama.OllamaEndpoint;
+import dev.fairway.gateway.ollama.OllamaErrors;
 import dev.fairway.gateway.openai.CompletionsEndpoint;
 import dev.fairway.gateway.openai.GenerationCall;
 import dev.fairway.gateway.openai.ModelsEndpoint;
@@ -102,6 +104,7 @@ public final class GatewayVerticle extends VerticleBase {
         ModelsEndpoint models = new ModelsEndpoint(this.models);
         TokenizeEndpoint tokenize = new TokenizeEndpoint(access);
         EmbeddingsEndpoint embeddings = new EmbeddingsEndpoint(access);
+        OllamaEndpoint ollama = new OllamaEndpoint(access, metrics, drain);
         HealthEndpoint health = new HealthEndpoint(this.models, started, metrics, drain);
         ConversationsEndpoint conversations = new ConversationsEndpoint(
                 new ConversationStore(database.reads(), database.writer()), access, metrics, drain);
@@ -154,18 +157,28 @@ public final class GatewayVerticle extends VerticleBase {
                 .handler(conversations::loadOwned)
                 .handler(conversations::postMessage);
 
+        // Ollama's API: its own error shape, so its failure handler comes before the OpenAI one
+        r.route("/api/*").handler(auth::authenticate);
+        r.post("/api/chat").handler(ollama::validateChat).handler(ollama::generate);
+        r.post("/api/generate").handler(ollama::validateGenerate).handler(ollama::generate);
+        r.post("/api/embed").handler(ollama::embed);
+        r.get("/api/tags").handler(ollama::tags);
+        r.post("/api/show").handler(ollama::show);
+        r.get("/api/ps").handler(ollama::ps);
+        r.get("/api/version").handler(ollama::version);
+        r.route("/api/*").failureHandler(OllamaErrors::handleFailure);
+
         r.route().failureHandler(ErrorResponder::handleFailure);
-        r.errorHandler(
-                404,
-                ctx -> ErrorResponder.send(
-                        ctx.response(),
-                        ApiError.notFound(
-                                "Unknown route: " + ctx.request().method() + " "
-                                        + ctx.request().path(),
-                                null,
-                                "unknown_url")));
+        r.errorHandler(404, GatewayVerticle::unknownRoute);
         r.errorHandler(405, ctx -> ErrorResponder.send(ctx.response(), ErrorResponder.toApiError(null, 405)));
         return r;
+    }
+
+    private static void unknownRoute(RoutingContext ctx) {
+        ApiError error = ApiError.notFound(
+                "Unknown route: " + ctx.request().method() + " " + ctx.request().path(), null, "unknown_url");
+        if (ctx.request().path().startsWith("/api/")) OllamaErrors.send(ctx.response(), error);
+        else ErrorResponder.send(ctx.response(), error);
     }
 
     /** The --metrics-port listener: /metrics only, no key (its address is the operator's access control). */
@@ -196,6 +209,7 @@ public final class GatewayVerticle extends VerticleBase {
         if (path.startsWith("/v1/conversations/"))
             return path.endsWith("/messages") ? "/v1/conversations/{id}/messages" : "/v1/conversations/{id}";
         if (path.startsWith("/v1/models/")) return "/v1/models/{id}";
+        if (path.startsWith("/api/")) return OllamaEndpoint.ROUTES.contains(path) ? path : "other";
         return switch (path) {
             case "/v1/chat/completions",
                     "/v1/completions",
