@@ -3,6 +3,7 @@ package dev.fairway.gateway;
 import dev.fairway.gateway.auth.AuthHandler;
 import dev.fairway.gateway.auth.LoopbackGuard;
 import dev.fairway.gateway.auth.UserKeys;
+import dev.fairway.gateway.conversations.ConversationItemsEndpoint;
 import dev.fairway.gateway.conversations.ConversationsEndpoint;
 import dev.fairway.gateway.embeddings.EmbeddingsEndpoint;
 import dev.fairway.gateway.http.ApiError;
@@ -19,7 +20,9 @@ import dev.fairway.gateway.openai.CompletionsEndpoint;
 import dev.fairway.gateway.openai.GenerationCall;
 import dev.fairway.gateway.openai.ModelsEndpoint;
 import dev.fairway.gateway.openai.TokenizeEndpoint;
+import dev.fairway.gateway.responses.ResponsesEndpoint;
 import dev.fairway.gateway.store.ConversationStore;
+import dev.fairway.gateway.store.ResponseStore;
 import dev.fairway.gateway.store.ServerDatabase;
 import dev.fairway.gateway.web.WebUi;
 import io.vertx.core.Future;
@@ -106,8 +109,11 @@ public final class GatewayVerticle extends VerticleBase {
         EmbeddingsEndpoint embeddings = new EmbeddingsEndpoint(access);
         OllamaEndpoint ollama = new OllamaEndpoint(access, metrics, drain);
         HealthEndpoint health = new HealthEndpoint(this.models, started, metrics, drain);
-        ConversationsEndpoint conversations = new ConversationsEndpoint(
-                new ConversationStore(database.reads(), database.writer()), access, metrics, drain);
+        ConversationStore conversationStore = new ConversationStore(database.reads(), database.writer());
+        ConversationsEndpoint conversations = new ConversationsEndpoint(conversationStore, access, metrics, drain);
+        ConversationItemsEndpoint items = new ConversationItemsEndpoint(conversationStore);
+        ResponsesEndpoint responses = new ResponsesEndpoint(
+                new ResponseStore(database.reads(), database.writer()), conversationStore, access, metrics, drain);
 
         Router r = Router.router(vertx);
         r.route().handler(this::stamp);
@@ -136,6 +142,11 @@ public final class GatewayVerticle extends VerticleBase {
         r.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
         r.post("/tokenize").handler(tokenize::tokenize);
         r.post("/detokenize").handler(tokenize::detokenize);
+
+        r.post("/v1/responses").handler(responses::validate).handler(responses::create);
+        r.get("/v1/responses/:id").handler(responses::get);
+        r.delete("/v1/responses/:id").handler(responses::delete);
+        r.get("/v1/responses/:id/input_items").handler(responses::inputItems);
 
         r.post("/v1/conversations").handler(conversations::parseBody).handler(conversations::create);
         r.get("/v1/conversations").handler(conversations::list);
@@ -167,6 +178,19 @@ public final class GatewayVerticle extends VerticleBase {
         r.get("/api/ps").handler(ollama::ps);
         r.get("/api/version").handler(ollama::version);
         r.route("/api/*").failureHandler(OllamaErrors::handleFailure);
+
+        // OpenAI's conversation items (the messages above, as items)
+        r.get("/v1/conversations/:id/items").handler(conversations::loadOwned).handler(items::list);
+        r.post("/v1/conversations/:id/items")
+                .handler(conversations::parseBody)
+                .handler(conversations::loadOwned)
+                .handler(items::create);
+        r.get("/v1/conversations/:id/items/:item_id")
+                .handler(conversations::loadOwned)
+                .handler(items::get);
+        r.delete("/v1/conversations/:id/items/:item_id")
+                .handler(conversations::loadOwned)
+                .handler(items::delete);
 
         r.route().failureHandler(ErrorResponder::handleFailure);
         r.errorHandler(404, GatewayVerticle::unknownRoute);
@@ -206,14 +230,20 @@ public final class GatewayVerticle extends VerticleBase {
     /** Bounded label set: ids are folded so the metric stays small. */
     static String routeLabel(String path) {
         if (path == null) return "other";
-        if (path.startsWith("/v1/conversations/"))
-            return path.endsWith("/messages") ? "/v1/conversations/{id}/messages" : "/v1/conversations/{id}";
+        if (path.startsWith("/v1/conversations/")) {
+            if (path.endsWith("/messages")) return "/v1/conversations/{id}/messages";
+            if (path.contains("/items")) return "/v1/conversations/{id}/items";
+            return "/v1/conversations/{id}";
+        }
+        if (path.startsWith("/v1/responses/"))
+            return path.endsWith("/input_items") ? "/v1/responses/{id}/input_items" : "/v1/responses/{id}";
         if (path.startsWith("/v1/models/")) return "/v1/models/{id}";
         if (path.startsWith("/api/")) return OllamaEndpoint.ROUTES.contains(path) ? path : "other";
         return switch (path) {
             case "/v1/chat/completions",
                     "/v1/completions",
                     "/v1/embeddings",
+                    "/v1/responses",
                     "/v1/models",
                     "/v1/conversations",
                     "/tokenize",

@@ -70,6 +70,15 @@ public final class ConversationsEndpoint {
                 .onFailure(ctx::fail);
     }
 
+    /** The conversation {@link #loadOwned} found. */
+    static Conversation loaded(RoutingContext ctx) {
+        return ctx.get(CONVERSATION);
+    }
+
+    static ObjectNode body(RoutingContext ctx) {
+        return ctx.get(BODY);
+    }
+
     // ---- CRUD
 
     public void create(RoutingContext ctx) {

@@ -59,7 +59,8 @@ final class NdjsonResponder implements GenerationSink {
             open();
             response.end(Json.write(last) + "\n");
         } else {
-            response.putHeader("Content-Type", "application/json; charset=utf-8").end(Json.write(last));
+            response.putHeader("Content-Type", "application/json; charset=utf-8")
+                    .end(Json.write(last));
         }
     }
 
@@ -74,7 +75,9 @@ final class NdjsonResponder implements GenerationSink {
     }
 
     private ObjectNode line(String text) {
-        ObjectNode o = Json.object().put("model", model).put("created_at", Instant.now().toString());
+        ObjectNode o = Json.object()
+                .put("model", model)
+                .put("created_at", Instant.now().toString());
         if (chat) o.putObject("message").put("role", "assistant").put("content", text);
         else o.put("response", text);
         return o;

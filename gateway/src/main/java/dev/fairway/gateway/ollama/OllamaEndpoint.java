@@ -37,8 +37,8 @@ public final class OllamaEndpoint {
     static final String VERSION = "0.12.6";
 
     /** The paths served, for the metrics' route label. */
-    public static final Set<String> ROUTES = Set.of(
-            "/api/chat", "/api/generate", "/api/embed", "/api/tags", "/api/show", "/api/ps", "/api/version");
+    public static final Set<String> ROUTES =
+            Set.of("/api/chat", "/api/generate", "/api/embed", "/api/tags", "/api/show", "/api/ps", "/api/version");
 
     private static final String REQUEST = "fairway.ollamaRequest";
     private static final String ENTRY = "fairway.model";
@@ -70,7 +70,12 @@ public final class OllamaEndpoint {
         ModelRegistry.Entry entry = entry(body);
         ctx.put(ENTRY, entry);
         ctx.put(BODY, body);
-        ctx.put(REQUEST, parse(body, chat, entry.info() == null ? Integer.MAX_VALUE : entry.info().vocabSize()));
+        ctx.put(
+                REQUEST,
+                parse(
+                        body,
+                        chat,
+                        entry.info() == null ? Integer.MAX_VALUE : entry.info().vocabSize()));
         ctx.next();
     }
 
@@ -100,8 +105,8 @@ public final class OllamaEndpoint {
                 return;
             }
             ctx.put(GenerationCall.MODEL_LABEL, entry.name());
-            GenerationRequest g = new GenerationRequest(
-                    Caller.user(ctx), "", request.prompt(), request.params(), 1, 1.0);
+            GenerationRequest g =
+                    new GenerationRequest(Caller.user(ctx), "", request.prompt(), request.params(), 1, 1.0);
             NdjsonResponder sink = new NdjsonResponder(ctx.response(), name, request.chat(), request.stream());
             GenerationCall.start(ctx, lease.engine(), g, request.maxTokensGiven(), metrics, drain, sink)
                     .onFailure(ctx::fail);
@@ -110,7 +115,8 @@ public final class OllamaEndpoint {
 
     /** The answer to a request without prompt or messages: the model is loaded, nothing is generated. */
     private static void loaded(RoutingContext ctx, String name, boolean chat) {
-        ObjectNode o = Json.object().put("model", name).put("created_at", Instant.now().toString());
+        ObjectNode o =
+                Json.object().put("model", name).put("created_at", Instant.now().toString());
         if (chat) o.putObject("message").put("role", "assistant").put("content", "");
         else o.put("response", "");
         o.put("done", true).put("done_reason", "load");
@@ -236,8 +242,12 @@ public final class OllamaEndpoint {
                     mi.put("general.architecture", arch);
                     mi.put("general.parameter_count", info.parameterCount());
                     mi.put(arch + ".context_length", info.contextLength());
-                    mi.put(arch + ".embedding_length", lease.engine().model().config().hidden());
-                    mi.put(arch + ".block_count", lease.engine().model().config().layers());
+                    mi.put(
+                            arch + ".embedding_length",
+                            lease.engine().model().config().hidden());
+                    mi.put(
+                            arch + ".block_count",
+                            lease.engine().model().config().layers());
                     out.putArray("capabilities").add("completion").add("embedding");
                     out.put("modified_at", started);
                     Json.send(ctx, out);

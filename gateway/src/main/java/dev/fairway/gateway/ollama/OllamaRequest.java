@@ -53,7 +53,8 @@ record OllamaRequest(Prompt prompt, SamplingParams params, boolean maxTokensGive
     private static final Map<String, Double> OFF_VALUES = Map.of("mirostat", 0.0, "typical_p", 1.0, "tfs_z", 1.0);
 
     private static final Set<String> COMMON = Set.of("model", "stream", "format", "options", "keep_alive");
-    private static final Set<String> CHAT_FIELDS = union(COMMON, Set.of("messages", "tools", "think", "truncate", "shift"));
+    private static final Set<String> CHAT_FIELDS =
+            union(COMMON, Set.of("messages", "tools", "think", "truncate", "shift"));
     private static final Set<String> GENERATE_FIELDS = union(
             COMMON,
             Set.of("prompt", "suffix", "system", "template", "context", "raw", "images", "think", "truncate", "shift"));
@@ -114,7 +115,9 @@ record OllamaRequest(Prompt prompt, SamplingParams params, boolean maxTokensGive
     private static void common(ObjectNode body) {
         Fields.optString(body, "model", 512);
         JsonNode format = body.get("format");
-        if (format != null && !format.isNull() && !(format.isTextual() && format.asText().isEmpty()))
+        if (format != null
+                && !format.isNull()
+                && !(format.isTextual() && format.asText().isEmpty()))
             throw unsupported("format", "'format' (JSON output) is not supported by this server yet.");
         JsonNode think = body.get("think");
         if (think != null && !think.isNull() && !(think.isBoolean() && !think.asBoolean()))
@@ -191,7 +194,8 @@ record OllamaRequest(Prompt prompt, SamplingParams params, boolean maxTokensGive
                 case "system" -> ChatMessage.Role.SYSTEM;
                 case "user" -> ChatMessage.Role.USER;
                 case "assistant" -> ChatMessage.Role.ASSISTANT;
-                case "tool" -> throw unsupported(at + ".role", "'" + at + ".role' tool is not supported by this server.");
+                case "tool" ->
+                    throw unsupported(at + ".role", "'" + at + ".role' tool is not supported by this server.");
                 default -> throw ApiError.badRequest(at + ".role must be system, user or assistant.", at + ".role");
             };
             JsonNode content = m.get("content");

@@ -46,11 +46,23 @@ public final class RequestPolicy {
     private static final Map<String, Rule> NOT_SUPPORTED_YET = Map.of(
             "tools", Rule.ignoredIf(RequestPolicy::emptyArray, NOT_YET),
             "functions", Rule.ignoredIf(RequestPolicy::emptyArray, NOT_YET),
-            "tool_choice", Rule.ignoredIf(v -> "none".equals(v.asText()), NOT_YET),
+            "tool_choice", Rule.ignoredIf(v -> "none".equals(v.asText()) || "auto".equals(v.asText()), NOT_YET),
             "function_call", Rule.ignoredIf(v -> "none".equals(v.asText()), NOT_YET),
             "response_format", Rule.ignoredIf(v -> "text".equals(v.path("type").asText()), NOT_YET),
             // only meaningful with tools; with none it asks for nothing
             "parallel_tool_calls", Rule.ignored());
+
+    /** The Responses API's spelling of structured outputs ({@code text.format}); plain text (and verbosity) pass. */
+    private static final Map<String, Rule> RESPONSES_NOT_SUPPORTED_YET = Map.of(
+            "text",
+            Rule.ignoredIf(
+                    v -> v.isObject()
+                            && (v.path("format").isMissingNode()
+                                    || "text"
+                                            .equals(v.path("format")
+                                                    .path("type")
+                                                    .asText())),
+                    "(text.format json_object / json_schema) " + NOT_YET));
 
     /** Fields that cannot change the tokens a model writes: bookkeeping, caching and routing hints. */
     private static final Map<String, Rule> NO_EFFECT = Map.ofEntries(
@@ -94,6 +106,37 @@ public final class RequestPolicy {
                             "suffix",
                             Rule.ignoredIf(
                                     v -> v.isTextual() && v.asText().isEmpty(), "is not supported by this server"))));
+
+    /** POST /v1/responses: the Responses API's own fields beside the shared ones. */
+    public static final RequestPolicy RESPONSES = new RequestPolicy(
+            "responses",
+            withSampling(
+                    "model",
+                    "input",
+                    "instructions",
+                    "previous_response_id",
+                    "conversation",
+                    "store",
+                    "stream",
+                    "stream_options",
+                    "max_output_tokens",
+                    "metadata",
+                    "truncation",
+                    "user"),
+            merge(
+                    NOT_SUPPORTED_YET,
+                    RESPONSES_NOT_SUPPORTED_YET,
+                    NO_EFFECT,
+                    Map.of(
+                            "reasoning", Rule.ignored(), // the models served here do not reason
+                            "max_tool_calls", Rule.ignored(), // no tools, so no calls to limit
+                            "include",
+                                    Rule.ignoredIf(
+                                            v -> v.isArray() && !v.toString().contains("logprobs"),
+                                            "'message.output_text.logprobs' is not supported by this server"),
+                            "top_logprobs", Rule.ignoredIf(v -> v.asInt(-1) == 0, "is not supported by this server"),
+                            "background", Rule.ignoredIf(v -> !v.asBoolean(), "(background mode) is not supported"),
+                            "prompt", Rule.refused("(prompt templates) is not supported by this server"))));
 
     private final String endpoint;
     private final Set<String> honoured;

@@ -12,8 +12,8 @@ import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.ollama.OllamaStreamingChatModel;
 import dev.langchain4j.model.ollama.OllamaChatRequestParameters;
+import dev.langchain4j.model.ollama.OllamaStreamingChatModel;
 import dev.langchain4j.model.output.TokenUsage;
 import java.time.Duration;
 import java.util.List;
@@ -148,14 +148,16 @@ class LangChain4jOllamaStreamingChatModelSuiteTest extends AbstractStreamingChat
     @ParameterizedTest
     @MethodSource("models")
     protected void should_respect_system_message(StreamingChatModel model) {
-        assertThat(chat(model, systemThenStory()).chatResponse().aiMessage().text()).isEqualTo(STORY_CONTINUATION);
+        assertThat(chat(model, systemThenStory()).chatResponse().aiMessage().text())
+                .isEqualTo(STORY_CONTINUATION);
     }
 
     @Override
     @ParameterizedTest
     @MethodSource("models")
     protected void should_respect_multiple_messages(StreamingChatModel model) {
-        int oneTurn = chat(model, oneTurn()).chatResponse().metadata().tokenUsage().inputTokenCount();
+        int oneTurn =
+                chat(model, oneTurn()).chatResponse().metadata().tokenUsage().inputTokenCount();
         ChatResponse three = chat(model, threeTurns()).chatResponse();
         assertThat(three.aiMessage().text()).isNotBlank();
         assertThat(three.metadata().tokenUsage().inputTokenCount()).isGreaterThan(oneTurn + 10);

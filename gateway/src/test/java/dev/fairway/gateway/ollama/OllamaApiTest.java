@@ -108,7 +108,8 @@ class OllamaApiTest {
         assertThat(r.get("embeddings")).hasSize(2);
         assertThat(r.at("/embeddings/0")).hasSize(64);
         assertThat(r.get("prompt_eval_count").asInt()).isPositive();
-        JsonNode openai = http.post("/v1/embeddings", "{\"input\":\"Once upon a time\"}").json();
+        JsonNode openai =
+                http.post("/v1/embeddings", "{\"input\":\"Once upon a time\"}").json();
         assertThat(r.at("/embeddings/0")).isEqualTo(openai.at("/data/0/embedding"));
     }
 
