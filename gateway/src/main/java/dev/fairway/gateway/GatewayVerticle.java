@@ -113,7 +113,12 @@ public final class GatewayVerticle extends VerticleBase {
         ConversationsEndpoint conversations = new ConversationsEndpoint(conversationStore, access, metrics, drain);
         ConversationItemsEndpoint items = new ConversationItemsEndpoint(conversationStore);
         ResponsesEndpoint responses = new ResponsesEndpoint(
-                new ResponseStore(database.reads(), database.writer()), conversationStore, access, metrics, drain);
+                new ResponseStore(database.reads(), database.writer()),
+                conversationStore,
+                conversations.turnQueue(),
+                access,
+                metrics,
+                drain);
 
         Router r = Router.router(vertx);
         r.route().handler(this::stamp);

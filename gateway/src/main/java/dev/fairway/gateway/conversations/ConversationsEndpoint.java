@@ -49,6 +49,11 @@ public final class ConversationsEndpoint {
         this.drain = drain;
     }
 
+    /** One turn at a time per conversation, for every endpoint that adds turns to one. */
+    public TurnQueue turnQueue() {
+        return turns;
+    }
+
     // ---- validation and lookup (ahead of the business handlers)
 
     public void parseBody(RoutingContext ctx) {

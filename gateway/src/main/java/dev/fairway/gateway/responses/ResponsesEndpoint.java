@@ -10,6 +10,7 @@ import dev.fairway.engine.Prompt;
 import dev.fairway.gateway.auth.Caller;
 import dev.fairway.gateway.conversations.ConversationJson;
 import dev.fairway.gateway.conversations.Truncation;
+import dev.fairway.gateway.conversations.TurnQueue;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.http.Json;
@@ -40,13 +41,16 @@ public final class ResponsesEndpoint {
     private final ModelAccess models;
     private final GatewayMetrics metrics;
     private final Drain drain;
+    private final TurnQueue turns;
 
     public ResponsesEndpoint(
             ResponseStore responses,
             ConversationStore conversations,
+            TurnQueue turns,
             ModelAccess models,
             GatewayMetrics metrics,
             Drain drain) {
+        this.turns = turns;
         this.responses = responses;
         this.conversations = conversations;
         this.models = models;
@@ -73,7 +77,7 @@ public final class ResponsesEndpoint {
         ResponseRequest first = ctx.get(REQUEST);
         String owner = Caller.user(ctx);
         boolean vocabKnown = entry.info() != null;
-        Future<List<ChatMessage>> history = history(owner, first);
+        Future<List<ChatMessage>> history = history(ctx, owner, first);
         history.compose(past -> models.lease(ctx, entry, first.stream()).map(lease -> {
                     ResponseRequest req = vocabKnown
                             ? first
@@ -85,8 +89,11 @@ public final class ResponsesEndpoint {
                 .onFailure(ctx::fail);
     }
 
-    /** What came before: the previous_response_id chain, or the conversation's items, or nothing. */
-    private Future<List<ChatMessage>> history(String owner, ResponseRequest req) {
+    /**
+     * What came before: the previous_response_id chain, or the conversation's items (read once this turn holds the
+     * conversation: until the response ends), or nothing.
+     */
+    private Future<List<ChatMessage>> history(RoutingContext ctx, String owner, ResponseRequest req) {
         if (req.previousResponseId() != null) {
             return responses.find(owner, req.previousResponseId()).compose(found -> {
                 if (found == null)
@@ -105,19 +112,27 @@ public final class ResponsesEndpoint {
             });
         }
         if (req.conversationId() != null) {
-            return conversations.find(owner, req.conversationId()).compose(c -> {
-                if (c == null)
-                    throw ApiError.notFound(
-                            "No conversation found with id '" + req.conversationId() + "'.",
-                            "conversation",
-                            "conversation_not_found");
-                return conversations
-                        .messages(c.id())
-                        .map(ms -> ms.stream()
-                                .map(m -> new ChatMessage(
-                                        ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()))
-                                .toList());
-            });
+            return conversations
+                    .find(owner, req.conversationId())
+                    .compose(c -> {
+                        if (c == null)
+                            throw ApiError.notFound(
+                                    "No conversation found with id '" + req.conversationId() + "'.",
+                                    "conversation",
+                                    "conversation_not_found");
+                        // one turn at a time, as on /messages: the history is read once the turn ahead stored its reply
+                        return turns.enter(c.id(), () -> ctx.response().closed())
+                                .map(slot -> {
+                                    ctx.addEndHandler(v -> slot.release());
+                                    if (ctx.response().ended() || ctx.response().closed()) slot.release();
+                                    return c;
+                                });
+                    })
+                    .compose(c -> conversations.messages(c.id()))
+                    .map(ms -> ms.stream()
+                            .map(m -> new ChatMessage(
+                                    ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()))
+                            .toList());
         }
         return Future.succeededFuture(List.of());
     }

@@ -56,6 +56,28 @@ class ResponsesHttpTest {
     }
 
     @Test
+    void concurrentResponsesOnOneConversationTakeTurns() {
+        String conv = http.post("/v1/conversations", "{}").json().get("id").asText();
+        String body = "{\"input\":\"Once upon a time\",\"max_output_tokens\":40,\"conversation\":\"" + conv + "\"}";
+        var turns = java.util.stream.IntStream.range(0, 3)
+                .mapToObj(
+                        i -> java.util.concurrent.CompletableFuture.supplyAsync(() -> http.post("/v1/responses", body)))
+                .toList();
+        for (var t : turns) assertThat(t.join().status()).isEqualTo(200);
+        JsonNode items = http.get("/v1/conversations/" + conv + "/items?order=asc")
+                .json()
+                .get("data");
+        assertThat(items).hasSize(6);
+        for (int i = 0; i < 6; i++)
+            assertThat(items.get(i).get("role").asText()).isEqualTo(i % 2 == 0 ? "user" : "assistant");
+        // each later turn saw the earlier ones: its prompt is longer
+        assertThat(turns.stream()
+                        .map(t -> t.join().json().at("/usage/input_tokens").asInt())
+                        .distinct())
+                .hasSize(3);
+    }
+
+    @Test
     void storeFalseIsAnsweredButNotKept() {
         JsonNode r = http.post(
                         "/v1/responses", "{\"input\":\"Once upon a time\",\"max_output_tokens\":4,\"store\":false}")
