@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Embedding jobs, run on the engine thread between generation steps: each pass takes up to a step's budget of rows
- * from the inputs (several inputs per pass, a long one over several passes, like prefill chunks), through the same
- * runner, KV cache and compute gate as generation, so it never races a step. Blocks are borrowed from the KV pool for
- * the input being run and returned as soon as it is pooled; a job that finds the pool full waits for the next step.
+ * Embedding jobs, run on the engine thread, one pass between two generation steps: each pass takes up to a step's
+ * budget of rows from the inputs (several inputs per pass, a long one over several passes, like prefill chunks),
+ * through the same runner, KV cache and compute gate as generation, so it never races a step. Blocks are borrowed
+ * from the KV pool for the inputs being run and returned as soon as each is pooled; a job that finds the pool full
+ * waits for a later pass. Embedding passes are not charged to anyone's share in the fair scheduler.
  */
 final class Embedder {
     /** One request: its inputs' token ids, their vectors once done. */
@@ -22,6 +23,8 @@ final class Embedder {
         final Pooling pooling;
         final CompletableFuture<float[][]> result = new CompletableFuture<>();
         final float[][] vectors;
+        /** The inputs being run, holding KV blocks. */
+        final List<Open> open = new ArrayList<>();
         /** The next input not yet started. */
         int next;
 
@@ -29,6 +32,10 @@ final class Embedder {
             this.inputs = inputs;
             this.pooling = pooling;
             this.vectors = new float[inputs.size()][];
+        }
+
+        boolean done() {
+            return next == inputs.size() && open.isEmpty();
         }
     }
 
@@ -58,51 +65,52 @@ final class Embedder {
     }
 
     /**
-     * Runs queued jobs until they are done or the KV pool has no room; with {@code nothingElseRunning} a job that
-     * still finds no room can never get it and fails.
+     * One pass of the oldest job (at most a step's budget of rows), so that generation steps and embedding passes
+     * alternate and a large job never holds the streams up for long. A job whose next input finds no KV room waits
+     * for a later call; with {@code nothingElseRunning} it can never get the room, and fails.
      */
     void advance(boolean nothingElseRunning) {
-        while (!jobs.isEmpty()) {
-            Job job = jobs.peek();
-            try {
-                if (!run(job)) {
-                    if (!nothingElseRunning) return;
+        Job job = jobs.peek();
+        if (job == null) return;
+        try {
+            while (job.next < job.inputs.size() && pendingRows(job) < budget) {
+                int[] ids = job.inputs.get(job.next);
+                BlockTable table = new BlockTable();
+                if (!kv.reserve(table, ids.length)) break;
+                job.open.add(new Open(job.next++, table, new int[1]));
+            }
+            if (job.open.isEmpty()) {
+                if (nothingElseRunning)
                     throw new InvalidRequestException(
                             "An input is longer than the KV cache of this server can hold", "input");
-                }
-                job.result.complete(job.vectors);
-            } catch (RuntimeException e) {
-                job.result.completeExceptionally(e);
+                return;
             }
+            pass(job, job.open);
+            if (job.done()) {
+                jobs.poll();
+                job.result.complete(job.vectors);
+            }
+        } catch (RuntimeException e) {
+            for (Open o : job.open) kv.free(o.table);
+            job.open.clear();
             jobs.poll();
+            job.result.completeExceptionally(e);
         }
     }
 
     void failAll(RuntimeException why) {
-        for (Job j : jobs) j.result.completeExceptionally(why);
+        for (Job j : jobs) {
+            for (Open o : j.open) kv.free(o.table);
+            j.open.clear();
+            j.result.completeExceptionally(why);
+        }
         jobs.clear();
     }
 
-    /** Passes over the job's inputs; false when an input found no KV room (blocks held so far are returned). */
-    private boolean run(Job job) {
-        List<Open> open = new ArrayList<>();
-        try {
-            while (job.next < job.inputs.size() || !open.isEmpty()) {
-                int rows = 0;
-                while (job.next < job.inputs.size() && rows < budget) {
-                    int[] ids = job.inputs.get(job.next);
-                    BlockTable table = new BlockTable();
-                    if (!kv.reserve(table, ids.length)) break;
-                    open.add(new Open(job.next++, table, new int[1]));
-                    rows += ids.length;
-                }
-                if (open.isEmpty()) return false;
-                pass(job, open);
-            }
-            return true;
-        } finally {
-            for (Open o : open) kv.free(o.table);
-        }
+    private static int pendingRows(Job job) {
+        int rows = 0;
+        for (Open o : job.open) rows += job.inputs.get(o.index).length - o.done[0];
+        return rows;
     }
 
     /** One forward pass over up to a budget of rows of the open inputs; finished inputs are pooled and closed. */

@@ -70,6 +70,21 @@ class EmbeddingsTest {
     }
 
     @Test
+    void aLargeJobTakesTurnsWithGenerationInsteadOfHoldingItUp() throws Exception {
+        int[] ids = engine.promptTokens(Prompt.text(TEXTS[1])); // ~20 tokens: 300 of them take ~400 passes of 16 rows
+        List<int[]> many = java.util.Collections.nCopies(300, ids);
+        var job = engine.embed(many);
+        var gen = engine.submit(
+                GenerationRequest.of(Prompt.text("Once upon a time"), SamplingParams.greedy(10)),
+                GenerationListener.NONE);
+        gen.result().get(60, TimeUnit.SECONDS);
+        assertThat(job).as("the generation finished while the job still ran").isNotDone();
+        float[][] vectors = job.get(120, TimeUnit.SECONDS);
+        assertThat(vectors.length).isEqualTo(300);
+        assertThat(cosine(vectors[0], vectors[299])).isGreaterThan(0.999999);
+    }
+
+    @Test
     void refusesEmptyAndOutOfVocabularyInputs() {
         assertThatThrownBy(() -> engine.embed(List.of())).isInstanceOf(InvalidRequestException.class);
         assertThatThrownBy(() -> engine.embed(List.of(new int[0]))).isInstanceOf(InvalidRequestException.class);
