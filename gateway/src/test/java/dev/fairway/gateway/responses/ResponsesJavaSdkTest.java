@@ -120,14 +120,16 @@ class ResponsesJavaSdkTest {
 
     @Test
     void aSecondTurnContinuesThePreviousResponse() {
-        Response first = alice.responses().create(story("Once upon a time", 8).build());
+        Response first = alice.responses().create(story("Once upon a time", 16).build());
         Response second = alice.responses()
                 .create(story(" She", 8).previousResponseId(first.id()).build());
         Response alone = alice.responses().create(story(" She", 8).build());
         assertThat(second.previousResponseId()).contains(first.id());
-        // the first turn is in the second's prompt
+        // the first turn is in the second's prompt, and its KV blocks are reused from the prefix cache
         assertThat(second.usage().orElseThrow().inputTokens())
-                .isGreaterThan(alone.usage().orElseThrow().inputTokens() + 8);
+                .isGreaterThan(alone.usage().orElseThrow().inputTokens() + 16);
+        assertThat(second.usage().orElseThrow().inputTokensDetails().cachedTokens())
+                .isPositive();
     }
 
     @Test
