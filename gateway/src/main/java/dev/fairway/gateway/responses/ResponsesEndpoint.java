@@ -149,7 +149,10 @@ public final class ResponsesEndpoint {
                 : List.of(new ChatMessage(ChatMessage.Role.SYSTEM, req.instructions()));
         List<ChatMessage> turns = new ArrayList<>(past);
         turns.addAll(req.input());
-        String group = req.conversationId() != null ? req.conversationId() : "";
+        // as on /messages a conversation is its own fairness group; otherwise as on chat, the end user named in 'user'
+        String group = req.conversationId() != null
+                ? req.conversationId()
+                : req.user() != null ? "end-user:" + req.user() : "";
         Future<GenerationRequest> prepared;
         if (req.truncateAuto()) {
             // fitting tokenizes the history, maybe several times: on a worker, never on the event loop
