@@ -22,8 +22,10 @@ final class NdjsonResponder implements GenerationSink {
     private final String model;
     private final boolean chat;
     private final boolean stream;
+    private final long loadNanos;
 
-    NdjsonResponder(HttpServerResponse response, String model, boolean chat, boolean stream) {
+    NdjsonResponder(HttpServerResponse response, String model, boolean chat, boolean stream, long loadNanos) {
+        this.loadNanos = loadNanos;
         this.response = response;
         this.model = model;
         this.chat = chat;
@@ -54,7 +56,7 @@ final class NdjsonResponder implements GenerationSink {
         }
         ObjectNode last = line(stream ? "" : c.text()).put("done", true);
         last.put("done_reason", c.finishReason() == FinishReason.LENGTH ? "length" : "stop");
-        stats(last, result);
+        stats(last, result, loadNanos);
         if (stream) {
             open();
             response.end(Json.write(last) + "\n");
@@ -83,12 +85,15 @@ final class NdjsonResponder implements GenerationSink {
         return o;
     }
 
-    /** Ollama's counters: durations in nanoseconds; the prompt's up to the first token, the reply's after it. */
-    static void stats(ObjectNode o, GenerationResult result) {
+    /**
+     * Ollama's counters, durations in nanoseconds: the wait for the model to load, the prompt's up to the first token,
+     * the reply's after it; the total is all of them.
+     */
+    static void stats(ObjectNode o, GenerationResult result, long loadNanos) {
         var t = result.timings();
         long first = Math.max(t.firstTokenNanos(), t.queuedNanos());
-        o.put("total_duration", t.totalNanos());
-        o.put("load_duration", 0);
+        o.put("total_duration", loadNanos + t.totalNanos());
+        o.put("load_duration", loadNanos);
         o.put("prompt_eval_count", result.usage().promptTokens());
         o.put("prompt_eval_duration", Math.max(0, first - t.queuedNanos()));
         o.put("eval_count", result.usage().completionTokens());

@@ -90,7 +90,9 @@ public final class OllamaEndpoint {
         ObjectNode body = ctx.get(BODY);
         // Ollama answers with the name as the client spelled it
         String name = body.hasNonNull("model") ? body.get("model").asText() : tagged(entry.name());
+        long leaseStart = System.nanoTime();
         models.lease(ctx, entry, false).onFailure(ctx::fail).onSuccess(lease -> {
+            long loadNanos = System.nanoTime() - leaseStart; // ~0 unless the model had to load first
             OllamaRequest request;
             try {
                 request = vocabKnown
@@ -107,7 +109,8 @@ public final class OllamaEndpoint {
             ctx.put(GenerationCall.MODEL_LABEL, entry.name());
             GenerationRequest g =
                     new GenerationRequest(Caller.user(ctx), "", request.prompt(), request.params(), 1, 1.0);
-            NdjsonResponder sink = new NdjsonResponder(ctx.response(), name, request.chat(), request.stream());
+            NdjsonResponder sink =
+                    new NdjsonResponder(ctx.response(), name, request.chat(), request.stream(), loadNanos);
             GenerationCall.start(ctx, lease.engine(), g, request.maxTokensGiven(), metrics, drain, sink)
                     .onFailure(ctx::fail);
         });
