@@ -3,7 +3,9 @@ package dev.fairway.gateway;
 import dev.fairway.gateway.auth.AuthHandler;
 import dev.fairway.gateway.auth.LoopbackGuard;
 import dev.fairway.gateway.auth.UserKeys;
+import dev.fairway.gateway.conversations.ConversationItemsEndpoint;
 import dev.fairway.gateway.conversations.ConversationsEndpoint;
+import dev.fairway.gateway.embeddings.EmbeddingsEndpoint;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.ConnectionTimeouts;
 import dev.fairway.gateway.http.Drain;
@@ -12,11 +14,15 @@ import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.metrics.HealthEndpoint;
 import dev.fairway.gateway.models.ModelAccess;
 import dev.fairway.gateway.models.ModelRegistry;
+import dev.fairway.gateway.ollama.OllamaEndpoint;
+import dev.fairway.gateway.ollama.OllamaErrors;
 import dev.fairway.gateway.openai.CompletionsEndpoint;
 import dev.fairway.gateway.openai.GenerationCall;
 import dev.fairway.gateway.openai.ModelsEndpoint;
 import dev.fairway.gateway.openai.TokenizeEndpoint;
+import dev.fairway.gateway.responses.ResponsesEndpoint;
 import dev.fairway.gateway.store.ConversationStore;
+import dev.fairway.gateway.store.ResponseStore;
 import dev.fairway.gateway.store.ServerDatabase;
 import dev.fairway.gateway.web.WebUi;
 import io.vertx.core.Future;
@@ -100,9 +106,19 @@ public final class GatewayVerticle extends VerticleBase {
         CompletionsEndpoint completions = new CompletionsEndpoint(access, metrics, drain);
         ModelsEndpoint models = new ModelsEndpoint(this.models);
         TokenizeEndpoint tokenize = new TokenizeEndpoint(access);
+        EmbeddingsEndpoint embeddings = new EmbeddingsEndpoint(access);
+        OllamaEndpoint ollama = new OllamaEndpoint(access, metrics, drain);
         HealthEndpoint health = new HealthEndpoint(this.models, started, metrics, drain);
-        ConversationsEndpoint conversations = new ConversationsEndpoint(
-                new ConversationStore(database.reads(), database.writer()), access, metrics, drain);
+        ConversationStore conversationStore = new ConversationStore(database.reads(), database.writer());
+        ConversationsEndpoint conversations = new ConversationsEndpoint(conversationStore, access, metrics, drain);
+        ConversationItemsEndpoint items = new ConversationItemsEndpoint(conversationStore);
+        ResponsesEndpoint responses = new ResponsesEndpoint(
+                new ResponseStore(database.reads(), database.writer()),
+                conversationStore,
+                conversations.turnQueue(),
+                access,
+                metrics,
+                drain);
 
         Router r = Router.router(vertx);
         r.route().handler(this::stamp);
@@ -126,10 +142,16 @@ public final class GatewayVerticle extends VerticleBase {
 
         r.post("/v1/chat/completions").handler(completions::validateChat).handler(completions::generate);
         r.post("/v1/completions").handler(completions::validateText).handler(completions::generate);
+        r.post("/v1/embeddings").handler(embeddings::validate).handler(embeddings::embed);
         r.get("/v1/models").handler(models::list);
         r.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
         r.post("/tokenize").handler(tokenize::tokenize);
         r.post("/detokenize").handler(tokenize::detokenize);
+
+        r.post("/v1/responses").handler(responses::validate).handler(responses::create);
+        r.get("/v1/responses/:id").handler(responses::get);
+        r.delete("/v1/responses/:id").handler(responses::delete);
+        r.get("/v1/responses/:id/input_items").handler(responses::inputItems);
 
         r.post("/v1/conversations").handler(conversations::parseBody).handler(conversations::create);
         r.get("/v1/conversations").handler(conversations::list);
@@ -151,18 +173,41 @@ public final class GatewayVerticle extends VerticleBase {
                 .handler(conversations::loadOwned)
                 .handler(conversations::postMessage);
 
+        // Ollama's API: its own error shape, so its failure handler comes before the OpenAI one
+        r.route("/api/*").handler(auth::authenticate);
+        r.post("/api/chat").handler(ollama::validateChat).handler(ollama::generate);
+        r.post("/api/generate").handler(ollama::validateGenerate).handler(ollama::generate);
+        r.post("/api/embed").handler(ollama::embed);
+        r.get("/api/tags").handler(ollama::tags);
+        r.post("/api/show").handler(ollama::show);
+        r.get("/api/ps").handler(ollama::ps);
+        r.get("/api/version").handler(ollama::version);
+        r.route("/api/*").failureHandler(OllamaErrors::handleFailure);
+
+        // OpenAI's conversation items (the messages above, as items)
+        r.get("/v1/conversations/:id/items").handler(conversations::loadOwned).handler(items::list);
+        r.post("/v1/conversations/:id/items")
+                .handler(conversations::parseBody)
+                .handler(conversations::loadOwned)
+                .handler(items::create);
+        r.get("/v1/conversations/:id/items/:item_id")
+                .handler(conversations::loadOwned)
+                .handler(items::get);
+        r.delete("/v1/conversations/:id/items/:item_id")
+                .handler(conversations::loadOwned)
+                .handler(items::delete);
+
         r.route().failureHandler(ErrorResponder::handleFailure);
-        r.errorHandler(
-                404,
-                ctx -> ErrorResponder.send(
-                        ctx.response(),
-                        ApiError.notFound(
-                                "Unknown route: " + ctx.request().method() + " "
-                                        + ctx.request().path(),
-                                null,
-                                "unknown_url")));
+        r.errorHandler(404, GatewayVerticle::unknownRoute);
         r.errorHandler(405, ctx -> ErrorResponder.send(ctx.response(), ErrorResponder.toApiError(null, 405)));
         return r;
+    }
+
+    private static void unknownRoute(RoutingContext ctx) {
+        ApiError error = ApiError.notFound(
+                "Unknown route: " + ctx.request().method() + " " + ctx.request().path(), null, "unknown_url");
+        if (ctx.request().path().startsWith("/api/")) OllamaErrors.send(ctx.response(), error);
+        else ErrorResponder.send(ctx.response(), error);
     }
 
     /** The --metrics-port listener: /metrics only, no key (its address is the operator's access control). */
@@ -190,12 +235,20 @@ public final class GatewayVerticle extends VerticleBase {
     /** Bounded label set: ids are folded so the metric stays small. */
     static String routeLabel(String path) {
         if (path == null) return "other";
-        if (path.startsWith("/v1/conversations/"))
-            return path.endsWith("/messages") ? "/v1/conversations/{id}/messages" : "/v1/conversations/{id}";
+        if (path.startsWith("/v1/conversations/")) {
+            if (path.endsWith("/messages")) return "/v1/conversations/{id}/messages";
+            if (path.contains("/items")) return "/v1/conversations/{id}/items";
+            return "/v1/conversations/{id}";
+        }
+        if (path.startsWith("/v1/responses/"))
+            return path.endsWith("/input_items") ? "/v1/responses/{id}/input_items" : "/v1/responses/{id}";
         if (path.startsWith("/v1/models/")) return "/v1/models/{id}";
+        if (path.startsWith("/api/")) return OllamaEndpoint.ROUTES.contains(path) ? path : "other";
         return switch (path) {
             case "/v1/chat/completions",
                     "/v1/completions",
+                    "/v1/embeddings",
+                    "/v1/responses",
                     "/v1/models",
                     "/v1/conversations",
                     "/tokenize",

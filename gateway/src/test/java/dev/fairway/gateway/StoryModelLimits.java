@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * story model and whose assertions cannot be reached through an overridable hook (package-private in the suite).
  */
 public final class StoryModelLimits implements ExecutionCondition {
-    static final Map<String, String> REASONS = Map.of(
+    public static final Map<String, String> REASONS = Map.of(
             "should_propagate_user_exceptions_thrown_from_onPartialResponse",
             "asserts the reply contains 'Berlin'; stories260K writes children's stories and cannot answer questions",
             "should_propagate_user_exceptions_thrown_from_onCompleteResponse",

@@ -52,6 +52,8 @@ public final class Engine implements AutoCloseable {
     private final Scheduler scheduler;
     private final OutputProcessor outputs;
     private final ComputeGate gate;
+    private final Embedder embedder;
+    private final Pooling pooling;
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Thread loop;
     private final AtomicLong ids = new AtomicLong();
@@ -63,8 +65,9 @@ public final class Engine implements AutoCloseable {
     /** Engine-thread counters for the stats. */
     private long steps, prefillTokens;
 
-    private Engine(Model model, EngineConfig config, ComputeGate gate) {
+    private Engine(Model model, EngineConfig config, ComputeGate gate, Pooling pooling) {
         this.model = model;
+        this.pooling = pooling;
         this.config = config;
         this.gate = gate;
         int blockSize = config.blockSize();
@@ -80,6 +83,8 @@ public final class Engine implements AutoCloseable {
         StepCostModel cost = StepCostModel.of(model.config());
         this.scheduler = new Scheduler(kv, policy, cost, config.maxBatchTokens(), config.maxRunningSequences());
         this.outputs = new OutputProcessor(model, scheduler);
+        this.embedder = new Embedder(
+                runner, kv, gate, config.maxBatchTokens(), model.config().hidden());
         this.stats = snapshot();
         // below normal priority, like the forward workers: see WorkerPool
         this.loop = Thread.ofPlatform()
@@ -110,8 +115,9 @@ public final class Engine implements AutoCloseable {
         if (config.model() == null || config.model().isBlank()) throw new IllegalArgumentException("No model given");
         VectorApi.require(); // before a download, not after it
         Model m;
+        Path source;
         try {
-            Path source = ModelSource.resolve(config.model(), config.modelCacheDir());
+            source = ModelSource.resolve(config.model(), config.modelCacheDir());
             m = GgufModel.isGguf(source) && Files.isRegularFile(source)
                     ? GgufModel.load(
                             source,
@@ -121,17 +127,17 @@ public final class Engine implements AutoCloseable {
         } catch (UnsupportedModelException e) {
             throw new InvalidRequestException(e.getMessage(), "model");
         }
-        return new Engine(m, config, gate);
+        return new Engine(m, config, gate, Files.isDirectory(source) ? Pooling.declaredBy(source) : Pooling.MEAN);
     }
 
     /** Starts an engine over an already loaded model (tests, benchmarks, a provider sharing a model). */
     public static Engine create(Model model, EngineConfig config) {
-        return new Engine(model, config, ComputeGate.NONE);
+        return new Engine(model, config, ComputeGate.NONE, Pooling.MEAN);
     }
 
     /** As {@link #create(Model, EngineConfig)}, sharing the cores through {@code gate}. */
     public static Engine create(Model model, EngineConfig config, ComputeGate gate) {
-        return new Engine(model, config, gate);
+        return new Engine(model, config, gate, Pooling.MEAN);
     }
 
     public Model model() {
@@ -177,6 +183,39 @@ public final class Engine implements AutoCloseable {
     /** Blocking convenience for tests and tools. */
     public GenerationResult generate(GenerationRequest request) {
         return submit(request, GenerationListener.NONE).result().join();
+    }
+
+    /**
+     * Embeddings of these token-id inputs (each as {@link #promptTokens} makes them): the final hidden states after the
+     * final norm, pooled as the model declares ({@link #pooling()}), L2-normalized; one vector per input, in order.
+     * Run by the step loop between generation steps, batched like prefill. Throws InvalidRequestException at once
+     * for an empty input, a token outside the vocabulary or an input longer than the context.
+     */
+    public java.util.concurrent.CompletableFuture<float[][]> embed(List<int[]> inputs) {
+        if (closed) throw new EngineException("Engine is shut down");
+        if (inputs.isEmpty()) throw new InvalidRequestException("No input to embed", "input");
+        int context = model.config().maxPositions(), vocab = model.config().vocab();
+        for (int[] ids : inputs) {
+            if (ids.length == 0) throw new InvalidRequestException("An input is empty", "input");
+            if (ids.length > context) {
+                throw new InvalidRequestException(
+                        "An input is " + ids.length + " tokens long; this model's maximum context length is " + context
+                                + " tokens",
+                        "input");
+            }
+            for (int id : ids) {
+                if (id < 0 || id >= vocab)
+                    throw new InvalidRequestException("Token id " + id + " is outside the vocabulary", "input");
+            }
+        }
+        Embedder.Job job = new Embedder.Job(List.copyOf(inputs), pooling);
+        inbox.add(() -> embedder.add(job));
+        return job.result;
+    }
+
+    /** How {@link #embed} pools: what the model folder declares, mean otherwise. */
+    public Pooling pooling() {
+        return pooling;
     }
 
     void cancel(RequestState r) {
@@ -262,11 +301,12 @@ public final class Engine implements AutoCloseable {
     private void run() {
         while (!closed) {
             try {
-                Runnable cmd = scheduler.isIdle() ? inbox.take() : inbox.poll();
+                Runnable cmd = scheduler.isIdle() && embedder.isIdle() ? inbox.take() : inbox.poll();
                 while (cmd != null) {
                     cmd.run();
                     cmd = inbox.poll();
                 }
+                if (!embedder.isIdle()) embedder.advance(scheduler.isIdle());
                 if (!scheduler.isIdle()) step();
                 stats = snapshot();
             } catch (InterruptedException e) {
@@ -353,6 +393,7 @@ public final class Engine implements AutoCloseable {
     public void close() {
         if (closed) return;
         inbox.add(outputs::cancelAll);
+        inbox.add(() -> embedder.failAll(new EngineException("Engine is shut down")));
         inbox.add(() -> closed = true);
         try {
             loop.join(10_000);

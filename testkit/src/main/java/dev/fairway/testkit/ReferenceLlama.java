@@ -201,6 +201,14 @@ public final class ReferenceLlama {
 
     /** Logits at every position of {@code tokens} (position i = tokens[0..i] seen), [tokens.length][vocab]. */
     public float[][] logits(int[] tokens) {
+        float[][] states = hiddenStates(tokens);
+        float[][] out = new float[states.length][];
+        for (int t = 0; t < states.length; t++) out[t] = matVec(lmHead, states[t], null);
+        return out;
+    }
+
+    /** The final hidden state at every position, after the final norm (what the LM head reads), [tokens.length][hidden]. */
+    public float[][] hiddenStates(int[] tokens) {
         int n = tokens.length, H = cfg.hidden(), hd = cfg.headDim();
         int nq = cfg.heads() * hd, nkv = cfg.kvHeads() * hd, group = cfg.heads() / cfg.kvHeads();
         float[][] x = new float[n][];
@@ -258,7 +266,7 @@ public final class ReferenceLlama {
             }
         }
         float[][] out = new float[n][];
-        for (int t = 0; t < n; t++) out[t] = matVec(lmHead, rmsNorm(x[t], finalNorm), null);
+        for (int t = 0; t < n; t++) out[t] = rmsNorm(x[t], finalNorm);
         assert nkv == cfg.kvHeads() * hd;
         return out;
     }

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Conversation JSON both ways: response shapes (times in seconds) and the metadata/items request fields. */
-final class ConversationJson {
+public final class ConversationJson {
     private ConversationJson() {}
 
     static ObjectNode summary(Conversation c) {
@@ -44,6 +44,27 @@ final class ConversationJson {
                 .put("content", m.content())
                 .put("status", m.status())
                 .put("created_at", m.createdAt() / 1000);
+    }
+
+    /**
+     * A message as the OpenAI Conversations and Responses APIs show items: content parts, input_text for everyone but
+     * the model; a stopped reply is "incomplete".
+     */
+    public static ObjectNode item(String id, String role, String content, String status) {
+        ObjectNode item = Json.object()
+                .put("id", id)
+                .put("type", "message")
+                .put("status", status.equals("partial") ? "incomplete" : status)
+                .put("role", role);
+        ArrayNode parts = item.putArray("content");
+        ObjectNode part = parts.addObject()
+                .put("type", role.equals("assistant") ? "output_text" : "input_text")
+                .put("text", content);
+        if (role.equals("assistant")) {
+            part.putArray("annotations");
+            part.putArray("logprobs");
+        }
+        return item;
     }
 
     private static JsonNode parseMetadata(String json) {

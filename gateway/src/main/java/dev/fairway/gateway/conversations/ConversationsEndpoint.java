@@ -49,6 +49,11 @@ public final class ConversationsEndpoint {
         this.drain = drain;
     }
 
+    /** One turn at a time per conversation, for every endpoint that adds turns to one. */
+    public TurnQueue turnQueue() {
+        return turns;
+    }
+
     // ---- validation and lookup (ahead of the business handlers)
 
     public void parseBody(RoutingContext ctx) {
@@ -68,6 +73,15 @@ public final class ConversationsEndpoint {
                     ctx.next();
                 })
                 .onFailure(ctx::fail);
+    }
+
+    /** The conversation {@link #loadOwned} found. */
+    static Conversation loaded(RoutingContext ctx) {
+        return ctx.get(CONVERSATION);
+    }
+
+    static ObjectNode body(RoutingContext ctx) {
+        return ctx.get(BODY);
     }
 
     // ---- CRUD

@@ -13,14 +13,14 @@ import java.util.List;
  * The reply may then use what the context has left: the default max_tokens is all of it, a given max_tokens is
  * lowered to it. The prompt is returned as the token ids counted here, so it is rendered and encoded once.
  */
-final class Truncation {
+public final class Truncation {
     /** Room kept for the reply when max_tokens is not given: a quarter of the context, at most this many tokens. */
     static final int MIN_REPLY_TOKENS = 256;
     /** Header of the answer: how many stored messages were left out of the prompt (0 when all fit). */
     static final String HEADER = "X-Fairway-Truncated-Messages";
 
     /** @param prompt the token ids to generate from; {@code maxTokens} what the reply may use. */
-    record Fit(int[] prompt, int maxTokens, int dropped) {}
+    public record Fit(int[] prompt, int maxTokens, int dropped) {}
 
     private Truncation() {}
 
@@ -29,7 +29,7 @@ final class Truncation {
      * @param turns the history, ending with the user message to answer (kept)
      * @param maxTokens the turn's max_tokens, or null when not given
      */
-    static Fit fit(Engine engine, List<ChatMessage> system, List<ChatMessage> turns, Integer maxTokens) {
+    public static Fit fit(Engine engine, List<ChatMessage> system, List<ChatMessage> turns, Integer maxTokens) {
         int context = engine.modelInfo().contextLength();
         int reserve = maxTokens != null
                 ? Math.min(maxTokens, context - 1)

@@ -13,9 +13,10 @@ import java.util.function.BooleanSupplier;
  * One turn at a time per conversation, first come first served. A turn reads the history only after the turn
  * ahead of it stored its reply, so it sees that reply as context and the stored history never interleaves
  * (user, user, assistant, assistant). A turn that arrives while {@link #MAX_WAITING} already wait gets 409.
- * Confined to the verticle's event loop.
+ * Confined to the verticle's event loop. Shared by the conversation turns and the Responses API's turns on a
+ * conversation.
  */
-final class TurnQueue {
+public final class TurnQueue {
     static final int MAX_WAITING = 8;
 
     /** A turn waiting for its slot; {@code gone} says its client left (it neither counts nor gets the slot). */
@@ -25,7 +26,7 @@ final class TurnQueue {
     private final Map<String, Deque<Waiter>> queues = new HashMap<>();
 
     /** Completes when the caller's turn may start; it must {@link Slot#release} once its reply is stored. */
-    Future<Slot> enter(String conversationId, BooleanSupplier gone) {
+    public Future<Slot> enter(String conversationId, BooleanSupplier gone) {
         Deque<Waiter> waiting = queues.get(conversationId);
         if (waiting == null) {
             queues.put(conversationId, new ArrayDeque<>());
@@ -44,7 +45,7 @@ final class TurnQueue {
     }
 
     /** The right to run one turn; releasing twice is harmless. */
-    final class Slot {
+    public final class Slot {
         private final String conversationId;
         private boolean released;
 
@@ -52,7 +53,7 @@ final class TurnQueue {
             this.conversationId = conversationId;
         }
 
-        void release() {
+        public void release() {
             if (released) return;
             released = true;
             Deque<Waiter> waiting = queues.get(conversationId);

@@ -8,20 +8,18 @@ import dev.fairway.engine.SamplingParams;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /** Validates a /v1/chat/completions body into a GenerationSpec. */
 public final class ChatRequestParser {
-    private static final Set<String> KNOWN = known();
+    /** Chat's "text", and the Responses/Conversations spellings of the same thing. */
+    private static final Set<String> TEXT_PARTS = Set.of("text", "input_text", "output_text");
 
     private ChatRequestParser() {}
 
     public static GenerationSpec parse(ObjectNode body, int vocabSize) {
-        UnsupportedFields.check(body, UnsupportedFields.CHAT);
-        Fields.rejectUnknown(body, KNOWN);
-        checkStore(body);
+        RequestPolicy.CHAT.check(body);
         Fields.optString(body, "model", 512);
         List<ChatMessage> messages = messages(body.get("messages"));
         SamplingParams.Builder b = SamplingFields.read(body, vocabSize);
@@ -37,18 +35,6 @@ public final class ChatRequestParser {
         boolean maxGiven = Fields.present(body, "max_tokens") || Fields.present(body, "max_completion_tokens");
         return new GenerationSpec(
                 Prompt.chat(messages), b.build(), maxGiven, SamplingFields.n(body), stream, includeUsage, user);
-    }
-
-    static void checkStore(ObjectNode body) {
-        if (Boolean.TRUE.equals(Fields.optBool(body, "store"))) {
-            throw ApiError.badRequest(
-                    "'store' is not supported by this server; use /v1/conversations.",
-                    "store",
-                    "unsupported_parameter");
-        }
-        Fields.optObject(body, "metadata");
-        Fields.optString(body, "service_tier", 64);
-        Fields.optBool(body, "parallel_tool_calls");
     }
 
     public static List<ChatMessage> messages(JsonNode node) {
@@ -106,7 +92,7 @@ public final class ChatRequestParser {
             JsonNode part = c.get(j);
             String at = where + "[" + j + "]";
             String type = part.path("type").asText("");
-            if (!type.equals("text")) {
+            if (!TEXT_PARTS.contains(type)) {
                 String shown = type.isEmpty() ? "missing" : "'" + type + "'";
                 throw ApiError.badRequest(
                         "Content part type " + shown + " is not supported by this server (text only).",
@@ -119,22 +105,5 @@ public final class ChatRequestParser {
             text.append(t.asText());
         }
         return text.toString();
-    }
-
-    private static Set<String> known() {
-        Set<String> s = new HashSet<>(SamplingFields.NAMES);
-        s.addAll(Set.of(
-                "model",
-                "messages",
-                "stream",
-                "stream_options",
-                "logprobs",
-                "top_logprobs",
-                "user",
-                "store",
-                "metadata",
-                "service_tier",
-                "parallel_tool_calls"));
-        return Set.copyOf(s);
     }
 }

@@ -6,20 +6,14 @@ import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
-import java.util.HashSet;
-import java.util.Set;
 
 /** Validates a /v1/completions body: one prompt (string, [string] or token ids); logprobs is an int 0..5. */
 public final class CompletionRequestParser {
-    private static final Set<String> KNOWN = known();
-
     private CompletionRequestParser() {}
 
     public static GenerationSpec parse(ObjectNode body, int vocabSize) {
-        UnsupportedFields.check(body, UnsupportedFields.COMPLETIONS);
+        RequestPolicy.COMPLETIONS.check(body);
         Integer bestOf = Fields.optInt(body, "best_of", 1, SamplingFields.MAX_N);
-        Fields.rejectUnknown(body, KNOWN);
-        ChatRequestParser.checkStore(body);
         Fields.optString(body, "model", 512);
         Prompt prompt = prompt(body.get("prompt"), vocabSize);
         SamplingParams.Builder b = SamplingFields.read(body, vocabSize);
@@ -69,22 +63,5 @@ public final class CompletionRequestParser {
         }
         throw ApiError.badRequest(
                 "'prompt' must be a string, an array with one string, or an array of token ids.", "prompt");
-    }
-
-    private static Set<String> known() {
-        Set<String> s = new HashSet<>(SamplingFields.NAMES);
-        s.addAll(Set.of(
-                "model",
-                "prompt",
-                "stream",
-                "stream_options",
-                "logprobs",
-                "user",
-                "store",
-                "metadata",
-                "service_tier",
-                "best_of",
-                "echo"));
-        return Set.copyOf(s);
     }
 }

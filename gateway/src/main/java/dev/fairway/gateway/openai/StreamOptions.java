@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
 
-/** `stream_options`: only `include_usage`, and only together with `stream: true` (as OpenAI requires). */
+/** `stream_options`: `include_usage` (and `include_obfuscation`, ignored), only together with `stream: true` (as OpenAI requires). */
 final class StreamOptions {
     private StreamOptions() {}
 
@@ -14,7 +14,8 @@ final class StreamOptions {
         if (!stream)
             throw ApiError.badRequest("'stream_options' is only allowed when 'stream' is true.", "stream_options");
         opts.fieldNames().forEachRemaining(name -> {
-            if (!name.equals("include_usage")) {
+            // include_obfuscation pads events against side channels: nothing to pad over loopback, the text is the same
+            if (!name.equals("include_usage") && !name.equals("include_obfuscation")) {
                 throw ApiError.badRequest(
                         "Unrecognized field 'stream_options." + name + "'.", "stream_options." + name);
             }

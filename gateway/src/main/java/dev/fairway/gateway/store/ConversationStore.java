@@ -58,7 +58,7 @@ public final class ConversationStore {
         return LAST_MILLIS.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
     }
 
-    private static String newId(String prefix) {
+    static String newId(String prefix) {
         return prefix + UUID.randomUUID().toString().replace("-", "");
     }
 
@@ -146,7 +146,7 @@ public final class ConversationStore {
     }
 
     /** Inside the writer's transaction: max(seq) + 1 cannot race, there is one writer. */
-    private static Message insertMessage(Connection c, String conversationId, NewMessage m) throws SQLException {
+    static Message insertMessage(Connection c, String conversationId, NewMessage m) throws SQLException {
         String id = newId("msg_");
         long now = now();
         touch(c, conversationId, now);
@@ -213,6 +213,52 @@ public final class ConversationStore {
                                 r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
                     return out;
                 });
+    }
+
+    /** One message of the conversation, or null. */
+    public Future<Message> message(String conversationId, String messageId) {
+        return reads.preparedQuery("SELECT id, role, content, status, created_at FROM messages "
+                        + "WHERE conversation_id = ? AND id = ?")
+                .execute(Tuple.of(conversationId, messageId))
+                .map(rows -> {
+                    if (rows.size() == 0) return null;
+                    Row r = rows.iterator().next();
+                    return new Message(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4));
+                });
+    }
+
+    public record MessagePage(List<Message> items, boolean hasMore) {}
+
+    /**
+     * Up to {@code limit} messages in order ({@code newestFirst} or oldest first), after the message {@code afterId}
+     * (null: from the start); a missing {@code afterId} gives an empty page.
+     */
+    public Future<MessagePage> messagePage(String conversationId, int limit, boolean newestFirst, String afterId) {
+        String cmp = newestFirst ? "<" : ">";
+        String sql = "SELECT id, role, content, status, created_at FROM messages WHERE conversation_id = ?"
+                + (afterId == null
+                        ? ""
+                        : " AND seq " + cmp + " (SELECT seq FROM messages WHERE conversation_id = ? AND id = ?)")
+                + " ORDER BY seq " + (newestFirst ? "DESC" : "ASC") + " LIMIT ?";
+        Tuple args = Tuple.tuple().addValue(conversationId);
+        if (afterId != null) args.addValue(conversationId).addValue(afterId);
+        args.addValue(limit + 1);
+        return reads.preparedQuery(sql).execute(args).map(rows -> {
+            List<Message> out = new ArrayList<>();
+            for (Row r : rows)
+                out.add(new Message(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
+            boolean more = out.size() > limit;
+            return new MessagePage(more ? out.subList(0, limit) : out, more);
+        });
+    }
+
+    /** Appends these messages in order, in one transaction; fails with {@link ConversationGoneException} if gone. */
+    public Future<List<Message>> appendAll(String conversationId, List<NewMessage> messages) {
+        return writer.write(c -> {
+            List<Message> out = new ArrayList<>();
+            for (NewMessage m : messages) out.add(insertMessage(c, conversationId, m));
+            return out;
+        });
     }
 
     private static Conversation conversation(Row r) {

@@ -221,7 +221,7 @@ public class BadRequestsTest {
                         "{\"tokens\":[" + "1,".repeat(20_000) + "1]}",
                         400,
                         "tokens"),
-                bad("unknown route", "/v1/embeddings", "{\"input\":\"x\"}", 404, null),
+                bad("unknown route", "/v1/audio/speech", "{\"input\":\"x\"}", 404, null),
                 bad(
                         "body over limit",
                         CHAT,

@@ -91,7 +91,7 @@ class ChatRequestParserTest {
                 "top_logprobs alone          | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"top_logprobs\":2} | top_logprobs",
                 "stream_options, no stream   | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"stream_options\":{\"include_usage\":true}} | stream_options",
                 "unknown top-level field     | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"frobnicate\":1}  | frobnicate",
-                "store true                  | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"store\":true}    | store",
+                "web search                  | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"web_search_options\":{}}    | web_search_options",
                 "logit_bias outside vocab    | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"logit_bias\":{\"99999\":1}} | logit_bias",
             })
     void badBodiesAreBlamedOnTheRightField(String what, String json, String param) {

@@ -10,18 +10,18 @@ import dev.langchain4j.model.output.FinishReason;
 import java.util.List;
 
 /** Story-model versions of the suite's questions: same checks, prompts a TinyStories model can continue. */
-final class LangChain4jSuiteSupport {
-    static final String STORY_START = "Once upon a time";
-    static final String STORY_CONTINUATION = ", there was a little girl named Lily";
+public final class LangChain4jSuiteSupport {
+    public static final String STORY_START = "Once upon a time";
+    public static final String STORY_CONTINUATION = ", there was a little girl named Lily";
 
     private LangChain4jSuiteSupport() {}
 
-    static String baseUrl() {
+    public static String baseUrl() {
         return SharedGateway.get().baseUrl() + "/v1";
     }
 
     /** Greedy; the reply ends at the first '.', so the finish reason is STOP as the suite expects. */
-    static ChatRequest storyUntilPeriod() {
+    public static ChatRequest storyUntilPeriod() {
         return ChatRequest.builder()
                 .messages(UserMessage.from(STORY_START))
                 .parameters(ChatRequestParameters.builder()
@@ -30,7 +30,7 @@ final class LangChain4jSuiteSupport {
                 .build();
     }
 
-    static ChatRequest systemThenStory() {
+    public static ChatRequest systemThenStory() {
         return ChatRequest.builder()
                 .messages(SystemMessage.from("You write stories for children."), UserMessage.from(STORY_START))
                 .parameters(ChatRequestParameters.builder()
@@ -40,7 +40,7 @@ final class LangChain4jSuiteSupport {
                 .build();
     }
 
-    static ChatRequest threeTurns() {
+    public static ChatRequest threeTurns() {
         return ChatRequest.builder()
                 .messages(
                         UserMessage.from(STORY_START),
@@ -50,14 +50,14 @@ final class LangChain4jSuiteSupport {
                 .build();
     }
 
-    static ChatRequest oneTurn() {
+    public static ChatRequest oneTurn() {
         return ChatRequest.builder()
                 .messages(UserMessage.from(" She loved"))
                 .parameters(ChatRequestParameters.builder().maxOutputTokens(10).build())
                 .build();
     }
 
-    static ChatRequest stopAtLily(boolean inRequest) {
+    public static ChatRequest stopAtLily(boolean inRequest) {
         ChatRequest.Builder b = ChatRequest.builder().messages(UserMessage.from(STORY_START));
         if (inRequest)
             b.parameters(ChatRequestParameters.builder()
@@ -66,5 +66,5 @@ final class LangChain4jSuiteSupport {
         return b.build();
     }
 
-    static final FinishReason STOP = FinishReason.STOP;
+    public static final FinishReason STOP = FinishReason.STOP;
 }

@@ -89,6 +89,33 @@ public final class ModelRunner implements AutoCloseable {
      * caller's to keep and modify, unlike the buffers).
      */
     public float[] forward(StepBatch batch) {
+        Buffers b = layers(batch);
+        int n = batch.size(), h = c.hidden();
+        float[] x = b.x;
+        int m = batch.logitRows();
+        float[] last = b.last;
+        for (int i = 0, j = 0; i < n; i++) {
+            if (batch.wantLogits()[i]) VectorOps.rmsNorm(x, i * h, w.finalNorm(), c.rmsEps(), last, h * j++, h);
+        }
+        float[] logits = new float[m * c.vocab()];
+        MatMul.matmul(pool, w.lmHead(), last, m, logits);
+        return logits;
+    }
+
+    /**
+     * Runs one step as {@link #forward} does (keys and values stored alike) but returns every row's final hidden state
+     * after the final norm, [rows x hidden] (a new array): what embeddings pool. No logits are computed.
+     */
+    public float[] hiddenStates(StepBatch batch) {
+        Buffers b = layers(batch);
+        int n = batch.size(), h = c.hidden();
+        float[] out = new float[n * h];
+        pool.run(n, i -> VectorOps.rmsNorm(b.x, i * h, w.finalNorm(), c.rmsEps(), out, i * h, h));
+        return out;
+    }
+
+    /** Every layer over the batch; the residual stream after the last one is left in the buffers' {@code x}. */
+    private Buffers layers(StepBatch batch) {
         int n = batch.size(), h = c.hidden(), ff = c.intermediate();
         for (int i = 0; i < n; i++) {
             int p = batch.positions()[i];
@@ -117,14 +144,7 @@ public final class ModelRunner implements AutoCloseable {
             MatMul.matmul(pool, lw.down(), act, n, tmp);
             pool.run(n, i -> residualNorm(x, tmp, i, nextNorm, xn));
         }
-        int m = batch.logitRows();
-        float[] last = b.last;
-        for (int i = 0, j = 0; i < n; i++) {
-            if (batch.wantLogits()[i]) VectorOps.rmsNorm(x, i * h, w.finalNorm(), c.rmsEps(), last, h * j++, h);
-        }
-        float[] logits = new float[m * c.vocab()];
-        MatMul.matmul(pool, w.lmHead(), last, m, logits);
-        return logits;
+        return b;
     }
 
     /**

@@ -1,0 +1,156 @@
+package dev.fairway.gateway.responses;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fairway.engine.ChatMessage;
+import dev.fairway.engine.SamplingParams;
+import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.Fields;
+import dev.fairway.gateway.http.Json;
+import dev.fairway.gateway.openai.RequestPolicy;
+import dev.fairway.gateway.openai.SamplingFields;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A validated POST /v1/responses body. {@code input} is text or message items; the history comes from
+ * {@code previous_response_id} or {@code conversation} (not both). {@code store} defaults to true and
+ * {@code truncation} to "disabled", as in OpenAI's API.
+ */
+record ResponseRequest(
+        List<ChatMessage> input,
+        String instructions,
+        String previousResponseId,
+        String conversationId,
+        boolean store,
+        boolean stream,
+        boolean truncateAuto,
+        SamplingParams params,
+        Integer maxOutputTokens,
+        ObjectNode metadata,
+        String user) {
+
+    private static final Set<String> TEXT_PARTS = Set.of("input_text", "output_text", "text");
+
+    static ResponseRequest parse(ObjectNode body, int vocabSize) {
+        RequestPolicy.RESPONSES.check(body);
+        Fields.optString(body, "model", 512);
+        if (SamplingFields.n(body) != 1) throw ApiError.badRequest("'n' must be 1 for responses.", "n");
+        String instructions = Fields.optString(body, "instructions", Integer.MAX_VALUE);
+        String previous = Fields.optString(body, "previous_response_id", 256);
+        String conversation = conversation(body.get("conversation"));
+        if (previous != null && conversation != null)
+            throw ApiError.badRequest(
+                    "'previous_response_id' and 'conversation' cannot be used together.", "conversation");
+        Boolean store = Fields.optBool(body, "store");
+        boolean stream = Boolean.TRUE.equals(Fields.optBool(body, "stream"));
+        ObjectNode streamOptions = Fields.optObject(body, "stream_options");
+        if (streamOptions != null) {
+            if (!stream)
+                throw ApiError.badRequest("'stream_options' is only allowed when 'stream' is true.", "stream_options");
+            streamOptions.fieldNames().forEachRemaining(n -> {
+                if (!n.equals("include_obfuscation"))
+                    throw ApiError.badRequest("Unrecognized field 'stream_options." + n + "'.", "stream_options." + n);
+            });
+        }
+        String truncation = Fields.optString(body, "truncation", 16);
+        if (truncation != null && !truncation.equals("auto") && !truncation.equals("disabled"))
+            throw ApiError.badRequest("'truncation' must be \"auto\" or \"disabled\".", "truncation");
+        ObjectNode metadata = Fields.optObject(body, "metadata");
+        if (metadata != null && metadata.size() > 16)
+            throw ApiError.badRequest("'metadata' may hold at most 16 keys.", "metadata");
+        String user = Fields.optString(body, "user", 256);
+        Integer maxOutput = Fields.optInt(body, "max_output_tokens", 1, 1 << 24);
+        // the shared sampling fields read the Responses API's names as chat's
+        ObjectNode sampling = body.deepCopy();
+        sampling.remove("max_output_tokens");
+        if (maxOutput != null) sampling.put("max_tokens", maxOutput);
+        SamplingParams params = SamplingFields.read(sampling, vocabSize).build();
+        return new ResponseRequest(
+                input(body.get("input")),
+                instructions,
+                previous,
+                conversation,
+                store == null || store,
+                stream,
+                "auto".equals(truncation),
+                params,
+                maxOutput != null ? maxOutput : (body.hasNonNull("max_tokens") ? params.maxTokens() : null),
+                metadata,
+                user);
+    }
+
+    private static String conversation(JsonNode c) {
+        if (c == null || c.isNull()) return null;
+        if (c.isTextual() && !c.asText().isEmpty()) return c.asText();
+        if (c.isObject() && c.path("id").isTextual()) return c.get("id").asText();
+        throw ApiError.badRequest("'conversation' must be a conversation id or {\"id\": ...}.", "conversation");
+    }
+
+    static List<ChatMessage> input(JsonNode input) {
+        if (input == null || input.isNull()) throw ApiError.badRequest("'input' is required.", "input");
+        if (input.isTextual()) return List.of(ChatMessage.user(input.asText()));
+        if (!input.isArray() || input.isEmpty())
+            throw ApiError.badRequest("'input' must be a string or a non-empty array of items.", "input");
+        List<ChatMessage> out = new ArrayList<>();
+        for (int i = 0; i < input.size(); i++) out.add(message(input.get(i), "input[" + i + "]"));
+        return out;
+    }
+
+    /** A message item, as the Responses and Conversations APIs spell it (shared with conversation items). */
+    static ChatMessage message(JsonNode item, String at) {
+        if (!item.isObject()) throw ApiError.badRequest(at + " must be an object.", at);
+        String type = item.path("type").asText("message");
+        if (!type.equals("message")) {
+            throw ApiError.badRequest(
+                    "Item type '" + type + "' at " + at + " is not supported by this server (messages only).",
+                    at + ".type",
+                    "unsupported_parameter");
+        }
+        ChatMessage.Role role = switch (item.path("role").asText("")) {
+            case "user" -> ChatMessage.Role.USER;
+            case "assistant" -> ChatMessage.Role.ASSISTANT;
+            case "system", "developer" -> ChatMessage.Role.SYSTEM;
+            default ->
+                throw ApiError.badRequest(at + ".role must be user, assistant, system or developer.", at + ".role");
+        };
+        return new ChatMessage(role, content(item.get("content"), at + ".content"));
+    }
+
+    private static String content(JsonNode c, String at) {
+        if (c == null || c.isNull()) throw ApiError.badRequest(at + " is required.", at);
+        if (c.isTextual()) return c.asText();
+        if (!c.isArray()) throw ApiError.badRequest(at + " must be a string or an array of content parts.", at);
+        StringBuilder text = new StringBuilder();
+        for (int j = 0; j < c.size(); j++) {
+            JsonNode part = c.get(j);
+            String where = at + "[" + j + "]";
+            String type = part.path("type").asText("");
+            if (!TEXT_PARTS.contains(type)) {
+                throw ApiError.badRequest(
+                        "Content part type '" + type + "' is not supported by this server (text only).",
+                        where + ".type",
+                        "unsupported_content_type");
+            }
+            if (!part.path("text").isTextual())
+                throw ApiError.badRequest(where + ".text must be a string.", where + ".text");
+            if (!text.isEmpty()) text.append('\n');
+            text.append(part.get("text").asText());
+        }
+        return text.toString();
+    }
+
+    /** Input messages as stored: [{id, role, content}]. */
+    static String inputJson(List<ChatMessage> input, List<String> ids) {
+        var arr = Json.array();
+        for (int i = 0; i < input.size(); i++) {
+            ChatMessage m = input.get(i);
+            arr.addObject()
+                    .put("id", ids.get(i))
+                    .put("role", m.role().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("content", m.content());
+        }
+        return Json.write(arr);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.fairway.gateway.responses;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fairway.engine.ChoiceResult;
+import dev.fairway.engine.FinishReason;
+import dev.fairway.engine.GenerationResult;
+import dev.fairway.engine.TokenEvent;
+import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.http.ErrorResponder;
+import dev.fairway.gateway.http.Json;
+import dev.fairway.gateway.openai.GenerationSink;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Answers a response: once the generation is done it is stored (and its conversation items added) first, so that a
+ * follow-up naming it finds it, then sent: as one object, or as the end of OpenAI's event stream
+ * ({@code response.created}, {@code response.in_progress}, {@code response.output_item.added},
+ * {@code response.content_part.added}, {@code response.output_text.delta}..., {@code response.output_text.done},
+ * {@code response.content_part.done}, {@code response.output_item.done}, {@code response.completed}), every event
+ * with its {@code sequence_number}.
+ */
+final class ResponseSink implements GenerationSink {
+    private final HttpServerResponse response;
+    private final boolean stream;
+    private final ResponseJson.View start;
+    /** Stores the finished view; the answer goes out once its future completes. */
+    private final Function<ResponseJson.View, Future<Void>> store;
+
+    private int sequence;
+    private boolean opened;
+
+    ResponseSink(
+            HttpServerResponse response,
+            boolean stream,
+            ResponseJson.View start,
+            Function<ResponseJson.View, Future<Void>> store) {
+        this.response = response;
+        this.stream = stream;
+        this.start = start;
+        this.store = store;
+    }
+
+    /** The stream's opening events, sent as soon as the engine accepted the request. */
+    void open() {
+        if (!stream || opened || response.closed() || response.ended()) return;
+        opened = true;
+        if (!response.headWritten()) {
+            response.setChunked(true)
+                    .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                    .putHeader("Cache-Control", "no-cache")
+                    .putHeader("X-Accel-Buffering", "no");
+        }
+        StringBuilder out = new StringBuilder();
+        ObjectNode running = ResponseJson.response(start);
+        event(out, "response.created", Json.object().set("response", running));
+        event(out, "response.in_progress", Json.object().set("response", running));
+        event(
+                out,
+                "response.output_item.added",
+                Json.object()
+                        .put("output_index", 0)
+                        .set("item", ResponseJson.message(start.outputItemId(), null, "in_progress")));
+        ObjectNode part = Json.object()
+                .put("item_id", start.outputItemId())
+                .put("output_index", 0)
+                .put("content_index", 0);
+        part.set("part", ResponseJson.outputText(""));
+        event(out, "response.content_part.added", part);
+        response.write(out.toString());
+    }
+
+    @Override
+    public void onTokens(List<TokenEvent> events) {
+        if (!stream || response.closed() || response.ended()) return;
+        open();
+        StringBuilder out = new StringBuilder();
+        for (TokenEvent e : events) {
+            if (e.choice() != 0 || e.textDelta().isEmpty()) continue;
+            ObjectNode delta = Json.object()
+                    .put("item_id", start.outputItemId())
+                    .put("output_index", 0)
+                    .put("content_index", 0)
+                    .put("delta", e.textDelta());
+            delta.putArray("logprobs");
+            event(out, "response.output_text.delta", delta);
+        }
+        if (!out.isEmpty()) response.write(out.toString());
+    }
+
+    @Override
+    public void onComplete(GenerationResult result) {
+        if (response.closed() || response.ended()) return; // the client left: nothing stored, nobody to tell
+        ChoiceResult c = result.first();
+        if (c.finishReason() == FinishReason.ERROR) {
+            onFailure(ApiError.serverError(c.error() == null ? "Generation failed." : c.error(), null));
+            return;
+        }
+        String status =
+                c.finishReason() == FinishReason.LENGTH && start.settings().hasNonNull("max_output_tokens")
+                        ? "incomplete"
+                        : "completed";
+        ResponseJson.View done = new ResponseJson.View(
+                start.id(),
+                start.createdAtMillis(),
+                start.model(),
+                status,
+                start.instructions(),
+                start.previousResponseId(),
+                start.conversationId(),
+                start.outputItemId(),
+                c.text(),
+                result.usage(),
+                start.settings());
+        store.apply(done).onSuccess(v -> finish(done)).onFailure(e -> onFailure(ErrorResponder.toApiError(e, 500)));
+    }
+
+    private void finish(ResponseJson.View done) {
+        if (response.closed() || response.ended()) return;
+        if (!stream) {
+            response.putHeader("Content-Type", "application/json").end(Json.write(ResponseJson.response(done)));
+            return;
+        }
+        open();
+        StringBuilder out = new StringBuilder();
+        ObjectNode base = Json.object()
+                .put("item_id", done.outputItemId())
+                .put("output_index", 0)
+                .put("content_index", 0);
+        ObjectNode textDone = base.deepCopy().put("text", done.outputText());
+        textDone.putArray("logprobs");
+        event(out, "response.output_text.done", textDone);
+        ObjectNode partDone = base.deepCopy();
+        partDone.set("part", ResponseJson.outputText(done.outputText()));
+        event(out, "response.content_part.done", partDone);
+        event(
+                out,
+                "response.output_item.done",
+                Json.object()
+                        .put("output_index", 0)
+                        .set(
+                                "item",
+                                ResponseJson.message(
+                                        done.outputItemId(),
+                                        done.outputText(),
+                                        ResponseJson.itemStatus(done.status()))));
+        String last = done.status().equals("incomplete") ? "response.incomplete" : "response.completed";
+        event(out, last, Json.object().set("response", ResponseJson.response(done)));
+        response.end(out.toString());
+    }
+
+    /** Before the stream opened, an error response; after, an {@code error} event ends it. */
+    @Override
+    public void onFailure(ApiError error) {
+        if (!response.headWritten() || response.ended() || response.closed()) {
+            ErrorResponder.send(response, error);
+            return;
+        }
+        StringBuilder out = new StringBuilder();
+        event(
+                out,
+                "error",
+                Json.object()
+                        .put("code", error.code())
+                        .put("message", error.getMessage())
+                        .put("param", error.param()));
+        response.end(out.toString());
+    }
+
+    private void event(StringBuilder out, String type, ObjectNode body) {
+        ObjectNode e = Json.object().put("type", type).put("sequence_number", sequence++);
+        e.setAll(body);
+        out.append("event: ")
+                .append(type)
+                .append("\ndata: ")
+                .append(Json.write(e))
+                .append("\n\n");
+    }
+}
