@@ -30,6 +30,7 @@ public final class Gateway implements AutoCloseable {
     private GatewayVerticle verticle;
     private ServerDatabase database;
     private UserKeys userKeys;
+    private GatewayMetrics metrics;
 
     private Gateway(
             Vertx vertx,
@@ -77,12 +78,14 @@ public final class Gateway implements AutoCloseable {
                 .onFailure(e -> g.vertx.close().onComplete(v -> {
                     g.models.close();
                     g.closeUserKeys();
+                    if (g.metrics != null) g.metrics.close();
                     if (g.database != null) g.database.close();
                 }));
     }
 
     private Future<Gateway> boot(PrintStream out) {
         GatewayMetrics metrics = new GatewayMetrics(models::stats, config.metricsPerUser());
+        this.metrics = metrics;
         return vertx.executeBlocking(this::openDatabase)
                 .compose(db -> {
                     database = db;
@@ -196,6 +199,7 @@ public final class Gateway implements AutoCloseable {
         } finally {
             models.close();
             closeUserKeys();
+            if (metrics != null) metrics.close();
             if (database != null) database.close();
             vertx.close().toCompletionStage().toCompletableFuture().join();
         }
