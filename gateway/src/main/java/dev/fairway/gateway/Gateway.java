@@ -7,6 +7,7 @@ import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.models.ModelRegistry;
 import dev.fairway.gateway.models.ModelsConfig;
+import dev.fairway.gateway.store.Dialect;
 import dev.fairway.gateway.store.ServerDatabase;
 import dev.fairway.gateway.store.UserAdmin;
 import io.vertx.core.Future;
@@ -89,6 +90,7 @@ public final class Gateway implements AutoCloseable {
         return vertx.executeBlocking(this::openDatabase)
                 .compose(db -> {
                     database = db;
+                    if (db.dialect() == Dialect.POSTGRESQL) return Future.succeededFuture(UserKeys.polling(db.reads()));
                     return vertx.executeBlocking(() -> UserKeys.open(db.readOnlyDataSource(), db.reads()));
                 })
                 .compose(keys -> {
@@ -114,7 +116,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private ServerDatabase openDatabase() throws Exception {
-        ServerDatabase db = ServerDatabase.open(vertx, config.database());
+        ServerDatabase db = ServerDatabase.open(vertx, config.store());
         if (!config.loopback() && new UserAdmin(db.writableDataSource()).count() == 0) {
             db.close();
             throw new IllegalStateException("refusing to listen on " + config.host() + " without API keys: "

@@ -16,7 +16,6 @@ import dev.fairway.gateway.openai.CompletionsEndpoint;
 import dev.fairway.gateway.openai.GenerationCall;
 import dev.fairway.gateway.openai.ModelsEndpoint;
 import dev.fairway.gateway.openai.TokenizeEndpoint;
-import dev.fairway.gateway.store.ConversationStore;
 import dev.fairway.gateway.store.ServerDatabase;
 import dev.fairway.gateway.web.WebUi;
 import io.vertx.core.Future;
@@ -101,8 +100,8 @@ public final class GatewayVerticle extends VerticleBase {
         ModelsEndpoint models = new ModelsEndpoint(this.models);
         TokenizeEndpoint tokenize = new TokenizeEndpoint(access);
         HealthEndpoint health = new HealthEndpoint(this.models, started, metrics, drain);
-        ConversationsEndpoint conversations = new ConversationsEndpoint(
-                new ConversationStore(database.reads(), database.writer()), access, metrics, drain);
+        ConversationsEndpoint conversations =
+                new ConversationsEndpoint(database.conversations(), access, metrics, drain);
 
         Router r = Router.router(vertx);
         r.route().handler(this::stamp);

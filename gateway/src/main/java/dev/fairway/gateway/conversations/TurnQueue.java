@@ -52,6 +52,10 @@ final class TurnQueue {
             this.conversationId = conversationId;
         }
 
+        String conversationId() {
+            return conversationId;
+        }
+
         void release() {
             if (released) return;
             released = true;
