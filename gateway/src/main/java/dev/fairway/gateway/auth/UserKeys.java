@@ -53,7 +53,8 @@ public final class UserKeys implements AutoCloseable {
      */
     public static UserKeys polling(Pool pool) {
         long period = SHARED_STORE_REFRESH.toNanos();
-        return new UserKeys(() -> System.nanoTime() / period, () -> {}, pool);
+        long origin = System.nanoTime(); // nanoTime may be negative; versions must not be (-1 means "unknown")
+        return new UserKeys(() -> (System.nanoTime() - origin) / period, () -> {}, pool);
     }
 
     private UserKeys(LongSupplier version, AutoCloseable probe, Pool pool) {

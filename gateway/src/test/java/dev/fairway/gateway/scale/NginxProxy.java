@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * temp prefix (its own pid, logs and temp files). Skipped without /usr/sbin/nginx unless
  * -Dfairway.nginx.required=true (./fairway test) makes it a failure.
  */
-final class NginxProxy implements AutoCloseable {
+public final class NginxProxy implements AutoCloseable {
     static final Path SHIPPED = Path.of("../deploy/nginx/fairway.conf");
     private static final Path NGINX = Path.of("/usr/sbin/nginx");
 
@@ -33,7 +33,8 @@ final class NginxProxy implements AutoCloseable {
     }
 
     /** {@code roundRobin}: the shipped file without its hash line, for contrast. */
-    static NginxProxy start(List<Integer> nodePorts, boolean roundRobin) throws IOException, InterruptedException {
+    public static NginxProxy start(List<Integer> nodePorts, boolean roundRobin)
+            throws IOException, InterruptedException {
         if (!Files.isExecutable(NGINX)) {
             if (Boolean.getBoolean("fairway.nginx.required"))
                 throw new IllegalStateException("nginx is required (apt-get install nginx)");
@@ -44,8 +45,8 @@ final class NginxProxy implements AutoCloseable {
         int port = freePort();
         String site = Files.readString(SHIPPED)
                 .replace("listen 127.0.0.1:8080;", "listen 127.0.0.1:" + port + ";")
-                .replace("server 127.0.0.1:8081 ", "server 127.0.0.1:" + nodePorts.get(0) + " ")
-                .replace("server 127.0.0.1:8082 ", "server 127.0.0.1:" + nodePorts.get(1) + " ");
+                .replaceAll("(?m)^\\s*server 127\\.0\\.0\\.1:8082 .*\n", "")
+                .replaceAll("(?m)^(\\s*)server 127\\.0\\.0\\.1:8081 (.*)$", nodeLines(nodePorts));
         if (roundRobin) site = site.replaceAll("(?m)^\\s*hash .*$", "");
         Path prefix = Files.createTempDirectory("fairway-nginx");
         Files.createDirectories(prefix.resolve("conf"));
@@ -84,7 +85,14 @@ final class NginxProxy implements AutoCloseable {
         return proxy;
     }
 
-    String baseUrl() {
+    /** The shipped example's first server line, once per node. */
+    private static String nodeLines(List<Integer> ports) {
+        StringBuilder lines = new StringBuilder();
+        for (int p : ports) lines.append(lines.isEmpty() ? "" : "\n").append("$1server 127.0.0.1:" + p + " $2");
+        return lines.toString();
+    }
+
+    public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 
