@@ -82,13 +82,9 @@ public final class ServerDatabase implements AutoCloseable {
             return ds;
         };
         Pool reads = JDBCPool.pool(vertx, readOnly.get(), new PoolOptions().setMaxSize(4));
+        PostgresTurnLocks locks = new PostgresTurnLocks(vertx, Postgres.dataSource(at));
         return new ServerDatabase(
-                Dialect.POSTGRESQL,
-                () -> Postgres.dataSource(at),
-                readOnly,
-                () -> {},
-                reads,
-                new PostgresTurnLocks(vertx, Postgres.dataSource(at)));
+                Dialect.POSTGRESQL, () -> Postgres.dataSource(at), readOnly, locks::close, reads, locks);
     }
 
     private static FileChannel lock(Path file) {
