@@ -9,8 +9,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Debian's nginx in front of test nodes, configured by the shipped deploy/nginx/fairway.conf with only its ports
@@ -127,8 +129,8 @@ public final class NginxProxy implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
-        try {
-            Files.deleteIfExists(prefix.resolve("nginx.pid"));
+        try (Stream<Path> files = Files.walk(prefix)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
