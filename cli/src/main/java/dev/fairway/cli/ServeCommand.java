@@ -5,7 +5,7 @@ import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.models.ModelsConfig;
 import dev.fairway.gateway.store.Database;
-import java.nio.file.Path;
+import dev.fairway.gateway.store.StoreLocation;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -39,9 +39,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--db",
             defaultValue = "${env:FAIRWAY_DB}",
-            description =
-                    "SQLite file for users and conversations (env FAIRWAY_DB, default ~/.local/share/fairway/fairway.db).")
-    Path db;
+            description = "Where users and conversations live: an SQLite file (env FAIRWAY_DB, default "
+                    + "~/.local/share/fairway/fairway.db), or postgresql://USER@HOST:PORT/DB, a PostgreSQL database "
+                    + "several servers share (password from FAIRWAY_DB_PASSWORD or the file FAIRWAY_DB_PASSWORD_FILE).")
+    String db;
 
     @Option(
             names = "--max-body-bytes",
@@ -142,11 +143,12 @@ public final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--metrics-host needs --metrics-port");
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535))
             throw new IllegalArgumentException("--metrics-port must be 0..65535");
-        return new GatewayConfig(
+        StoreLocation store = StoreLocation.parse(db);
+        GatewayConfig config = new GatewayConfig(
                         model,
                         host,
                         port,
-                        db != null ? db : Database.defaultPath(),
+                        store instanceof StoreLocation.SqliteFile f ? f.file() : Database.defaultPath(),
                         maxBodyBytes,
                         engineOptions.builder().build(),
                         headerTimeout,
@@ -155,6 +157,7 @@ public final class ServeCommand implements Callable<Integer> {
                         metricsPort != null ? metricsPort : -1,
                         metricsPerUser)
                 .withUi(ui);
+        return store instanceof StoreLocation.Postgres pg ? config.withSharedStore(pg) : config;
     }
 
     private static void printModels(ModelsConfig models) {

@@ -1,10 +1,12 @@
 package dev.fairway.cli;
 
 import dev.fairway.gateway.store.Database;
+import dev.fairway.gateway.store.Postgres;
+import dev.fairway.gateway.store.StoreLocation;
 import dev.fairway.gateway.store.UserAdmin;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
+import javax.sql.DataSource;
 import org.sqlite.SQLiteDataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,18 +27,32 @@ public final class UsersCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** --db for each subcommand, so it can follow the verb: `fairway users add NAME --db FILE`. */
+    /**
+     * --db for each subcommand, so it can follow the verb: `fairway users add NAME --db FILE`. On a shared PostgreSQL
+     * store every node sees the change within half a second (UserKeys.SHARED_STORE_REFRESH).
+     */
     static final class DbOption {
         @Option(
                 names = "--db",
                 defaultValue = "${env:FAIRWAY_DB}",
-                description = "SQLite file (env FAIRWAY_DB, default ~/.local/share/fairway/fairway.db).")
-        Path db;
+                description =
+                        "SQLite file (env FAIRWAY_DB, default ~/.local/share/fairway/fairway.db) or "
+                                + "postgresql://USER@HOST:PORT/DB (password from FAIRWAY_DB_PASSWORD or FAIRWAY_DB_PASSWORD_FILE).")
+        String db;
 
         UserAdmin admin() {
-            SQLiteDataSource ds = Database.dataSource(db != null ? db : Database.defaultPath());
-            Database.migrate(ds);
-            return new UserAdmin(ds);
+            return switch (StoreLocation.parse(db)) {
+                case StoreLocation.SqliteFile f -> {
+                    SQLiteDataSource ds = Database.dataSource(f.file());
+                    Database.migrate(ds);
+                    yield new UserAdmin(ds);
+                }
+                case StoreLocation.Postgres pg -> {
+                    DataSource ds = Postgres.dataSource(pg);
+                    Postgres.migrate(ds);
+                    yield new UserAdmin(ds);
+                }
+            };
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -30,29 +31,19 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Path db, String... extraArgs) throws IOException, InterruptedException {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(
-                java,
-                "--add-modules",
-                "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-Xmx1g",
-                "-cp",
-                classpath,
-                "dev.fairway.cli.FairwayCli",
-                "serve",
-                "--model",
-                TestGateway.modelPath(),
-                "--db",
-                db.toString(),
-                "--kv-mb",
-                "32",
-                "--threads",
-                "2"));
+        return start(db.toString(), Map.of(), extraArgs);
+    }
+
+    /** {@code db} as --db takes it (a file or postgresql://...); {@code env} added to the server's environment. */
+    static ServerProcess start(String db, Map<String, String> env, String... extraArgs)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(
+                cli("serve", "--model", TestGateway.modelPath(), "--db", db, "--kv-mb", "32", "--threads", "2"));
         if (!List.of(extraArgs).contains("--port")) command.addAll(List.of("--port", "0"));
         command.addAll(List.of(extraArgs));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process p = builder.start();
         CompletableFuture<String> url = new CompletableFuture<>();
         List<String> lines = new ArrayList<>();
         Thread reader = new Thread(
@@ -85,11 +76,32 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The command line that runs `fairway ARGS...` in a JVM of its own on the tests' classpath. */
+    static List<String> cli(String... args) {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx1g",
+                "-cp",
+                classpath,
+                "dev.fairway.cli.FairwayCli"));
+        command.addAll(List.of(args));
+        return command;
+    }
+
     String baseUrl() {
         return baseUrl;
     }
 
     /** SIGKILL: no shutdown hooks, no flushing, like a power cut for the JVM. */
+    long pid() {
+        return process.pid();
+    }
+
     void kill9() throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-9", String.valueOf(process.pid()))
                 .inheritIO()

@@ -7,6 +7,7 @@ import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.models.ModelRegistry;
 import dev.fairway.gateway.models.ModelsConfig;
+import dev.fairway.gateway.store.Dialect;
 import dev.fairway.gateway.store.ServerDatabase;
 import dev.fairway.gateway.store.UserAdmin;
 import io.vertx.core.Future;
@@ -30,6 +31,7 @@ public final class Gateway implements AutoCloseable {
     private GatewayVerticle verticle;
     private ServerDatabase database;
     private UserKeys userKeys;
+    private GatewayMetrics metrics;
 
     private Gateway(
             Vertx vertx,
@@ -77,15 +79,18 @@ public final class Gateway implements AutoCloseable {
                 .onFailure(e -> g.vertx.close().onComplete(v -> {
                     g.models.close();
                     g.closeUserKeys();
+                    if (g.metrics != null) g.metrics.close();
                     if (g.database != null) g.database.close();
                 }));
     }
 
     private Future<Gateway> boot(PrintStream out) {
         GatewayMetrics metrics = new GatewayMetrics(models::stats, config.metricsPerUser());
+        this.metrics = metrics;
         return vertx.executeBlocking(this::openDatabase)
                 .compose(db -> {
                     database = db;
+                    if (db.dialect() == Dialect.POSTGRESQL) return Future.succeededFuture(UserKeys.polling(db.reads()));
                     return vertx.executeBlocking(() -> UserKeys.open(db.readOnlyDataSource(), db.reads()));
                 })
                 .compose(keys -> {
@@ -111,7 +116,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private ServerDatabase openDatabase() throws Exception {
-        ServerDatabase db = ServerDatabase.open(vertx, config.database());
+        ServerDatabase db = ServerDatabase.open(vertx, config.store());
         if (!config.loopback() && new UserAdmin(db.writableDataSource()).count() == 0) {
             db.close();
             throw new IllegalStateException("refusing to listen on " + config.host() + " without API keys: "
@@ -196,6 +201,7 @@ public final class Gateway implements AutoCloseable {
         } finally {
             models.close();
             closeUserKeys();
+            if (metrics != null) metrics.close();
             if (database != null) database.close();
             vertx.close().toCompletionStage().toCompletableFuture().join();
         }

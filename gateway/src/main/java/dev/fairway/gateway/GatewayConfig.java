@@ -1,6 +1,7 @@
 package dev.fairway.gateway;
 
 import dev.fairway.engine.EngineConfig;
+import dev.fairway.gateway.store.StoreLocation;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -19,7 +20,38 @@ public record GatewayConfig(
         String metricsHost,
         int metricsPort,
         boolean metricsPerUser,
-        boolean ui) {
+        boolean ui,
+        StoreLocation.Postgres sharedStore) {
+
+    /** On the SQLite file {@code database} (no shared store). */
+    public GatewayConfig(
+            String model,
+            String host,
+            int port,
+            Path database,
+            long maxBodyBytes,
+            EngineConfig engine,
+            int headerTimeoutSeconds,
+            int idleTimeoutSeconds,
+            String metricsHost,
+            int metricsPort,
+            boolean metricsPerUser,
+            boolean ui) {
+        this(
+                model,
+                host,
+                port,
+                database,
+                maxBodyBytes,
+                engine,
+                headerTimeoutSeconds,
+                idleTimeoutSeconds,
+                metricsHost,
+                metricsPort,
+                metricsPerUser,
+                ui,
+                null);
+    }
 
     /** With the web chat at `/` (`--no-ui` turns it off). */
     public GatewayConfig(
@@ -62,7 +94,31 @@ public record GatewayConfig(
                 metricsHost,
                 metricsPort,
                 metricsPerUser,
-                on);
+                on,
+                sharedStore);
+    }
+
+    /** Users and conversations in a PostgreSQL database shared with other nodes, instead of the SQLite file. */
+    public GatewayConfig withSharedStore(StoreLocation.Postgres at) {
+        return new GatewayConfig(
+                model,
+                host,
+                port,
+                database,
+                maxBodyBytes,
+                engine,
+                headerTimeoutSeconds,
+                idleTimeoutSeconds,
+                metricsHost,
+                metricsPort,
+                metricsPerUser,
+                ui,
+                at);
+    }
+
+    /** Where users and conversations live. */
+    public StoreLocation store() {
+        return sharedStore != null ? sharedStore : new StoreLocation.SqliteFile(database);
     }
 
     public static final int DEFAULT_HEADER_TIMEOUT_SECONDS = 30;
@@ -87,7 +143,8 @@ public record GatewayConfig(
         out.println("  host:port        " + host + ":" + port
                 + (loopback() ? " (loopback: open without users)" : " (API keys required)"));
         out.println("  web chat         " + (ui ? "at / (open the server's address in a browser)" : "off (--no-ui)"));
-        out.println("  database         " + database.toAbsolutePath());
+        out.println("  database         "
+                + (sharedStore != null ? sharedStore + " (shared PostgreSQL)" : database.toAbsolutePath()));
         out.println("  max body         " + maxBodyBytes + " bytes");
         out.println("  timeouts         request " + seconds(headerTimeoutSeconds) + ", idle keep-alive "
                 + seconds(idleTimeoutSeconds));

@@ -109,7 +109,7 @@ public final class GatewayVerticle extends VerticleBase {
         EmbeddingsEndpoint embeddings = new EmbeddingsEndpoint(access);
         OllamaEndpoint ollama = new OllamaEndpoint(access, metrics, drain);
         HealthEndpoint health = new HealthEndpoint(this.models, started, metrics, drain);
-        ConversationStore conversationStore = new ConversationStore(database.reads(), database.writer());
+        ConversationStore conversationStore = database.conversations();
         ConversationsEndpoint conversations = new ConversationsEndpoint(conversationStore, access, metrics, drain);
         ConversationItemsEndpoint items = new ConversationItemsEndpoint(conversationStore);
         ResponsesEndpoint responses = new ResponsesEndpoint(

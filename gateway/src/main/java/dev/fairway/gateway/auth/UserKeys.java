@@ -8,8 +8,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 
 /**
@@ -18,13 +20,17 @@ import javax.sql.DataSource;
  * while. Instead each request reads SQLite's `PRAGMA data_version`, which changes whenever another connection
  * committed: unchanged, the copy is used (no worker round trip); changed, the table is reloaded first.
  * The version is read on the event loop through a connection of its own that never waits for a lock (a few
- * microseconds; a busy database just means a reload). Confined to one event loop, the verticle's.
+ * microseconds; a busy database just means a reload). On a shared PostgreSQL store see {@link #polling}.
+ * Confined to one event loop, the verticle's.
  */
 public final class UserKeys implements AutoCloseable {
     private record Snapshot(long version, Map<String, String> userByHash) {}
 
-    private final Connection probe;
-    private final PreparedStatement dataVersion;
+    /** How long a shared store's copy is used before it is read again: a removed key works at most this long. */
+    public static final Duration SHARED_STORE_REFRESH = Duration.ofMillis(500);
+
+    private final LongSupplier version;
+    private final AutoCloseable probe;
     private final Pool pool;
     private volatile Snapshot snapshot;
     private Future<Snapshot> reloading;
@@ -36,18 +42,30 @@ public final class UserKeys implements AutoCloseable {
         try (Statement s = probe.createStatement()) {
             s.execute("PRAGMA busy_timeout = 0");
         }
-        return new UserKeys(probe, pool);
+        PreparedStatement dataVersion = probe.prepareStatement("PRAGMA data_version");
+        return new UserKeys(() -> dataVersion(dataVersion), probe, pool);
     }
 
-    private UserKeys(Connection probe, Pool pool) throws SQLException {
+    /**
+     * On a shared PostgreSQL store, where other nodes and `fairway users` commit from afar and nothing like SQLite's
+     * data_version exists: the version is the current {@link #SHARED_STORE_REFRESH} period, so the table is read
+     * again at most twice a second and only while requests come.
+     */
+    public static UserKeys polling(Pool pool) {
+        long period = SHARED_STORE_REFRESH.toNanos();
+        long origin = System.nanoTime(); // nanoTime may be negative; versions must not be (-1 means "unknown")
+        return new UserKeys(() -> (System.nanoTime() - origin) / period, () -> {}, pool);
+    }
+
+    private UserKeys(LongSupplier version, AutoCloseable probe, Pool pool) {
+        this.version = version;
         this.probe = probe;
-        this.dataVersion = probe.prepareStatement("PRAGMA data_version");
         this.pool = pool;
     }
 
     /** Every user's name by key hash, as committed right now. */
     public Future<Map<String, String>> current() {
-        long version = version();
+        long version = this.version.getAsLong();
         if (version >= 0 && snapshot != null && snapshot.version() == version)
             return Future.succeededFuture(snapshot.userByHash());
         boolean joinable = version >= 0 && reloading != null && !reloading.isComplete() && reloadingVersion == version;
@@ -70,7 +88,7 @@ public final class UserKeys implements AutoCloseable {
     }
 
     /** -1 when SQLite is busy (matches no snapshot). */
-    private long version() {
+    private static long dataVersion(PreparedStatement dataVersion) {
         try (ResultSet rs = dataVersion.executeQuery()) {
             return rs.next() ? rs.getLong(1) : -1;
         } catch (SQLException e) {
@@ -79,7 +97,7 @@ public final class UserKeys implements AutoCloseable {
     }
 
     @Override
-    public void close() throws SQLException {
+    public void close() throws Exception {
         probe.close();
     }
 }

@@ -23,6 +23,7 @@ import dev.fairway.gateway.store.ConversationStore;
 import dev.fairway.gateway.store.ConversationStore.Conversation;
 import dev.fairway.gateway.store.ConversationStore.Message;
 import dev.fairway.gateway.store.ConversationStore.NewMessage;
+import dev.fairway.gateway.store.TurnLocks;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -212,9 +213,10 @@ public final class ConversationsEndpoint {
         String model = entry.name();
         ctx.put(dev.fairway.gateway.openai.GenerationCall.MODEL_LABEL, model);
         turns.enter(c.id(), () -> ctx.response().closed())
+                .compose(this::lockAcrossServers)
                 .onSuccess(slot -> {
                     if (ctx.response().closed()) {
-                        slot.release(); // the client left while waiting
+                        slot.run(); // the client left while waiting
                         return;
                     }
                     if (drain.isDraining()) {
@@ -226,7 +228,7 @@ public final class ConversationsEndpoint {
                     Runnable done = () -> {
                         if (over[0]) return;
                         over[0] = true;
-                        slot.release();
+                        slot.run();
                         drain.release();
                     };
                     models.lease(ctx, entry, first.spec().stream())
@@ -245,9 +247,32 @@ public final class ConversationsEndpoint {
                 .onFailure(ctx::fail);
     }
 
-    private static void fail(RoutingContext ctx, TurnQueue.Slot slot, Throwable e) {
-        slot.release();
+    private static void fail(RoutingContext ctx, Runnable release, Throwable e) {
+        release.run();
         ctx.fail(e);
+    }
+
+    /**
+     * After this server's queue, the store's turn lock: on a shared store another node may be running a turn on the
+     * same conversation. The returned handle releases both.
+     */
+    private Future<Runnable> lockAcrossServers(TurnQueue.Slot slot) {
+        String id = slot.conversationId();
+        return store.lockTurn(id)
+                .<Runnable>map(unlock -> () -> {
+                    unlock.run();
+                    slot.release();
+                })
+                .recover(e -> {
+                    slot.release();
+                    return Future.failedFuture(
+                            e instanceof TurnLocks.BusyException
+                                    ? ApiError.conflict(
+                                            "Another server has been running a turn on this conversation for too "
+                                                    + "long; retry later.",
+                                            "conversation_busy")
+                                    : e);
+                });
     }
 
     /**

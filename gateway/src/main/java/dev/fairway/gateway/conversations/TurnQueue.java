@@ -53,6 +53,10 @@ public final class TurnQueue {
             this.conversationId = conversationId;
         }
 
+        String conversationId() {
+            return conversationId;
+        }
+
         public void release() {
             if (released) return;
             released = true;

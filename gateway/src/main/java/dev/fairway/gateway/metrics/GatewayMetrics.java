@@ -1,11 +1,19 @@
 package dev.fairway.gateway.metrics;
 
 import dev.fairway.engine.EngineStats;
+import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.Usage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -19,13 +27,16 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Everything /metrics exports. Latencies are measured at the gateway (what a client sees); queue, KV and fairness
- * figures come from one Engine.stats() snapshot taken per scrape.
+ * figures come from one Engine.stats() snapshot taken per scrape. The {@code fairway_*} series (label {@code model})
+ * are Fairway's own; {@link VllmSeries} repeats what routers and vLLM dashboards read under vLLM's names (label
+ * {@code model_name}); JVM and process series come from Micrometer's binders.
  */
-public final class GatewayMetrics {
+public final class GatewayMetrics implements AutoCloseable {
     private static final EngineStats EMPTY =
             new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, java.util.Map.of(), 1.0);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics jvmGc = new JvmGcMetrics();
     private final Supplier<Map<String, EngineStats>> statsSource;
     /** User names as label values: one series per user, and names visible to every scraper; so opt-in. */
     private final boolean perUser;
@@ -44,8 +55,10 @@ public final class GatewayMetrics {
         final Counter promptTokens;
         final Counter completionTokens;
         final Counter cachedTokens;
+        final VllmSeries vllm;
 
         PerModel(String model) {
+            vllm = new VllmSeries(registry, model);
             timeToFirstToken = latency(
                     "fairway.time.to.first.token",
                     "Request arrival to first generated token",
@@ -114,10 +127,24 @@ public final class GatewayMetrics {
     public GatewayMetrics(Supplier<Map<String, EngineStats>> statsSource, boolean perUser) {
         this.statsSource = statsSource;
         this.perUser = perUser;
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        jvmGc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** Stops listening to GC notifications (they would outlive the gateway otherwise). */
+    @Override
+    public void close() {
+        jvmGc.close();
     }
 
     /** The engine series of one model, registered the first time a scrape sees it loaded. */
     private void registerModel(String model) {
+        VllmSeries.registerEngineGauges(registry, stats, model);
         gauge("fairway.requests.running", "Sequences being decoded", model, s -> s.runningSequences());
         gauge("fairway.requests.waiting", "Sequences queued", model, s -> s.waitingSequences());
         Gauge.builder("fairway.kv.blocks", stats, r -> of(r, model).kvBlocksUsed())
@@ -156,7 +183,7 @@ public final class GatewayMetrics {
         counter("fairway.engine.steps", "Engine forward steps", model, s -> s.steps());
     }
 
-    private static EngineStats of(AtomicReference<Map<String, EngineStats>> r, String model) {
+    static EngineStats of(AtomicReference<Map<String, EngineStats>> r, String model) {
         return r.get().getOrDefault(model, EMPTY);
     }
 
@@ -198,16 +225,22 @@ public final class GatewayMetrics {
     }
 
     public void timeToFirstToken(String model, long nanos) {
-        model(model).timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS);
+        PerModel m = model(model);
+        m.timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS);
+        m.vllm.timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void interToken(String model, long nanos) {
-        model(model).interTokenLatency.record(nanos, TimeUnit.NANOSECONDS);
+        PerModel m = model(model);
+        m.interTokenLatency.record(nanos, TimeUnit.NANOSECONDS);
+        m.vllm.interTokenLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void finished(String model, String user, Usage usage, long totalNanos) {
+    public void finished(String model, String user, GenerationResult result, long totalNanos) {
         PerModel m = model(model);
         m.endToEnd.record(totalNanos, TimeUnit.NANOSECONDS);
+        m.vllm.finished(result, totalNanos);
+        Usage usage = result.usage();
         if (usage == null) return;
         m.promptTokens.increment(usage.promptTokens());
         m.completionTokens.increment(usage.completionTokens());

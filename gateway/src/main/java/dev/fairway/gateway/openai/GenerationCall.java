@@ -224,7 +224,7 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
             tokens = new ArrayList<>();
             Done done = (Done) event;
             drain.unregister(this);
-            metrics.finished(model, user, done.result().usage(), done.totalNanos());
+            metrics.finished(model, user, done.result(), done.totalNanos());
             ApiError cut = cutBy;
             if (cut != null && done.result().first().finishReason() == FinishReason.CANCELLED)
                 sink.onCut(done.result(), cut);

@@ -47,10 +47,24 @@ public final class ConversationStore {
 
     private final Pool reads;
     private final SqlWriter writer;
+    private final Dialect dialect;
+    private final TurnLocks turnLocks;
 
+    /** On an SQLite file this server owns. */
     public ConversationStore(Pool reads, SqlWriter writer) {
+        this(reads, writer, Dialect.SQLITE, TurnLocks.LOCAL);
+    }
+
+    public ConversationStore(Pool reads, SqlWriter writer, Dialect dialect, TurnLocks turnLocks) {
         this.reads = reads;
         this.writer = writer;
+        this.dialect = dialect;
+        this.turnLocks = turnLocks;
+    }
+
+    /** The conversation's turn across every server on this store; run the handle once the reply is stored. */
+    public Future<Runnable> lockTurn(String conversationId) {
+        return turnLocks.acquire(conversationId);
     }
 
     /** Strictly increasing, so "newest first" is well defined even within one millisecond. */
@@ -145,7 +159,10 @@ public final class ConversationStore {
         }
     }
 
-    /** Inside the writer's transaction: max(seq) + 1 cannot race, there is one writer. */
+    /**
+     * Inside a writer's transaction: max(seq) + 1 cannot race. SQLite has one writer; on PostgreSQL, where several
+     * nodes write, {@link #touch} first updates the conversation's row, whose row lock orders the inserts.
+     */
     static Message insertMessage(Connection c, String conversationId, NewMessage m) throws SQLException {
         String id = newId("msg_");
         long now = now();
@@ -186,7 +203,7 @@ public final class ConversationStore {
     /** {@code titleContains}: only titles containing it (ASCII letters case-insensitive); null for all. */
     public Future<Page> list(String owner, int limit, Conversation after, String titleContains) {
         String sql = "SELECT " + COLUMNS + " FROM conversations c WHERE c.owner = ?"
-                + (titleContains == null ? "" : " AND instr(lower(coalesce(c.title, '')), lower(?)) > 0")
+                + (titleContains == null ? "" : " AND " + dialect.titleContains())
                 + (after == null ? "" : " AND (c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))")
                 + " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?";
         Tuple args = Tuple.tuple().addValue(owner);

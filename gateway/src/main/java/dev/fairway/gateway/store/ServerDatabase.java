@@ -1,7 +1,9 @@
 package dev.fairway.gateway.store;
 
 import io.vertx.core.Vertx;
+import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -11,37 +13,78 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import org.sqlite.SQLiteDataSource;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * A server's hold on its database: the one writer, the read pool, and an exclusive lock file. Turns on a
- * conversation are serialized inside one server, so two servers on one file could interleave them; the second
- * is refused with a line that names --db.
+ * A server's hold on its database: the one writer, the read pool, and what orders turns. An SQLite file belongs to
+ * one server: turns on a conversation are serialized inside that server, so an exclusive lock file refuses a
+ * second one (with a line that names --db). A PostgreSQL store is shared: any number of nodes, with turns
+ * serialized across them by {@link PostgresTurnLocks}.
  */
 public final class ServerDatabase implements AutoCloseable {
-    private final Path file;
-    private final FileChannel lockChannel;
+    private final Dialect dialect;
+    private final Supplier<DataSource> writable;
+    private final Supplier<DataSource> readOnly;
+    private final AutoCloseable exclusivity;
     private final SqlWriter writer;
     private final Pool reads;
+    private final TurnLocks turnLocks;
 
-    private ServerDatabase(Path file, FileChannel lockChannel, SqlWriter writer, Pool reads) {
-        this.file = file;
-        this.lockChannel = lockChannel;
-        this.writer = writer;
+    private ServerDatabase(
+            Dialect dialect,
+            Supplier<DataSource> writable,
+            Supplier<DataSource> readOnly,
+            AutoCloseable exclusivity,
+            Pool reads,
+            TurnLocks turnLocks) {
+        this.dialect = dialect;
+        this.writable = writable;
+        this.readOnly = readOnly;
+        this.exclusivity = exclusivity;
+        this.writer = new SqlWriter(writable.get(), dialect);
         this.reads = reads;
+        this.turnLocks = turnLocks;
     }
 
-    /** Blocking (migrations, files): call on a worker. */
+    /** Blocking (migrations, files, connections): call on a worker. */
+    public static ServerDatabase open(Vertx vertx, StoreLocation at) {
+        return switch (at) {
+            case StoreLocation.SqliteFile f -> open(vertx, f.file());
+            case StoreLocation.Postgres pg -> openPostgres(vertx, pg);
+        };
+    }
+
     public static ServerDatabase open(Vertx vertx, Path file) {
-        SQLiteDataSource writable = Database.dataSource(file);
+        Database.prepareFile(file);
         FileChannel lock = lock(file);
         try {
-            Database.migrate(writable);
-            return new ServerDatabase(file, lock, new SqlWriter(writable), Database.readPool(vertx, file));
+            Database.migrate(Database.dataSource(file));
+            return new ServerDatabase(
+                    Dialect.SQLITE,
+                    () -> Database.dataSource(file),
+                    () -> Database.readOnlyDataSource(file),
+                    lock,
+                    Database.readPool(vertx, file),
+                    TurnLocks.LOCAL);
         } catch (RuntimeException e) {
             closeQuietly(lock);
             throw e;
         }
+    }
+
+    private static ServerDatabase openPostgres(Vertx vertx, StoreLocation.Postgres at) {
+        Postgres.migrate(Postgres.dataSource(at));
+        Supplier<DataSource> readOnly = () -> {
+            PGSimpleDataSource ds = Postgres.dataSource(at);
+            ds.setReadOnly(true);
+            return ds;
+        };
+        Pool reads = JDBCPool.pool(vertx, readOnly.get(), new PoolOptions().setMaxSize(4));
+        PostgresTurnLocks locks = new PostgresTurnLocks(vertx, Postgres.dataSource(at));
+        return new ServerDatabase(
+                Dialect.POSTGRESQL, () -> Postgres.dataSource(at), readOnly, locks::close, reads, locks);
     }
 
     private static FileChannel lock(Path file) {
@@ -60,7 +103,8 @@ public final class ServerDatabase implements AutoCloseable {
             if (held == null) {
                 ch.close();
                 throw new IllegalStateException("another Fairway server is using " + file.toAbsolutePath()
-                        + "; give this one its own database with --db FILE (or FAIRWAY_DB)");
+                        + "; give this one its own database with --db FILE (or FAIRWAY_DB), "
+                        + "or share a PostgreSQL one (--db postgresql://USER@HOST:PORT/DB)");
             }
             return ch;
         } catch (IOException e) {
@@ -68,13 +112,17 @@ public final class ServerDatabase implements AutoCloseable {
         }
     }
 
-    /** A read-only data source on the same file (for connections the pool does not manage). */
-    public SQLiteDataSource readOnlyDataSource() {
-        return Database.readOnlyDataSource(file);
+    public Dialect dialect() {
+        return dialect;
     }
 
-    public SQLiteDataSource writableDataSource() {
-        return Database.dataSource(file);
+    /** Read-only connections the pool does not manage. */
+    public DataSource readOnlyDataSource() {
+        return readOnly.get();
+    }
+
+    public DataSource writableDataSource() {
+        return writable.get();
     }
 
     public Pool reads() {
@@ -85,18 +133,27 @@ public final class ServerDatabase implements AutoCloseable {
         return writer;
     }
 
+    public TurnLocks turnLocks() {
+        return turnLocks;
+    }
+
+    /** The conversations on this database, with its dialect and turn locks. */
+    public ConversationStore conversations() {
+        return new ConversationStore(reads, writer, dialect, turnLocks);
+    }
+
     /** Blocking: every accepted write is committed first; the lock goes last. */
     @Override
     public void close() {
         writer.close();
         reads.close().toCompletionStage().toCompletableFuture().join();
-        closeQuietly(lockChannel);
+        closeQuietly(exclusivity);
     }
 
-    private static void closeQuietly(FileChannel ch) {
+    private static void closeQuietly(AutoCloseable c) {
         try {
-            ch.close();
-        } catch (IOException ignored) {
+            c.close();
+        } catch (Exception ignored) {
             // releasing the lock: the OS drops it with the process anyway
         }
     }

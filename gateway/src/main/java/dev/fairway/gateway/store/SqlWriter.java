@@ -40,6 +40,7 @@ public final class SqlWriter implements AutoCloseable {
     }
 
     private final DataSource dataSource;
+    private final Dialect dialect;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fairway-db-writer");
         t.setDaemon(true);
@@ -48,7 +49,16 @@ public final class SqlWriter implements AutoCloseable {
     private Connection connection; // writer thread only
 
     public SqlWriter(DataSource dataSource) {
+        this(dataSource, Dialect.SQLITE);
+    }
+
+    /**
+     * On PostgreSQL one writer per node is not needed for locking (nodes write concurrently anyway) but keeps the
+     * same invariant: a job's future succeeds only after its COMMIT returned.
+     */
+    public SqlWriter(DataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
+        this.dialect = dialect;
     }
 
     /** Runs {@code work} in its own transaction; completes on the caller's Vert.x context once committed. */
@@ -84,7 +94,7 @@ public final class SqlWriter implements AutoCloseable {
     private <T> T inTransaction(Work<T> work) throws SQLException {
         Connection c = connection();
         try (Statement s = c.createStatement()) {
-            s.execute("BEGIN IMMEDIATE");
+            s.execute(dialect.begin());
         }
         try {
             T result = work.run(c);

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
-import dev.fairway.gateway.store.Database;
-import dev.fairway.gateway.store.UserAdmin;
-import java.nio.file.Path;
+import dev.fairway.gateway.TestStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +17,7 @@ import org.junit.jupiter.api.TestInstance;
 /** Stored conversations with two API-key users: CRUD, chat turns with history, isolation, paging, restarts. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConversationsTest {
-    private final Path db = TestGateway.tempDb();
+    private final TestStore store = newStore();
     private Gateway gateway;
     private Http alice;
     private Http bob;
@@ -28,15 +26,18 @@ class ConversationsTest {
 
     @BeforeAll
     void start() throws Exception {
-        var ds = Database.dataSource(db);
-        Database.migrate(ds);
-        aliceKey = new UserAdmin(ds).add("alice");
-        bobKey = new UserAdmin(ds).add("bob");
+        aliceKey = store.addUser("alice");
+        bobKey = store.addUser("bob");
         boot();
     }
 
+    /** SQLite here; {@link ConversationsOnPostgresTest} runs every test on a shared PostgreSQL store. */
+    TestStore newStore() {
+        return TestStore.sqlite();
+    }
+
     private void boot() {
-        gateway = TestGateway.start(TestGateway.config(db));
+        gateway = TestGateway.start(store.config());
         alice = new Http(gateway.baseUrl(), aliceKey);
         bob = new Http(gateway.baseUrl(), bobKey);
     }
