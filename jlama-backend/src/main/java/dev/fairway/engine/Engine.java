@@ -183,6 +183,12 @@ public final class Engine implements AutoCloseable {
         inbox.add(() -> outputs.finishRequest(r, FinishReason.CANCELLED, null));
     }
 
+    /** Bytes this engine holds: the weights plus the KV pool (the figure {@link ModelFootprint} estimates). */
+    public long memoryBytes() {
+        return model.weights().bytes()
+                + (long) kv.pool().total() * PagedKvCache.bytesPerBlock(model.config(), kv.blockSize());
+    }
+
     public ModelInfo modelInfo() {
         var c = model.config();
         long h = c.hidden(),
