@@ -78,6 +78,7 @@ public final class ConversationsEndpoint {
         String title = Fields.optString(body, "title", MAX_TITLE);
         String metadata = ConversationJson.metadata(body);
         ConversationSettings.validate(metadata);
+        checkModel(metadata);
         List<NewMessage> items = ConversationJson.items(body.get("items")).stream()
                 .map(m -> new NewMessage(m.role().name().toLowerCase(Locale.ROOT), m.content(), "completed"))
                 .toList();
@@ -149,6 +150,7 @@ public final class ConversationsEndpoint {
         String title = Fields.optString(body, "title", MAX_TITLE);
         String metadata = ConversationJson.metadata(body);
         ConversationSettings.validate(metadata);
+        checkModel(metadata);
         if (title == null && metadata == null)
             throw ApiError.badRequest("Send 'title' and/or 'metadata' to update.", "title");
         Conversation c = ctx.get(CONVERSATION);
@@ -342,6 +344,22 @@ public final class ConversationsEndpoint {
         } catch (Exception e) {
             return Future.failedFuture(e);
         }
+    }
+
+    /** A conversation set to a model this server does not serve is a 400 (one it stops serving later falls back). */
+    private void checkModel(String metadataJson) {
+        String model = ConversationSettings.model(metadataJson);
+        if (model == null || models.registry().find(model) != null) return;
+        throw ApiError.badRequest(
+                "metadata: the model '" + model + "' does not exist. This server serves: "
+                        + String.join(
+                                ", ",
+                                models.registry().entries().stream()
+                                        .map(ModelRegistry.Entry::name)
+                                        .toList())
+                        + ".",
+                "metadata.model",
+                "model_not_found");
     }
 
     private static ApiError gone(String id) {
