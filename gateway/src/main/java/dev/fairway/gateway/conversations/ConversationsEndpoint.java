@@ -293,7 +293,9 @@ public final class ConversationsEndpoint {
                                                 .build(),
                                         1,
                                         1.0);
-                        if (fit != null) ctx.response().putHeader(Truncation.HEADER, String.valueOf(fit.dropped()));
+                        // a stream whose model had to load first sent its headers already (ModelAccess)
+                        if (fit != null && !ctx.response().headWritten())
+                            ctx.response().putHeader(Truncation.HEADER, String.valueOf(fit.dropped()));
                         SseResponder sse = turn.spec().stream()
                                 ? new SseResponder(
                                         ctx.response(), envelope, 1, turn.spec().includeUsage())

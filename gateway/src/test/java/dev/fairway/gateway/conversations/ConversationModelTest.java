@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fairway.engine.Engine;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
 import dev.fairway.gateway.models.ModelsConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -112,6 +117,53 @@ class ConversationModelTest {
                         .get("model")
                         .asText())
                 .isEqualTo("stories260K");
+    }
+
+    /** The stream's headers go out while the model loads; the turn must not try to add one afterwards. */
+    @Test
+    void aStreamedTurnOnAModelThatMustLoadFirstIsAnswered() throws Exception {
+        gateway = Gateway.start(
+                        TestGateway.config(db),
+                        ModelsConfig.of(List.of(F32, "jq4=" + JQ4), 0, null, Duration.ZERO),
+                        System.out,
+                        c -> {
+                            if (c.model().equals(JQ4)) sleep(1000); // long enough for the headers to go first
+                            return Engine.open(c);
+                        })
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join();
+        http = new Http(gateway.baseUrl());
+        String id = http.post("/v1/conversations", "{\"metadata\":{\"model\":\"jq4\",\"max_tokens\":\"8\"}}")
+                .json()
+                .get("id")
+                .asText();
+        List<String> lines =
+                rawStream("/v1/conversations/" + id + "/messages", "{\"content\":\"Once\",\"stream\":true}");
+        assertThat(lines.getFirst()).isEqualTo(": loading model jq4");
+        assertThat(lines.getLast()).isEqualTo("data: [DONE]");
+        assertThat(lines.get(1)).contains("\"model\":\"jq4\"");
+        assertThat(http.get("/v1/conversations/" + id).json().get("messages")).hasSize(2);
+    }
+
+    private List<String> rawStream(String path, String body) throws Exception {
+        HttpResponse<java.util.stream.Stream<String>> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body().filter(l -> !l.isEmpty()).toList();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
