@@ -295,10 +295,20 @@ public final class Engine implements AutoCloseable {
         prefillTokens += plan.promptTokens();
         outputs.started(plan);
         StepBatch batch = batch(plan);
-        float[] logits = gate.run(() -> runner.forward(batch));
+        float[] logits = gate.run(costByUser(plan), () -> runner.forward(batch));
         steps++;
         scheduler.afterStep(plan);
         outputs.apply(plan, logits);
+    }
+
+    /** What the step serves each user, weighted as the scheduler charges it: the gate orders models' steps by it. */
+    private Map<String, Double> costByUser(StepPlan plan) {
+        Map<String, Double> cost = new HashMap<>();
+        for (StepPlan.Chunk c : plan.chunks()) {
+            double tokens = c.decode() ? c.tokens() : c.tokens() * config.prefillTokenWeight();
+            cost.merge(c.sequence().user, tokens / c.sequence().weight, Double::sum);
+        }
+        return cost;
     }
 
     /** The runner's rows for a plan: every planned token at its position; logits where a chunk samples. */
