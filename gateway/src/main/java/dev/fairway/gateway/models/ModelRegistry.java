@@ -460,7 +460,7 @@ public final class ModelRegistry implements AutoCloseable {
                 "model",
                 "The model '" + e.name + "' needs " + ByteSize.format(need) + " (weights and KV pool) but the server's"
                         + " --memory-budget is " + ByteSize.format(config.memoryBudget())
-                        + "; it can never be loaded. Raise --memory-budget or shrink the model's KV pool (--kv-cache-mb).",
+                        + "; it can never be loaded. Raise --memory-budget or shrink the KV pools (--kv-mb).",
                 null);
         e.state = State.FAILED;
         e.failure = error;
