@@ -141,7 +141,16 @@ public final class ComputeGate {
         if (floor == Double.MAX_VALUE) return;
         for (String user : w.cost.keySet()) {
             Long last = lastServed.get(user);
-            if (last == null || now - last > IDLE_NANOS) counter.merge(user, floor, Math::max);
+            if (last == null || now - last > IDLE_NANOS) {
+                counter.merge(user, floor, Math::max);
+                lastServed.put(user, now); // active from now: kept by the pruning above until charged
+            }
+        }
+    }
+
+    int waitingCount() {
+        synchronized (lock) {
+            return waiting.size();
         }
     }
 

@@ -295,7 +295,8 @@ public final class Engine implements AutoCloseable {
         prefillTokens += plan.promptTokens();
         outputs.started(plan);
         StepBatch batch = batch(plan);
-        float[] logits = gate.run(costByUser(plan), () -> runner.forward(batch));
+        Map<String, Double> cost = gate == ComputeGate.NONE ? Map.of() : costByUser(plan);
+        float[] logits = gate.run(cost, () -> runner.forward(batch));
         steps++;
         scheduler.afterStep(plan);
         outputs.apply(plan, logits);
