@@ -120,14 +120,19 @@ async function enterApp() {
     ? `Signed in as ${api.user || 'local'}`
     : `Signed in with key …${api.key.slice(-4)}`;
   try {
-    const models = await api.models();
-    settings.setModels(models.data.map((m) => m.id));
+    await refreshModels();
   } catch (e) {
     if (handleAuthFailure(e)) return;
   }
   loadList(true);
   await route(true);
   $('composer-input').focus();
+}
+
+/** Fills the model picker from GET /v1/models (which also finds models newly put in --models-dir). */
+async function refreshModels() {
+  const models = await api.models();
+  settings.setModels(models.data);
 }
 
 /** A 401 after signing in: the key was revoked (or the server gained users). Back to the sign-in form. */
@@ -576,6 +581,7 @@ async function runTurn(conversationId, body, userView, text) {
   let first = null;
   let chunks = 0;
   let usage = null;
+  let model = null;
   let finish = null;
   let outcome = 'done';
   let error = null;
@@ -583,6 +589,7 @@ async function runTurn(conversationId, body, userView, text) {
     try {
       for await (const chunk of api.streamTurn(conversationId, body, controller.signal)) {
         if (chunk.usage) usage = chunk.usage;
+        if (chunk.model) model = chunk.model;
         const choice = chunk.choices && chunk.choices[0];
         if (!choice) continue;
         const delta = choice.delta && choice.delta.content;
@@ -642,6 +649,7 @@ async function runTurn(conversationId, body, userView, text) {
     const tokens = usage ? usage.completion_tokens : chunks;
     const parts = [];
     if (first !== null) {
+      if (model && settings.models && settings.models.size > 1) parts.push(model);
       parts.push(`TTFT ${Math.round(first - t0)} ms`, `${tokens} tokens`);
       const seconds = (end - first) / 1000;
       if (tokens > 1 && seconds > 0) parts.push(`${((tokens - 1) / seconds).toFixed(1)} tok/s`);
@@ -655,6 +663,7 @@ async function runTurn(conversationId, body, userView, text) {
   }
   state.turnsEnded += 1;
   updateComposer();
+  refreshModels().catch(() => {}); // the model just used is loaded now, another may have been unloaded
   refreshActions();
   const summary = state.conversations.find((x) => x.id === conversationId);
   if (summary) bumpInList({ ...summary, updated_at: Math.floor(Date.now() / 1000) });

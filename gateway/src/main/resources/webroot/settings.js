@@ -18,6 +18,25 @@ function readJson(key) {
   }
 }
 
+function formatBytes(n) {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
+}
+
+/** `jq4 (default) — loaded, 4.5 MiB, Q4, 512 ctx` */
+export function modelLabel(m) {
+  const facts = [m.loaded ? 'loaded' : 'not loaded'];
+  if (m.size_bytes) facts.push(formatBytes(m.size_bytes));
+  if (m.quantization || m.weight_type) facts.push(m.quantization || m.weight_type);
+  if (m.max_model_len) facts.push(`${m.max_model_len} ctx`);
+  return `${m.id}${m.default ? ' (default)' : ''} — ${facts.join(', ')}`;
+}
+
 export class Settings {
   /**
    * @param save async (metadata) => void: stores the conversation's metadata (PATCH); null while a chat is new
@@ -33,14 +52,39 @@ export class Settings {
       el.addEventListener('input', () => this.changed());
       el.addEventListener('change', () => this.changed());
     }
+    $('set-model').addEventListener('change', () => this.describeModel());
   }
 
-  /** The models the server offers (GET /v1/models). */
-  setModels(ids) {
+  /**
+   * The models the server offers (GET /v1/models entries): one option each, labelled with what a user choosing
+   * between them wants to know (loaded or loads on first use, size, quantization, context length).
+   */
+  setModels(models) {
     const select = $('set-model');
     const current = select.value;
-    select.replaceChildren(...ids.map((id) => new Option(id, id)));
-    if (current && ids.includes(current)) select.value = current;
+    this.models = new Map(models.map((m) => [m.id, m]));
+    select.replaceChildren(...models.map((m) => new Option(modelLabel(m), m.id)));
+    if (current && this.models.has(current)) select.value = current;
+    else if (current) select.append(new Option(current, current, false, true));
+    this.describeModel();
+  }
+
+  /** The line under the picker: the chosen model's state in words. */
+  describeModel() {
+    const m = this.models?.get($('set-model').value);
+    const info = $('model-info');
+    if (!m) {
+      info.textContent = $('set-model').value ? 'Not served by this server: the default model answers.' : '';
+      return;
+    }
+    const facts = [];
+    if (m.state === 'loaded') facts.push('Loaded');
+    else if (m.state === 'loading') facts.push('Loading…');
+    else if (m.state === 'failed') facts.push(`Failed to load: ${m.error || 'unknown error'}`);
+    else facts.push('Loads on first use (the first reply waits for it)');
+    if (m.size_bytes) facts.push(formatBytes(m.size_bytes));
+    if (m.max_model_len) facts.push(`context ${m.max_model_len} tokens`);
+    info.textContent = facts.join(' · ');
   }
 
   /** Shows a conversation's settings ({} and a saver for an existing one; null metadata for a new chat). */
@@ -56,6 +100,7 @@ export class Settings {
         if (v && ![...el.options].some((o) => o.value === v)) el.append(new Option(v, v));
         if (v) el.value = v;
         else if (el.options.length) el.selectedIndex = 0;
+        this.describeModel();
       } else {
         el.value = v;
       }

@@ -3,9 +3,11 @@ package dev.fairway.cli;
 import dev.fairway.cli.options.EngineOptions;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
+import dev.fairway.gateway.models.ByteSize;
 import dev.fairway.gateway.models.ModelsConfig;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.StoreLocation;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -112,6 +114,27 @@ public final class ServeCommand implements Callable<Integer> {
     int maxLoadedModels;
 
     @Option(
+            names = "--memory-budget",
+            paramLabel = "SIZE",
+            defaultValue = "${env:FAIRWAY_MEMORY_BUDGET:-0}",
+            description =
+                    "Memory for the loaded models' weights and KV pools, e.g. 8G or 512M: loading a model first unloads "
+                            + "the least recently used models that serve no request until it fits (requests wait while all are busy); "
+                            + "a model bigger than the budget is refused. Sizes are estimated from the model files. "
+                            + "0 = no limit (env FAIRWAY_MEMORY_BUDGET, default ${DEFAULT-VALUE}).")
+    String memoryBudget;
+
+    @Option(
+            names = "--models-dir",
+            paramLabel = "DIR",
+            defaultValue = "${env:FAIRWAY_MODELS_DIR}",
+            description =
+                    "Offer every model in DIR (each folder with a config.json, each .gguf file), named after the folder or file; "
+                            + "found at start and again on each GET /v1/models. Loaded on first use like any --model "
+                            + "(env FAIRWAY_MODELS_DIR).")
+    Path modelsDir;
+
+    @Option(
             names = "--preload",
             paramLabel = "NAME",
             split = ",",
@@ -131,12 +154,20 @@ public final class ServeCommand implements Callable<Integer> {
     int loadTimeout;
 
     ModelsConfig models() {
-        engineOptions.requireModel();
-        return ModelsConfig.of(engineOptions.models(), maxLoadedModels, preload, Duration.ofSeconds(loadTimeout));
+        if (modelsDir == null) engineOptions.requireModel();
+        return ModelsConfig.of(
+                engineOptions.models(),
+                modelsDir,
+                maxLoadedModels,
+                ByteSize.parse(memoryBudget, "--memory-budget"),
+                preload,
+                Duration.ofSeconds(loadTimeout));
     }
 
     GatewayConfig config() {
-        String model = engineOptions.requireModel();
+        String model = modelsDir == null
+                ? engineOptions.requireModel()
+                : models().defaultModel().source();
         if (headerTimeout < 0 || idleTimeout < 0)
             throw new IllegalArgumentException("--header-timeout and --idle-timeout must be >= 0");
         if (metricsHost != null && metricsPort == null)
@@ -168,8 +199,10 @@ public final class ServeCommand implements Callable<Integer> {
                     + (models.preload().contains(s.name()) ? ", loaded at start" : ", loaded on first use"));
         }
         System.out.println("  loaded at once   "
-                + (models.maxLoaded() > 0 ? "at most " + models.maxLoaded() : "no limit") + ", load timeout "
+                + (models.maxLoaded() > 0 ? "at most " + models.maxLoaded() : "no limit") + ", memory budget "
+                + (models.memoryBudget() > 0 ? ByteSize.format(models.memoryBudget()) : "none") + ", load timeout "
                 + (models.loadTimeout().isZero() ? "none" : models.loadTimeout().toSeconds() + " s"));
+        if (models.modelsDir() != null) System.out.println("  models dir       " + models.modelsDir());
         System.out.flush();
     }
 

@@ -69,4 +69,26 @@ class ServeModelsOptionsTest {
                                 .models())
                 .hasMessageContaining("--max-loaded-models is 1");
     }
+
+    @Test
+    void memoryBudgetAndModelsDir(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.createDirectory(dir.resolve("b-model"));
+        java.nio.file.Files.writeString(dir.resolve("b-model/config.json"), "{}");
+        java.nio.file.Files.writeString(dir.resolve("a.gguf"), "GGUF");
+        ModelsConfig m = parse("--model", "first=x", "--models-dir", dir.toString(), "--memory-budget", "1.5G")
+                .models();
+        assertThat(m.memoryBudget()).isEqualTo(3L << 29);
+        assertThat(m.models().stream().map(ModelsConfig.Spec::name)).containsExactly("first", "a", "b-model");
+        assertThat(m.defaultModel().name()).isEqualTo("first");
+        ModelsConfig dirOnly = parse("--models-dir", dir.toString()).models();
+        assertThat(dirOnly.defaultModel().name()).isEqualTo("a");
+        assertThat(parse("--models-dir", dir.toString()).config().model())
+                .isEqualTo(dir.resolve("a.gguf").toAbsolutePath().toString());
+        assertThatThrownBy(
+                        () -> parse("--model", "a=x", "--memory-budget", "lots").models())
+                .hasMessageContaining("--memory-budget lots");
+        assertThatThrownBy(() ->
+                        parse("--models-dir", dir.resolve("nothing").toString()).models())
+                .hasMessageContaining("no such folder");
+    }
 }

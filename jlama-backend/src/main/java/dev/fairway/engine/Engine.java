@@ -222,6 +222,12 @@ public final class Engine implements AutoCloseable {
         inbox.add(() -> outputs.finishRequest(r, FinishReason.CANCELLED, null));
     }
 
+    /** Bytes this engine holds: the weights plus the KV pool (the figure {@link ModelFootprint} estimates). */
+    public long memoryBytes() {
+        return model.weights().bytes()
+                + (long) kv.pool().total() * PagedKvCache.bytesPerBlock(model.config(), kv.blockSize());
+    }
+
     public ModelInfo modelInfo() {
         var c = model.config();
         long h = c.hidden(),
@@ -329,10 +335,21 @@ public final class Engine implements AutoCloseable {
         prefillTokens += plan.promptTokens();
         outputs.started(plan);
         StepBatch batch = batch(plan);
-        float[] logits = gate.run(() -> runner.forward(batch));
+        Map<String, Double> cost = gate == ComputeGate.NONE ? Map.of() : costByUser(plan);
+        float[] logits = gate.run(cost, () -> runner.forward(batch));
         steps++;
         scheduler.afterStep(plan);
         outputs.apply(plan, logits);
+    }
+
+    /** What the step serves each user, weighted as the scheduler charges it: the gate orders models' steps by it. */
+    private Map<String, Double> costByUser(StepPlan plan) {
+        Map<String, Double> cost = new HashMap<>();
+        for (StepPlan.Chunk c : plan.chunks()) {
+            double tokens = c.decode() ? c.tokens() : c.tokens() * config.prefillTokenWeight();
+            cost.merge(c.sequence().user, tokens / c.sequence().weight, Double::sum);
+        }
+        return cost;
     }
 
     /** The runner's rows for a plan: every planned token at its position; logits where a chunk samples. */

@@ -78,9 +78,22 @@ public final class ApiClient {
 
     public record Conversation(String id, String title, Map<String, String> metadata, List<Message> messages) {}
 
+    /** The server's default model (what a chat without a model setting uses). */
     public Model model() throws IOException {
-        JsonNode m = send(request("/v1/models").GET()).path("data").path(0);
-        return new Model(m.path("id").asText("?"), m.path("max_model_len").asInt(0));
+        List<Model> all = models();
+        return all.isEmpty() ? new Model("?", 0) : all.getFirst();
+    }
+
+    /** Every model the server offers, its default first. */
+    public List<Model> models() throws IOException {
+        List<Model> out = new ArrayList<>();
+        for (JsonNode m : send(request("/v1/models").GET()).path("data")) {
+            Model model =
+                    new Model(m.path("id").asText("?"), m.path("max_model_len").asInt(0));
+            if (m.path("default").asBoolean(false)) out.addFirst(model);
+            else out.add(model);
+        }
+        return out;
     }
 
     /** The caller's conversations, newest first (up to {@code limit}). */

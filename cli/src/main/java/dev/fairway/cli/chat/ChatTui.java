@@ -65,6 +65,9 @@ public final class ChatTui {
     private ApiClient.Turn turn;
     private String model = "?";
     private int contextLength;
+    /** The server's models, its default first (refreshed when the settings open). */
+    private List<ApiClient.Model> models = List.of();
+
     private long sentAt;
     private long firstTokenAt;
     private int tokens;
@@ -201,7 +204,8 @@ public final class ChatTui {
     /** Checks the server and the sign-in: the model and its context, and that conversations may be listed. */
     private boolean connect() {
         try {
-            ApiClient.Model m = api.model();
+            models = api.models();
+            ApiClient.Model m = models.isEmpty() ? new ApiClient.Model("?", 0) : models.getFirst();
             model = m.id();
             contextLength = m.contextLength();
             api.conversations(1);
@@ -524,6 +528,23 @@ public final class ChatTui {
         }
     }
 
+    /** The model this chat's turns run on: its setting if the server offers it, else the server's default. */
+    private ApiClient.Model chatModel() {
+        String chosen = settings.getOrDefault("model", "");
+        for (ApiClient.Model m : models) if (m.id().equals(chosen)) return m;
+        return new ApiClient.Model(model, contextLength);
+    }
+
+    /** The model setting's choices: the server's default (empty), then every model it offers. */
+    private List<String> modelChoices() {
+        List<String> out = new ArrayList<>();
+        out.add("");
+        for (ApiClient.Model m : models) out.add(m.id());
+        String current = editing.getOrDefault("model", "");
+        if (!out.contains(current)) out.add(current); // remembered, no longer offered: shown, not lost
+        return out;
+    }
+
     // ---- settings
 
     static final List<String> SETTINGS =
@@ -537,6 +558,11 @@ public final class ChatTui {
         editing.put("model colour", prefs.modelColour);
         Map<String, String> source = settingsForConversation ? settings : prefs.defaults;
         for (String key : ChatPrefs.CONVERSATION_KEYS) editing.put(key, source.getOrDefault(key, ""));
+        try {
+            models = api.models(); // models may have been added (--models-dir) or loaded since
+        } catch (IOException e) {
+            // keep the list we have; saving will report a server that is gone
+        }
         settingsIndex = 0;
         view = View.SETTINGS;
         info(
@@ -548,6 +574,7 @@ public final class ChatTui {
     private void settingsKey(KeyStroke k) {
         String field = SETTINGS.get(settingsIndex);
         boolean colour = field.endsWith("colour");
+        boolean choice = field.equals("model");
         switch (k.getKeyType()) {
             case ArrowUp -> settingsIndex = (settingsIndex + SETTINGS.size() - 1) % SETTINGS.size();
             case ArrowDown, Tab -> settingsIndex = (settingsIndex + 1) % SETTINGS.size();
@@ -557,11 +584,16 @@ public final class ChatTui {
                     int n = ChatPrefs.COLOURS.size();
                     editing.put(
                             field, ChatPrefs.COLOURS.get((i + (k.getKeyType() == KeyType.ArrowRight ? 1 : n - 1)) % n));
+                } else if (choice) {
+                    List<String> choices = modelChoices();
+                    int i = choices.indexOf(editing.get(field));
+                    int n = choices.size();
+                    editing.put(field, choices.get((i + (k.getKeyType() == KeyType.ArrowRight ? 1 : n - 1)) % n));
                 }
             }
             case Backspace -> {
                 String v = editing.get(field);
-                if (!colour && !v.isEmpty()) editing.put(field, v.substring(0, v.length() - 1));
+                if (!colour && !choice && !v.isEmpty()) editing.put(field, v.substring(0, v.length() - 1));
             }
             case Enter -> saveSettings();
             case Escape -> {
@@ -575,7 +607,8 @@ public final class ChatTui {
                             field,
                             ChatPrefs.COLOURS.get(
                                     (ChatPrefs.COLOURS.indexOf(editing.get(field)) + 1) % ChatPrefs.COLOURS.size()));
-                else if (!colour && typed(k) && editing.get(field).length() < 500)
+                else if (choice && k.getCharacter() == ' ') settingsKey(new KeyStroke(KeyType.ArrowRight));
+                else if (!colour && !choice && typed(k) && editing.get(field).length() < 500)
                     editing.put(field, editing.get(field) + k.getCharacter());
             }
             default -> {}
@@ -755,13 +788,14 @@ public final class ChatTui {
     }
 
     private String chatStatus() {
-        StringBuilder s = new StringBuilder(model);
+        ApiClient.Model chatModel = chatModel();
+        StringBuilder s = new StringBuilder(chatModel.id());
         s.append(" │ ").append(tokPerSec >= 0 ? String.format(Locale.ROOT, "%.1f tok/s", tokPerSec) : "– tok/s");
         s.append(" │ TTFT ").append(ttftMs >= 0 ? ttftMs + " ms" : "–");
         s.append(" │ ctx ")
                 .append(contextUsed >= 0 ? contextUsed : "–")
                 .append('/')
-                .append(contextLength);
+                .append(chatModel.contextLength());
         if (truncated > 0) s.append(" │ ").append(truncated).append(" oldest messages left out");
         if (turn != null) s.append(" │ streaming (Ctrl-C stops)");
         return s.toString();
@@ -848,7 +882,11 @@ public final class ChatTui {
             String key = SETTINGS.get(i);
             String v = editing.get(key);
             boolean colour = key.endsWith("colour");
-            String shown = colour ? "◀ " + v + " ▶" : (v.isEmpty() ? "(default)" : v);
+            String shown = colour
+                    ? "◀ " + v + " ▶"
+                    : key.equals("model")
+                            ? "◀ " + (v.isEmpty() ? "(server default: " + model + ")" : modelLabel(v)) + " ▶"
+                            : (v.isEmpty() ? "(default)" : v);
             boolean sel = i == settingsIndex;
             if (sel) g.enableModifiers(SGR.REVERSE);
             g.putString(4, 4 + i, String.format(Locale.ROOT, "%-13s", key));
@@ -857,10 +895,15 @@ public final class ChatTui {
             g.putString(19, 4 + i, fit(shown, w - 20));
             g.setForegroundColor(TextColor.ANSI.DEFAULT);
         }
-        g.putString(2, 5 + SETTINGS.size(), "↑/↓ field · ←/→ colour · type to edit · Enter save · Esc cancel");
+        g.putString(2, 5 + SETTINGS.size(), "↑/↓ field · ←/→ colour or model · type to edit · Enter save · Esc cancel");
         g.putString(
                 2, 6 + SETTINGS.size(), "empty = the server's default; max_tokens empty = whatever fits the context");
         statusLine(g, h - 1, w, "");
+    }
+
+    private String modelLabel(String id) {
+        for (ApiClient.Model m : models) if (m.id().equals(id)) return id + " (context " + m.contextLength() + ")";
+        return id + " (not offered by this server)";
     }
 
     static TextColor colour(String name) {

@@ -52,6 +52,11 @@ final class ConversationSettings {
         return out;
     }
 
+    /** The model the conversation is set to, or null. */
+    static String model(String metadataJson) {
+        return text(parse(metadataJson), MODEL);
+    }
+
     /** The system message to put ahead of the history, if the conversation has one. */
     static List<ChatMessage> system(String metadataJson) {
         String system = text(parse(metadataJson), SYSTEM);

@@ -93,6 +93,7 @@ public final class ConversationsEndpoint {
         String title = Fields.optString(body, "title", MAX_TITLE);
         String metadata = ConversationJson.metadata(body);
         ConversationSettings.validate(metadata);
+        checkModel(metadata);
         List<NewMessage> items = ConversationJson.items(body.get("items")).stream()
                 .map(m -> new NewMessage(m.role().name().toLowerCase(Locale.ROOT), m.content(), "completed"))
                 .toList();
@@ -164,6 +165,7 @@ public final class ConversationsEndpoint {
         String title = Fields.optString(body, "title", MAX_TITLE);
         String metadata = ConversationJson.metadata(body);
         ConversationSettings.validate(metadata);
+        checkModel(metadata);
         if (title == null && metadata == null)
             throw ApiError.badRequest("Send 'title' and/or 'metadata' to update.", "title");
         Conversation c = ctx.get(CONVERSATION);
@@ -330,7 +332,9 @@ public final class ConversationsEndpoint {
                                                 .build(),
                                         1,
                                         1.0);
-                        if (fit != null) ctx.response().putHeader(Truncation.HEADER, String.valueOf(fit.dropped()));
+                        // a stream whose model had to load first sent its headers already (ModelAccess)
+                        if (fit != null && !ctx.response().headWritten())
+                            ctx.response().putHeader(Truncation.HEADER, String.valueOf(fit.dropped()));
                         SseResponder sse = turn.spec().stream()
                                 ? new SseResponder(
                                         ctx.response(), envelope, 1, turn.spec().includeUsage())
@@ -381,6 +385,22 @@ public final class ConversationsEndpoint {
         } catch (Exception e) {
             return Future.failedFuture(e);
         }
+    }
+
+    /** A conversation set to a model this server does not serve is a 400 (one it stops serving later falls back). */
+    private void checkModel(String metadataJson) {
+        String model = ConversationSettings.model(metadataJson);
+        if (model == null || models.registry().find(model) != null) return;
+        throw ApiError.badRequest(
+                "metadata: the model '" + model + "' does not exist. This server serves: "
+                        + String.join(
+                                ", ",
+                                models.registry().entries().stream()
+                                        .map(ModelRegistry.Entry::name)
+                                        .toList())
+                        + ".",
+                "metadata.model",
+                "model_not_found");
     }
 
     private static ApiError gone(String id) {

@@ -37,6 +37,7 @@ public final class HealthEndpoint {
             ObjectNode m = perModel.putObject(e.name());
             m.put("state", e.state().name().toLowerCase(java.util.Locale.ROOT));
             m.put("requests", e.pins());
+            if (e.sizeBytes() >= 0) m.put("size_bytes", e.sizeBytes());
             if (e.loadMillis() >= 0) m.put("load_ms", e.loadMillis());
             m.put("last_used", e.lastUseMillis() / 1000);
             if (e.error() != null) m.put("error", e.error());
@@ -50,7 +51,10 @@ public final class HealthEndpoint {
         }
         ObjectNode body = Json.object()
                 .put("status", "ok")
-                .put("model", models.defaultEntry().name());
+                .put("model", models.defaultEntry().name())
+                .put("loaded_bytes", models.loadedBytes());
+        if (models.config().memoryBudget() > 0)
+            body.put("memory_budget_bytes", models.config().memoryBudget());
         body.set("models", perModel);
         Json.send(ctx, body);
     }

@@ -4,6 +4,7 @@ import dev.fairway.engine.ComputeGate;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineConfig;
 import dev.fairway.engine.EngineStats;
+import dev.fairway.engine.ModelFootprint;
 import dev.fairway.engine.ModelInfo;
 import dev.fairway.gateway.http.ApiError;
 import java.nio.file.Path;
@@ -24,10 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every model the server offers, loaded on demand. Each entry knows its source, its state (unloaded, loading,
- * loaded, failed) and when it was last used. A request {@linkplain #acquire pins} its model until its response
- * ends; with {@code --max-loaded-models} a load first unloads the least recently used model that nobody pins, and
- * waits while every loaded model is pinned. Loads and unloads run one at a time on one thread, in order, so an
- * unload's memory is free before the next load starts. All engines share one {@link ComputeGate}.
+ * loaded, failed), its size in memory (estimated from its files, measured once loaded) and when it was last used. A
+ * request {@linkplain #acquire pins} its model until its response ends. A load first unloads least recently used
+ * models that nobody pins until the new one fits under {@code --max-loaded-models} and {@code --memory-budget}, and
+ * waits while the models in the way are pinned; a model bigger than the whole budget fails at once. Loads and
+ * unloads run one at a time on one thread, in order, so an unload's memory is free before the next load starts. All
+ * engines share one {@link ComputeGate}. With {@code --models-dir}, {@link #rescan()} adds the models that appeared
+ * there and drops the unloaded ones that are gone.
  */
 public final class ModelRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
@@ -46,6 +50,8 @@ public final class ModelRegistry implements AutoCloseable {
         private final String name;
         private final String source;
         private final EngineConfig config;
+        private final boolean fromDir;
+        private final ModelFootprint estimate;
         private final Set<String> aliases = new LinkedHashSet<>();
         private State state = State.UNLOADED;
         private boolean inFlight;
@@ -57,14 +63,40 @@ public final class ModelRegistry implements AutoCloseable {
         private long lastUseMillis = System.currentTimeMillis();
         private int pins;
         private long loadMillis = -1;
+        private long memoryBytes = -1;
+        private boolean waitLogged;
         private CompletableFuture<Engine> loading;
 
-        private Entry(ModelsConfig.Spec spec, EngineConfig base) {
+        private Entry(ModelsConfig.Spec spec, EngineConfig config, ModelFootprint estimate, boolean fromDir) {
             this.name = spec.name();
             this.source = spec.source();
-            this.config = base.toBuilder().model(spec.source()).build();
+            this.config = config;
+            this.estimate = estimate;
+            this.fromDir = fromDir;
             aliases.add(spec.name());
             aliases.add(spec.source());
+        }
+
+        /** What its files say (type, context length, size), or null for a model not on this machine yet. */
+        public ModelFootprint estimate() {
+            return estimate;
+        }
+
+        /** Weights + KV pool in bytes: measured once loaded, estimated before; -1 if not known yet. */
+        public long sizeBytes() {
+            synchronized (ModelRegistry.this) {
+                return sizeLocked();
+            }
+        }
+
+        private long sizeLocked() {
+            if (memoryBytes >= 0) return memoryBytes;
+            return estimate != null ? estimate.totalBytes() : -1;
+        }
+
+        /** Found in --models-dir (rather than named by --model). */
+        public boolean fromModelsDir() {
+            return fromDir;
         }
 
         public String name() {
@@ -151,6 +183,7 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final Entry defaultEntry;
     private final ModelsConfig config;
+    private final EngineConfig base;
     private final ComputeGate gate = ComputeGate.shared();
     private final Function<EngineConfig, Engine> opener;
     private final ArrayDeque<Entry> queued = new ArrayDeque<>();
@@ -165,9 +198,78 @@ public final class ModelRegistry implements AutoCloseable {
     /** {@code opener} null: {@link Engine#open(EngineConfig, ComputeGate)} with the registry's gate. */
     public ModelRegistry(ModelsConfig config, EngineConfig base, Function<EngineConfig, Engine> opener) {
         this.config = config;
+        this.base = base;
         this.opener = opener != null ? opener : c -> Engine.open(c, gate);
-        for (ModelsConfig.Spec s : config.models()) entries.put(s.name(), new Entry(s, base));
+        Set<String> inDir = new java.util.HashSet<>();
+        if (config.modelsDir() != null)
+            for (ModelsConfig.Spec s : ModelsDir.scan(config.modelsDir())) inDir.add(s.source());
+        for (ModelsConfig.Spec s : config.models()) entries.put(s.name(), newEntry(s, inDir.contains(s.source())));
         this.defaultEntry = entries.get(config.defaultModel().name());
+        if (config.memoryBudget() > 0) {
+            for (Entry e : entries.values()) {
+                if (e.estimate == null)
+                    log.info("Model {}: size unknown until it is loaded (not on this machine yet)", e.name);
+                else if (e.estimate.totalBytes() > config.memoryBudget())
+                    log.warn(
+                            "Model {} needs {} and can never load under --memory-budget {}",
+                            e.name,
+                            ByteSize.format(e.estimate.totalBytes()),
+                            ByteSize.format(config.memoryBudget()));
+            }
+        }
+    }
+
+    /** Reads the model's files for its footprint (blocking). */
+    private Entry newEntry(ModelsConfig.Spec s, boolean fromDir) {
+        EngineConfig c = base.toBuilder().model(s.source()).build();
+        ModelFootprint estimate = null;
+        try {
+            estimate = ModelFootprint.estimate(c);
+        } catch (Exception | LinkageError ex) {
+            log.info("Model {}: cannot read its size from {} ({}); its load will say why", s.name(), s.source(), ex);
+        }
+        return new Entry(s, c, estimate, fromDir);
+    }
+
+    /**
+     * With --models-dir: adds the models that appeared in the folder and forgets those whose files are gone and that
+     * are neither loaded nor in use. Blocking (reads the folder and the new models' headers): not on an event loop.
+     */
+    public void rescan() {
+        Path dir = config.modelsDir();
+        if (dir == null) return;
+        List<ModelsConfig.Spec> found;
+        try {
+            found = ModelsDir.scan(dir);
+        } catch (RuntimeException e) {
+            log.warn("Cannot rescan --models-dir {}: {}", dir, e.getMessage());
+            return;
+        }
+        List<Entry> added = new ArrayList<>();
+        for (ModelsConfig.Spec s : found) {
+            synchronized (this) {
+                if (entries.containsKey(s.name())) continue;
+            }
+            added.add(newEntry(s, true));
+        }
+        Set<String> present = new java.util.HashSet<>();
+        for (ModelsConfig.Spec s : found) present.add(s.name());
+        synchronized (this) {
+            for (Entry e : added) {
+                if (entries.putIfAbsent(e.name, e) == null) log.info("Found model {} in {}", e.name, dir);
+            }
+            entries.values().removeIf(e -> {
+                boolean gone = e.fromDir
+                        && !present.contains(e.name)
+                        && e != defaultEntry
+                        && e.pins == 0
+                        && !e.inFlight
+                        && e.state != State.LOADED
+                        && e.state != State.LOADING;
+                if (gone) log.info("Model {} is no longer in {}", e.name, dir);
+                return gone;
+            });
+        }
     }
 
     public ModelsConfig config() {
@@ -286,30 +388,86 @@ public final class ModelRegistry implements AutoCloseable {
         return n;
     }
 
+    /** Bytes of the loaded models and the one loading (a size not known yet counts as 0). */
+    private long usedBytes() {
+        long n = 0;
+        for (Entry x : entries.values()) if (x.state == State.LOADED || x.inFlight) n += Math.max(0, x.sizeLocked());
+        return n;
+    }
+
+    /** Bytes of every model loaded and loading, for /health and logs. */
+    public synchronized long loadedBytes() {
+        return usedBytes();
+    }
+
+    private boolean overLimits(long extraSlots, long extraBytes) {
+        boolean slots = config.maxLoaded() > 0 && busySlots() + extraSlots > config.maxLoaded();
+        boolean memory = config.memoryBudget() > 0 && usedBytes() + extraBytes > config.memoryBudget();
+        return slots || memory;
+    }
+
+    /** The least recently used loaded model that serves no request (never {@code keep}), or null. */
+    private Entry idleVictim(Entry keep) {
+        Entry victim = null;
+        for (Entry x : entries.values()) {
+            if (x != keep && x.state == State.LOADED && x.pins == 0 && (victim == null || x.lastUse < victim.lastUse))
+                victim = x;
+        }
+        return victim;
+    }
+
     /** Starts the queued loads that fit, unloading idle models to make room. */
     private void pump() {
         while (!queued.isEmpty() && !closed) {
             Entry next = queued.peek();
-            if (config.maxLoaded() > 0 && busySlots() >= config.maxLoaded()) {
-                Entry victim = null;
-                for (Entry x : entries.values()) {
-                    if (x.state == State.LOADED && x.pins == 0 && (victim == null || x.lastUse < victim.lastUse))
-                        victim = x;
-                }
+            long need = Math.max(0, next.sizeLocked());
+            if (config.memoryBudget() > 0 && need > config.memoryBudget()) {
+                queued.poll();
+                refuse(next, need);
+                continue;
+            }
+            while (overLimits(1, need)) {
+                Entry victim = idleVictim(null);
                 if (victim == null) {
-                    log.info(
-                            "Model {} waits to load: {} models loaded (--max-loaded-models {}), all serving requests",
-                            next.name,
-                            busySlots(),
-                            config.maxLoaded());
+                    if (!next.waitLogged)
+                        log.info(
+                                "Model {} ({}) waits to load: {} models loaded in {} (--max-loaded-models {},"
+                                        + " --memory-budget {}), all serving requests",
+                                next.name,
+                                need > 0 ? ByteSize.format(need) : "size unknown",
+                                busySlots(),
+                                ByteSize.format(usedBytes()),
+                                config.maxLoaded() > 0 ? String.valueOf(config.maxLoaded()) : "none",
+                                config.memoryBudget() > 0 ? ByteSize.format(config.memoryBudget()) : "none");
+                    next.waitLogged = true;
                     return; // the next unpin() tries again
                 }
                 unload(victim, "least recently used, to make room for " + next.name);
             }
             queued.poll();
+            next.waitLogged = false;
             next.inFlight = true;
             loader.execute(() -> load(next));
         }
+    }
+
+    /** A model bigger than the whole budget: failed at once, its waiters answered off this lock. */
+    private void refuse(Entry e, long need) {
+        ApiError error = new ApiError(
+                500,
+                "server_error",
+                "model_exceeds_memory_budget",
+                "model",
+                "The model '" + e.name + "' needs " + ByteSize.format(need) + " (weights and KV pool) but the server's"
+                        + " --memory-budget is " + ByteSize.format(config.memoryBudget())
+                        + "; it can never be loaded. Raise --memory-budget or shrink the KV pools (--kv-mb).",
+                null);
+        e.state = State.FAILED;
+        e.failure = error;
+        e.failedAt = System.nanoTime();
+        log.warn("Model {} not loaded: {}", e.name, error.getMessage());
+        CompletableFuture<Engine> done = e.loading;
+        loader.execute(() -> done.completeExceptionally(error));
     }
 
     private void unload(Entry victim, String why) {
@@ -353,12 +511,26 @@ public final class ModelRegistry implements AutoCloseable {
                 e.aliases.add(e.info.id());
                 e.state = State.LOADED;
                 e.loadMillis = ms;
+                e.memoryBytes = engine.memoryBytes();
                 log.info(
-                        "Loaded model {} ({}, context {}) in {} ms",
+                        "Loaded model {} ({}, context {}, {} in memory) in {} ms",
                         e.name,
                         e.info.weightType(),
                         e.info.contextLength(),
+                        ByteSize.format(e.memoryBytes),
                         ms);
+                // a size known only now (a downloaded model) may overshoot the budget: free idle models for it
+                while (overLimits(0, 0)) {
+                    Entry victim = idleVictim(e);
+                    if (victim == null) {
+                        log.warn(
+                                "Models in memory ({}) exceed --memory-budget {}: the others serve requests",
+                                ByteSize.format(usedBytes()),
+                                ByteSize.format(config.memoryBudget()));
+                        break;
+                    }
+                    unload(victim, "least recently used, over the memory budget after loading " + e.name);
+                }
             } else {
                 e.state = State.FAILED;
                 e.failure = failure;

@@ -9,17 +9,26 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The models a server offers ({@code --model}, repeatable, {@code NAME=SOURCE}), how many may be loaded at once
- * ({@code --max-loaded-models}, 0 = no limit), which load at start ({@code --preload}) and how long a request waits
- * for a load ({@code --load-timeout}, zero = as long as it takes). The first model is the default.
+ * The models a server offers ({@code --model}, repeatable, {@code NAME=SOURCE}, then those found in
+ * {@code --models-dir}), how many may be loaded at once ({@code --max-loaded-models}, 0 = no limit) and in how much
+ * memory ({@code --memory-budget} in bytes, weights and KV pools, 0 = no limit), which load at start
+ * ({@code --preload}) and how long a request waits for a load ({@code --load-timeout}, zero = as long as it takes).
+ * The first model is the default.
  */
-public record ModelsConfig(List<Spec> models, int maxLoaded, List<String> preload, Duration loadTimeout) {
+public record ModelsConfig(
+        List<Spec> models,
+        int maxLoaded,
+        long memoryBudget,
+        Path modelsDir,
+        List<String> preload,
+        Duration loadTimeout) {
     /** One model: the id clients use and where it comes from (folder, GGUF file, Hugging Face id...). */
     public record Spec(String name, String source) {}
 
     public ModelsConfig {
         if (models.isEmpty()) throw new IllegalArgumentException("--model (or FAIRWAY_MODEL) is required");
         if (maxLoaded < 0) throw new IllegalArgumentException("--max-loaded-models must be >= 0");
+        if (memoryBudget < 0) throw new IllegalArgumentException("--memory-budget must be >= 0");
         if (loadTimeout.isNegative()) throw new IllegalArgumentException("--load-timeout must be >= 0");
         Set<String> names = new HashSet<>();
         for (Spec s : models) {
@@ -38,16 +47,37 @@ public record ModelsConfig(List<Spec> models, int maxLoaded, List<String> preloa
     /** One model, loaded at start: what `fairway serve --model X` always did. */
     public static ModelsConfig single(String source) {
         Spec s = spec(source);
-        return new ModelsConfig(List.of(s), 0, List.of(s.name()), Duration.ZERO);
+        return new ModelsConfig(List.of(s), 0, 0, null, List.of(s.name()), Duration.ZERO);
     }
 
     /**
      * From the flags. {@code preload} null = the default (first) model only; "all" and "none" are words too.
      */
     public static ModelsConfig of(List<String> models, int maxLoaded, List<String> preload, Duration loadTimeout) {
+        return of(models, null, maxLoaded, 0, preload, loadTimeout);
+    }
+
+    /** As above, with the models found in {@code modelsDir} (null: none) after the named ones. */
+    public static ModelsConfig of(
+            List<String> models,
+            Path modelsDir,
+            int maxLoaded,
+            long memoryBudget,
+            List<String> preload,
+            Duration loadTimeout) {
         List<Spec> specs = new ArrayList<>();
         for (String m : models) specs.add(spec(m));
-        if (specs.isEmpty()) throw new IllegalArgumentException("--model (or FAIRWAY_MODEL) is required");
+        if (modelsDir != null) {
+            for (Spec found : ModelsDir.scan(modelsDir)) {
+                if (specs.stream().noneMatch(s -> s.name().equals(found.name()))) specs.add(found);
+            }
+            if (specs.isEmpty()) {
+                throw new IllegalArgumentException("--models-dir " + modelsDir
+                        + ": no model in it (a model is a folder with config.json or a .gguf file)");
+            }
+        }
+        if (specs.isEmpty())
+            throw new IllegalArgumentException("--model (or FAIRWAY_MODEL) or --models-dir is required");
         List<String> pre = new ArrayList<>();
         if (preload == null || preload.isEmpty()) {
             pre.add(specs.getFirst().name());
@@ -66,7 +96,7 @@ public record ModelsConfig(List<Spec> models, int maxLoaded, List<String> preloa
             throw new IllegalArgumentException(
                     "--preload names " + distinct.size() + " models but --max-loaded-models is " + maxLoaded);
         }
-        return new ModelsConfig(specs, maxLoaded, distinct, loadTimeout);
+        return new ModelsConfig(specs, maxLoaded, memoryBudget, modelsDir, distinct, loadTimeout);
     }
 
     /**

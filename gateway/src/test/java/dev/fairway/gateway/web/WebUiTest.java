@@ -276,9 +276,11 @@ class WebUiTest {
                         "{\"content\":\"More\",\"max_tokens\":3,\"ignore_eos\":true}")
                 .json();
         assertThat(own.get("usage").get("completion_tokens").asInt()).isEqualTo(3);
-        // a remembered model the server no longer serves is a preference: the turn falls back to the default model;
-        // a model named in the turn's own body is still refused
-        api.patch("/v1/conversations/" + id, "{\"metadata\":{\"model\":\"no-such-model\"}}");
+        // a model the server does not serve is refused, set on the conversation or named in the turn's own body (a
+        // remembered model the server stopped serving falls back to the default: ConversationModelTest)
+        UserApi.Response unknown = api.patch("/v1/conversations/" + id, "{\"metadata\":{\"model\":\"no-such-model\"}}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.json().get("error").get("param").asText()).isEqualTo("metadata.model");
         assertThat(api.post("/v1/conversations/" + id + "/messages", "{\"content\":\"x\",\"max_tokens\":2}")
                         .status())
                 .isEqualTo(200);

@@ -28,8 +28,12 @@ public final class PagedKvCache {
 
     /** Number of blocks that fit in {@code megabytes} for this model. */
     public static int blocksForMegabytes(ModelConfig c, int megabytes, int blockSize) {
-        long bytesPerBlock = 2L * c.layers() * blockSize * c.kvDim() * Float.BYTES;
-        return (int) Math.max(1, megabytes * 1024L * 1024L / bytesPerBlock);
+        return (int) Math.max(1, megabytes * 1024L * 1024L / bytesPerBlock(c, blockSize));
+    }
+
+    /** Keys and values of every layer for one block. */
+    public static long bytesPerBlock(ModelConfig c, int blockSize) {
+        return 2L * c.layers() * blockSize * c.kvDim() * Float.BYTES;
     }
 
     public int numBlocks() {
