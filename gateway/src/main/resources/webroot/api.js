@@ -27,6 +27,12 @@ async function failure(res) {
   return new ApiError(res.status, body, retryAfterOf(res));
 }
 
+/** The conversation a /v1/conversations/{id}... path names, or null. */
+function conversationOf(path) {
+  const m = /^\/v1\/conversations\/([^/?]+)/.exec(path);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
 export class Api {
   constructor() {
     /** API key (servers with users) or null. */
@@ -35,11 +41,13 @@ export class Api {
     this.user = null;
   }
 
-  headers(json) {
+  /** The conversation's id as X-Conversation-Id too: a load balancer hashing on it keeps a chat on one node. */
+  headers(json, conversationId) {
     const h = {};
     if (this.key) h.Authorization = `Bearer ${this.key}`;
     if (this.user) h['X-Fairway-User'] = this.user;
     if (json) h['Content-Type'] = 'application/json';
+    if (conversationId) h['X-Conversation-Id'] = conversationId;
     return h;
   }
 
@@ -48,7 +56,7 @@ export class Api {
     try {
       res = await fetch(path, {
         method,
-        headers: this.headers(body !== undefined),
+        headers: this.headers(body !== undefined, conversationOf(path)),
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
         cache: 'no-store',
@@ -110,7 +118,7 @@ export class Api {
     try {
       res = await fetch(`/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
         method: 'POST',
-        headers: this.headers(true),
+        headers: this.headers(true, conversationId),
         body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),
         signal,
         cache: 'no-store',

@@ -1,5 +1,6 @@
 package dev.fairway.bench.engine;
 
+import dev.fairway.cli.options.ComputeOptions;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineConfig;
 import dev.fairway.engine.GenerationListener;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -66,12 +68,14 @@ public final class ModelsBenchCommand implements java.util.concurrent.Callable<I
     @Option(names = "--loads", defaultValue = "3", description = "Cold loads measured. Default: ${DEFAULT-VALUE}.")
     int loads;
 
-    @Option(names = "--threads", description = "Compute threads. Default: all cores.")
-    Integer threads;
+    /** --threads (and --weights: each model is loaded as --weights says, else as stored), shared with every command. */
+    @Mixin
+    ComputeOptions compute;
 
     private EngineConfig base() {
-        EngineConfig.Builder b = EngineConfig.builder().kvCacheMb(64).maxRunningSequences(32);
-        if (threads != null) b.threads(threads);
+        EngineConfig.Builder b =
+                EngineConfig.builder().kvCacheMb(64).maxRunningSequences(32).threads(compute.threadsOrCores());
+        if (compute.weights() != null) b.weightType(compute.weights());
         return b.build();
     }
 

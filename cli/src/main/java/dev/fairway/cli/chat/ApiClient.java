@@ -285,7 +285,21 @@ public final class ApiClient {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(30));
         if (apiKey != null) b.header("Authorization", "Bearer " + apiKey);
         else if (user != null) b.header("X-Fairway-User", user);
+        String conversation = conversationOf(path);
+        if (conversation != null) b.header("X-Conversation-Id", conversation);
         return b;
+    }
+
+    private static final java.util.regex.Pattern CONVERSATION_PATH =
+            java.util.regex.Pattern.compile("^/v1/conversations/([^/?]+)");
+
+    /**
+     * The conversation a path names, also sent as X-Conversation-Id: a load balancer hashing on it keeps a chat on one
+     * node (deploy/nginx/fairway.conf).
+     */
+    static String conversationOf(String path) {
+        var m = CONVERSATION_PATH.matcher(path);
+        return m.find() ? java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8) : null;
     }
 
     private JsonNode send(HttpRequest.Builder request) throws IOException {
