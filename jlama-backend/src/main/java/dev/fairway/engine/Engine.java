@@ -253,7 +253,8 @@ public final class Engine implements AutoCloseable {
                 0,
                 s,
                 new SequenceState(r.seed, r.prompt),
-                new TextStream(model.codec(), r.request.params().stop()));
+                new TextStream(model.codec(), r.request.params().stop()),
+                r.newGrammar(model.codec()));
         r.choices[0] = choice;
         outputs.register(s, r, choice);
         scheduler.enqueue(s);

@@ -2,6 +2,7 @@ package dev.fairway.engine.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fairway.engine.grammar.TokenVocabulary;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -218,6 +219,20 @@ public final class TextCodec {
             return sb.toString();
         }
         return chatTemplate.render(messages);
+    }
+
+    private volatile TokenVocabulary tokenVocabulary;
+
+    /** The vocabulary as constrained decoding reads it, built on first use (a trie of every token's bytes). */
+    public TokenVocabulary tokenVocabulary() {
+        TokenVocabulary v = tokenVocabulary;
+        if (v == null) {
+            synchronized (this) {
+                v = tokenVocabulary;
+                if (v == null) tokenVocabulary = v = TokenVocabulary.of(tokenBytes, special);
+            }
+        }
+        return v;
     }
 
     public byte[] tokenBytes(int id) {
