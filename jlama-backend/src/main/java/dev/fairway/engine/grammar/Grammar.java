@@ -12,6 +12,12 @@ import java.util.List;
 public final class Grammar {
     final Node root;
     private final String description;
+    /** Masks computed for this grammar's states, per vocabulary: sequences with the same grammar share them. */
+    private final java.util.Map<TokenVocabulary, MaskCache> masks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    MaskCache masks(TokenVocabulary vocabulary) {
+        return masks.computeIfAbsent(vocabulary, v -> new MaskCache());
+    }
 
     private Grammar(Node root, String description) {
         this.root = root;

@@ -11,13 +11,16 @@ import java.util.Set;
  */
 public final class GrammarMatcher {
     private final TokenVocabulary vocabulary;
+    private final MaskCache cache;
     private GrammarState state;
-    private final BitSet allowed;
+    private BitSet allowed;
+    /** The most bytes an allowed token of the last collect leaves to write. */
+    private int worst;
 
     public GrammarMatcher(Grammar grammar, TokenVocabulary vocabulary) {
         this.vocabulary = vocabulary;
+        this.cache = grammar.masks(vocabulary);
         this.state = GrammarState.initial(grammar.root);
-        this.allowed = new BitSet(vocabulary.size);
     }
 
     /**
@@ -26,9 +29,18 @@ public final class GrammarMatcher {
      * at all may come (a vocabulary without the bytes the grammar needs): the caller ends the sequence.
      */
     public boolean mask(float[] logits, int off, int vocab, int budget, Set<Integer> eosIds) {
-        allowed.clear();
-        collect(budget - 1);
-        if (allowed.isEmpty()) collect(Nodes.INF); // cannot finish in time anyway: at least stay valid
+        int slack = budget - 1;
+        MaskCache.Entry hit = cache.get(state);
+        if (hit == null) {
+            collect(Nodes.INF);
+            hit = new MaskCache.Entry(allowed, worst);
+            cache.put(state, hit);
+        }
+        allowed = hit.allowed();
+        if (hit.worst() > slack) {
+            collect(slack); // near the end of the budget: only what can still be finished
+            if (allowed.isEmpty()) allowed = hit.allowed(); // cannot finish in time anyway: at least stay valid
+        }
         boolean end = state.accepting();
         if (allowed.isEmpty() && !end) return false;
         for (int t = allowed.nextClearBit(0); t < vocab; t = allowed.nextClearBit(t + 1)) {
@@ -51,11 +63,15 @@ public final class GrammarMatcher {
         return bytes.length > 0;
     }
 
+    /** Fills a new allowed set (and worst) for the current state. */
     private void collect(int slack) {
+        allowed = new BitSet(vocabulary.size);
+        worst = 0;
         if (state.soleTop() instanceof JsonString.StrFrame f && f.isPlainContent() && state.minRemaining <= slack) {
             // inside a free string: what stays in it is one precomputed set; walk only the tokens that may leave it
             long room = (long) f.node().maxChars - f.chars();
             allowed.or(vocabulary.plainUpTo((int) Math.min(room, TokenVocabulary.MAX_PLAIN_CHARS)));
+            worst = state.minRemaining; // staying in the string never adds to what is left
             walk(vocabulary.notPlain, state, slack);
         } else {
             walk(vocabulary.all, state, slack);
@@ -67,7 +83,10 @@ public final class GrammarMatcher {
             GrammarState next = s.feed(node.keys[i]);
             if (next == null) continue;
             TokenVocabulary.TokenTrie.Node kid = node.kids[i];
-            if (kid.tokens.length > 0 && next.minRemaining <= slack) for (int t : kid.tokens) allowed.set(t);
+            if (kid.tokens.length > 0 && next.minRemaining <= slack) {
+                for (int t : kid.tokens) allowed.set(t);
+                worst = Math.max(worst, next.minRemaining);
+            }
             if (kid.keys.length > 0) walk(kid, next, slack);
         }
     }

@@ -24,9 +24,7 @@ final class GrammarState {
     }
 
     static GrammarState initial(Node root) {
-        List<Stack> out = new ArrayList<>();
-        closure(Stack.push(root.start(), Stack.EMPTY), out, 0);
-        return new GrammarState(out);
+        return new GrammarState(List.of(Stack.push(root.start(), Stack.EMPTY).closed()));
     }
 
     /** The state after byte b (0..255), or null when b cannot come next. */
@@ -34,6 +32,16 @@ final class GrammarState {
         List<Stack> out = new ArrayList<>(2);
         for (Stack s : stacks) feed(s, b, out);
         return out.isEmpty() ? null : new GrammarState(out);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GrammarState g && java.util.Arrays.equals(g.stacks, stacks);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(stacks);
     }
 
     /** The output may end here. */
@@ -61,19 +69,24 @@ final class GrammarState {
         if (s.isEmpty()) return;
         Frame.Consuming top = (Frame.Consuming) s.top;
         Frame next = top.feed(b);
-        if (next == Frame.DONE) closure(s.rest, out, 0);
+        if (next == Frame.DONE) addAll(s.rest.closed(), out);
+        else if (next instanceof Frame.Consuming) add(Stack.push(next, s.rest), out);
         else if (next != null) closure(Stack.push(next, s.rest), out, 0);
-        if (top.canEnd()) {
-            List<Stack> after = new ArrayList<>(2);
-            closure(s.rest, after, 0);
-            for (Stack t : after) feed(t, b, out);
-        }
+        if (top.canEnd()) for (Stack t : s.rest.closed()) feed(t, b, out);
+    }
+
+    private static void addAll(Stack[] stacks, List<Stack> out) {
+        for (Stack t : stacks) add(t, out);
+    }
+
+    private static void add(Stack s, List<Stack> out) {
+        if (!out.contains(s)) out.add(s);
     }
 
     /** Expands s until its top reads bytes (or it is empty), adding each result to out once. */
-    private static void closure(Stack s, List<Stack> out, int depth) {
+    static void closure(Stack s, List<Stack> out, int depth) {
         if (s.isEmpty() || s.top instanceof Frame.Consuming) {
-            if (!out.contains(s)) out.add(s);
+            add(s, out);
             return;
         }
         if (depth > MAX_EXPANSION_DEPTH) throw new IllegalStateException("grammar recurses without reading");
@@ -85,9 +98,7 @@ final class GrammarState {
     private static boolean accepts(Stack s) {
         if (s.isEmpty()) return true;
         if (!((Frame.Consuming) s.top).canEnd()) return false;
-        List<Stack> after = new ArrayList<>(2);
-        closure(s.rest, after, 0);
-        for (Stack t : after) if (accepts(t)) return true;
+        for (Stack t : s.rest.closed()) if (accepts(t)) return true;
         return false;
     }
 }

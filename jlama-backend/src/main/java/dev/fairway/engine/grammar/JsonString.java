@@ -39,7 +39,9 @@ final class JsonString extends Node {
         }
 
         private StrFrame content(int c) {
-            return new StrFrame(node, CONTENT, c, 0, 0, 0);
+            // without a maxLength, characters past minLength change nothing: counting stops there (fewer states)
+            int kept = node.maxChars == Integer.MAX_VALUE ? Math.min(c, node.minChars) : c;
+            return new StrFrame(node, CONTENT, kept, 0, 0, 0);
         }
 
         private StrFrame utf8(int pend, int l, int h) {

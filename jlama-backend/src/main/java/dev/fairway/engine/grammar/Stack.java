@@ -10,6 +10,8 @@ final class Stack {
     final int minRemaining;
 
     private final int hash;
+    /** What this stack expands to (tops that read bytes), computed once: masks feed the same state many bytes. */
+    private Stack[] closed;
 
     private Stack(Frame top, Stack rest) {
         this.top = top;
@@ -20,6 +22,16 @@ final class Stack {
 
     static Stack push(Frame f, Stack rest) {
         return new Stack(f, rest);
+    }
+
+    Stack[] closed() {
+        Stack[] c = closed;
+        if (c == null) {
+            java.util.List<Stack> out = new java.util.ArrayList<>(2);
+            GrammarState.closure(this, out, 0);
+            closed = c = out.toArray(new Stack[0]);
+        }
+        return c;
     }
 
     boolean isEmpty() {
