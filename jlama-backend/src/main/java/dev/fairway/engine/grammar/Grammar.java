@@ -37,7 +37,31 @@ public final class Grammar {
 
     /** Values valid against this JSON schema (OpenAI strict mode's subset). Throws SchemaException naming a keyword. */
     public static Grammar jsonSchema(JsonNode schema) {
-        return new Grammar(new JsonSchemaCompiler(schema, Json.whitespace()).compile(), "json_schema");
+        return cached(
+                "schema:" + schema,
+                () -> new Grammar(new JsonSchemaCompiler(schema, Json.whitespace()).compile(), "json_schema"));
+    }
+
+    private static final int CACHED = 256;
+    private static final java.util.Map<String, Grammar> COMPILED =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Grammar> e) {
+                    return size() > CACHED;
+                }
+            });
+
+    /**
+     * The grammar compiled for this key before, or now: requests with the same schema share one grammar, and so the
+     * masks computed for its states. (Compile errors are thrown, not cached.)
+     */
+    public static Grammar cached(String key, java.util.function.Supplier<Grammar> compile) {
+        Grammar g = COMPILED.get(key);
+        if (g == null) {
+            g = compile.get();
+            COMPILED.put(key, g);
+        }
+        return g;
     }
 
     /** Exactly this text. */

@@ -39,7 +39,8 @@ public final class GrammarMatcher {
         allowed = hit.allowed();
         if (hit.worst() > slack) {
             collect(slack); // near the end of the budget: only what can still be finished
-            if (allowed.isEmpty()) allowed = hit.allowed(); // cannot finish in time anyway: at least stay valid
+            // nothing fits and the output cannot end here: it cannot finish in time anyway, so at least stay valid
+            if (allowed.isEmpty() && !state.accepting()) allowed = hit.allowed();
         }
         boolean end = state.accepting();
         if (allowed.isEmpty() && !end) return false;

@@ -212,13 +212,44 @@ public final class TextCodec {
 
     /** The model's chat template applied to these messages, with the assistant generation prompt appended. */
     public String renderChat(List<ChatTurn> messages) {
+        return renderChat(messages, List.of());
+    }
+
+    /**
+     * As {@link #renderChat(List)}, with tools ([{type: function, function: {name, description, parameters}}]) for a
+     * template that {@link #templateRendersTools() renders them}.
+     */
+    public String renderChat(List<ChatTurn> messages, List<Map<String, Object>> tools) {
         if (messages.isEmpty()) throw new IllegalArgumentException("no messages to render");
         if (chatTemplate == null) {
             StringBuilder sb = new StringBuilder();
             for (ChatTurn m : messages) sb.append(m.content()).append('\n');
             return sb.toString();
         }
-        return chatTemplate.render(messages);
+        return chatTemplate.render(messages, tools);
+    }
+
+    private volatile Boolean rendersSystem;
+
+    /** Whether the chat template shows system messages (some render only user and assistant turns). */
+    public boolean templateRendersSystem() {
+        Boolean r = rendersSystem;
+        if (r == null) {
+            String probe = "fairway-system-probe";
+            String out = renderChat(List.of(new ChatTurn("system", probe), new ChatTurn("user", "hi")));
+            rendersSystem = r = out.contains(probe);
+        }
+        return r;
+    }
+
+    /** Whether the model's chat template renders tools and tool calls itself. */
+    public boolean templateRendersTools() {
+        return chatTemplate != null && chatTemplate.supportsTools();
+    }
+
+    /** The chat template's source, or null when the model has none. */
+    public String chatTemplateSource() {
+        return chatTemplate == null ? null : chatTemplate.source();
     }
 
     private volatile TokenVocabulary tokenVocabulary;

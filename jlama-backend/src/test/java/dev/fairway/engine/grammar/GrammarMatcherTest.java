@@ -10,6 +10,12 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.fairway.engine.model.Model;
 import dev.fairway.engine.text.TextCodec;
+import dev.fairway.engine.tools.ToolCall;
+import dev.fairway.engine.tools.ToolCallExtractor;
+import dev.fairway.engine.tools.ToolChoice;
+import dev.fairway.engine.tools.ToolFormat;
+import dev.fairway.engine.tools.ToolSpec;
+import dev.fairway.engine.tools.Tools;
 import dev.fairway.testkit.RandomSchemas;
 import dev.fairway.testkit.TestModels;
 import java.io.ByteArrayOutputStream;
@@ -159,6 +165,31 @@ class GrammarMatcherTest {
                 .hasMessageContaining("'" + keyword + "'")
                 .extracting(e -> ((SchemaException) e).pointer())
                 .isEqualTo("/properties/a/" + keyword);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HERMES", "LLAMA3", "MISTRAL"})
+    void forcedToolCallsOverRandomSchemasAlwaysParseAndValidate(String format) throws Exception {
+        TextCodec codec = codec("stories260K");
+        RandomSchemas schemas = new RandomSchemas(31);
+        for (int i = 0; i < 20; i++) {
+            List<ToolSpec> specs =
+                    List.of(new ToolSpec("a", "", schemas.next()), new ToolSpec("b", "", schemas.next()));
+            Tools tools = new Tools(specs, i % 2 == 0 ? ToolChoice.REQUIRED : ToolChoice.function("b"), i % 3 == 0);
+            Drawn d = draw(codec, ToolFormat.valueOf(format).grammar(tools), i, 400, 0);
+            assertThat(d.finished()).as(d.text()).isTrue();
+            ToolCallExtractor x = new ToolCallExtractor(Set.of("a", "b"));
+            x.feed(d.text());
+            x.finish();
+            assertThat(x.calls()).as(d.text()).isNotEmpty();
+            for (ToolCall c : x.calls()) {
+                if (i % 2 == 1) assertThat(c.name()).isEqualTo("b");
+                JsonNode schema = specs.get(c.name().equals("a") ? 0 : 1).parameters();
+                assertThat(VALIDATORS.getSchema(schema).validate(JSON.readTree(c.arguments())))
+                        .as(d.text())
+                        .isEmpty();
+            }
+        }
     }
 
     @ParameterizedTest
