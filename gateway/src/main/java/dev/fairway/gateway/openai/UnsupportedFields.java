@@ -8,15 +8,12 @@ import java.util.Set;
 /** OpenAI fields this server knows but cannot honour: refused by name instead of silently ignored. */
 final class UnsupportedFields {
     static final Set<String> CHAT = Set.of(
-            "tools",
-            "tool_choice",
             "functions",
             "function_call",
             "audio",
             "prediction",
             "web_search_options",
             "reasoning_effort",
-            "response_format",
             "modalities");
     static final Set<String> COMPLETIONS = Set.of("suffix", "echo", "best_of");
 
