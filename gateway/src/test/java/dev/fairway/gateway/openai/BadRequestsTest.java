@@ -49,11 +49,11 @@ public class BadRequestsTest {
                         400,
                         "messages[0].role"),
                 bad(
-                        "tool role",
+                        "function role",
                         CHAT,
-                        "{\"messages\":[{\"role\":\"tool\",\"content\":\"hi\",\"tool_call_id\":\"x\"}]}",
+                        "{\"messages\":[{\"role\":\"function\",\"content\":\"hi\",\"name\":\"x\"}]}",
                         400,
-                        "messages[0].tool_call_id"),
+                        "messages[0].role"),
                 bad(
                         "content number",
                         CHAT,
