@@ -22,10 +22,25 @@ public final class ToolPrompt {
         for (ToolSpec t : tools) {
             ObjectNode f = JSON.createObjectNode().put("name", t.name());
             if (!t.description().isBlank()) f.put("description", t.description());
-            f.set("parameters", t.parameters());
+            f.set("parameters", brief(t.parameters()));
             sb.append('\n').append(spaced(f));
         }
         return sb.toString();
+    }
+
+    /** The schema without what tells a model nothing (the grammar still enforces all of it). */
+    static com.fasterxml.jackson.databind.JsonNode brief(com.fasterxml.jackson.databind.JsonNode schema) {
+        com.fasterxml.jackson.databind.JsonNode copy = schema.deepCopy();
+        strip(copy);
+        return copy;
+    }
+
+    private static void strip(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            o.remove(List.of("additionalProperties", "$schema", "strict", "title"));
+            if (o.path("required").isArray() && o.path("required").isEmpty()) o.remove("required");
+        }
+        if (n.isContainerNode()) for (com.fasterxml.jackson.databind.JsonNode c : n) strip(c);
     }
 
     /**
