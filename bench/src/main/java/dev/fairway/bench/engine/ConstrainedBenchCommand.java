@@ -24,9 +24,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * `fairway bench constrained`: what constrained decoding costs. The same N concurrent streams (temperature 1) with a
- * JSON schema on every stream and with none, interleaved round by round on one engine; and the time to compile a
- * schema on first use (the tokenizer's trie, built once per model, and the schema itself).
+ * `fairway bench constrained`: what constrained decoding costs. N concurrent streams (temperature 1) with a JSON
+ * schema on every stream, then the same streams with none, each unconstrained stream generating exactly as many
+ * tokens as its constrained twin did (a JSON answer ends when complete: without this, the unconstrained batch would
+ * stay full longer and look faster for that alone); interleaved round by round on one engine. Also the time to
+ * compile a schema on first use (the tokenizer's trie, built once per model, and the schema itself).
  */
 @Command(
         name = "constrained",
@@ -89,13 +91,14 @@ public final class ConstrainedBenchCommand implements Callable<Integer> {
                         .threads(compute.threadsOrCores())
                         .kvCacheTokens(streams * (tokens + 64))
                         .build())) {
-            run(engine, null); // warm-up
-            run(engine, grammar);
+            int[] lengths = new int[streams];
+            run(engine, grammar, lengths); // warm-up
+            run(engine, null, lengths);
             double none = 0;
             double constrained = 0;
             for (int r = 0; r < rounds; r++) {
-                double a = run(engine, null);
-                double b = run(engine, grammar);
+                double b = run(engine, grammar, lengths);
+                double a = run(engine, null, lengths);
                 System.out.printf(Locale.ROOT, "round %d: none %.1f tok/s, json schema %.1f tok/s%n", r + 1, a, b);
                 none += a;
                 constrained += b;
@@ -110,15 +113,18 @@ public final class ConstrainedBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Aggregate generated tokens per second of one batch of streams. */
-    private double run(Engine engine, Grammar grammar) throws Exception {
+    /**
+     * Aggregate generated tokens per second of one batch of streams. Constrained: records each stream's length in
+     * lengths; unconstrained: generates exactly those lengths.
+     */
+    private double run(Engine engine, Grammar grammar, int[] lengths) throws Exception {
         List<GenerationHandle> handles = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < streams; i++) {
             SamplingParams.Builder p = SamplingParams.builder()
                     .temperature(1f)
                     .seed((long) i)
-                    .maxTokens(tokens)
+                    .maxTokens(grammar == null ? Math.max(1, lengths[i]) : tokens)
                     .grammar(grammar);
             if (grammar == null) p.ignoreEos(true);
             handles.add(engine.submit(
@@ -126,7 +132,11 @@ public final class ConstrainedBenchCommand implements Callable<Integer> {
                     GenerationListener.NONE));
         }
         long generated = 0;
-        for (GenerationHandle h : handles) generated += h.result().get().usage().completionTokens();
+        for (int i = 0; i < streams; i++) {
+            int n = handles.get(i).result().get().usage().completionTokens();
+            if (grammar != null) lengths[i] = n;
+            generated += n;
+        }
         return generated / ((System.nanoTime() - start) / 1e9);
     }
 }

@@ -37,8 +37,9 @@ public final class GrammarMatcher {
             cache.put(state, hit);
         }
         allowed = hit.allowed();
-        if (hit.worst() > slack) {
-            collect(slack); // near the end of the budget: only what can still be finished
+        // near the end of the budget: only what can still be finished (if anything can: else the cached mask)
+        if (hit.worst() > slack && state.minRemaining <= budget) {
+            collect(slack);
             // nothing fits and the output cannot end here: it cannot finish in time anyway, so at least stay valid
             if (allowed.isEmpty() && !state.accepting()) allowed = hit.allowed();
         }
