@@ -13,8 +13,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * LangChain4j's shared ChatModel suite on stories260K (a 260K-parameter story generator, not a chat model). Only
- * tests whose assertions need world knowledge or instruction following are disabled; tools, images and JSON run as
- * the suite's "must fail with UnsupportedFeatureException" variants.
+ * tests whose assertions need world knowledge or instruction following are disabled; images run as the
+ * suite's "must fail with UnsupportedFeatureException" variants; tools and JSON are checked for form
+ * (SuiteStructuredChecks).
  */
 class LocalChatModelIT extends AbstractChatModelIT {
 

@@ -40,10 +40,8 @@ final class SuiteStructuredChecks {
                     .additionalProperties(false)
                     .build())
             .build();
-    static final ToolSpecification TIME = ToolSpecification.builder()
-            .name("getTime")
-            .description("time")
-            .build();
+    static final ToolSpecification TIME =
+            ToolSpecification.builder().name("getTime").description("time").build();
 
     private SuiteStructuredChecks() {}
 

@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * LangChain4j's shared ChatModel suite, run with OpenAiChatModel against the gateway. Unsupported features
- * (tools, JSON formats, images, other model names) run the suite's "should_fail_if_..." tests instead: the gateway
- * answers 400/404. Question-answering assertions are replaced by the same checks on a story prompt.
+ * (images, other model names) run the suite's "should_fail_if_..." tests instead: the gateway answers 400/404.
+ * Question-answering assertions are replaced by the same checks on a story prompt; tool and JSON tests by form checks
+ * (SuiteStructuredChecks).
  */
 @ExtendWith(StoryModelLimits.class)
 class LangChain4jChatModelSuiteTest extends AbstractChatModelIT {
