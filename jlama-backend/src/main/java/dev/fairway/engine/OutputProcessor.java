@@ -136,7 +136,10 @@ final class OutputProcessor {
         boolean stopToken = p.stopTokenIds().contains(token);
         String delta = eosHit || stopToken || model.codec().isSpecial(token) ? "" : ch.text.add(token);
         FinishReason finish = null;
-        boolean complete = ch.grammar != null && ch.grammar.finished();
+        boolean atLimit =
+                s.generated() >= p.maxTokens() || s.length() >= model.config().maxPositions();
+        // a constrained output that may end where the budget ends is complete, not cut off
+        boolean complete = ch.grammar != null && (ch.grammar.finished() || (atLimit && ch.grammar.canEnd()));
         if (eosHit || stopToken || complete || ch.text.stopped()) finish = FinishReason.STOP;
         else if (s.generated() >= p.maxTokens() || s.length() >= model.config().maxPositions())
             finish = FinishReason.LENGTH;
