@@ -39,9 +39,46 @@ for await (const chunk of stream) {
 }
 console.log(JSON.stringify({ check: 'stream', content: text, chunks, role, completion_tokens: usage?.completion_tokens }));
 
+const weather = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Weather',
+    parameters: {
+      type: 'object',
+      properties: { city: { type: 'string', maxLength: 8 }, unit: { enum: ['C', 'F'] } },
+      required: ['city', 'unit'],
+      additionalProperties: false,
+    },
+  },
+};
+const toolRequest = { ...request, max_tokens: undefined, tools: [weather], tool_choice: 'required', parallel_tool_calls: false };
+const called = await client.chat.completions.create(toolRequest);
+const call = called.choices[0].message.tool_calls[0];
+console.log(JSON.stringify({
+  check: 'tools', finish_reason: called.choices[0].finish_reason, name: call.function.name,
+  arguments: JSON.parse(call.function.arguments), id: call.id,
+}));
+const toolStream = await client.chat.completions.create({ ...toolRequest, stream: true });
+let streamedName = '';
+let streamedArgs = '';
+for await (const chunk of toolStream) {
+  for (const d of chunk.choices[0]?.delta?.tool_calls ?? []) {
+    streamedName += d.function?.name ?? '';
+    streamedArgs += d.function?.arguments ?? '';
+  }
+}
+console.log(JSON.stringify({ check: 'tool_stream', name: streamedName, arguments: streamedArgs, expected: call.function.arguments }));
+
+const structured = await client.chat.completions.create({
+  ...request, max_tokens: undefined,
+  response_format: { type: 'json_schema', json_schema: { name: 'w', strict: true, schema: weather.function.parameters } },
+});
+console.log(JSON.stringify({ check: 'structured', value: JSON.parse(structured.choices[0].message.content) }));
+
 try {
-  await client.chat.completions.create({ ...request, tools: [{ type: 'function', function: { name: 'weather' } }] });
-  console.log(JSON.stringify({ check: 'tools', status: 200 }));
+  await client.chat.completions.create({ ...request, tools: [weather], tool_choice: { type: 'function', function: { name: 'nope' } } });
+  console.log(JSON.stringify({ check: 'bad_tool_choice', status: 200 }));
 } catch (e) {
-  console.log(JSON.stringify({ check: 'tools', status: e.status, param: e.param, type: e.type }));
+  console.log(JSON.stringify({ check: 'bad_tool_choice', status: e.status, param: e.param, type: e.type }));
 }

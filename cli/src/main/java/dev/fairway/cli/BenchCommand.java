@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             dev.fairway.bench.engine.FairnessBenchCommand.class,
             dev.fairway.bench.engine.SamplingBenchCommand.class,
             dev.fairway.bench.engine.ModelsBenchCommand.class,
+            dev.fairway.bench.engine.ConstrainedBenchCommand.class,
             dev.fairway.bench.loadgen.ServeBenchCommand.class,
             dev.fairway.bench.gateway.GatewayBenchCommand.class
         })

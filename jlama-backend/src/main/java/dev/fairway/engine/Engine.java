@@ -2,6 +2,8 @@ package dev.fairway.engine;
 
 import dev.fairway.engine.gguf.GgufModel;
 import dev.fairway.engine.gguf.OllamaStore;
+import dev.fairway.engine.grammar.Grammar;
+import dev.fairway.engine.grammar.SchemaException;
 import dev.fairway.engine.kernels.VectorApi;
 import dev.fairway.engine.kv.BlockPool;
 import dev.fairway.engine.kv.BlockTable;
@@ -19,13 +21,13 @@ import dev.fairway.engine.scheduler.Sequence;
 import dev.fairway.engine.scheduler.StepCostModel;
 import dev.fairway.engine.scheduler.StepPlan;
 import dev.fairway.engine.scheduler.VirtualTokenCounter;
-import dev.fairway.engine.text.ChatTurn;
 import dev.fairway.engine.text.TextStream;
+import dev.fairway.engine.tools.ToolFormat;
+import dev.fairway.engine.tools.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -147,6 +149,7 @@ public final class Engine implements AutoCloseable {
     /** Queues a request. Throws InvalidRequestException (incl. context length) or OverloadedException at once. */
     public GenerationHandle submit(GenerationRequest request, GenerationListener listener) {
         if (closed) throw new EngineException("Engine is shut down");
+        request = withToolGrammar(request);
         RequestValidator.validate(request, model);
         int[] prompt = promptTokens(request.prompt());
         int maxTokens = request.params().maxTokens();
@@ -178,6 +181,35 @@ public final class Engine implements AutoCloseable {
         queued.incrementAndGet();
         inbox.add(() -> admit(r));
         return r;
+    }
+
+    /** How this model writes tool calls (told by its chat template). */
+    public ToolFormat toolFormat() {
+        return ToolFormat.of(model.codec().chatTemplateSource());
+    }
+
+    /**
+     * A chat whose tool_choice forces a call gets the grammar of this model's call format, so that its calls are always
+     * well-formed and their arguments valid (unless the request brings a grammar of its own).
+     */
+    public GenerationRequest withToolGrammar(GenerationRequest request) {
+        if (!(request.prompt() instanceof Prompt.Chat c)
+                || !c.tools().offered()
+                || !c.tools().choice().forcesCall()
+                || request.params().grammar() != null) return request;
+        Grammar g;
+        try {
+            g = toolFormat().grammar(c.tools());
+        } catch (SchemaException e) {
+            throw new InvalidRequestException(e.getMessage(), "tools");
+        }
+        return new GenerationRequest(
+                request.userId(),
+                request.fairnessGroup(),
+                request.prompt(),
+                request.params().toBuilder().grammar(g).build(),
+                request.n(),
+                request.userWeight());
     }
 
     /** Blocking convenience for tests and tools. */
@@ -258,18 +290,20 @@ public final class Engine implements AutoCloseable {
 
     /** The prompt text the model's chat template makes of these messages (generation prompt appended). */
     public String renderChat(List<ChatMessage> messages) {
+        return renderChat(messages, Tools.NONE);
+    }
+
+    /** As {@link #renderChat(List)}, with the tools offered (by the template, or the generic fallback). */
+    public String renderChat(List<ChatMessage> messages, Tools tools) {
         if (messages.isEmpty()) throw new InvalidRequestException("messages must not be empty", "messages");
-        return model.codec()
-                .renderChat(messages.stream()
-                        .map(m -> new ChatTurn(m.role().name().toLowerCase(Locale.ROOT), m.content()))
-                        .toList());
+        return ChatRendering.render(model.codec(), messages, tools);
     }
 
     /** Prompt token ids exactly as submit() would feed them (BOS and template included). */
     public int[] promptTokens(Prompt prompt) {
         return switch (prompt) {
             case Prompt.Text t -> model.codec().promptTokens(t.text());
-            case Prompt.Chat c -> model.codec().promptTokens(renderChat(c.messages()));
+            case Prompt.Chat c -> model.codec().promptTokens(renderChat(c.messages(), c.tools()));
             case Prompt.Tokens t -> {
                 for (int id : t.ids()) {
                     if (id < 0 || id >= model.config().vocab())
@@ -298,7 +332,8 @@ public final class Engine implements AutoCloseable {
                 0,
                 s,
                 new SequenceState(r.seed, r.prompt),
-                new TextStream(model.codec(), r.request.params().stop()));
+                new TextStream(model.codec(), r.request.params().stop()),
+                r.newGrammar(model.codec()));
         r.choices[0] = choice;
         outputs.register(s, r, choice);
         scheduler.enqueue(s);

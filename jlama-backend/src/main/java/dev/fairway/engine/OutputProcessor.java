@@ -97,7 +97,8 @@ final class OutputProcessor {
                     i,
                     child,
                     new SequenceState(r.seed + i, r.prompt),
-                    new TextStream(model.codec(), r.request.params().stop()));
+                    new TextStream(model.codec(), r.request.params().stop()),
+                    r.newGrammar(model.codec()));
             r.choices[i] = choice;
             register(child, r, choice);
             sample(r, choice, row.clone(), 0);
@@ -109,12 +110,21 @@ final class OutputProcessor {
         Sequence s = ch.sequence;
         Set<Integer> eos = model.codec().eosIds();
         Sampler.process(logits, off, vocab, r.sampler, ch.sampling, eos);
+        if (ch.grammar != null) {
+            int budget = Math.min(p.maxTokens() - s.generated(), model.config().maxPositions() - s.length());
+            if (!ch.grammar.mask(logits, off, vocab, budget, eos)) {
+                finishChoice(r, ch, FinishReason.LENGTH, null); // no token can continue: the output stays short
+                return;
+            }
+        }
         float[] logSoftmax = null;
         if (p.logprobs()) {
             logSoftmax = new float[vocab];
             Sampler.logSoftmax(logits, off, vocab, logSoftmax);
         }
         int token = Sampler.pick(logits, off, vocab, r.sampler, ch.sampling);
+        if (ch.grammar != null && !eos.contains(token))
+            ch.grammar.accept(model.codec().tokenBytes(token));
         ch.sampling.accept(token);
         s.append(token);
         generatedTokens++;
@@ -126,7 +136,11 @@ final class OutputProcessor {
         boolean stopToken = p.stopTokenIds().contains(token);
         String delta = eosHit || stopToken || model.codec().isSpecial(token) ? "" : ch.text.add(token);
         FinishReason finish = null;
-        if (eosHit || stopToken || ch.text.stopped()) finish = FinishReason.STOP;
+        boolean atLimit =
+                s.generated() >= p.maxTokens() || s.length() >= model.config().maxPositions();
+        // a constrained output that may end where the budget ends is complete, not cut off
+        boolean complete = ch.grammar != null && (ch.grammar.finished() || (atLimit && ch.grammar.canEnd()));
+        if (eosHit || stopToken || complete || ch.text.stopped()) finish = FinishReason.STOP;
         else if (s.generated() >= p.maxTokens() || s.length() >= model.config().maxPositions())
             finish = FinishReason.LENGTH;
         if (finish != null && !ch.text.stopped()) delta += ch.text.flush();
@@ -152,6 +166,7 @@ final class OutputProcessor {
             best[i] = t;
         }
         for (int k = 0; k < found; k++) {
+            if (ls[best[k]] == Float.NEGATIVE_INFINITY) break; // masked by a grammar: not an alternative
             alts.add(new TokenLogprob.Alternative(best[k], model.codec().tokenText(best[k]), ls[best[k]]));
         }
         return new TokenLogprob(token, model.codec().tokenText(token), ls[token], List.copyOf(alts));
@@ -180,7 +195,8 @@ final class OutputProcessor {
             // The request ends before its prompt was shared: the other choices end the same way.
             r.forked = true;
             for (int i = 1; i < r.choices.length; i++) {
-                var placeholder = new RequestState.Choice(i, null, null, new TextStream(model.codec(), List.of()));
+                var placeholder =
+                        new RequestState.Choice(i, null, null, new TextStream(model.codec(), List.of()), null);
                 placeholder.finish = reason;
                 placeholder.error = error;
                 r.choices[i] = placeholder;
@@ -201,7 +217,7 @@ final class OutputProcessor {
     void finishRequest(RequestState r, FinishReason reason, String error) {
         if (r.completed) return;
         if (r.choices[0] == null) {
-            r.choices[0] = new RequestState.Choice(0, null, null, new TextStream(model.codec(), List.of()));
+            r.choices[0] = new RequestState.Choice(0, null, null, new TextStream(model.codec(), List.of()), null);
         }
         for (RequestState.Choice c : r.choices) if (c != null && !c.done()) finishChoice(r, c, reason, error);
     }

@@ -1,14 +1,20 @@
 package dev.fairway.engine;
 
+import dev.fairway.engine.tools.Tools;
 import java.util.List;
 
-/** What to continue: raw text, chat messages (templated by the engine) or token ids. */
+/** What to continue: raw text, chat messages (templated by the engine, with the tools offered) or token ids. */
 public sealed interface Prompt {
     record Text(String text) implements Prompt {}
 
-    record Chat(List<ChatMessage> messages) implements Prompt {
+    record Chat(List<ChatMessage> messages, Tools tools) implements Prompt {
         public Chat {
             messages = List.copyOf(messages);
+            tools = tools == null ? Tools.NONE : tools;
+        }
+
+        public Chat(List<ChatMessage> messages) {
+            this(messages, Tools.NONE);
         }
     }
 
@@ -20,6 +26,10 @@ public sealed interface Prompt {
 
     static Prompt chat(List<ChatMessage> messages) {
         return new Chat(messages);
+    }
+
+    static Prompt chat(List<ChatMessage> messages, Tools tools) {
+        return new Chat(messages, tools);
     }
 
     static Prompt tokens(int... ids) {

@@ -1,5 +1,6 @@
 package dev.fairway.engine;
 
+import dev.fairway.engine.grammar.GrammarMatcher;
 import dev.fairway.engine.sampling.SamplerConfig;
 import dev.fairway.engine.sampling.SequenceState;
 import dev.fairway.engine.scheduler.Sequence;
@@ -55,21 +56,31 @@ final class RequestState implements GenerationHandle {
                 p.minTokens());
     }
 
+    /** A fresh grammar position for one choice, or null when the output is not constrained. */
+    GrammarMatcher newGrammar(dev.fairway.engine.text.TextCodec codec) {
+        var g = request.params().grammar();
+        return g == null ? null : new GrammarMatcher(g, codec.tokenVocabulary());
+    }
+
     /** One choice: its sequence, sampling state, text stream and what it produced. */
     static final class Choice {
         final int index;
         final Sequence sequence;
         final SequenceState sampling;
         final TextStream text;
+        /** The output's grammar position, or null when the output is not constrained. */
+        final GrammarMatcher grammar;
+
         final List<TokenLogprob> logprobs = new ArrayList<>();
         FinishReason finish;
         String error;
 
-        Choice(int index, Sequence sequence, SequenceState sampling, TextStream text) {
+        Choice(int index, Sequence sequence, SequenceState sampling, TextStream text, GrammarMatcher grammar) {
             this.index = index;
             this.sequence = sequence;
             this.sampling = sampling;
             this.text = text;
+            this.grammar = grammar;
         }
 
         boolean done() {

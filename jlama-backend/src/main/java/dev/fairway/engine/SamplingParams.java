@@ -1,12 +1,15 @@
 package dev.fairway.engine;
 
+import dev.fairway.engine.grammar.Grammar;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Per-request decoding parameters, OpenAI/vLLM semantics. {@code temperature == 0} means greedy.
- * A null {@code seed} means "draw one": the engine picks a random seed and reports nothing.
+ * A null {@code seed} means "draw one": the engine picks a random seed and reports nothing. A non-null
+ * {@code grammar} constrains the output (structured outputs, tool calls): only tokens that keep it valid are drawn,
+ * and the sequence ends when the grammar is complete.
  */
 public record SamplingParams(
         int maxTokens,
@@ -24,7 +27,8 @@ public record SamplingParams(
         boolean logprobs,
         int topLogprobs,
         boolean ignoreEos,
-        int minTokens) {
+        int minTokens,
+        Grammar grammar) {
 
     public static final int MAX_TOP_LOGPROBS = 20;
 
@@ -63,7 +67,8 @@ public record SamplingParams(
                 .logprobs(logprobs)
                 .topLogprobs(topLogprobs)
                 .ignoreEos(ignoreEos)
-                .minTokens(minTokens);
+                .minTokens(minTokens)
+                .grammar(grammar);
     }
 
     public static final class Builder {
@@ -83,6 +88,7 @@ public record SamplingParams(
         private int topLogprobs;
         private boolean ignoreEos;
         private int minTokens;
+        private Grammar grammar;
 
         public Builder maxTokens(int v) {
             maxTokens = v;
@@ -164,6 +170,11 @@ public record SamplingParams(
             return this;
         }
 
+        public Builder grammar(Grammar v) {
+            grammar = v;
+            return this;
+        }
+
         public SamplingParams build() {
             return new SamplingParams(
                     maxTokens,
@@ -181,7 +192,8 @@ public record SamplingParams(
                     logprobs,
                     topLogprobs,
                     ignoreEos,
-                    minTokens);
+                    minTokens,
+                    grammar);
         }
     }
 }

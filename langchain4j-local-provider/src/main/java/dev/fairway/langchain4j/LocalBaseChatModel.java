@@ -31,8 +31,6 @@ import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
-import dev.langchain4j.model.chat.request.ResponseFormatType;
-import dev.langchain4j.model.chat.request.ToolChoice;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 import dev.langchain4j.model.output.FinishReason;
@@ -116,9 +114,9 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
         return ModelProvider.OTHER;
     }
 
-    /** Nothing beyond plain text chat: no JSON schema response format. */
+    /** JSON schema response formats are generated under a grammar: always valid. */
     public Set<Capability> supportedCapabilities() {
-        return Set.of();
+        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
     }
 
     /** The engine this model runs on (shared with every other model instance naming the same model). */
@@ -142,18 +140,6 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
 
     /** Throws UnsupportedFeatureException for anything the engine cannot do. {@code servedModel} null = unknown yet. */
     static void validateParameters(ChatRequestParameters p, String servedModel) {
-        if (p.toolChoice() != null && p.toolChoice() != ToolChoice.AUTO) {
-            throw new UnsupportedFeatureException("ToolChoice." + p.toolChoice() + NOT_SUPPORTED);
-        }
-        if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty()) {
-            throw new UnsupportedFeatureException("tools (function calling)" + NOT_SUPPORTED);
-        }
-        if (p.responseFormat() != null && p.responseFormat().type() == ResponseFormatType.JSON) {
-            throw new UnsupportedFeatureException((p.responseFormat().jsonSchema() != null
-                            ? "JSON response format with a schema"
-                            : "JSON response format")
-                    + NOT_SUPPORTED);
-        }
         if (servedModel != null && p.modelName() != null && !p.modelName().equals(servedModel)) {
             throw new UnsupportedFeatureException("'modelName' parameter '" + p.modelName() + "'" + NOT_SUPPORTED
                     + ": this model instance serves only '" + servedModel
@@ -180,10 +166,12 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
                 }
                 out.add(new dev.fairway.engine.ChatMessage(Role.USER, text.toString()));
             } else if (message instanceof AiMessage a) {
-                if (a.hasToolExecutionRequests()) {
-                    throw new UnsupportedFeatureException("tool execution requests in AI messages" + NOT_SUPPORTED);
-                }
-                out.add(new dev.fairway.engine.ChatMessage(Role.ASSISTANT, a.text() == null ? "" : a.text()));
+                List<dev.fairway.engine.tools.ToolCall> calls = new ArrayList<>();
+                for (var r : a.toolExecutionRequests())
+                    calls.add(new dev.fairway.engine.tools.ToolCall(r.id(), r.name(), r.arguments()));
+                out.add(dev.fairway.engine.ChatMessage.assistant(a.text() == null ? "" : a.text(), calls));
+            } else if (message instanceof dev.langchain4j.data.message.ToolExecutionResultMessage r) {
+                out.add(dev.fairway.engine.ChatMessage.toolResult(r.id(), r.text()));
             } else {
                 throw new UnsupportedFeatureException("messages of type " + message.type() + NOT_SUPPORTED);
             }
@@ -200,9 +188,10 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
         }
         ChatRequestParameters p = chatRequest.parameters();
         validateParameters(p, modelInfo.id());
-        Prompt prompt = Prompt.chat(toEngineMessages(chatRequest.messages()));
+        Prompt prompt = Prompt.chat(toEngineMessages(chatRequest.messages()), LocalTools.tools(p));
 
         SamplingParams.Builder sp = SamplingParams.builder();
+        sp.grammar(LocalTools.responseFormat(p.responseFormat()));
         if (p.temperature() != null) sp.temperature(p.temperature().floatValue());
         if (p.topP() != null) sp.topP(p.topP().floatValue());
         if (p.topK() != null) sp.topK(p.topK());
@@ -226,7 +215,7 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
         return new GenerationRequest(user, "", prompt, sp.build(), 1, userWeight);
     }
 
-    protected ChatResponse toChatResponse(GenerationResult result) {
+    protected ChatResponse toChatResponse(GenerationResult result, dev.fairway.engine.tools.Tools tools) {
         var choice = result.first();
         if (choice.finishReason() == dev.fairway.engine.FinishReason.ERROR) {
             throw new LangChain4jException("generation failed: " + choice.error());
@@ -234,14 +223,26 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
         if (choice.finishReason() == dev.fairway.engine.FinishReason.CANCELLED) {
             throw new LangChain4jException("generation was cancelled (engine closed?)");
         }
+        AiMessage message = AiMessage.from(choice.text());
+        FinishReason finish = toFinishReason(choice.finishReason());
+        if (tools.offered()) {
+            var x = LocalTools.extract(tools, choice.text());
+            if (!x.calls().isEmpty()) {
+                message = AiMessage.builder()
+                        .text(x.content().isBlank() ? null : x.content())
+                        .toolExecutionRequests(LocalTools.requests(x.calls()))
+                        .build();
+                if (finish == FinishReason.STOP) finish = FinishReason.TOOL_EXECUTION;
+            }
+        }
         return ChatResponse.builder()
-                .aiMessage(AiMessage.from(choice.text()))
+                .aiMessage(message)
                 .metadata(ChatResponseMetadata.builder()
                         .id(result.requestId())
                         .modelName(modelInfo.id())
                         .tokenUsage(new TokenUsage(
                                 result.usage().promptTokens(), result.usage().completionTokens()))
-                        .finishReason(toFinishReason(choice.finishReason()))
+                        .finishReason(finish)
                         .build())
                 .build();
     }

@@ -37,8 +37,10 @@ public class LocalChatModel extends LocalBaseChatModel implements ChatModel {
     @Override
     public ChatResponse doChat(ChatRequest chatRequest) {
         GenerationHandle handle;
+        dev.fairway.engine.GenerationRequest request;
         try {
-            handle = engine.submit(toGenerationRequest(chatRequest), GenerationListener.NONE);
+            request = toGenerationRequest(chatRequest);
+            handle = engine.submit(request, GenerationListener.NONE);
         } catch (RuntimeException e) {
             throw toLangChain4jException(e);
         }
@@ -52,7 +54,11 @@ public class LocalChatModel extends LocalBaseChatModel implements ChatModel {
         } catch (ExecutionException e) {
             throw toLangChain4jException(e.getCause());
         }
-        return toChatResponse(result);
+        return toChatResponse(
+                result,
+                request.prompt() instanceof dev.fairway.engine.Prompt.Chat c
+                        ? c.tools()
+                        : dev.fairway.engine.tools.Tools.NONE);
     }
 
     public static class Builder extends LocalBaseChatModel.Builder<LocalChatModel, Builder> {

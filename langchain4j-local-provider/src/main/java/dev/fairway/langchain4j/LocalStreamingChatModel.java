@@ -60,15 +60,21 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
         } catch (dev.langchain4j.exception.UnsupportedFeatureException e) {
             throw e;
         } catch (RuntimeException e) {
-            new Stream(handler).fail(toLangChain4jException(e));
+            new Stream(handler, dev.fairway.engine.tools.Tools.NONE).fail(toLangChain4jException(e));
             return;
         }
-        Stream stream = new Stream(handler);
+        Stream stream = new Stream(handler, toolsOf(request));
         try {
             stream.attach(engine.submit(request, stream));
         } catch (RuntimeException e) {
             stream.fail(toLangChain4jException(e));
         }
+    }
+
+    private static dev.fairway.engine.tools.Tools toolsOf(GenerationRequest request) {
+        return request.prompt() instanceof dev.fairway.engine.Prompt.Chat c
+                ? c.tools()
+                : dev.fairway.engine.tools.Tools.NONE;
     }
 
     /** One streamed request: engine listener on one side, handler-calling virtual thread on the other. */
@@ -80,9 +86,15 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
         private final PartialResponseContext context = new PartialResponseContext(this);
         private final StringBuilder sent = new StringBuilder();
         private volatile boolean cancelled;
+        private final dev.fairway.engine.tools.Tools tools;
+        /** With tools offered: only content goes out as partial responses; calls come with the complete response. */
+        private final dev.fairway.engine.tools.ToolCallExtractor extractor;
 
-        Stream(StreamingChatResponseHandler handler) {
+        Stream(StreamingChatResponseHandler handler, dev.fairway.engine.tools.Tools tools) {
             this.handler = handler;
+            this.tools = tools;
+            this.extractor =
+                    tools.offered() ? new dev.fairway.engine.tools.ToolCallExtractor(LocalTools.names(tools)) : null;
             Thread.ofVirtual()
                     .name("fairway-lc4j-stream-" + STREAMS.incrementAndGet())
                     .start(this);
@@ -131,7 +143,7 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
                 while (true) {
                     Object event = events.take();
                     if (event instanceof String delta) {
-                        if (!cancelled) partial(delta);
+                        if (!cancelled) relay(delta);
                     } else if (event instanceof GenerationResult result) {
                         if (!cancelled) complete(result);
                         return;
@@ -144,6 +156,19 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
                 cancel();
                 Thread.currentThread().interrupt();
             }
+        }
+
+        private void relay(String delta) {
+            if (extractor == null) {
+                partial(delta);
+                return;
+            }
+            relayContent(extractor.feed(delta));
+        }
+
+        private void relayContent(java.util.List<dev.fairway.engine.tools.ToolCallExtractor.Event> events) {
+            for (var e : events)
+                if (e instanceof dev.fairway.engine.tools.ToolCallExtractor.Content c && !cancelled) partial(c.text());
         }
 
         private void partial(String delta) {
@@ -166,12 +191,13 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
             }
             String text = choice.text();
             // Text the engine held back until the end (never expected, but the handler must see all of it).
-            if (text.length() > sent.length() && text.startsWith(sent.toString()))
+            if (extractor != null) relayContent(extractor.finish());
+            else if (text.length() > sent.length() && text.startsWith(sent.toString()))
                 partial(text.substring(sent.length()));
             if (cancelled) return;
             ChatResponse response;
             try {
-                response = toChatResponse(result);
+                response = toChatResponse(result, tools);
             } catch (RuntimeException e) {
                 error(e);
                 return;

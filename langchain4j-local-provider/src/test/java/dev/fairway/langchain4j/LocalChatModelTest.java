@@ -169,7 +169,8 @@ class LocalChatModelTest {
     }
 
     @Test
-    void capabilities_are_empty() {
-        assertThat(model.supportedCapabilities()).isEmpty();
+    void capabilities_name_json_schema_outputs() {
+        assertThat(model.supportedCapabilities())
+                .containsExactly(dev.langchain4j.model.chat.Capability.RESPONSE_FORMAT_JSON_SCHEMA);
     }
 }

@@ -29,6 +29,14 @@ record MessageRequest(String content, boolean regenerate, String model, Generati
         if (truncation != null && !truncation.equals("auto") && !truncation.equals("disabled")) {
             throw ApiError.badRequest("'truncation' must be \"auto\" or \"disabled\".", "truncation");
         }
+        for (String field : new String[] {"tools", "tool_choice"}) {
+            // conversations store text turns only, so far: tool calls need /v1/chat/completions
+            if (body.has(field) && !body.get(field).isNull())
+                throw ApiError.badRequest(
+                        "'" + field + "' is not supported for conversation messages; use /v1/chat/completions.",
+                        field,
+                        "unsupported_parameter");
+        }
         // Reuse the chat validator: the new user turn stands in for 'messages'.
         ObjectNode asChat = body.deepCopy();
         asChat.remove("content");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
+import dev.fairway.engine.tools.Tools;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
 import java.util.ArrayList;
@@ -22,7 +23,9 @@ public final class ChatRequestParser {
         RequestPolicy.CHAT.check(body);
         Fields.optString(body, "model", 512);
         List<ChatMessage> messages = messages(body.get("messages"));
+        Tools tools = ToolFields.tools(body);
         SamplingParams.Builder b = SamplingFields.read(body, vocabSize);
+        b.grammar(ToolFields.responseFormat(body));
         boolean logprobs = Boolean.TRUE.equals(Fields.optBool(body, "logprobs"));
         Integer top = Fields.optInt(body, "top_logprobs", 0, SamplingParams.MAX_TOP_LOGPROBS);
         if (top != null && top > 0 && !logprobs) {
@@ -34,7 +37,7 @@ public final class ChatRequestParser {
         String user = Fields.optString(body, "user", 256);
         boolean maxGiven = Fields.present(body, "max_tokens") || Fields.present(body, "max_completion_tokens");
         return new GenerationSpec(
-                Prompt.chat(messages), b.build(), maxGiven, SamplingFields.n(body), stream, includeUsage, user);
+                Prompt.chat(messages, tools), b.build(), maxGiven, SamplingFields.n(body), stream, includeUsage, user);
     }
 
     public static List<ChatMessage> messages(JsonNode node) {
@@ -49,11 +52,9 @@ public final class ChatRequestParser {
     private static ChatMessage message(JsonNode m, String where) {
         if (!m.isObject()) throw ApiError.badRequest(where + " must be an object.", where);
         m.fieldNames().forEachRemaining(name -> {
-            if (!Set.of("role", "content", "name").contains(name)) {
-                if (name.equals("tool_calls")
-                        || name.equals("function_call")
-                        || name.equals("tool_call_id")
-                        || name.equals("audio")) {
+            if (!Set.of("role", "content", "name", "tool_calls", "tool_call_id", "refusal")
+                    .contains(name)) {
+                if (name.equals("function_call") || name.equals("audio")) {
                     throw ApiError.badRequest(
                             "'" + where + "." + name + "' is not supported by this server.",
                             where + "." + name,
@@ -69,7 +70,8 @@ public final class ChatRequestParser {
             case "system", "developer" -> ChatMessage.Role.SYSTEM;
             case "user" -> ChatMessage.Role.USER;
             case "assistant" -> ChatMessage.Role.ASSISTANT;
-            case "tool", "function" ->
+            case "tool" -> ChatMessage.Role.TOOL;
+            case "function" ->
                 throw ApiError.badRequest(
                         "Role '" + roleNode.asText() + "' is not supported by this server (no tool calling).",
                         where + ".role",
@@ -80,6 +82,18 @@ public final class ChatRequestParser {
         };
         if (m.has("name") && !m.get("name").isTextual())
             throw ApiError.badRequest(where + ".name must be a string.", where + ".name");
+        if (role == ChatMessage.Role.ASSISTANT && m.has("tool_calls")) {
+            var calls = ToolFields.calls(m.get("tool_calls"), where + ".tool_calls");
+            JsonNode c = m.get("content");
+            String text = c == null || c.isNull() ? "" : content(c, where + ".content");
+            return ChatMessage.assistant(text, calls);
+        }
+        if (role == ChatMessage.Role.TOOL) {
+            JsonNode id = m.get("tool_call_id");
+            if (id == null || !id.isTextual())
+                throw ApiError.badRequest(where + ".tool_call_id must be a string.", where + ".tool_call_id");
+            return ChatMessage.toolResult(id.asText(), content(m.get("content"), where + ".content"));
+        }
         return new ChatMessage(role, content(m.get("content"), where + ".content"));
     }
 

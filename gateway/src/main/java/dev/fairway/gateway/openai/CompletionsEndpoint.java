@@ -81,11 +81,19 @@ public final class CompletionsEndpoint {
     }
 
     private void generate(RoutingContext ctx, dev.fairway.engine.Engine engine, String model, GenerationSpec spec) {
-        Envelope envelope = Envelope.of(ctx.get(SHAPE), model);
+        ResponseShape shape = ctx.get(SHAPE);
+        Envelope envelope = Envelope.of(shape == ChatShape.INSTANCE ? ChatShape.of(spec.prompt()) : shape, model);
         ctx.put(GenerationCall.MODEL_LABEL, model);
         String fairnessGroup = spec.endUser() == null ? "" : "end-user:" + spec.endUser();
-        GenerationRequest request =
-                new GenerationRequest(Caller.user(ctx), fairnessGroup, spec.prompt(), spec.params(), spec.n(), 1.0);
+        GenerationRequest request;
+        try {
+            // a forced tool call gets this model's call grammar now: the prompt may go to the engine as token ids
+            request = engine.withToolGrammar(new GenerationRequest(
+                    Caller.user(ctx), fairnessGroup, spec.prompt(), spec.params(), spec.n(), 1.0));
+        } catch (RuntimeException e) {
+            ctx.fail(e);
+            return;
+        }
         if (spec.stream()) {
             SseResponder sse = new SseResponder(ctx.response(), envelope, spec.n(), spec.includeUsage());
             GenerationCall.start(ctx, engine, request, spec.maxTokensGiven(), metrics, drain, sse)

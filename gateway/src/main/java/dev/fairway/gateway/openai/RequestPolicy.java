@@ -39,9 +39,14 @@ public final class RequestPolicy {
 
     private static final String NOT_YET = "is not supported by this server yet";
 
+    /** OpenAI's legacy function calling (superseded by tools): refused unless it asks for nothing. */
+    private static final Map<String, Rule> LEGACY_FUNCTIONS = Map.of(
+            "functions", Rule.ignoredIf(RequestPolicy::emptyArray, NOT_YET),
+            "function_call", Rule.ignoredIf(v -> "none".equals(v.asText()), NOT_YET));
+
     /**
-     * Tool calling and structured outputs (issue 20): refused unless the value asks for nothing. When a parser
-     * honours one of these, add the field to that parser's honoured names and delete its line here.
+     * Tool calling and structured outputs where an endpoint does not honour them yet (chat completions does): refused
+     * unless the value asks for nothing. When a parser honours one, add it to its honoured names instead.
      */
     private static final Map<String, Rule> NOT_SUPPORTED_YET = Map.of(
             "tools", Rule.ignoredIf(RequestPolicy::emptyArray, NOT_YET),
@@ -91,8 +96,19 @@ public final class RequestPolicy {
     /** POST /v1/chat/completions. */
     public static final RequestPolicy CHAT = new RequestPolicy(
             "chat",
-            withSampling("model", "messages", "stream", "stream_options", "logprobs", "top_logprobs", "user"),
-            merge(NOT_SUPPORTED_YET, NO_EFFECT, CANNOT_HONOUR));
+            withSampling(
+                    "model",
+                    "messages",
+                    "stream",
+                    "stream_options",
+                    "logprobs",
+                    "top_logprobs",
+                    "user",
+                    "tools",
+                    "tool_choice",
+                    "parallel_tool_calls",
+                    "response_format"),
+            merge(LEGACY_FUNCTIONS, NO_EFFECT, CANNOT_HONOUR));
 
     /** POST /v1/completions. */
     public static final RequestPolicy COMPLETIONS = new RequestPolicy(

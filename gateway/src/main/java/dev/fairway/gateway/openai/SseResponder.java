@@ -6,6 +6,7 @@ import dev.fairway.engine.ChoiceResult;
 import dev.fairway.engine.FinishReason;
 import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.TokenEvent;
+import dev.fairway.engine.tools.ToolCallExtractor;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.http.Json;
@@ -22,6 +23,8 @@ public final class SseResponder implements GenerationSink {
     private final String tokenChunkPrefix;
     private final String tokenChunkSuffix;
     private boolean opened;
+    /** Per choice, when the request offered tools: splits its text into content and tool-call deltas. */
+    private final java.util.Map<Integer, ToolCallExtractor> extractors = new java.util.HashMap<>();
 
     public SseResponder(HttpServerResponse response, Envelope envelope, int n, boolean includeUsage) {
         this.response = response;
@@ -79,18 +82,41 @@ public final class SseResponder implements GenerationSink {
         if (opens || !out.isEmpty()) response.write(out.toString());
     }
 
+    private ToolCallExtractor extractor(int choice) {
+        if (!(envelope.shape() instanceof ChatShape chat)) return null;
+        return extractors.computeIfAbsent(choice, i -> chat.extractor());
+    }
+
+    private void appendToolEvents(StringBuilder out, int choice, List<ToolCallExtractor.Event> events) {
+        ChatShape chat = (ChatShape) envelope.shape();
+        for (ToolCallExtractor.Event e : events) {
+            if (e instanceof ToolCallExtractor.Content c) appendText(out, choice, c.text());
+            else appendChunk(out, chunkWith(chat.toolCallChoice(choice, e)));
+        }
+    }
+
     private void append(StringBuilder out, TokenEvent event) {
         if (event.textDelta().isEmpty() && event.logprob() == null)
             return; // held back (stop-string prefix, split UTF-8)
+        ToolCallExtractor x = extractor(event.choice());
+        if (x != null) {
+            appendToolEvents(out, event.choice(), x.feed(event.textDelta()));
+            return;
+        }
         if (event.logprob() != null) {
             appendChunk(
                     out, chunkWith(envelope.shape().tokenChoice(event.choice(), event.textDelta(), event.logprob())));
             return;
         }
+        appendText(out, event.choice(), event.textDelta());
+    }
+
+    private void appendText(StringBuilder out, int choice, String text) {
+        if (text.isEmpty()) return;
         // per-token hot path: a string template instead of building and serializing a tree
-        String quoted = "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(event.textDelta())) + "\"";
+        String quoted = "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
         out.append(tokenChunkPrefix)
-                .append(envelope.shape().plainTokenChoiceJson(event.choice(), quoted))
+                .append(envelope.shape().plainTokenChoiceJson(choice, quoted))
                 .append(tokenChunkSuffix);
     }
 
@@ -106,8 +132,19 @@ public final class SseResponder implements GenerationSink {
         if (response.closed() || response.ended()) return;
         StringBuilder tail = new StringBuilder();
         opening(tail);
-        for (ChoiceResult c : result.choices())
-            appendChunk(tail, chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
+        for (ChoiceResult c : result.choices()) {
+            ToolCallExtractor x = extractor(c.index());
+            if (x == null) {
+                appendChunk(tail, chunkWith(envelope.shape().finishChoice(c.index(), c.finishReason())));
+                continue;
+            }
+            appendToolEvents(tail, c.index(), x.finish());
+            ChatShape chat = (ChatShape) envelope.shape();
+            appendChunk(
+                    tail,
+                    chunkWith(chat.finishChoice(
+                            c.index(), c.finishReason(), !x.calls().isEmpty())));
+        }
         if (includeUsage) {
             ObjectNode last = envelope.chunk();
             last.putArray("choices");

@@ -129,6 +129,28 @@ class ConversationsTest {
     }
 
     @Test
+    void jsonRepliesAreStoredAndToolsAreRefusedByName() throws Exception {
+        String id = create(alice, "json");
+        JsonNode reply = alice.post(
+                        "/v1/conversations/" + id + "/messages",
+                        "{\"content\":\"Once upon a time\",\"stream\":false,\"temperature\":1,\"max_tokens\":30,"
+                                + "\"response_format\":{\"type\":\"json_object\"}}")
+                .json();
+        String text = reply.at("/choices/0/message/content").asText();
+        assertThat(Http.parse(text).isObject()).as(text).isTrue();
+        assertThat(alice.get("/v1/conversations/" + id + "/messages")
+                        .json()
+                        .at("/data/1/content")
+                        .asText())
+                .isEqualTo(text);
+        var refused = alice.post(
+                "/v1/conversations/" + id + "/messages",
+                "{\"content\":\"hi\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().at("/error/param").asText()).isEqualTo("tools");
+    }
+
+    @Test
     void usersSeeOnlyTheirOwnConversations() {
         String id = create(alice, "Private");
         String path = "/v1/conversations/" + id;

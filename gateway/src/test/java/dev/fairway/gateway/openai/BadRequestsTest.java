@@ -49,11 +49,11 @@ public class BadRequestsTest {
                         400,
                         "messages[0].role"),
                 bad(
-                        "tool role",
+                        "function role",
                         CHAT,
-                        "{\"messages\":[{\"role\":\"tool\",\"content\":\"hi\",\"tool_call_id\":\"x\"}]}",
+                        "{\"messages\":[{\"role\":\"function\",\"content\":\"hi\",\"name\":\"x\"}]}",
                         400,
-                        "messages[0].tool_call_id"),
+                        "messages[0].role"),
                 bad(
                         "content number",
                         CHAT,
@@ -73,32 +73,61 @@ public class BadRequestsTest {
                         400,
                         "messages[0].content[1].type"),
                 bad(
-                        "tools",
+                        "tool without name",
                         CHAT,
-                        "{" + HI + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}",
+                        "{" + HI + ",\"tools\":[{\"type\":\"function\",\"function\":{}}]}",
                         400,
-                        "tools"),
-                bad("tool_choice", CHAT, "{" + HI + ",\"tool_choice\":\"required\"}", 400, "tool_choice"),
+                        "tools[0].function.name"),
+                bad(
+                        "tool parameters with an unsupported keyword",
+                        CHAT,
+                        "{" + HI + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\","
+                                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"x\"}}}}}]}",
+                        400,
+                        "tools[0].function.parameters"),
+                bad("tool_choice without tools", CHAT, "{" + HI + ",\"tool_choice\":\"required\"}", 400, "tool_choice"),
+                bad(
+                        "tool_choice naming an unknown tool",
+                        CHAT,
+                        "{" + HI + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
+                                + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}}}",
+                        400,
+                        "tool_choice"),
                 bad("functions", CHAT, "{" + HI + ",\"functions\":[{\"name\":\"f\"}]}", 400, "functions"),
                 bad(
-                        "json_object",
+                        "response_format of unknown type",
                         CHAT,
-                        "{" + HI + ",\"response_format\":{\"type\":\"json_object\"}}",
+                        "{" + HI + ",\"response_format\":{\"type\":\"yaml\"}}",
                         400,
-                        "response_format"),
+                        "response_format.type"),
                 bad(
-                        "json_schema",
+                        "json_schema without schema",
+                        CHAT,
+                        "{" + HI + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"a\"}}}",
+                        400,
+                        "response_format.json_schema.schema"),
+                bad(
+                        "json_schema with an unsupported keyword",
                         CHAT,
                         "{" + HI
-                                + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"a\",\"schema\":{}}}}",
+                                + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"a\","
+                                + "\"schema\":{\"type\":\"object\",\"oneOf\":[]}}}}",
                         400,
-                        "response_format"),
+                        "response_format.json_schema.schema"),
                 bad(
-                        "assistant tool_calls",
+                        "malformed json_schema",
                         CHAT,
-                        "{\"messages\":[{\"role\":\"assistant\",\"content\":\"x\",\"tool_calls\":[]}]}",
+                        "{" + HI
+                                + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"a\","
+                                + "\"schema\":{\"type\":\"object\",\"required\":[\"x\"],\"properties\":{}}}}}",
                         400,
-                        "messages[0].tool_calls"),
+                        "response_format.json_schema.schema"),
+                bad(
+                        "tool message without tool_call_id",
+                        CHAT,
+                        "{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}",
+                        400,
+                        "messages[0].tool_call_id"),
                 bad("unknown field", CHAT, "{" + HI + ",\"foo\":1}", 400, "foo"),
                 bad("temperature string", CHAT, "{" + HI + ",\"temperature\":\"hot\"}", 400, "temperature"),
                 bad("temperature negative", CHAT, "{" + HI + ",\"temperature\":-1}", 400, "temperature"),

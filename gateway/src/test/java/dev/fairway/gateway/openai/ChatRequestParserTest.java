@@ -1,7 +1,6 @@
 package dev.fairway.gateway.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ChatMessage;
@@ -103,11 +102,18 @@ class ChatRequestParserTest {
     }
 
     @Test
-    void toolRolesAreRefusedAsUnsupportedNotAsInvalid() {
-        ApiError e = refused("{\"messages\":[{\"role\":\"tool\",\"content\":\"a\"}]}");
-        assertThat(e.code()).isEqualTo("unsupported_parameter");
-        assertThatThrownBy(() -> parse("{\"messages\":[{\"role\":\"user\",\"content\":\"a\",\"tool_calls\":[]}]}"))
-                .isInstanceOfSatisfying(
-                        ApiError.class, err -> assertThat(err.code()).isEqualTo("unsupported_parameter"));
+    void toolHistoryIsRead() {
+        var spec = ChatRequestParser.parse(
+                (com.fasterxml.jackson.databind.node.ObjectNode) dev.fairway.gateway.Http.parse("{\"messages\":["
+                        + "{\"role\":\"user\",\"content\":\"t?\"},"
+                        + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+                        + "\"function\":{\"name\":\"time\",\"arguments\":\"{}\"}}]},"
+                        + "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"noon\"}]}"),
+                1000);
+        var messages = ((dev.fairway.engine.Prompt.Chat) spec.prompt()).messages();
+        assertThat(messages.get(1).toolCalls()).hasSize(1);
+        assertThat(messages.get(1).toolCalls().get(0).name()).isEqualTo("time");
+        assertThat(messages.get(2).role()).isEqualTo(ChatMessage.Role.TOOL);
+        assertThat(messages.get(2).toolCallId()).isEqualTo("c1");
     }
 }

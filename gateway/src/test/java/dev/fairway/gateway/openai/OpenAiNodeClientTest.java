@@ -44,9 +44,21 @@ class OpenAiNodeClientTest {
         assertThat(stream.get("chunks").asInt()).isGreaterThan(3);
         assertThat(stream.get("completion_tokens").asInt()).isEqualTo(16);
         JsonNode tools = checks.get("tools");
-        assertThat(tools.get("status").asInt()).isEqualTo(400);
-        assertThat(tools.get("param").asText()).isEqualTo("tools");
-        assertThat(tools.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(tools.get("finish_reason").asText()).isEqualTo("tool_calls");
+        assertThat(tools.get("name").asText()).isEqualTo("get_weather");
+        assertThat(tools.get("id").asText()).startsWith("call_");
+        assertThat(tools.get("arguments").get("unit").asText()).isIn("C", "F");
+        assertThat(tools.get("arguments").get("city").asText().length()).isLessThanOrEqualTo(8);
+        JsonNode toolStream = checks.get("tool_stream");
+        assertThat(toolStream.get("name").asText()).isEqualTo("get_weather");
+        assertThat(toolStream.get("arguments").asText())
+                .isEqualTo(toolStream.get("expected").asText());
+        JsonNode structured = checks.get("structured").get("value");
+        assertThat(structured.get("unit").asText()).isIn("C", "F");
+        JsonNode bad = checks.get("bad_tool_choice");
+        assertThat(bad.get("status").asInt()).isEqualTo(400);
+        assertThat(bad.get("param").asText()).isEqualTo("tool_choice");
+        assertThat(bad.get("type").asText()).isEqualTo("invalid_request_error");
     }
 
     private static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {

@@ -51,9 +51,9 @@ class RequestPolicyTest {
     @CsvSource(
             delimiter = '|',
             value = {
-                "tools                      | \"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}] | tools",
+                "functions (legacy)         | \"functions\":[{\"name\":\"f\"}] | functions",
                 "tool_choice required       | \"tool_choice\":\"required\" | tool_choice",
-                "response_format json       | \"response_format\":{\"type\":\"json_object\"} | response_format",
+                "function_call (legacy)     | \"function_call\":\"auto\" | function_call",
                 "audio                      | \"audio\":{\"voice\":\"alloy\",\"format\":\"wav\"} | audio",
                 "audio modality             | \"modalities\":[\"text\",\"audio\"] | modalities",
                 "web_search_options         | \"web_search_options\":{} | web_search_options",

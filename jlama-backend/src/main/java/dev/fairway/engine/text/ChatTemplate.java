@@ -40,6 +40,7 @@ final class ChatTemplate {
 
     private final Node tree;
     private final String eosToken;
+    private final String source;
 
     ChatTemplate(String template, String eosToken) {
         JinjavaInterpreter parser = JINJA.newInterpreter();
@@ -50,18 +51,32 @@ final class ChatTemplate {
             JinjavaInterpreter.popCurrent();
         }
         this.eosToken = eosToken;
+        this.source = template;
+    }
+
+    /** The template's text (tool formats are told from it). */
+    String source() {
+        return source;
+    }
+
+    /** Whether the template renders a {@code tools} list itself. */
+    boolean supportsTools() {
+        return source.contains("tools");
     }
 
     /** The prompt text for these messages, with the assistant's generation prompt appended. Thread-safe. */
-    String render(List<ChatTurn> messages) {
+    String render(List<ChatTurn> messages, List<Map<String, Object>> tools) {
         List<Map<String, Object>> list = new ArrayList<>(messages.size());
         for (ChatTurn m : messages) {
             Map<String, Object> map = new HashMap<>();
             map.put("role", m.role());
             map.put("content", m.content());
+            if (!m.toolCalls().isEmpty()) map.put("tool_calls", m.toolCalls());
+            if (m.toolCallId() != null) map.put("tool_call_id", m.toolCallId());
             list.add(map);
         }
         Map<String, Object> bindings = new HashMap<>();
+        if (!tools.isEmpty()) bindings.put("tools", tools);
         bindings.put("messages", list);
         bindings.put("add_generation_prompt", true);
         bindings.put("eos_token", eosToken);

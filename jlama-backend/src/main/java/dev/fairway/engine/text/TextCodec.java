@@ -2,6 +2,7 @@ package dev.fairway.engine.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fairway.engine.grammar.TokenVocabulary;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -231,13 +232,58 @@ public final class TextCodec {
 
     /** The model's chat template applied to these messages, with the assistant generation prompt appended. */
     public String renderChat(List<ChatTurn> messages) {
+        return renderChat(messages, List.of());
+    }
+
+    /**
+     * As {@link #renderChat(List)}, with tools ([{type: function, function: {name, description, parameters}}]) for a
+     * template that {@link #templateRendersTools() renders them}.
+     */
+    public String renderChat(List<ChatTurn> messages, List<Map<String, Object>> tools) {
         if (messages.isEmpty()) throw new IllegalArgumentException("no messages to render");
         if (chatTemplate == null) {
             StringBuilder sb = new StringBuilder();
             for (ChatTurn m : messages) sb.append(m.content()).append('\n');
             return sb.toString();
         }
-        return chatTemplate.render(messages);
+        return chatTemplate.render(messages, tools);
+    }
+
+    private volatile Boolean rendersSystem;
+
+    /** Whether the chat template shows system messages (some render only user and assistant turns). */
+    public boolean templateRendersSystem() {
+        Boolean r = rendersSystem;
+        if (r == null) {
+            String probe = "fairway-system-probe";
+            String out = renderChat(List.of(new ChatTurn("system", probe), new ChatTurn("user", "hi")));
+            rendersSystem = r = out.contains(probe);
+        }
+        return r;
+    }
+
+    /** Whether the model's chat template renders tools and tool calls itself. */
+    public boolean templateRendersTools() {
+        return chatTemplate != null && chatTemplate.supportsTools();
+    }
+
+    /** The chat template's source, or null when the model has none. */
+    public String chatTemplateSource() {
+        return chatTemplate == null ? null : chatTemplate.source();
+    }
+
+    private volatile TokenVocabulary tokenVocabulary;
+
+    /** The vocabulary as constrained decoding reads it, built on first use (a trie of every token's bytes). */
+    public TokenVocabulary tokenVocabulary() {
+        TokenVocabulary v = tokenVocabulary;
+        if (v == null) {
+            synchronized (this) {
+                v = tokenVocabulary;
+                if (v == null) tokenVocabulary = v = TokenVocabulary.of(tokenBytes, special);
+            }
+        }
+        return v;
     }
 
     public byte[] tokenBytes(int id) {

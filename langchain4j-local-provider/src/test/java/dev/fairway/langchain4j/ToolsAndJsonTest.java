@@ -1,0 +1,162 @@
+package dev.fairway.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.langchain4j.agent.tool.P;
+import dev.langchain4j.agent.tool.ReturnBehavior;
+import dev.langchain4j.agent.tool.Tool;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ToolChoice;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.service.AiServices;
+import dev.langchain4j.service.Result;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tools and JSON outputs through the provider on stories260K, which knows nothing of either: forced tool calls and
+ * JSON schemas are generated under a grammar, so they are valid whatever the model would have said.
+ */
+class ToolsAndJsonTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final ToolSpecification WEATHER = ToolSpecification.builder()
+            .name("get_weather")
+            .description("Weather")
+            .parameters(JsonObjectSchema.builder()
+                    .addEnumProperty("unit", List.of("C", "F"))
+                    .addIntegerProperty("days")
+                    .required("unit", "days")
+                    .additionalProperties(false)
+                    .build())
+            .build();
+
+    static LocalChatModel model;
+
+    @BeforeAll
+    static void start() {
+        model = TestModels.chat().temperature(1.0).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        model.close();
+    }
+
+    @Test
+    void toolChoiceRequiredYieldsACallWithValidArguments() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            ChatResponse r = model.chat(ChatRequest.builder()
+                    .messages(UserMessage.from("Weather?"))
+                    .parameters(ChatRequestParameters.builder()
+                            .toolSpecifications(WEATHER)
+                            .toolChoice(ToolChoice.REQUIRED)
+                            .build())
+                    .build());
+            assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_EXECUTION);
+            ToolExecutionRequest call = r.aiMessage().toolExecutionRequests().get(0);
+            assertThat(call.name()).isEqualTo("get_weather");
+            var args = JSON.readTree(call.arguments());
+            assertThat(args.get("unit").asText()).isIn("C", "F");
+            assertThat(args.get("days").isIntegralNumber()).isTrue();
+        }
+    }
+
+    @Test
+    void toolResultsGoBackToTheModel() {
+        ToolExecutionRequest call = ToolExecutionRequest.builder()
+                .id("call_1")
+                .name("get_weather")
+                .arguments("{\"unit\": \"C\", \"days\": 1}")
+                .build();
+        ChatResponse r = model.chat(ChatRequest.builder()
+                .messages(
+                        UserMessage.from("Weather?"),
+                        AiMessage.from(call),
+                        ToolExecutionResultMessage.from(call, "sunny"))
+                .parameters(ChatRequestParameters.builder()
+                        .toolSpecifications(WEATHER)
+                        .maxOutputTokens(10)
+                        .build())
+                .build());
+        assertThat(r.aiMessage()).isNotNull();
+    }
+
+    @Test
+    void jsonResponseFormatAlwaysParses() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            String text = model.chat(ChatRequest.builder()
+                            .messages(UserMessage.from("Once upon a time"))
+                            .parameters(ChatRequestParameters.builder()
+                                    .responseFormat(ResponseFormat.JSON)
+                                    .maxOutputTokens(30)
+                                    .build())
+                            .build())
+                    .aiMessage()
+                    .text();
+            assertThat(JSON.readTree(text).isObject()).as(text).isTrue();
+        }
+    }
+
+    record Weather(String city, int days, boolean sunny) {}
+
+    interface Forecaster {
+        Weather forecast(String question);
+    }
+
+    @Test
+    void aiServiceReturnsARecordThroughAJsonSchema() {
+        assertThat(model.supportedCapabilities()).contains(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
+        Forecaster f = AiServices.builder(Forecaster.class).chatModel(model).build();
+        Weather w = f.forecast("Weather in Oslo?");
+        assertThat(w).isNotNull(); // parsed from JSON valid against the record's schema (its fields are optional)
+    }
+
+    static final class WeatherTools {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Tool(value = "Weather in a city", returnBehavior = ReturnBehavior.IMMEDIATE)
+        String weather(@P("the city") String city) {
+            calls.add(city);
+            return "sunny in " + city;
+        }
+    }
+
+    interface Assistant {
+        Result<String> ask(String question);
+    }
+
+    @Test
+    void aiServiceCallsATool() {
+        WeatherTools tools = new WeatherTools();
+        try (LocalChatModel forced = TestModels.chat()
+                .temperature(1.0)
+                .defaultRequestParameters(ChatRequestParameters.builder()
+                        .toolChoice(ToolChoice.REQUIRED)
+                        .build())
+                .build()) {
+            ChatModel chat = forced;
+            Assistant a = AiServices.builder(Assistant.class)
+                    .chatModel(chat)
+                    .tools(tools)
+                    .build();
+            Result<String> r = a.ask("Weather in Oslo?");
+            assertThat(tools.calls).hasSize(r.toolExecutions().size()).isNotEmpty();
+            assertThat(r.toolExecutions().get(0).result()).startsWith("sunny in ");
+        }
+    }
+}
