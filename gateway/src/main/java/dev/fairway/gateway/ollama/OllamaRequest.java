@@ -9,6 +9,7 @@ import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
 import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.openai.SamplingFields;
+import dev.fairway.gateway.openai.ToolFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,8 +118,10 @@ record OllamaRequest(Prompt prompt, SamplingParams params, boolean maxTokensGive
         JsonNode format = body.get("format");
         if (format != null
                 && !format.isNull()
-                && !(format.isTextual() && format.asText().isEmpty()))
-            throw unsupported("format", "'format' (JSON output) is not supported by this server yet.");
+                && !format.isObject()
+                && !(format.isTextual()
+                        && (format.asText().isEmpty() || format.asText().equals("json"))))
+            throw ApiError.badRequest("'format' must be \"json\" or a JSON schema object.", "format");
         JsonNode think = body.get("think");
         if (think != null && !think.isNull() && !(think.isBoolean() && !think.asBoolean()))
             throw unsupported("think", "'think': this model does not support thinking.");
@@ -166,12 +169,29 @@ record OllamaRequest(Prompt prompt, SamplingParams params, boolean maxTokensGive
                 }
             }
         }
+        // format: "json" is any JSON object, a schema object that schema (constrained decoding, as chat's
+        // response_format)
+        JsonNode format = body.get("format");
+        if (format != null && format.isObject()) {
+            ObjectNode rf = asOpenAi.putObject("response_format").put("type", "json_schema");
+            rf.putObject("json_schema").put("name", "format").set("schema", format);
+        } else if (format != null && format.asText().equals("json")) {
+            asOpenAi.putObject("response_format").put("type", "json_object");
+        }
         try {
-            return new Sampling(SamplingFields.read(asOpenAi, vocabSize).build(), maxGiven);
+            return new Sampling(
+                    SamplingFields.read(asOpenAi, vocabSize)
+                            .grammar(ToolFields.responseFormat(asOpenAi))
+                            .build(),
+                    maxGiven);
         } catch (ApiError e) {
             String ollamaName = e.param();
             for (var m : SAMPLING_OPTIONS.entrySet()) if (m.getValue().equals(e.param())) ollamaName = m.getKey();
             if ("max_tokens".equals(e.param())) ollamaName = "num_predict";
+            if (e.param() != null && e.param().startsWith("response_format")) {
+                throw ApiError.badRequest(
+                        e.getMessage().replace("'response_format.json_schema.schema'", "'format'"), "format");
+            }
             String message = e.getMessage().replace("'" + e.param() + "'", "'options." + ollamaName + "'");
             throw ApiError.badRequest(message, "options." + ollamaName);
         }

@@ -57,18 +57,6 @@ public final class RequestPolicy {
             // only meaningful with tools; with none it asks for nothing
             "parallel_tool_calls", Rule.ignored());
 
-    /** The Responses API's spelling of structured outputs ({@code text.format}); plain text (and verbosity) pass. */
-    private static final Map<String, Rule> RESPONSES_NOT_SUPPORTED_YET = Map.of(
-            "text",
-            Rule.ignoredIf(
-                    v -> v.isObject()
-                            && (v.path("format").isMissingNode()
-                                    || "text"
-                                            .equals(v.path("format")
-                                                    .path("type")
-                                                    .asText())),
-                    "(text.format json_object / json_schema) " + NOT_YET));
-
     /** Fields that cannot change the tokens a model writes: bookkeeping, caching and routing hints. */
     private static final Map<String, Rule> NO_EFFECT = Map.ofEntries(
             Map.entry("store", Rule.ignored()),
@@ -138,10 +126,10 @@ public final class RequestPolicy {
                     "max_output_tokens",
                     "metadata",
                     "truncation",
-                    "user"),
+                    "user",
+                    "text"),
             merge(
                     NOT_SUPPORTED_YET,
-                    RESPONSES_NOT_SUPPORTED_YET,
                     NO_EFFECT,
                     Map.of(
                             "reasoning", Rule.ignored(), // the models served here do not reason

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Set;
 
 /** The chat request's tools, tool_choice, parallel_tool_calls and response_format, validated; 400s name the field. */
-final class ToolFields {
+public final class ToolFields {
     private ToolFields() {}
 
     static Tools tools(ObjectNode body) {
@@ -91,8 +91,8 @@ final class ToolFields {
         return ToolChoice.function(name.asText());
     }
 
-    /** The grammar response_format asks for, or null for plain text. */
-    static Grammar responseFormat(ObjectNode body) {
+    /** The grammar response_format asks for, or null for plain text (also for the Ollama and Responses spellings). */
+    public static Grammar responseFormat(ObjectNode body) {
         JsonNode rf = body.get("response_format");
         if (rf == null || rf.isNull()) return null;
         if (!rf.isObject()) throw ApiError.badRequest("'response_format' must be an object.", "response_format");

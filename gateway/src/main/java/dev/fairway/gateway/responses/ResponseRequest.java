@@ -9,6 +9,7 @@ import dev.fairway.gateway.http.Fields;
 import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.openai.RequestPolicy;
 import dev.fairway.gateway.openai.SamplingFields;
+import dev.fairway.gateway.openai.ToolFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -66,7 +67,34 @@ record ResponseRequest(
         ObjectNode sampling = body.deepCopy();
         sampling.remove("max_output_tokens");
         if (maxOutput != null) sampling.put("max_tokens", maxOutput);
-        SamplingParams params = SamplingFields.read(sampling, vocabSize).build();
+        sampling.remove("text");
+        JsonNode format = body.path("text").path("format");
+        if (format.isObject() && !format.path("type").asText().equals("text")) {
+            ObjectNode rf = sampling.putObject("response_format")
+                    .put("type", format.path("type").asText());
+            if (rf.path("type").asText().equals("json_schema")) {
+                ObjectNode js = rf.putObject("json_schema");
+                if (format.has("name")) js.set("name", format.get("name"));
+                if (format.has("schema")) js.set("schema", format.get("schema"));
+            }
+        }
+        SamplingParams params;
+        try {
+            params = SamplingFields.read(sampling, vocabSize)
+                    .grammar(ToolFields.responseFormat(sampling))
+                    .build();
+        } catch (ApiError e) {
+            // chat's names for the Responses API's text.format
+            if (e.param() == null || !e.param().startsWith("response_format")) throw e;
+            String field = e.param()
+                    .replace("response_format.json_schema", "text.format")
+                    .replace("response_format", "text.format");
+            throw ApiError.badRequest(
+                    e.getMessage()
+                            .replace("response_format.json_schema", "text.format")
+                            .replace("response_format", "text.format"),
+                    field);
+        }
         return new ResponseRequest(
                 input(body.get("input")),
                 instructions,

@@ -77,18 +77,18 @@ class LangChain4jOllamaChatModelSuiteTest extends AbstractChatModelIT {
 
     @Override
     protected boolean supportsJsonResponseFormat() {
-        return false;
-    } // no constrained decoding: 400 naming 'format'
+        return true;
+    }
 
     @Override
     protected boolean supportsJsonResponseFormatWithSchema() {
-        return false;
-    } // same
+        return true;
+    }
 
     @Override
     protected boolean supportsJsonResponseFormatWithRawSchema() {
-        return false;
-    } // same
+        return true;
+    }
 
     @Override
     protected boolean supportsSingleImageInputAsBase64EncodedString() {
@@ -186,5 +186,43 @@ class LangChain4jOllamaChatModelSuiteTest extends AbstractChatModelIT {
         ChatResponse response = model.chat(stopAtLily(false));
         assertThat(response.aiMessage().text()).contains("girl").doesNotContain("Lily");
         assertThat(response.metadata().finishReason()).isEqualTo(STOP);
+    }
+
+    // format "json" or a schema: generated under a grammar, checked for form (see SuiteStructuredChecks)
+    private static java.util.function.Function<ChatRequest, ChatResponse> via(ChatModel model) {
+        return request -> model.chat(request);
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_JSON_response_format(ChatModel model) {
+        check(() -> dev.fairway.gateway.openai.SuiteStructuredChecks.jsonObject(via(model)));
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_JSON_response_format_with_schema(ChatModel model) {
+        check(() -> dev.fairway.gateway.openai.SuiteStructuredChecks.jsonSchema(via(model), false));
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_JsonRawSchema_responseFormat(ChatModel model) {
+        check(() -> dev.fairway.gateway.openai.SuiteStructuredChecks.jsonSchema(via(model), true));
+    }
+
+    private interface Check {
+        void run() throws Exception;
+    }
+
+    private static void check(Check c) {
+        try {
+            c.run();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }

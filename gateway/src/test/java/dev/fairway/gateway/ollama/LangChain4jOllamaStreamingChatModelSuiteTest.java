@@ -79,18 +79,18 @@ class LangChain4jOllamaStreamingChatModelSuiteTest extends AbstractStreamingChat
 
     @Override
     protected boolean supportsJsonResponseFormat() {
-        return false;
-    } // no constrained decoding: 400 naming 'format'
+        return true;
+    }
 
     @Override
     protected boolean supportsJsonResponseFormatWithSchema() {
-        return false;
-    } // same
+        return true;
+    }
 
     @Override
     protected boolean supportsJsonResponseFormatWithRawSchema() {
-        return false;
-    } // same
+        return true;
+    }
 
     @Override
     protected boolean supportsSingleImageInputAsBase64EncodedString() {
@@ -193,5 +193,43 @@ class LangChain4jOllamaStreamingChatModelSuiteTest extends AbstractStreamingChat
         ChatResponse response = chat(model, stopAtLily(false)).chatResponse();
         assertThat(response.aiMessage().text()).contains("girl").doesNotContain("Lily");
         assertThat(response.metadata().finishReason()).isEqualTo(STOP);
+    }
+
+    // format "json" or a schema: generated under a grammar, checked for form (see SuiteStructuredChecks)
+    private java.util.function.Function<ChatRequest, ChatResponse> via(StreamingChatModel model) {
+        return request -> chat(model, request).chatResponse();
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_JSON_response_format(StreamingChatModel model) {
+        check(() -> dev.fairway.gateway.openai.SuiteStructuredChecks.jsonObject(via(model)));
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_JSON_response_format_with_schema(StreamingChatModel model) {
+        check(() -> dev.fairway.gateway.openai.SuiteStructuredChecks.jsonSchema(via(model), false));
+    }
+
+    @Override
+    @ParameterizedTest
+    @MethodSource("models")
+    protected void should_respect_JsonRawSchema_responseFormat(StreamingChatModel model) {
+        check(() -> dev.fairway.gateway.openai.SuiteStructuredChecks.jsonSchema(via(model), true));
+    }
+
+    private interface Check {
+        void run() throws Exception;
+    }
+
+    private static void check(Check c) {
+        try {
+            c.run();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }

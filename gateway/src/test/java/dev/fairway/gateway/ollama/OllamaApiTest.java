@@ -117,13 +117,31 @@ class OllamaApiTest {
         assertThat(r.at("/embeddings/0")).isEqualTo(openai.at("/data/0/embedding"));
     }
 
+    @Test
+    void formatJsonOrASchemaConstrainsTheAnswer() {
+        String ask = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"stream\":false,"
+                + "\"options\":{\"temperature\":1,\"num_predict\":120},\"format\":";
+        JsonNode any = http.post("/api/chat", ask + "\"json\"}").json();
+        assertThat(Http.parse(any.at("/message/content").asText()).isObject()).isTrue();
+        JsonNode typed = http.post(
+                        "/api/chat",
+                        ask + "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":12},"
+                                + "\"age\":{\"type\":\"integer\"}},\"required\":[\"name\",\"age\"],"
+                                + "\"additionalProperties\":false}}")
+                .json();
+        JsonNode person = Http.parse(typed.at("/message/content").asText());
+        assertThat(person.get("name").isTextual()).isTrue();
+        assertThat(person.get("age").isIntegralNumber()).isTrue();
+        assertThat(person.size()).isEqualTo(2);
+    }
+
     @ParameterizedTest(name = "{0} -> {2}")
     @CsvSource(
             delimiter = '|',
             value = {
                 "unknown model     | {\"model\":\"nope\",\"messages\":[]}                                        | 404 | nope",
-                "json format       | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"format\":\"json\"}      | 400 | format",
-                "schema format     | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"format\":{\"type\":\"object\"}} | 400 | format",
+                "xml format        | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"format\":\"xml\"}       | 400 | format",
+                "schema keyword    | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"format\":{\"type\":\"string\",\"pattern\":\"a\"}} | 400 | pattern",
                 "tools             | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"tools\":[{\"type\":\"function\"}]} | 400 | tools",
                 "images            | {\"messages\":[{\"role\":\"user\",\"content\":\"a\",\"images\":[\"aGk=\"]}]}   | 400 | images",
                 "bad temperature   | {\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"options\":{\"temperature\":9}} | 400 | options.temperature",

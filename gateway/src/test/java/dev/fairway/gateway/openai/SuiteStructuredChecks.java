@@ -28,7 +28,7 @@ import java.util.function.Function;
  * schema-valid arguments, JSON answers parse and match their schema, tool results go back and get an answer.
  * Tools are kept small: their schemas go into stories260K's 512-token context along with the answer.
  */
-final class SuiteStructuredChecks {
+public final class SuiteStructuredChecks {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static final ToolSpecification WEATHER = ToolSpecification.builder()
@@ -91,7 +91,7 @@ final class SuiteStructuredChecks {
         return call;
     }
 
-    static void jsonObject(Function<ChatRequest, ChatResponse> chat) throws Exception {
+    public static void jsonObject(Function<ChatRequest, ChatResponse> chat) throws Exception {
         String text = chat.apply(ChatRequest.builder()
                         .messages(UserMessage.from("Once upon a time"))
                         .parameters(ChatRequestParameters.builder()
@@ -104,7 +104,7 @@ final class SuiteStructuredChecks {
         assertThat(JSON.readTree(text).isObject()).as(text).isTrue();
     }
 
-    static void jsonSchema(Function<ChatRequest, ChatResponse> chat, boolean raw) throws Exception {
+    public static void jsonSchema(Function<ChatRequest, ChatResponse> chat, boolean raw) throws Exception {
         JsonSchema schema = JsonSchema.builder()
                 .name("Person")
                 .rootElement(

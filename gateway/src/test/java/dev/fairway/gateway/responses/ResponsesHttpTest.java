@@ -116,7 +116,8 @@ class ResponsesHttpTest {
                 "no input           | {}                                                              | input",
                 "image part         | {\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\"}]}]} | input[0].content[0].type",
                 "function item      | {\"input\":[{\"type\":\"function_call_output\",\"call_id\":\"c\",\"output\":\"x\"}]} | input[0].type",
-                "json schema        | {\"input\":\"a\",\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"x\",\"schema\":{}}}} | text",
+                "schema keyword     | {\"input\":\"a\",\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"x\",\"schema\":{\"type\":\"string\",\"pattern\":\"a\"}}}} | text.format.schema",
+                "format type        | {\"input\":\"a\",\"text\":{\"format\":{\"type\":\"yaml\"}}}      | text.format.type",
                 "tools              | {\"input\":\"a\",\"tools\":[{\"type\":\"web_search\"}]}       | tools",
                 "background         | {\"input\":\"a\",\"background\":true}                         | background",
                 "both histories     | {\"input\":\"a\",\"previous_response_id\":\"resp_x\",\"conversation\":\"conv_x\"} | conversation",
@@ -128,6 +129,21 @@ class ResponsesHttpTest {
         Http.Response r = http.post("/v1/responses", body);
         assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(400);
         assertThat(r.json().at("/error/param").asText()).isEqualTo(param);
+    }
+
+    @Test
+    void textFormatJsonSchemaConstrainsTheOutputText() {
+        JsonNode r = http.post(
+                        "/v1/responses",
+                        "{\"input\":\"Once upon a time\",\"temperature\":1,\"max_output_tokens\":120,\"store\":false,"
+                                + "\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"person\",\"strict\":true,"
+                                + "\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":12},"
+                                + "\"happy\":{\"type\":\"boolean\"}},\"required\":[\"name\",\"happy\"],"
+                                + "\"additionalProperties\":false}}}}")
+                .json();
+        JsonNode person = Http.parse(r.get("output_text").asText());
+        assertThat(person.get("name").isTextual()).isTrue();
+        assertThat(person.get("happy").isBoolean()).isTrue();
     }
 
     @Test
