@@ -26,9 +26,7 @@ final class ModelSource {
         Path local = Path.of(model);
         if (Files.isDirectory(local)) return local.toAbsolutePath();
         if (Files.isRegularFile(local) && GgufModel.isGguf(local)) return local.toAbsolutePath();
-        boolean firstSegmentIsLocal =
-                model.indexOf('/') > 0 && Files.isDirectory(Path.of(model.substring(0, model.indexOf('/'))));
-        if (HuggingFaceGguf.isSpec(model) && !firstSegmentIsLocal) {
+        if (HuggingFaceGguf.isSpec(model) && !firstSegmentIsFolder(model)) {
             try (DownloadProgress progress = new DownloadProgress(model)) {
                 return hub.download(model, cacheDir, progress::update);
             } catch (IOException | RuntimeException e) {
@@ -75,6 +73,12 @@ final class ModelSource {
                 || model.contains("\\")
                 || model.endsWith("/")
                 || (slash >= 0 && model.indexOf('/', slash + 1) >= 0)
-                || (slash > 0 && Files.isDirectory(Path.of(model.substring(0, slash))));
+                || firstSegmentIsFolder(model);
+    }
+
+    /** models/x when ./models exists: a relative path, never a Hugging Face owner. */
+    private static boolean firstSegmentIsFolder(String model) {
+        int slash = model.indexOf('/');
+        return slash > 0 && Files.isDirectory(Path.of(model.substring(0, slash)));
     }
 }
