@@ -371,10 +371,16 @@ public final class Engine implements AutoCloseable {
         outputs.started(plan);
         StepBatch batch = batch(plan);
         Map<String, Double> cost = gate == ComputeGate.NONE ? Map.of() : costByUser(plan);
-        float[] logits = gate.run(cost, () -> runner.forward(batch));
+        long[] forwardStart = new long[1];
+        float[] logits = gate.run(cost, () -> {
+            forwardStart[0] =
+                    System.nanoTime(); // after the gate: time spent waiting for other models is not this step's
+            return runner.forward(batch);
+        });
         steps++;
         scheduler.afterStep(plan);
         outputs.apply(plan, logits);
+        scheduler.stepTook(plan, System.nanoTime() - forwardStart[0]);
     }
 
     /** What the step serves each user, weighted as the scheduler charges it: the gate orders models' steps by it. */

@@ -9,9 +9,10 @@ import java.util.List;
  * its attention). Candidates (running and waiting) are picked one at a time in the policy's order (rank, subRank,
  * arrival); each pick is charged to the policy at once, in tokens, so the next pick already sees it. A pick gets one
  * decode token or a prefill chunk of what budget remains after reserving the cost of every running decode ranked after
- * it, so long prompts are split and ride along with running decodes without stalling them. While prefill work waits,
- * and the running decodes fit the budget, a prompt is guaranteed up to {@link #PREFILL_SHARE} times the decodes' cost
- * in every step ({@link #stepBudget}), so however it ranks its TTFT stays a small multiple of its TTFT alone. Admission needs free KV blocks
+ * it, so long prompts are split and ride along with running decodes without stalling them. While prefill work waits
+ * and decodes run, a step carries prefill worth a {@link PrefillShare share} of the decodes' cost, steered by measured
+ * step times ({@link #stepTook}): however the prompt ranks, its TTFT stays a small multiple of its TTFT alone, and the
+ * running streams' inter-token latency stays under twice what it is without it ({@link #stepBudget}). Admission needs free KV blocks
  * for the whole prompt (plus a small watermark) and never preempts; when a running sequence cannot grow, the
  * lowest-ranked running sequence not yet in this step is preempted (its blocks freed; it is recomputed later, charged
  * at the prefill weight, and its stream continues). A step's plan is a value ({@link StepPlan}); once it ran,
@@ -21,7 +22,10 @@ import java.util.List;
 public final class Scheduler {
     private final KvCacheManager kv;
     private final FairnessPolicy policy;
-    private final StepCostModel cost;
+    /** Starts from the model's shape; recalibrated from measured step times ({@link #stepTook}). */
+    private StepCostModel cost;
+
+    private final StepCostModel shapeCost;
     private final double maxStepCost;
     private final int maxRunning;
     private final List<Sequence> waiting = new ArrayList<>();
@@ -37,6 +41,7 @@ public final class Scheduler {
         this.policy = policy;
         if (maxStepCost < 1) throw new IllegalArgumentException("the step budget must be >= 1: " + maxStepCost);
         this.cost = cost;
+        this.shapeCost = cost;
         this.maxStepCost = maxStepCost;
         this.maxRunning = maxRunning;
     }
@@ -130,28 +135,83 @@ public final class Scheduler {
         return plan.isEmpty() && preempted.isEmpty() ? StepPlan.EMPTY : new StepPlan(plan, preempted);
     }
 
-    /**
-     * A prompt's guaranteed share of a step, in multiples of the running decodes' cost. A step's time is mostly fixed
-     * (every weight is read once, however many rows), so a step costing 3x a decode-only step in cost units takes well
-     * under 2x its time: bench fairness (b) measures the running streams' ITL with and without a long prompt.
-     */
-    static final double PREFILL_SHARE = 2.0;
+    /** A prompt with at most this many tokens left goes whole next to running decodes if the budget holds it. */
+    static final int BURST_TOKENS = 64;
+
+    private final PrefillShare share = new PrefillShare();
+    private final StepTimeModel times = new StepTimeModel();
+    /** A step's fixed part (reading the weights) in cost units, once measured. */
+    private double fixedCost;
+
+    private double plannedAllowance;
+    private double lastBudget;
 
     /**
-     * The configured budget or, while a prompt waits or is being prefilled and the running decodes fit the budget,
-     * (1 + {@link #PREFILL_SHARE}) times their cost if that is more. Without it, a prompt ranked after the decodes
-     * (under FAIR, a user just charged for its prefill) gets only what they leave of a tight budget, a few rows per
-     * step: a 2,000-token prompt took 2.6x longer than under FCFS.
+     * The budget of the next step. While prefill work waits and decodes run (and fit the configured budget), it is the
+     * decodes' cost plus the current {@link PrefillShare} of it for prefill, or the whole of one short prompt
+     * (<= {@link #BURST_TOKENS} tokens left) if that is more and fits the configured budget: a short prompt's one
+     * larger step does not move the streams' ITL p99, a long prompt's hundreds of steps would. Otherwise the
+     * configured budget. Decodes over the budget are rationed by rank, prefill with them.
      */
     private double stepBudget() {
-        double decodes = 0;
+        double decodes = 0, burst = Double.POSITIVE_INFINITY;
         boolean prefill = !waiting.isEmpty();
         for (Sequence s : running) {
-            if (s.remaining() == 1) decodes += cost.row(s.computed);
-            else prefill = true;
+            if (s.remaining() == 1) {
+                decodes += cost.row(s.computed);
+            } else {
+                prefill = true;
+                burst = Math.min(burst, burstCost(s));
+            }
         }
-        // decodes over the budget are rationed by rank, prefill with them: then the budget stands
-        return prefill && decodes <= maxStepCost ? Math.max(maxStepCost, (1 + PREFILL_SHARE) * decodes) : maxStepCost;
+        for (Sequence s : waiting) burst = Math.min(burst, burstCost(s));
+        lastBudget = maxStepCost;
+        plannedAllowance = 0;
+        if (prefill && decodes > 0 && decodes <= maxStepCost) {
+            plannedAllowance = share.share() * (fixedCost + decodes);
+            double allowance = plannedAllowance;
+            if (burst < Double.POSITIVE_INFINITY)
+                allowance = Math.max(allowance, Math.min(burst, maxStepCost - decodes));
+            lastBudget = decodes + allowance;
+        }
+        return lastBudget;
+    }
+
+    /** What the rest of a short prompt costs, or infinity for a long one. */
+    private double burstCost(Sequence s) {
+        int left = s.remaining();
+        return left <= BURST_TOKENS ? cost.chunk(s.computed, left) : Double.POSITIVE_INFINITY;
+    }
+
+    /** The budget the last {@link #schedule} planned under (tests check plans against it). */
+    double lastBudget() {
+        return lastBudget;
+    }
+
+    double prefillShare() {
+        return share.share();
+    }
+
+    /**
+     * How long a planned step took (forward pass and sampling, not time spent waiting for other models): recalibrates
+     * the cost model and a step's fixed part from the step times seen so far, and steers the prefill share towards
+     * steps that take {@link PrefillShare#TARGET_RATIO} times a decode-only step.
+     */
+    public void stepTook(StepPlan plan, long nanos) {
+        double decodes = 0, prefill = 0, positions = 0;
+        for (StepPlan.Chunk c : plan.chunks()) {
+            if (c.decode()) decodes += cost.row(c.start());
+            else prefill += cost.chunk(c.start(), c.tokens());
+            positions += c.tokens() * (c.start() + (c.tokens() - 1) / 2.0);
+        }
+        share.observe(decodes, prefill, plannedAllowance, nanos);
+        times.observe(plan.rows(), positions, nanos);
+        if (times.ready()) {
+            double p = Math.clamp(
+                    times.positionsPerRow(), shapeCost.positionsPerUnit() / 50, shapeCost.positionsPerUnit() * 4);
+            if (Math.abs(p / cost.positionsPerUnit() - 1) > 0.05) cost = new StepCostModel(p);
+            fixedCost = Math.clamp(times.fixedRows(), 0, maxStepCost);
+        }
     }
 
     /**

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.fairway.engine.model.ModelConfig;
+import dev.fairway.testkit.Stats;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -59,76 +60,90 @@ class SchedulerCostBudgetTest {
         assertThat(tokensOf(flat.step(), f.seq)).isEqualTo(64);
     }
 
+    /**
+     * A CPU where the cost model is wrong the way the bench found it: a deep row's attention costs 4x what {@code 1 +
+     * p/P} says, and every step has a fixed part (reading the weights) worth 6 fresh rows. Nanoseconds; a fresh row = 1
+     * ms.
+     */
+    private static long cpu(List<StepPlan.Chunk> plan) {
+        double ms = 6;
+        for (StepPlan.Chunk c : plan)
+            for (int p = c.start(); p < c.end(); p++) ms += 1 + 4 * p / COST.positionsPerUnit();
+        return Math.round(ms * 1e6);
+    }
+
     @Test
-    void aLongPromptGetsAsMuchOfEachStepAsTheDecodesWhileEveryRunningDecodeGetsATokenEveryStep() {
+    void aLongPromptNextToRunningStreamsKeepsTheirStepsUnderTwiceADecodeStepAndItsTtftWithin3xAlone() {
         // bench scenario (b): 8 streams (24-token prompts, 256 output tokens, re-submitting; staggered so they do not
-        // all re-prefill in the same steps), a 2,000-token prompt arrives; cost budget 12 (~1.4x a decode-only step).
-        // The prompt is guaranteed twice the decodes' cost in a step: a step costs at most 3x a decode-only one, and
-        // the prompt's first token comes within 3x the steps it takes alone, under either policy, FAIR no later.
+        // all re-prefill in the same steps), a 2,000-token prompt arrives; cost budget 12. The cost model and the
+        // share are steered by the simulated step times: steps carrying the prompt take <= 2x a decode-only step once
+        // settled, every decode gets its token in every step, and the prompt's first token comes within 3x its time
+        // alone, under either policy. FAIR serves the streams' re-submitted prompts before the newcomer's (its user
+        // has been charged for its prefill), FCFS makes them wait behind it: the prompt's TTFT is longer under FAIR.
         SchedulerHarness alone = harness(new VirtualTokenCounter(0.5), COST, 12);
+        alone.clock = SchedulerCostBudgetTest::cpu;
         SchedulerHarness.Job solo = alone.submit("newcomer", "x", 1.0, 2000, 5);
-        int aloneSteps = 0;
-        while (solo.firstTokenStep < 0) {
-            alone.step();
-            aloneSteps++;
-        }
-        Map<String, Integer> stepsByPolicy = new java.util.HashMap<>();
+        while (solo.firstTokenStep < 0) alone.step();
+        long aloneNanos = alone.elapsedNanos;
         for (FairnessPolicy policy : List.of(new VirtualTokenCounter(0.5), new FcfsPolicy(0.5))) {
             String name = policy.getClass().getSimpleName();
             SchedulerHarness h = harness(policy, COST, 12);
+            h.clock = SchedulerCostBudgetTest::cpu;
             for (int i = 0; i < 8; i++) {
                 h.stream("u" + i, "c", 1.0, 24, 256);
                 h.run(32);
             }
-            h.run(300);
+            h.run(350);
+            long start = h.elapsedNanos;
             SchedulerHarness.Job longOne = h.submit("newcomer", "x", 1.0, 2000, 5);
             int steps = 0;
-            double worstRatio = 0;
-            long shallowTokens = 0, shallowSteps = 0, deepTokens = 0, deepSteps = 0;
+            List<Double> settled = new ArrayList<>();
             while (longOne.firstTokenStep < 0) {
                 List<Sequence> decoding = h.jobs.keySet().stream()
                         .filter(s -> s.isRunning() && s.isDecoding())
                         .toList();
-                double decodeOnly = decoding.stream()
-                        .mapToDouble(s -> COST.row(s.computed()))
-                        .sum();
-                int from = longOne.seq.computed();
-                List<StepPlan.Chunk> plan = h.step(); // checks the plan's cost against the budget
+                List<StepPlan.Chunk> plan = h.step(); // checks the plan's cost against the step's budget
                 steps++;
                 for (Sequence d : decoding)
                     assertThat(tokensOf(plan, d)).as("%s step %d", name, steps).isEqualTo(1);
-                int longTokens = tokensOf(plan, longOne.seq);
-                if (decoding.size() == 8) {
-                    worstRatio = Math.max(worstRatio, h.lastPlanCost / decodeOnly);
-                    if (from < 200) {
-                        shallowTokens += longTokens;
-                        shallowSteps++;
-                    } else if (from > 1800) {
-                        deepTokens += longTokens;
-                        deepSteps++;
-                    }
-                }
+                // steps where only the long prompt prefills (a stream's re-submitted 24-token prompt goes whole)
+                boolean onlyLong = plan.stream().allMatch(c -> c.decode() || c.sequence() == longOne.seq);
+                List<StepPlan.Chunk> decodes =
+                        plan.stream().filter(StepPlan.Chunk::decode).toList();
+                double ratio = h.lastStepNanos / (double) cpu(decodes);
+                if (steps > 20 && !decodes.isEmpty() && onlyLong && tokensOf(plan, longOne.seq) > 0) settled.add(ratio);
             }
-            double shallow = shallowTokens / (double) shallowSteps, deep = deepTokens / (double) deepSteps;
+            double p99 = Stats.percentile(settled, 99), worst = Collections.max(settled);
+            long ttft = h.elapsedNanos - start;
             System.out.printf(
-                    "cost budget 12, %s: %d steps (alone %d), worst step / decode-only step %.3f, "
-                            + "prompt tokens per step %.2f at < 200, %.2f at > 1800%n",
-                    name, steps, aloneSteps, worstRatio, shallow, deep);
-            assertThat(worstRatio).as(name).isLessThanOrEqualTo(1 + Scheduler.PREFILL_SHARE + 1e-9);
-            assertThat(steps).as(name).isLessThanOrEqualTo(3 * aloneSteps);
-            // twice the decodes' ~8.3 units for the prompt: ~16 fresh rows, ~10 rows of ~1.5 units deep in it
-            // (before the guarantee: 3 and 2, and 942 steps in the bench)
-            assertThat(shallow).as(name).isGreaterThanOrEqualTo(14.0);
-            if (deepSteps > 0) assertThat(deep).as(name).isGreaterThanOrEqualTo(9.0);
-            stepsByPolicy.put(name, steps);
+                    "time-steered share, %s: TTFT %.1f s (alone %.1f s) in %d steps, settled steps p99 %.2fx and"
+                            + " worst %.2fx a decode-only one, share now %.2f%n",
+                    name, ttft / 1e9, aloneNanos / 1e9, steps, p99, worst, h.scheduler.prefillShare());
+            assertThat(p99).as(name).isBetween(1.2, 2.0);
+            assertThat(worst).as(name).isLessThan(2.5);
+            assertThat(ttft).as(name).isLessThanOrEqualTo(3 * aloneNanos);
         }
-        assertThat(stepsByPolicy.get("VirtualTokenCounter")).isLessThanOrEqualTo(stepsByPolicy.get("FcfsPolicy"));
+    }
+
+    @Test
+    void aShortPromptGoesWholeNextToRunningDecodes() {
+        // a 40-token prompt is under the burst limit: one step, although its cost is several times the decodes' share
+        SchedulerHarness h = harness(new VirtualTokenCounter(0.5), COST, 256);
+        for (int i = 0; i < 2; i++) h.stream("u" + i, "c", 1.0, 8, 500);
+        h.run(20);
+        SchedulerHarness.Job shortOne = h.submit("newcomer", "x", 1.0, 40, 3);
+        h.step();
+        assertThat(shortOne.firstTokenStep).isEqualTo(h.step - 1);
+        // a 200-token one is not: it gets the share of the two decodes' cost per step
+        SchedulerHarness.Job longOne = h.submit("other", "x", 1.0, 200, 3);
+        assertThat(tokensOf(h.step(), longOne.seq)).isBetween(1, 3);
     }
 
     @Test
     void theReservationForLaterDecodesNeverStarvesAPrefill() {
         // budget 9 with 8 decodes ranked after the newcomer: they reserve ~8.1 of the 9 units, less than one row; the
-        // prompt's guaranteed share (twice the decodes' cost) still gives it ~16 rows per step, and every decode its
+        // prompt's guaranteed share (unmeasured, once the decodes' cost) still gives it ~8 rows per step, and every
+        // decode its
         // token. (Prefill weight 0 keeps the newcomer's counter lowest, so it is ranked first in every step.)
         SchedulerHarness h = harness(new VirtualTokenCounter(0), COST, 9);
         List<SchedulerHarness.Job> decoders = new ArrayList<>();
@@ -144,7 +159,7 @@ class SchedulerCostBudgetTest {
                 assertThat(tokensOf(plan, d.seq)).isEqualTo(1);
             steps++;
         }
-        assertThat(steps).isLessThanOrEqualTo(300 / 15 + 2);
+        assertThat(steps).isLessThanOrEqualTo(300 / 7 + 2);
     }
 
     @Test
@@ -185,7 +200,8 @@ class SchedulerCostBudgetTest {
         assertThat(h.pool.allReleased()).isTrue();
         assertThat(h.scheduler.preemptions()).isGreaterThan(0);
         assertThat(rec.prefill + rec.decode).isEqualTo(h.totalPlanned);
-        // steps with prefill may cost 1 + PREFILL_SHARE times their decodes (the harness checks each against that)
-        assertThat(h.maxPlanCost).isLessThanOrEqualTo((1 + Scheduler.PREFILL_SHARE) * 24 + 1e-9);
+        // unmeasured, the prefill share stays at its initial value: a step with prefill costs at most 1 + that times
+        // its decodes, the decodes at most the budget (the harness checks each plan against its step's budget)
+        assertThat(h.maxPlanCost).isLessThanOrEqualTo((1 + PrefillShare.INITIAL) * 24 + 1e-9);
     }
 }

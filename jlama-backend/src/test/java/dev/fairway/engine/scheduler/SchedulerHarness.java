@@ -60,6 +60,11 @@ final class SchedulerHarness {
     double maxPlanCost;
     double lastPlanCost;
     long totalPlanned;
+    /** How long a plan takes (set by tests that steer the prefill share by time), from each chunk's start(). */
+    java.util.function.ToLongFunction<List<StepPlan.Chunk>> clock;
+
+    long elapsedNanos;
+    long lastStepNanos;
 
     /** A flat cost model: the budget counts tokens. */
     SchedulerHarness(
@@ -90,7 +95,9 @@ final class SchedulerHarness {
     /** What a plan costs under the harness's cost model (call before afterStep: chunks start at computed()). */
     double cost(List<StepPlan.Chunk> plan) {
         double sum = 0;
-        for (StepPlan.Chunk c : plan) sum += cost.chunk(c.sequence().computed(), c.tokens());
+        // the scheduler's current model: with a clock it recalibrates from the step times
+        StepCostModel current = scheduler.costModel();
+        for (StepPlan.Chunk c : plan) sum += current.chunk(c.sequence().computed(), c.tokens());
         return sum;
     }
 
@@ -143,14 +150,6 @@ final class SchedulerHarness {
 
     /** One step; returns the plan it ran. */
     List<StepPlan.Chunk> step() {
-        double decodes = 0;
-        boolean prefill = false;
-        for (Sequence s : jobs.keySet()) {
-            if (s.status() == RequestStatus.WAITING || s.status() == RequestStatus.PREEMPTED) prefill = true;
-            else if (s.isRunning() && s.remaining() == 1) decodes += cost.row(s.computed());
-            else if (s.isRunning()) prefill = true;
-        }
-        double extendedBudget = prefill && decodes <= maxBatchTokens ? (1 + Scheduler.PREFILL_SHARE) * decodes : 0;
         StepPlan stepPlan = scheduler.schedule();
         List<StepPlan.Chunk> plan = stepPlan.chunks();
         int total = 0;
@@ -166,8 +165,9 @@ final class SchedulerHarness {
             }
             total += c.tokens();
         }
-        // while prefill waits and the running decodes fit the budget, a step may cost 1 + PREFILL_SHARE times theirs
-        double allowed = Math.max(maxBatchTokens, extendedBudget);
+        // while prefill waits next to running decodes, the scheduler sizes the step from their cost and its prefill
+        // share
+        double allowed = scheduler.lastBudget();
         if (total > allowed) throw new AssertionError("plan of " + total + " tokens over the budget " + allowed);
         double planCost = cost(plan);
         // one row always goes, even when it alone costs more than the budget
@@ -182,6 +182,12 @@ final class SchedulerHarness {
             if (s.status() != RequestStatus.PREEMPTED) throw new AssertionError("preempted but " + s.status());
         }
         scheduler.afterStep(stepPlan);
+        if (clock != null) {
+            long nanos = clock.applyAsLong(plan);
+            elapsedNanos += nanos;
+            lastStepNanos = nanos;
+            scheduler.stepTook(stepPlan, nanos);
+        }
         List<Job> ended = new ArrayList<>();
         for (StepPlan.Chunk c : plan) {
             Sequence s = c.sequence();
