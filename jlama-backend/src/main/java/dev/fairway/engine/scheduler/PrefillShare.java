@@ -35,20 +35,28 @@ final class PrefillShare {
 
     /**
      * One step that ran: the cost of its decode rows and of its prefill rows (in {@link StepCostModel} units), the
-     * prefill cost its share allowed, and how long it took.
+     * prefill cost its share allowed, how long it took, and how long its decodes alone would have taken if the step
+     * time model can tell ({@code 0} if not: then the last decode-only steps with about the same decodes are the
+     * reference).
      */
-    void observe(double decodes, double prefill, double allowance, long nanos) {
+    void observe(double decodes, double prefill, double allowance, long nanos, double decodeOnlyNanos) {
         if (decodes <= 0 || nanos <= 0) return; // nothing to protect, or nothing measured
         if (prefill == 0) {
             decodeNanos = decodeNanos == 0 ? nanos : decodeNanos + ALPHA * (nanos - decodeNanos);
             decodeCost = decodeCost == 0 ? decodes : decodeCost + ALPHA * (decodes - decodeCost);
             return;
         }
-        if (decodeNanos == 0 || Math.abs(decodes / decodeCost - 1) > SAME_DECODES)
-            return; // no reference for these decodes
-        // Only steps the share governed say something about it: not a short prompt that went whole, not a small tail.
-        if (prefill > 1.05 * allowance || prefill < 0.5 * allowance) return;
-        double ratio = nanos / decodeNanos;
+        double reference = decodeOnlyNanos;
+        if (reference <= 0) {
+            if (decodeNanos == 0 || Math.abs(decodes / decodeCost - 1) > SAME_DECODES) return; // no reference
+            reference = decodeNanos;
+        }
+        double ratio = nanos / reference;
+        // A step too slow says the share is too large only if the share sized it (not a short prompt that went
+        // whole, nor the one row a prompt always gets); a step with room to spare says it may grow if the prompt
+        // used what it was given.
+        boolean used = prefill >= 0.5 * allowance, governed = used && prefill <= 1.05 * allowance;
+        if (ratio > TARGET_RATIO ? !governed : !used) return;
         double factor = Math.clamp(Math.sqrt(TARGET_RATIO / ratio), 1 / MAX_STEP, MAX_STEP);
         share = Math.clamp(share * factor, MIN, MAX);
     }

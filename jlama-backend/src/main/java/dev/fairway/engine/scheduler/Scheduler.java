@@ -198,13 +198,20 @@ public final class Scheduler {
      * steps that take {@link PrefillShare#TARGET_RATIO} times a decode-only step.
      */
     public void stepTook(StepPlan plan, long nanos) {
-        double decodes = 0, prefill = 0, positions = 0;
+        double decodes = 0, prefill = 0, positions = 0, decodePositions = 0;
+        int decodeRows = 0;
         for (StepPlan.Chunk c : plan.chunks()) {
-            if (c.decode()) decodes += cost.row(c.start());
-            else prefill += cost.chunk(c.start(), c.tokens());
             positions += c.tokens() * (c.start() + (c.tokens() - 1) / 2.0);
+            if (c.decode()) {
+                decodes += cost.row(c.start());
+                decodeRows++;
+                decodePositions += c.start();
+            } else {
+                prefill += cost.chunk(c.start(), c.tokens());
+            }
         }
-        share.observe(decodes, prefill, plannedAllowance, nanos);
+        double decodeOnly = times.ready() ? times.predictNanos(decodeRows, decodePositions) : 0;
+        share.observe(decodes, prefill, plannedAllowance, nanos, decodeOnly);
         times.observe(plan.rows(), positions, nanos);
         if (times.ready()) {
             double p = Math.clamp(

@@ -40,6 +40,11 @@ final class StepTimeModel {
         return observations >= MIN_OBSERVATIONS && theta[1] > 0 && theta[2] > 0 && theta[0] >= 0;
     }
 
+    /** The predicted time of a step of {@code rows} rows whose positions sum to {@code positionSum}. */
+    double predictNanos(int rows, double positionSum) {
+        return (theta[0] + theta[1] * rows + theta[2] * positionSum * POSITION_SCALE) * 1e6;
+    }
+
     /** Earlier positions that cost as much as one row (the cost model's P). */
     double positionsPerRow() {
         return theta[1] / (theta[2] * POSITION_SCALE);

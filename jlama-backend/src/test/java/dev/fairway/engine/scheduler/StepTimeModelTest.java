@@ -35,16 +35,19 @@ class StepTimeModelTest {
     @Test
     void theShareShrinksWhenStepsWithPrefillRunLongAndGrowsWhenTheyRunShort() {
         PrefillShare share = new PrefillShare();
-        for (int i = 0; i < 10; i++) share.observe(8, 0, 0, 40_000_000); // decode-only steps: 40 ms
+        for (int i = 0; i < 10; i++) share.observe(8, 0, 0, 40_000_000, 0); // decode-only steps: 40 ms
         double start = share.share();
-        for (int i = 0; i < 10; i++) share.observe(8, start * 8, start * 8, 120_000_000); // 3x: too long
+        for (int i = 0; i < 10; i++) share.observe(8, start * 8, start * 8, 120_000_000, 0); // 3x: too long
         assertThat(share.share()).isLessThan(start);
         double low = share.share();
-        for (int i = 0; i < 10; i++) share.observe(8, low * 8, low * 8, 44_000_000); // 1.1x: room to spare
+        for (int i = 0; i < 10; i++) share.observe(8, low * 8, low * 8, 44_000_000, 0); // 1.1x: room to spare
         assertThat(share.share()).isGreaterThan(low);
-        // a step the share did not govern (a short prompt that went whole: 5x its allowance) changes nothing
+        // a slow step the share did not size (a short prompt that went whole: 5x its allowance) changes nothing
         double before = share.share();
-        share.observe(8, 5 * before * 8, before * 8, 400_000_000);
+        share.observe(8, 5 * before * 8, before * 8, 400_000_000, 0);
         assertThat(share.share()).isEqualTo(before);
+        // the step time model's prediction of the decodes alone, when it has one, is the reference
+        share.observe(8, before * 8, before * 8, 400_000_000, 100_000_000);
+        assertThat(share.share()).isLessThan(before);
     }
 }
