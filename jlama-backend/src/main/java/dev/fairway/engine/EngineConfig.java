@@ -7,8 +7,9 @@ import java.nio.file.Path;
  * {@code modelCacheDir}). KV capacity is {@code kvCacheTokens} if > 0, else {@code kvCacheMb}.
  * {@code weightType} null keeps the stored type; "Q4", "Q8", "F32" quantize or expand on load.
  * {@code maxBatchTokens} is the step budget in units of a fresh token: a row at position p costs 1 + p / P for the
- * model's P ({@link dev.fairway.engine.scheduler.StepCostModel}), so it bounds a step's tokens and, deep in long
- * sequences, takes fewer of them.
+ * model's P ({@link dev.fairway.engine.scheduler.StepCostModel}; from the model's shape at first, then from measured
+ * step times), so it bounds a step's tokens and, deep in long sequences, takes fewer of them. Next to running decodes,
+ * prefill gets a share steered by measured step times instead, so the decodes' inter-token latency stays bounded.
  */
 public record EngineConfig(
         String model,
