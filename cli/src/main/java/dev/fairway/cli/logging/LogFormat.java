@@ -42,6 +42,12 @@ public enum LogFormat {
         root.addAppender(appender);
     }
 
+    /** Only warnings and errors from {@code loggerName} (the chat's embedded server needs no access log). */
+    public static void quiet(String loggerName) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context)
+            context.getLogger(loggerName).setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+
     /**
      * Where a command's own messages (the server's banner, "listening on", "stopped") go: standard output as they are
      * in text, log lines of {@code loggerName} in JSON, so that standard output stays one JSON object per line.
