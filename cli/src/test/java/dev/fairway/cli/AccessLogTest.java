@@ -65,7 +65,7 @@ class AccessLogTest {
 
             List<String> events = http.stream(
                     "/v1/chat/completions",
-                    chat(true, 12, "\"temperature\":0,\"stream_options\":{\"include_usage\":true}"));
+                    chat(true, 12, "\"ignore_eos\":true,\"stream_options\":{\"include_usage\":true}"));
             JsonNode streamUsage = Http.parse(events.get(events.size() - 2)).get("usage");
             line = accessLine(server, ++seen);
             assertThat(line.get("status").asInt()).isEqualTo(200);
@@ -109,7 +109,7 @@ class AccessLogTest {
     void textFormatWritesTheFieldsOnOneLine() throws Exception {
         try (ServerProcess server = ServerProcess.start(TestGateway.tempDb())) {
             Http http = new Http(server.baseUrl());
-            Http.Response ok = http.post("/v1/chat/completions", chat(false, 5, "\"temperature\":0"));
+            Http.Response ok = http.post("/v1/chat/completions", chat(false, 5, "\"ignore_eos\":true"));
             assertThat(ok.status()).isEqualTo(200);
             String line =
                     server.awaitLines(l -> l.contains(" fairway.access - "), 1).get(0);
