@@ -7,7 +7,6 @@ import dev.fairway.cli.chat.ApiClient;
 import dev.fairway.cli.chat.ChatPrefs;
 import dev.fairway.cli.chat.ChatTui;
 import dev.fairway.cli.chat.PipeChat;
-import dev.fairway.cli.logging.LogFormat;
 import dev.fairway.cli.options.EngineOptions;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
@@ -109,7 +108,6 @@ public final class ChatCommand implements Callable<Integer> {
                     base = "http://127.0.0.1:8080";
                 } else {
                     if (terminal) err.println("fairway chat: loading " + engineOptions.model() + " ...");
-                    LogFormat.quiet("fairway.access"); // one client, who sees every reply anyway
                     embedded = startEmbedded(err);
                     if (embedded == null) return 1;
                     base = embedded.baseUrl();

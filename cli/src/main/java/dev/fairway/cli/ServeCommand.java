@@ -232,6 +232,7 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         format.apply();
+        LogFormat.enableAccessLog();
         PrintStream out = format.console("fairway.serve");
         config.print(out);
         printModels(models, out);

@@ -42,10 +42,13 @@ public enum LogFormat {
         root.addAppender(appender);
     }
 
-    /** Only warnings and errors from {@code loggerName} (the chat's embedded server needs no access log). */
-    public static void quiet(String loggerName) {
+    /**
+     * The access log ({@code fairway.access}, one line per request) is written by `fairway serve` only: logback.xml
+     * keeps it at WARN so that the servers that chat and the benchmarks run inside themselves stay quiet.
+     */
+    public static void enableAccessLog() {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context)
-            context.getLogger(loggerName).setLevel(ch.qos.logback.classic.Level.WARN);
+            context.getLogger("fairway.access").setLevel(ch.qos.logback.classic.Level.INFO);
     }
 
     /**
