@@ -233,11 +233,12 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
             Done done = (Done) event;
             drain.unregister(this);
             metrics.finished(model, user, done.result(), done.totalNanos());
+            // before the sink ends the response: the line is written once both happened, whichever comes last
+            if (accessLog != null) accessLog.generationEnded(done.result());
             ApiError cut = cutBy;
             if (cut != null && done.result().first().finishReason() == FinishReason.CANCELLED)
                 sink.onCut(done.result(), cut);
             else sink.onComplete(done.result());
-            if (accessLog != null) accessLog.generationEnded(done.result());
         }
         if (!tokens.isEmpty()) sink.onTokens(tokens);
     }
