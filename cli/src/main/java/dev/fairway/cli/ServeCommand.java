@@ -1,5 +1,6 @@
 package dev.fairway.cli;
 
+import dev.fairway.cli.logging.LogFormat;
 import dev.fairway.cli.options.EngineOptions;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
@@ -7,10 +8,12 @@ import dev.fairway.gateway.models.ByteSize;
 import dev.fairway.gateway.models.ModelsConfig;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.StoreLocation;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -105,6 +108,15 @@ public final class ServeCommand implements Callable<Integer> {
     boolean ui;
 
     @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            defaultValue = "${env:FAIRWAY_LOG_FORMAT:-text}",
+            description =
+                    "text: log lines on standard error, messages on standard output; json: every line (access log, "
+                            + "messages, errors) one JSON object on standard output (env FAIRWAY_LOG_FORMAT, default ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Option(
             names = "--max-loaded-models",
             paramLabel = "N",
             defaultValue = "${env:FAIRWAY_MAX_LOADED_MODELS:-0}",
@@ -191,55 +203,62 @@ public final class ServeCommand implements Callable<Integer> {
         return store instanceof StoreLocation.Postgres pg ? config.withSharedStore(pg) : config;
     }
 
-    private static void printModels(ModelsConfig models) {
+    private static void printModels(ModelsConfig models, PrintStream out) {
         if (models.models().size() == 1) return;
         for (ModelsConfig.Spec s : models.models()) {
-            System.out.println("  model " + s.name() + (s.name().equals(s.source()) ? "" : " = " + s.source())
+            out.println("  model " + s.name() + (s.name().equals(s.source()) ? "" : " = " + s.source())
                     + (s == models.defaultModel() ? " (default)" : "")
                     + (models.preload().contains(s.name()) ? ", loaded at start" : ", loaded on first use"));
         }
-        System.out.println("  loaded at once   "
+        out.println("  loaded at once   "
                 + (models.maxLoaded() > 0 ? "at most " + models.maxLoaded() : "no limit") + ", memory budget "
                 + (models.memoryBudget() > 0 ? ByteSize.format(models.memoryBudget()) : "none") + ", load timeout "
                 + (models.loadTimeout().isZero() ? "none" : models.loadTimeout().toSeconds() + " s"));
-        if (models.modelsDir() != null) System.out.println("  models dir       " + models.modelsDir());
-        System.out.flush();
+        if (models.modelsDir() != null) out.println("  models dir       " + models.modelsDir());
+        out.flush();
     }
 
     @Override
     public Integer call() throws Exception {
         GatewayConfig config;
         ModelsConfig models;
+        LogFormat format;
         try {
+            format = LogFormat.parse(logFormat);
             config = config();
             models = models();
         } catch (IllegalArgumentException e) {
             System.err.println("fairway serve: " + e.getMessage());
             return 2;
         }
-        config.print(System.out);
-        printModels(models);
+        format.apply();
+        LogFormat.enableAccessLog();
+        PrintStream out = format.console("fairway.serve");
+        config.print(out);
+        printModels(models, out);
         Gateway gateway;
         try {
-            gateway = Gateway.start(config, models, System.out)
+            gateway = Gateway.start(config, models, out)
                     .toCompletionStage()
                     .toCompletableFuture()
                     .join();
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            System.err.println("fairway serve: " + cause.getMessage());
+            if (format == LogFormat.JSON)
+                LoggerFactory.getLogger("fairway.serve").error("fairway serve: {}", cause.getMessage());
+            else System.err.println("fairway serve: " + cause.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            System.out.println("fairway serve: stopping; running requests get up to " + drainSeconds
+                            out.println("fairway serve: stopping; running requests get up to " + drainSeconds
                                     + " s to finish");
-                            System.out.flush();
+                            out.flush();
                             gateway.stop(Duration.ofSeconds(Math.max(0, drainSeconds)));
-                            System.out.println("fairway serve: stopped");
-                            System.out.flush();
+                            out.println("fairway serve: stopped");
+                            out.flush();
                             stopped.countDown();
                         },
                         "fairway-shutdown"));

@@ -1,11 +1,13 @@
 package dev.fairway.gateway;
 
 import dev.fairway.gateway.auth.AuthHandler;
+import dev.fairway.gateway.auth.Caller;
 import dev.fairway.gateway.auth.LoopbackGuard;
 import dev.fairway.gateway.auth.UserKeys;
 import dev.fairway.gateway.conversations.ConversationItemsEndpoint;
 import dev.fairway.gateway.conversations.ConversationsEndpoint;
 import dev.fairway.gateway.embeddings.EmbeddingsEndpoint;
+import dev.fairway.gateway.http.AccessLog;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.ConnectionTimeouts;
 import dev.fairway.gateway.http.Drain;
@@ -226,9 +228,11 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void stamp(RoutingContext ctx) {
-        ctx.put(GenerationCall.START_NANOS, System.nanoTime());
+        long start = System.nanoTime();
+        ctx.put(GenerationCall.START_NANOS, start);
         String route = routeLabel(ctx.request().path());
         ctx.addEndHandler(v -> metrics.countRequest(route, ctx.response().getStatusCode()));
+        AccessLog.begin(ctx, route, start, Caller::userOrNull, c -> c.get(GenerationCall.MODEL_LABEL));
         ctx.next();
     }
 

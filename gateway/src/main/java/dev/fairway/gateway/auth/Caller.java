@@ -12,6 +12,11 @@ public final class Caller {
         ctx.put(KEY, user);
     }
 
+    /** The caller, or null before (or without) authentication: for the access log. */
+    public static String userOrNull(RoutingContext ctx) {
+        return ctx.get(KEY);
+    }
+
     public static String user(RoutingContext ctx) {
         String user = ctx.get(KEY);
         if (user == null) throw new IllegalStateException("route without AuthHandler");

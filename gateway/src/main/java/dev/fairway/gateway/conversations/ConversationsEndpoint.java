@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** /v1/conversations: stored chats, shaped like OpenAI's Conversations API where it fits. */
 public final class ConversationsEndpoint {
@@ -215,7 +216,7 @@ public final class ConversationsEndpoint {
         String model = entry.name();
         ctx.put(dev.fairway.gateway.openai.GenerationCall.MODEL_LABEL, model);
         turns.enter(c.id(), () -> ctx.response().closed())
-                .compose(this::lockAcrossServers)
+                .compose(slot -> lockAcrossServers(store, slot))
                 .onSuccess(slot -> {
                     if (ctx.response().closed()) {
                         slot.run(); // the client left while waiting
@@ -256,14 +257,19 @@ public final class ConversationsEndpoint {
 
     /**
      * After this server's queue, the store's turn lock: on a shared store another node may be running a turn on the
-     * same conversation. The returned handle releases both.
+     * same conversation. The returned handle releases both, once however often it runs. The Responses API's turns on
+     * a conversation take it too.
      */
-    private Future<Runnable> lockAcrossServers(TurnQueue.Slot slot) {
+    public static Future<Runnable> lockAcrossServers(ConversationStore store, TurnQueue.Slot slot) {
         String id = slot.conversationId();
         return store.lockTurn(id)
-                .<Runnable>map(unlock -> () -> {
-                    unlock.run();
-                    slot.release();
+                .<Runnable>map(unlock -> {
+                    AtomicBoolean released = new AtomicBoolean();
+                    return () -> {
+                        if (!released.compareAndSet(false, true)) return;
+                        unlock.run();
+                        slot.release();
+                    };
                 })
                 .recover(e -> {
                     slot.release();

@@ -53,7 +53,7 @@ public final class TurnQueue {
             this.conversationId = conversationId;
         }
 
-        String conversationId() {
+        public String conversationId() {
             return conversationId;
         }
 

@@ -2,6 +2,7 @@ package dev.fairway.gateway.embeddings;
 
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.Prompt;
+import dev.fairway.gateway.http.AccessLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -57,7 +58,10 @@ public final class Embeddings {
                                         err instanceof CompletionException && err.getCause() != null
                                                 ? err.getCause()
                                                 : err);
-                            else out.complete(new Result(vectors, promptTokens));
+                            else {
+                                AccessLog.addTokens(ctx, promptTokens, 0);
+                                out.complete(new Result(vectors, promptTokens));
+                            }
                         }));
             } catch (RuntimeException e) {
                 out.fail(e);

@@ -31,6 +31,7 @@ public final class EmbeddingsEndpoint {
                 .resolve(body.path("model").isTextual() ? body.get("model").asText() : null);
         ctx.put(REQUEST, request);
         ctx.put(ENTRY, entry);
+        ctx.put(dev.fairway.gateway.openai.GenerationCall.MODEL_LABEL, entry.name());
         ctx.next();
     }
 

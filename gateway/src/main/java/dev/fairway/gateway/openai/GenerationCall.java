@@ -8,6 +8,7 @@ import dev.fairway.engine.GenerationRequest;
 import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.Prompt;
 import dev.fairway.engine.TokenEvent;
+import dev.fairway.gateway.http.AccessLog;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Drain;
 import dev.fairway.gateway.metrics.GatewayMetrics;
@@ -37,6 +38,8 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
     private final String user;
     private final String model;
     private final long startNanos;
+    /** The request's access log line, told the token counts; null where requests are not logged. */
+    private final AccessLog accessLog;
     /** TokenEvents, then a Done; filled on the engine thread, drained on the event loop. */
     private final Queue<Object> pending = new ConcurrentLinkedQueue<>();
 
@@ -57,6 +60,7 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
         this.model = model;
         Long start = ctx.get(START_NANOS);
         this.startNanos = start == null ? System.nanoTime() : start;
+        this.accessLog = AccessLog.of(ctx);
     }
 
     /** Submits; the future fails with the engine's rejection (invalid, context length, overloaded). */
@@ -89,13 +93,17 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
         Callable<GenerationHandle> submit =
                 () -> engine.submit(withDefaultMaxTokens(engine, request, maxTokensGiven), call);
         drain.register(call);
+        if (call.accessLog != null) call.accessLog.generationStarted();
         return submitted(ctx, request.prompt(), submit)
                 .map(h -> {
                     call.handle = h;
                     if (call.clientGone || call.cutBy != null) h.cancel();
                     return call;
                 })
-                .onFailure(e -> drain.unregister(call));
+                .onFailure(e -> {
+                    drain.unregister(call);
+                    if (call.accessLog != null) call.accessLog.generationEnded(null);
+                });
     }
 
     /**
@@ -225,6 +233,8 @@ public final class GenerationCall implements GenerationListener, Drain.Cuttable 
             Done done = (Done) event;
             drain.unregister(this);
             metrics.finished(model, user, done.result(), done.totalNanos());
+            // before the sink ends the response: the line is written once both happened, whichever comes last
+            if (accessLog != null) accessLog.generationEnded(done.result());
             ApiError cut = cutBy;
             if (cut != null && done.result().first().finishReason() == FinishReason.CANCELLED)
                 sink.onCut(done.result(), cut);

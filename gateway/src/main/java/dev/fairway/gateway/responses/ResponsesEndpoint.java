@@ -9,6 +9,7 @@ import dev.fairway.engine.GenerationRequest;
 import dev.fairway.engine.Prompt;
 import dev.fairway.gateway.auth.Caller;
 import dev.fairway.gateway.conversations.ConversationJson;
+import dev.fairway.gateway.conversations.ConversationsEndpoint;
 import dev.fairway.gateway.conversations.Truncation;
 import dev.fairway.gateway.conversations.TurnQueue;
 import dev.fairway.gateway.http.ApiError;
@@ -120,11 +121,13 @@ public final class ResponsesEndpoint {
                                     "No conversation found with id '" + req.conversationId() + "'.",
                                     "conversation",
                                     "conversation_not_found");
-                        // one turn at a time, as on /messages: the history is read once the turn ahead stored its reply
+                        // one turn at a time, as on /messages (across nodes too): the history is read once the
+                        // turn ahead stored its reply
                         return turns.enter(c.id(), () -> ctx.response().closed())
-                                .map(slot -> {
-                                    ctx.addEndHandler(v -> slot.release());
-                                    if (ctx.response().ended() || ctx.response().closed()) slot.release();
+                                .compose(slot -> ConversationsEndpoint.lockAcrossServers(conversations, slot))
+                                .map(turn -> {
+                                    ctx.addEndHandler(v -> turn.run());
+                                    if (ctx.response().ended() || ctx.response().closed()) turn.run();
                                     return c;
                                 });
                     })

@@ -126,6 +126,42 @@ class TwoNodesOnePostgresTest {
         assertThat(users).containsExactlyInAnyOrderElementsOf(acknowledged);
     }
 
+    /**
+     * Responses API turns on one conversation sent at once through both nodes take the same cross-node turn lock:
+     * each turn's prompt holds every turn stored before it, so in the order of the history the prompts grow strictly
+     * (two turns reading the same history would have prompts of equal length).
+     */
+    @Test
+    void concurrentResponsesTurnsOnOneConversationThroughBothNodesAreSerialized() throws Exception {
+        Http a = new Http(one.baseUrl(), aliceKey);
+        Http b = new Http(two.baseUrl(), aliceKey);
+        String id = create(a);
+        List<CompletableFuture<Http.Response>> sent = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Http node = i % 2 == 0 ? a : b;
+            String body = "{\"input\":\"turn " + i + "\",\"conversation\":\"" + id
+                    + "\",\"max_output_tokens\":4,\"temperature\":0}";
+            sent.add(CompletableFuture.supplyAsync(() -> node.post("/v1/responses", body), clients));
+        }
+        java.util.Map<String, Integer> inputTokensByTurn = new java.util.HashMap<>();
+        for (int i = 0; i < sent.size(); i++) {
+            Http.Response r = sent.get(i).get(120, TimeUnit.SECONDS);
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            inputTokensByTurn.put(
+                    "turn " + i, r.json().at("/usage/input_tokens").asInt());
+        }
+        JsonNode history = messages(b, id);
+        assertThat(history).hasSize(2 * sent.size());
+        int previous = -1;
+        for (int i = 0; i < history.size(); i += 2) {
+            assertThat(history.get(i).get("role").asText()).isEqualTo("user");
+            assertThat(history.get(i + 1).get("role").asText()).isEqualTo("assistant");
+            int prompt = inputTokensByTurn.get(history.get(i).get("content").asText());
+            assertThat(prompt).as("prompt of the turn stored at " + i).isGreaterThan(previous);
+            previous = prompt;
+        }
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {
