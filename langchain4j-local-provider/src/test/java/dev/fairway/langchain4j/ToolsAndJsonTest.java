@@ -159,4 +159,56 @@ class ToolsAndJsonTest {
             assertThat(r.toolExecutions().get(0).result()).startsWith("sunny in ");
         }
     }
+
+    enum City {
+        OSLO,
+        ROME
+    }
+
+    static final class CityWeather {
+        final List<City> asked = new CopyOnWriteArrayList<>();
+
+        @Tool("The weather in a city")
+        String weather(@P("the city") City city) {
+            asked.add(city);
+            return "sunny";
+        }
+    }
+
+    /**
+     * Forces a call on the question only (with room for it): the tool's result then goes back to the model, which
+     * answers in text, so AiServices' loop ends.
+     */
+    static ChatRequest callFirst(ChatRequest request) {
+        List<dev.langchain4j.data.message.ChatMessage> ms = request.messages();
+        if (!(ms.get(ms.size() - 1) instanceof UserMessage)) return request;
+        return request.toBuilder()
+                .parameters(request.parameters()
+                        .overrideWith(ChatRequestParameters.builder()
+                                .toolChoice(ToolChoice.REQUIRED)
+                                .maxOutputTokens(200)
+                                .build()))
+                .build();
+    }
+
+    @Test
+    void aiServiceRunsAToolAndCompletesTheLoop() {
+        CityWeather tools = new CityWeather();
+        try (LocalChatModel greedy =
+                TestModels.chat().temperature(0.0).maxTokens(12).build()) {
+            Assistant a = AiServices.builder(Assistant.class)
+                    .chatModel(greedy)
+                    .tools(tools)
+                    .chatRequestTransformer(ToolsAndJsonTest::callFirst)
+                    .build();
+            Result<String> r = a.ask("Weather in Oslo?");
+            // the grammar made the arguments valid: LangChain4j parsed them into the enum and ran the method
+            assertThat(tools.asked).isNotEmpty().doesNotContainNull();
+            assertThat(r.toolExecutions()).hasSize(tools.asked.size());
+            assertThat(r.toolExecutions().get(0).result()).isEqualTo("sunny");
+            // and the loop ended with the model's text answer to the tool's result
+            assertThat(r.finishReason()).isNotEqualTo(FinishReason.TOOL_EXECUTION);
+            assertThat(r.content()).isNotBlank();
+        }
+    }
 }
