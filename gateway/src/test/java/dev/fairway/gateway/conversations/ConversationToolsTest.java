@@ -233,6 +233,22 @@ class ConversationToolsTest {
         JsonNode stored = messages(id);
         assertThat(stored).hasSize(3);
         assertThat(stored.get(1).get("tool_calls")).hasSize(2);
+        // the message's second call is its own item, found and paged past by its id
+        String messageId = stored.get(1).get("id").asText();
+        JsonNode data = added.json().get("data");
+        assertThat(data.get(1).get("id").asText()).isEqualTo(messageId);
+        assertThat(data.get(2).get("id").asText()).isEqualTo(messageId + "_1");
+        String itemsPath = "/v1/conversations/" + id + "/items";
+        assertThat(alice.get(itemsPath + "/" + messageId + "_1")
+                        .json()
+                        .get("call_id")
+                        .asText())
+                .isEqualTo("call_b");
+        JsonNode next = alice.get(itemsPath + "?order=asc&limit=1&after=" + messageId + "_1")
+                .json();
+        assertThat(next.at("/data/0/type").asText()).isEqualTo("function_call_output");
+        assertThat(next.at("/data/0/call_id").asText()).isEqualTo("call_a");
+        assertThat(alice.get(itemsPath + "/" + messageId + "_2").status()).isEqualTo(404);
 
         JsonNode reply = post(id, toolResult("call_b", "cold"));
         ObjectNode chat = JSON.createObjectNode().put("temperature", 0).put("max_tokens", 4);
