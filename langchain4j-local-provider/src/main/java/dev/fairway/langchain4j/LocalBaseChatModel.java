@@ -216,6 +216,17 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
     }
 
     protected ChatResponse toChatResponse(GenerationResult result, dev.fairway.engine.tools.Tools tools) {
+        return toChatResponse(
+                result,
+                tools.offered() ? LocalTools.extract(tools, result.first().text()) : null);
+    }
+
+    /**
+     * {@code extracted}: the whole text split into content and calls already (a stream's extractor, so the calls keep
+     * the ids the stream announced); null when no tools were offered.
+     */
+    protected ChatResponse toChatResponse(
+            GenerationResult result, dev.fairway.engine.tools.ToolCallExtractor extracted) {
         var choice = result.first();
         if (choice.finishReason() == dev.fairway.engine.FinishReason.ERROR) {
             throw new LangChain4jException("generation failed: " + choice.error());
@@ -225,8 +236,8 @@ public abstract class LocalBaseChatModel implements AutoCloseable {
         }
         AiMessage message = AiMessage.from(choice.text());
         FinishReason finish = toFinishReason(choice.finishReason());
-        if (tools.offered()) {
-            var x = LocalTools.extract(tools, choice.text());
+        if (extracted != null) {
+            var x = extracted;
             if (!x.calls().isEmpty()) {
                 message = AiMessage.builder()
                         .text(x.content().isBlank() ? null : x.content())

@@ -6,16 +6,24 @@ import dev.fairway.engine.GenerationListener;
 import dev.fairway.engine.GenerationRequest;
 import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.TokenEvent;
+import dev.fairway.engine.tools.ToolCallExtractor;
 import dev.fairway.langchain4j.spi.LocalStreamingChatModelBuilderFactory;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.exception.LangChain4jException;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.PartialToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.spi.ServiceHelper;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,13 +94,18 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
         private final PartialResponseContext context = new PartialResponseContext(this);
         private final StringBuilder sent = new StringBuilder();
         private volatile boolean cancelled;
-        private final dev.fairway.engine.tools.Tools tools;
-        /** With tools offered: only content goes out as partial responses; calls come with the complete response. */
+        /**
+         * With tools offered: content goes out as partial responses, calls as partial tool calls (id and name with
+         * every fragment of the arguments), each call complete once the output is.
+         */
         private final dev.fairway.engine.tools.ToolCallExtractor extractor;
+
+        private final PartialToolCallContext toolCallContext = new PartialToolCallContext(this);
+        /** The calls announced so far, by index (delivery thread only). */
+        private final Map<Integer, ToolCallExtractor.CallStart> calls = new HashMap<>();
 
         Stream(StreamingChatResponseHandler handler, dev.fairway.engine.tools.Tools tools) {
             this.handler = handler;
-            this.tools = tools;
             this.extractor =
                     tools.offered() ? new dev.fairway.engine.tools.ToolCallExtractor(LocalTools.names(tools)) : null;
             Thread.ofVirtual()
@@ -163,12 +176,46 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
                 partial(delta);
                 return;
             }
-            relayContent(extractor.feed(delta));
+            relayEvents(extractor.feed(delta));
         }
 
-        private void relayContent(java.util.List<dev.fairway.engine.tools.ToolCallExtractor.Event> events) {
-            for (var e : events)
-                if (e instanceof dev.fairway.engine.tools.ToolCallExtractor.Content c && !cancelled) partial(c.text());
+        private void relayEvents(List<ToolCallExtractor.Event> events) {
+            for (ToolCallExtractor.Event e : events) {
+                if (cancelled) return;
+                switch (e) {
+                    case ToolCallExtractor.Content c -> partial(c.text());
+                    case ToolCallExtractor.CallStart s -> calls.put(s.index(), s);
+                    case ToolCallExtractor.CallArguments a -> partialCall(a);
+                }
+            }
+        }
+
+        private void partialCall(ToolCallExtractor.CallArguments fragment) {
+            ToolCallExtractor.CallStart call = calls.get(fragment.index());
+            try {
+                handler.onPartialToolCall(
+                        PartialToolCall.builder()
+                                .index(fragment.index())
+                                .id(call.id())
+                                .name(call.name())
+                                .partialArguments(fragment.fragment())
+                                .build(),
+                        toolCallContext);
+            } catch (Exception userError) {
+                error(userError);
+            }
+        }
+
+        /** Every call, whole, once the output ended (its arguments are known complete only then). */
+        private void completeCalls() {
+            List<ToolExecutionRequest> requests = LocalTools.requests(extractor.calls());
+            for (int i = 0; i < requests.size() && !cancelled; i++) {
+                try {
+                    handler.onCompleteToolCall(new CompleteToolCall(i, requests.get(i)));
+                } catch (Exception userError) {
+                    error(userError);
+                }
+            }
         }
 
         private void partial(String delta) {
@@ -191,13 +238,15 @@ public class LocalStreamingChatModel extends LocalBaseChatModel implements Strea
             }
             String text = choice.text();
             // Text the engine held back until the end (never expected, but the handler must see all of it).
-            if (extractor != null) relayContent(extractor.finish());
-            else if (text.length() > sent.length() && text.startsWith(sent.toString()))
+            if (extractor != null) {
+                relayEvents(extractor.finish());
+                completeCalls();
+            } else if (text.length() > sent.length() && text.startsWith(sent.toString()))
                 partial(text.substring(sent.length()));
             if (cancelled) return;
             ChatResponse response;
             try {
-                response = toChatResponse(result, tools);
+                response = toChatResponse(result, extractor); // the calls with the ids streamed
             } catch (RuntimeException e) {
                 error(e);
                 return;

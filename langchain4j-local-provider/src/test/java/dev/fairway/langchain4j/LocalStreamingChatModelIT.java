@@ -209,9 +209,10 @@ class LocalStreamingChatModelIT extends AbstractStreamingChatModelIT {
     @Override
     @ParameterizedTest
     @MethodSource("models")
-    @org.junit.jupiter.api.Disabled("asks for the tool's answer as JSON naming the city: world knowledge, not form")
     protected void should_execute_a_tool_then_answer_respecting_JSON_response_format_with_schema(
-            StreamingChatModel model) {}
+            StreamingChatModel model) {
+        run(() -> SuiteStructuredChecks.toolThenJsonAnswer(via(model)));
+    }
 
     private interface Check {
         void run() throws Exception;

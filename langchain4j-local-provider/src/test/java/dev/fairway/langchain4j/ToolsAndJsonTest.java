@@ -19,11 +19,16 @@ import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.request.ToolChoice;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCall;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.Result;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -157,6 +162,118 @@ class ToolsAndJsonTest {
             Result<String> r = a.ask("Weather in Oslo?");
             assertThat(tools.calls).hasSize(r.toolExecutions().size()).isNotEmpty();
             assertThat(r.toolExecutions().get(0).result()).startsWith("sunny in ");
+        }
+    }
+
+    enum City {
+        OSLO,
+        ROME
+    }
+
+    static final class CityWeather {
+        final List<City> asked = new CopyOnWriteArrayList<>();
+
+        @Tool("The weather in a city")
+        String weather(@P("the city") City city) {
+            asked.add(city);
+            return "sunny";
+        }
+    }
+
+    /**
+     * Forces a call on the question only (with room for it): the tool's result then goes back to the model, which
+     * answers in text, so AiServices' loop ends.
+     */
+    static ChatRequest callFirst(ChatRequest request) {
+        List<dev.langchain4j.data.message.ChatMessage> ms = request.messages();
+        if (!(ms.get(ms.size() - 1) instanceof UserMessage)) return request;
+        return request.toBuilder()
+                .parameters(request.parameters()
+                        .overrideWith(ChatRequestParameters.builder()
+                                .toolChoice(ToolChoice.REQUIRED)
+                                .maxOutputTokens(200)
+                                .build()))
+                .build();
+    }
+
+    @Test
+    void aiServiceRunsAToolAndCompletesTheLoop() {
+        CityWeather tools = new CityWeather();
+        try (LocalChatModel greedy =
+                TestModels.chat().temperature(0.0).maxTokens(12).build()) {
+            Assistant a = AiServices.builder(Assistant.class)
+                    .chatModel(greedy)
+                    .tools(tools)
+                    .chatRequestTransformer(ToolsAndJsonTest::callFirst)
+                    .build();
+            Result<String> r = a.ask("Weather in Oslo?");
+            // the grammar made the arguments valid: LangChain4j parsed them into the enum and ran the method
+            assertThat(tools.asked).isNotEmpty().doesNotContainNull();
+            assertThat(r.toolExecutions()).hasSize(tools.asked.size());
+            assertThat(r.toolExecutions().get(0).result()).isEqualTo("sunny");
+            // and the loop ended with the model's text answer to the tool's result
+            assertThat(r.finishReason()).isNotEqualTo(FinishReason.TOOL_EXECUTION);
+            assertThat(r.content()).isNotBlank();
+        }
+    }
+
+    @Test
+    void streamedToolCallsArriveAsPartialsThatReassembleToTheCompleteCall() throws Exception {
+        try (LocalStreamingChatModel streaming =
+                TestModels.streaming().temperature(1.0).build()) {
+            for (int i = 0; i < 3; i++) {
+                List<PartialToolCall> partials = new CopyOnWriteArrayList<>();
+                List<CompleteToolCall> completes = new CopyOnWriteArrayList<>();
+                CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+                streaming.chat(
+                        ChatRequest.builder()
+                                .messages(UserMessage.from("Weather?"))
+                                .parameters(ChatRequestParameters.builder()
+                                        .toolSpecifications(WEATHER)
+                                        .toolChoice(ToolChoice.REQUIRED)
+                                        .build())
+                                .build(),
+                        new StreamingChatResponseHandler() {
+                            @Override
+                            public void onPartialToolCall(PartialToolCall call) {
+                                partials.add(call);
+                            }
+
+                            @Override
+                            public void onCompleteToolCall(CompleteToolCall call) {
+                                completes.add(call);
+                            }
+
+                            @Override
+                            public void onCompleteResponse(ChatResponse response) {
+                                done.complete(response);
+                            }
+
+                            @Override
+                            public void onError(Throwable error) {
+                                done.completeExceptionally(error);
+                            }
+                        });
+                ChatResponse r = done.get(120, TimeUnit.SECONDS);
+                List<ToolExecutionRequest> calls = r.aiMessage().toolExecutionRequests();
+                assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_EXECUTION);
+                assertThat(completes).hasSize(calls.size()).isNotEmpty();
+                for (int c = 0; c < calls.size(); c++) {
+                    ToolExecutionRequest call = calls.get(c);
+                    assertThat(completes.get(c).index()).isEqualTo(c);
+                    assertThat(completes.get(c).toolExecutionRequest()).isEqualTo(call);
+                    StringBuilder arguments = new StringBuilder();
+                    for (PartialToolCall p : partials) {
+                        if (p.index() != c) continue;
+                        assertThat(p.id()).isEqualTo(call.id());
+                        assertThat(p.name()).isEqualTo("get_weather");
+                        arguments.append(p.partialArguments());
+                    }
+                    assertThat(arguments.toString().strip()).isEqualTo(call.arguments());
+                    var args = JSON.readTree(call.arguments());
+                    assertThat(args.get("unit").asText()).isIn("C", "F");
+                }
+            }
         }
     }
 }

@@ -28,7 +28,6 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -96,7 +95,7 @@ public final class ConversationsEndpoint {
         ConversationSettings.validate(metadata);
         checkModel(metadata);
         List<NewMessage> items = ConversationJson.items(body.get("items")).stream()
-                .map(m -> new NewMessage(m.role().name().toLowerCase(Locale.ROOT), m.content(), "completed"))
+                .map(ConversationJson::stored)
                 .toList();
         String owner = Caller.user(ctx);
         store.create(owner, title, metadata == null ? "{}" : metadata, items)
@@ -284,10 +283,12 @@ public final class ConversationsEndpoint {
     }
 
     /**
-     * Reads the history, submits the generation, and stores the user's message meanwhile; the stream opens only
-     * once that message is committed. A refused submission (context length, overload) stores nothing. The
-     * conversation's system prompt (metadata `system`) goes first. A regeneration instead removes the replies
-     * after the last user message, and the stream opens once that removal is committed.
+     * Reads the history, submits the generation, and stores the new turn (the user's message or a tool result)
+     * meanwhile; the stream opens only once that message is committed. A refused submission (context length,
+     * overload) stores nothing. The conversation's system prompt (metadata `system`) goes first. A regeneration
+     * instead removes the replies after the last user message or tool result, and the stream opens once that removal
+     * is committed. The reply is stored as the client is shown it: its text and, when the turn offered tools, its
+     * tool calls.
      */
     private Future<GenerationCall> runTurn(
             RoutingContext ctx,
@@ -300,40 +301,44 @@ public final class ConversationsEndpoint {
             int keep = history.size();
             if (turn.regenerate()) {
                 while (keep > 0 && history.get(keep - 1).role().equals("assistant")) keep--;
-                if (keep == 0 || !history.get(keep - 1).role().equals("user")) {
+                if (keep == 0 || history.get(keep - 1).role().equals("system")) {
                     throw ApiError.badRequest(
                             "Nothing to regenerate: the conversation has no user message to reply to.",
                             "regenerate",
                             "nothing_to_regenerate");
                 }
+            } else if (turn.turn().role() == ChatMessage.Role.TOOL) {
+                checkToolCallId(history, turn.turn().toolCallId());
             }
             List<ChatMessage> system = ConversationSettings.system(c.metadataJson());
             List<ChatMessage> chat = new ArrayList<>(system);
-            for (Message m : history.subList(0, keep))
-                chat.add(new ChatMessage(ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()));
-            if (!turn.regenerate()) chat.add(ChatMessage.user(turn.content()));
+            for (Message m : history.subList(0, keep)) chat.add(ConversationJson.chat(m));
+            if (!turn.regenerate()) chat.add(turn.turn());
             List<String> replaced = history.subList(keep, history.size()).stream()
                     .map(Message::id)
                     .toList();
-            Message lastUser = turn.regenerate() ? history.get(keep - 1) : null;
+            Message lastTurn = turn.regenerate() ? history.get(keep - 1) : null;
             return fitted(ctx, engine, turn, system, chat.subList(system.size(), chat.size()))
                     .compose(fit -> {
-                        Envelope envelope = Envelope.of(ChatShape.INSTANCE, model);
+                        ChatShape shape = ChatShape.of(Prompt.chat(chat, turn.tools()));
+                        Envelope envelope = Envelope.of(shape, model);
                         String fairnessGroup =
                                 c.id(); // a user's conversations share the user's part of the engine evenly
+                        GenerationRequest asChat = new GenerationRequest(
+                                Caller.user(ctx),
+                                fairnessGroup,
+                                Prompt.chat(chat, turn.tools()),
+                                turn.spec().params(),
+                                1,
+                                1.0);
+                        // a fitted prompt is token ids: the grammar of a forced tool call is taken from the chat first
                         GenerationRequest request = fit == null
-                                ? new GenerationRequest(
-                                        Caller.user(ctx),
-                                        fairnessGroup,
-                                        Prompt.chat(chat),
-                                        turn.spec().params(),
-                                        1,
-                                        1.0)
+                                ? asChat
                                 : new GenerationRequest(
                                         Caller.user(ctx),
                                         fairnessGroup,
                                         Prompt.tokens(fit.prompt()),
-                                        turn.spec().params().toBuilder()
+                                        engine.withToolGrammar(asChat).params().toBuilder()
                                                 .maxTokens(fit.maxTokens())
                                                 .build(),
                                         1,
@@ -346,7 +351,7 @@ public final class ConversationsEndpoint {
                                         ctx.response(), envelope, 1, turn.spec().includeUsage())
                                 : null;
                         GenerationSink answer = sse != null ? sse : new JsonResponder(ctx.response(), envelope);
-                        ReplyRecorder recorder = new ReplyRecorder(store, c.id(), answer, done);
+                        ReplyRecorder recorder = new ReplyRecorder(store, c.id(), shape, answer, done);
                         return GenerationCall.start(
                                         ctx,
                                         engine,
@@ -359,14 +364,27 @@ public final class ConversationsEndpoint {
                                         call,
                                         turn.regenerate()
                                                 ? store.removeMessages(c.id(), replaced)
-                                                        .map(lastUser)
-                                                : store.append(
-                                                        c.id(), new NewMessage("user", turn.content(), "completed")),
+                                                        .map(lastTurn)
+                                                : store.append(c.id(), ConversationJson.stored(turn.turn())),
                                         () -> {
                                             if (sse != null) sse.openWithin(ctx.vertx());
                                         }));
                     });
         });
+    }
+
+    /** A tool result answers a call the conversation's model made; one answered already is a 400 as well. */
+    private static void checkToolCallId(List<Message> history, String toolCallId) {
+        boolean made = false;
+        for (Message m : history) {
+            if (m.toolCalls().stream().anyMatch(call -> call.id().equals(toolCallId))) made = true;
+            if (made && toolCallId.equals(m.toolCallId()))
+                throw ApiError.badRequest(
+                        "The tool call '" + toolCallId + "' has a result already.", "tool_call_id", "duplicate_result");
+        }
+        if (!made)
+            throw ApiError.badRequest(
+                    "No tool call '" + toolCallId + "' in this conversation.", "tool_call_id", "tool_call_not_found");
     }
 
     /**
@@ -381,10 +399,14 @@ public final class ConversationsEndpoint {
             List<ChatMessage> turns) {
         if (!turn.truncate()) return Future.succeededFuture(null);
         Integer maxTokens = turn.spec().maxTokensGiven() ? turn.spec().params().maxTokens() : null;
-        java.util.concurrent.Callable<Truncation.Fit> fit = () -> Truncation.fit(engine, system, turns, maxTokens);
-        long chars = 0;
+        java.util.concurrent.Callable<Truncation.Fit> fit =
+                () -> Truncation.fit(engine, system, turns, turn.tools(), maxTokens);
+        long chars = turn.tools().offered() ? 1024 : 0; // the tools' schemas are rendered too
         for (ChatMessage m : system) chars += m.content().length();
-        for (ChatMessage m : turns) chars += m.content().length();
+        for (ChatMessage m : turns) {
+            chars += m.content().length();
+            for (var call : m.toolCalls()) chars += call.arguments().length();
+        }
         if (chars > 256) return ctx.vertx().executeBlocking(fit, false);
         try {
             return Future.succeededFuture(fit.call());

@@ -4,6 +4,7 @@ import dev.fairway.engine.FinishReason;
 import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.TokenEvent;
 import dev.fairway.gateway.http.ApiError;
+import dev.fairway.gateway.openai.ChatShape;
 import dev.fairway.gateway.openai.GenerationCall;
 import dev.fairway.gateway.openai.GenerationSink;
 import dev.fairway.gateway.store.ConversationStore;
@@ -28,16 +29,22 @@ final class ReplyRecorder implements GenerationSink {
 
     private final ConversationStore store;
     private final String conversationId;
+    private final ChatShape shape;
     private final GenerationSink client;
     private final Runnable stored;
     private final Promise<Message> userStored = Promise.promise();
     private final List<TokenEvent> held = new ArrayList<>();
     private GenerationCall call;
 
-    /** {@code stored} runs once when the turn is over in the database (reply stored, or nothing more will be). */
-    ReplyRecorder(ConversationStore store, String conversationId, GenerationSink client, Runnable stored) {
+    /**
+     * {@code shape}: the client's, so that a reply's tool calls are stored with the ids the client was sent.
+     * {@code stored} runs once when the turn is over in the database (reply stored, or nothing more will be).
+     */
+    ReplyRecorder(
+            ConversationStore store, String conversationId, ChatShape shape, GenerationSink client, Runnable stored) {
         this.store = store;
         this.conversationId = conversationId;
+        this.shape = shape;
         this.client = client;
         this.stored = stored;
     }
@@ -94,13 +101,21 @@ final class ReplyRecorder implements GenerationSink {
             }
             FinishReason reason = result.first().finishReason();
             boolean partial = cut != null || reason == FinishReason.CANCELLED || reason == FinishReason.ERROR;
-            store.append(conversationId, new NewMessage("assistant", result.text(), partial ? "partial" : "completed"))
-                    .onComplete(reply -> {
+            ChatShape.Reply reply = shape.reply(result.text());
+            store.append(
+                            conversationId,
+                            new NewMessage(
+                                    "assistant",
+                                    reply.content(),
+                                    partial ? "partial" : "completed",
+                                    reply.calls(),
+                                    null))
+                    .onComplete(saved -> {
                         stored.run();
                         releaseHeld();
-                        if (reply.failed()) {
-                            log("the reply", reply.cause());
-                            client.onFailure(storeFailed(reply.cause(), "The reply could not be stored"));
+                        if (saved.failed()) {
+                            log("the reply", saved.cause());
+                            client.onFailure(storeFailed(saved.cause(), "The reply could not be stored"));
                         } else if (cut != null) {
                             client.onFailure(cut);
                         } else {

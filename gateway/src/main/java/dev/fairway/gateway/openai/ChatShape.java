@@ -24,9 +24,13 @@ public final class ChatShape implements ResponseShape {
 
     /** The tools offered, or null when the request offered none. */
     private final Set<String> toolNames;
+    /** Call ids are this plus the call's index: every extractor of one response names the same call alike. */
+    private final String callIdPrefix;
 
     private ChatShape(Set<String> toolNames) {
         this.toolNames = toolNames;
+        String random = ToolCall.newId();
+        this.callIdPrefix = random.substring(0, random.length() - 2);
     }
 
     /** The shape of a chat request: with tool calls parsed out when it offers tools. */
@@ -41,7 +45,21 @@ public final class ChatShape implements ResponseShape {
 
     /** A fresh extractor for one streamed choice, or null when no tools were offered. */
     public ToolCallExtractor extractor() {
-        return toolNames == null ? null : new ToolCallExtractor(toolNames);
+        return toolNames == null
+                ? null
+                : new ToolCallExtractor(toolNames, i -> callIdPrefix + String.format("%02d", i));
+    }
+
+    /** A whole reply split as the client is shown it: the content before any calls, and the calls. */
+    public record Reply(String content, List<ToolCall> calls) {}
+
+    /** The reply a choice's full text makes, with the call ids this response gives its client. */
+    public Reply reply(String text) {
+        ToolCallExtractor x = extractor();
+        if (x == null) return new Reply(text, List.of());
+        x.feed(text);
+        x.finish();
+        return new Reply(x.content(), x.calls());
     }
 
     /** A streamed chunk's choice holding tool-call events (content events go out as plain tokens). */
@@ -121,26 +139,13 @@ public final class ChatShape implements ResponseShape {
     public ObjectNode fullChoice(ChoiceResult choice) {
         ObjectNode c = Json.object().put("index", choice.index());
         ObjectNode m = c.putObject("message");
-        ToolCallExtractor x = extractor();
-        List<ToolCall> calls = List.of();
-        if (x == null) {
-            m.put("role", "assistant").put("content", choice.text());
-        } else {
-            x.feed(choice.text());
-            x.finish();
-            calls = x.calls();
-            m.put("role", "assistant");
-            if (calls.isEmpty() || !x.content().isBlank()) m.put("content", x.content());
-            else m.putNull("content");
-        }
+        Reply reply = reply(choice.text());
+        List<ToolCall> calls = reply.calls();
+        m.put("role", "assistant");
+        if (calls.isEmpty() || !reply.content().isBlank()) m.put("content", reply.content());
+        else m.putNull("content");
         m.putNull("refusal");
-        if (!calls.isEmpty()) {
-            ArrayNode array = m.putArray("tool_calls");
-            for (ToolCall call : calls) {
-                ObjectNode o = array.addObject().put("id", call.id()).put("type", "function");
-                o.putObject("function").put("name", call.name()).put("arguments", call.arguments());
-            }
-        }
+        if (!calls.isEmpty()) m.set("tool_calls", toolCallsJson(calls));
         if (ResponseShape.hasLogprobs(choice.logprobs())) {
             ArrayNode content = c.putObject("logprobs").putArray("content");
             for (TokenLogprob lp : choice.logprobs()) content.add(logprobEntry(lp));
@@ -150,6 +155,16 @@ public final class ChatShape implements ResponseShape {
         c.put("finish_reason", ResponseShape.finishReason(choice.finishReason()));
         if (!calls.isEmpty() && choice.finishReason() == FinishReason.STOP) c.put("finish_reason", "tool_calls");
         return c;
+    }
+
+    /** Calls as a chat message's {@code tool_calls}. */
+    public static ArrayNode toolCallsJson(List<ToolCall> calls) {
+        ArrayNode array = Json.array();
+        for (ToolCall call : calls) {
+            ObjectNode o = array.addObject().put("id", call.id()).put("type", "function");
+            o.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+        }
+        return array;
     }
 
     private static ObjectNode logprobEntry(TokenLogprob lp) {

@@ -132,10 +132,7 @@ public final class ResponsesEndpoint {
                                 });
                     })
                     .compose(c -> conversations.messages(c.id()))
-                    .map(ms -> ms.stream()
-                            .map(m -> new ChatMessage(
-                                    ChatMessage.Role.valueOf(m.role().toUpperCase(Locale.ROOT)), m.content()))
-                            .toList());
+                    .map(ms -> ms.stream().map(ConversationJson::chat).toList());
         }
         return Future.succeededFuture(List.of());
     }

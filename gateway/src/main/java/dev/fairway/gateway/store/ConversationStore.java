@@ -1,5 +1,6 @@
 package dev.fairway.gateway.store;
 
+import dev.fairway.engine.tools.ToolCall;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -27,10 +28,30 @@ public final class ConversationStore {
             long updatedAt,
             String preview) {}
 
-    public record Message(String id, String role, String content, String status, long createdAt) {}
+    /** {@code toolCalls}: the calls an assistant message made (else empty); {@code toolCallId}: a tool result's call. */
+    public record Message(
+            String id,
+            String role,
+            String content,
+            String status,
+            long createdAt,
+            List<ToolCall> toolCalls,
+            String toolCallId) {
+        public Message {
+            toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        }
+    }
 
-    /** A message to store: role, content, and "completed" or "partial". */
-    public record NewMessage(String role, String content, String status) {}
+    /** A message to store: role, content, "completed" or "partial", and an assistant's calls or a tool's call id. */
+    public record NewMessage(String role, String content, String status, List<ToolCall> toolCalls, String toolCallId) {
+        public NewMessage {
+            toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        }
+
+        public NewMessage(String role, String content, String status) {
+            this(role, content, status, List.of(), null);
+        }
+    }
 
     public record Page(List<Conversation> items, boolean hasMore) {}
 
@@ -42,6 +63,7 @@ public final class ConversationStore {
     }
 
     private static final AtomicLong LAST_MILLIS = new AtomicLong();
+    private static final String MESSAGE_COLUMNS = "id, role, content, status, created_at, tool_calls, tool_call_id";
     private static final String COLUMNS = "c.id, c.owner, c.title, c.metadata, c.created_at, c.updated_at, "
             + "(SELECT substr(m.content, 1, 120) FROM messages m WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1)";
 
@@ -168,8 +190,9 @@ public final class ConversationStore {
         long now = now();
         touch(c, conversationId, now);
         try (PreparedStatement s = c.prepareStatement(
-                "INSERT INTO messages (id, conversation_id, seq, role, content, status, created_at) "
-                        + "VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?), ?, ?, ?, ?)")) {
+                "INSERT INTO messages (id, conversation_id, seq, role, content, status, created_at, tool_calls, "
+                        + "tool_call_id) VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM messages "
+                        + "WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?)")) {
             s.setString(1, id);
             s.setString(2, conversationId);
             s.setString(3, conversationId);
@@ -177,9 +200,11 @@ public final class ConversationStore {
             s.setString(5, m.content());
             s.setString(6, m.status());
             s.setLong(7, now);
+            s.setString(8, ToolCallsColumn.write(m.toolCalls()));
+            s.setString(9, m.toolCallId());
             s.executeUpdate();
         }
-        return new Message(id, m.role(), m.content(), m.status(), now);
+        return new Message(id, m.role(), m.content(), m.status(), now, m.toolCalls(), m.toolCallId());
     }
 
     private static String preview(String content) {
@@ -221,26 +246,22 @@ public final class ConversationStore {
 
     public Future<List<Message>> messages(String conversationId) {
         return reads.preparedQuery(
-                        "SELECT id, role, content, status, created_at FROM messages WHERE conversation_id = ? ORDER BY seq")
+                        "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE conversation_id = ? ORDER BY seq")
                 .execute(Tuple.of(conversationId))
                 .map(rows -> {
                     List<Message> out = new ArrayList<>();
-                    for (Row r : rows)
-                        out.add(new Message(
-                                r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
+                    for (Row r : rows) out.add(message(r));
                     return out;
                 });
     }
 
     /** One message of the conversation, or null. */
     public Future<Message> message(String conversationId, String messageId) {
-        return reads.preparedQuery("SELECT id, role, content, status, created_at FROM messages "
-                        + "WHERE conversation_id = ? AND id = ?")
+        return reads.preparedQuery("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE conversation_id = ? AND id = ?")
                 .execute(Tuple.of(conversationId, messageId))
                 .map(rows -> {
                     if (rows.size() == 0) return null;
-                    Row r = rows.iterator().next();
-                    return new Message(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4));
+                    return message(rows.iterator().next());
                 });
     }
 
@@ -252,7 +273,7 @@ public final class ConversationStore {
      */
     public Future<MessagePage> messagePage(String conversationId, int limit, boolean newestFirst, String afterId) {
         String cmp = newestFirst ? "<" : ">";
-        String sql = "SELECT id, role, content, status, created_at FROM messages WHERE conversation_id = ?"
+        String sql = "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE conversation_id = ?"
                 + (afterId == null
                         ? ""
                         : " AND seq " + cmp + " (SELECT seq FROM messages WHERE conversation_id = ? AND id = ?)")
@@ -262,8 +283,7 @@ public final class ConversationStore {
         args.addValue(limit + 1);
         return reads.preparedQuery(sql).execute(args).map(rows -> {
             List<Message> out = new ArrayList<>();
-            for (Row r : rows)
-                out.add(new Message(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4)));
+            for (Row r : rows) out.add(message(r));
             boolean more = out.size() > limit;
             return new MessagePage(more ? out.subList(0, limit) : out, more);
         });
@@ -276,6 +296,18 @@ public final class ConversationStore {
             for (NewMessage m : messages) out.add(insertMessage(c, conversationId, m));
             return out;
         });
+    }
+
+    /** A row of {@link #MESSAGE_COLUMNS}. */
+    private static Message message(Row r) {
+        return new Message(
+                r.getString(0),
+                r.getString(1),
+                r.getString(2),
+                r.getString(3),
+                r.getLong(4),
+                ToolCallsColumn.read(r.getString(5)),
+                r.getString(6));
     }
 
     private static Conversation conversation(Row r) {

@@ -66,6 +66,45 @@ public final class SuiteStructuredChecks {
         assertThat(second.aiMessage()).isNotNull();
     }
 
+    /** A forced call, its result sent back, answered in JSON under a schema (the suite's city/sunny question). */
+    static void toolThenJsonAnswer(Function<ChatRequest, ChatResponse> chat) throws Exception {
+        UserMessage question = UserMessage.from("Weather in Munich?");
+        ChatResponse first = chat.apply(ChatRequest.builder()
+                .messages(question)
+                .parameters(ChatRequestParameters.builder()
+                        .toolSpecifications(WEATHER)
+                        .toolChoice(ToolChoice.REQUIRED)
+                        .build())
+                .build());
+        ToolExecutionRequest call = assertCall(first, WEATHER);
+        JsonSchema answer = JsonSchema.builder()
+                .name("Weather")
+                .rootElement(JsonObjectSchema.builder()
+                        .addEnumProperty("city", List.of("Munich", "Paris"))
+                        .addBooleanProperty("sunny")
+                        .required("city", "sunny")
+                        .additionalProperties(false)
+                        .build())
+                .build();
+        // the first call alone goes back: a story model makes up to four, and stories260K's context is 512 tokens
+        ChatResponse second = chat.apply(ChatRequest.builder()
+                .messages(question, AiMessage.from(call), ToolExecutionResultMessage.from(call, "sunny"))
+                .parameters(ChatRequestParameters.builder()
+                        .toolSpecifications(WEATHER)
+                        .responseFormat(ResponseFormat.builder()
+                                .type(ResponseFormatType.JSON)
+                                .jsonSchema(answer)
+                                .build())
+                        .build())
+                .build());
+        String text = second.aiMessage().text();
+        assertThat(second.aiMessage().hasToolExecutionRequests()).isFalse();
+        assertThat(second.finishReason()).as(text).isEqualTo(FinishReason.STOP);
+        JsonNode weather = JSON.readTree(text);
+        assertThat(weather.get("city").asText()).as(text).isIn("Munich", "Paris");
+        assertThat(weather.get("sunny").isBoolean()).as(text).isTrue();
+    }
+
     static void forcedCall(Function<ChatRequest, ChatResponse> chat, ToolSpecification... tools) throws Exception {
         ChatResponse r = chat.apply(ChatRequest.builder()
                 .messages(UserMessage.from("Weather in Munich?"))

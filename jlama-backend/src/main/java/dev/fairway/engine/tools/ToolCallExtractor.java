@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Splits a model's output, as it streams, into content and tool calls, whichever native format the calls come in
@@ -25,6 +26,7 @@ public final class ToolCallExtractor {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Set<String> names;
+    private final IntFunction<String> ids;
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder content = new StringBuilder();
     private int contentEmitted;
@@ -35,20 +37,30 @@ public final class ToolCallExtractor {
 
     private static final class Started {
         final int parsedIndex;
-        final String id = ToolCall.newId();
+        final String id;
         final String name;
         int argumentsEmitted = -1;
         String arguments = "";
 
-        Started(int parsedIndex, String name) {
+        Started(int parsedIndex, String id, String name) {
             this.parsedIndex = parsedIndex;
+            this.id = id;
             this.name = name;
         }
     }
 
     /** {@code names}: the tools offered; calls to other names are not calls. */
     public ToolCallExtractor(Set<String> names) {
+        this(names, i -> ToolCall.newId());
+    }
+
+    /**
+     * {@code ids}: the id of the call at each index; two extractors fed the same text with the same ids agree (the
+     * gateway stores a conversation reply with the call ids its client was sent).
+     */
+    public ToolCallExtractor(Set<String> names, IntFunction<String> ids) {
         this.names = Set.copyOf(names);
+        this.ids = ids;
     }
 
     public List<Event> feed(String delta) {
@@ -135,7 +147,7 @@ public final class ToolCallExtractor {
             Started s = startedFor(i);
             if (s == null) {
                 if (p.name() == null || !names.contains(p.name())) continue;
-                s = new Started(i, p.name());
+                s = new Started(i, ids.apply(started.size()), p.name());
                 started.add(s);
                 out.add(new CallStart(started.size() - 1, s.id, s.name));
             }
