@@ -9,12 +9,22 @@ import dev.fairway.gateway.http.Json;
 final class ResponseJson {
     private ResponseJson() {}
 
-    /** What a response is, whether it is running, done, or read back from the store. */
+    /** Why a response stopped early when its max_output_tokens did not end it: its stream was cut. */
+    static final String CLIENT_DISCONNECTED = "client_disconnected";
+
+    static final String SERVER_SHUTTING_DOWN = "server_shutting_down";
+    static final String MAX_OUTPUT_TOKENS = "max_output_tokens";
+
+    /**
+     * What a response is, whether it is running, done, or read back from the store. {@code incompleteReason}: null
+     * unless incomplete (null there too for rows stored before the reason was: max_output_tokens).
+     */
     record View(
             String id,
             long createdAtMillis,
             String model,
             String status,
+            String incompleteReason,
             String instructions,
             String previousResponseId,
             String conversationId,
@@ -45,7 +55,9 @@ final class ResponseJson {
                 .put("created_at", v.createdAtMillis() / 1000)
                 .put("status", v.status());
         o.putNull("error");
-        if ("incomplete".equals(v.status())) o.putObject("incomplete_details").put("reason", "max_output_tokens");
+        if ("incomplete".equals(v.status()))
+            o.putObject("incomplete_details")
+                    .put("reason", v.incompleteReason() == null ? MAX_OUTPUT_TOKENS : v.incompleteReason());
         else o.putNull("incomplete_details");
         o.put("instructions", v.instructions());
         o.set("max_output_tokens", v.settings().path("max_output_tokens").deepCopy());

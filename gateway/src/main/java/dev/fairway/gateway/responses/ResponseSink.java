@@ -20,7 +20,9 @@ import java.util.function.Function;
  * ({@code response.created}, {@code response.in_progress}, {@code response.output_item.added},
  * {@code response.content_part.added}, {@code response.output_text.delta}..., {@code response.output_text.done},
  * {@code response.content_part.done}, {@code response.output_item.done}, {@code response.completed}), every event
- * with its {@code sequence_number}.
+ * with its {@code sequence_number}. A generation cut short (the client hung up, the server is shutting down) is
+ * stored all the same, {@code incomplete} with the text so far, so a response that was answered 200 can always be
+ * read back.
  */
 final class ResponseSink implements GenerationSink {
     private final HttpServerResponse response;
@@ -28,6 +30,8 @@ final class ResponseSink implements GenerationSink {
     private final ResponseJson.View start;
     /** Stores the finished view; the answer goes out once its future completes. */
     private final Function<ResponseJson.View, Future<Void>> store;
+    /** Told once when storing is over (stored, failed, or nothing to store): the conversation's next turn may go. */
+    private final Runnable settled;
 
     private int sequence;
     private boolean opened;
@@ -36,11 +40,13 @@ final class ResponseSink implements GenerationSink {
             HttpServerResponse response,
             boolean stream,
             ResponseJson.View start,
-            Function<ResponseJson.View, Future<Void>> store) {
+            Function<ResponseJson.View, Future<Void>> store,
+            Runnable settled) {
         this.response = response;
         this.stream = stream;
         this.start = start;
         this.store = store;
+        this.settled = settled;
     }
 
     /** The stream's opening events, sent as soon as the engine accepted the request. */
@@ -92,21 +98,33 @@ final class ResponseSink implements GenerationSink {
 
     @Override
     public void onComplete(GenerationResult result) {
-        if (response.closed() || response.ended()) return; // the client left: nothing stored, nobody to tell
         ChoiceResult c = result.first();
         if (c.finishReason() == FinishReason.ERROR) {
             onFailure(ApiError.serverError(c.error() == null ? "Generation failed." : c.error(), null));
             return;
         }
-        String status =
-                c.finishReason() == FinishReason.LENGTH && start.settings().hasNonNull("max_output_tokens")
-                        ? "incomplete"
-                        : "completed";
+        String reason = null;
+        if (c.finishReason() == FinishReason.CANCELLED) reason = ResponseJson.CLIENT_DISCONNECTED;
+        else if (c.finishReason() == FinishReason.LENGTH && start.settings().hasNonNull("max_output_tokens"))
+            reason = ResponseJson.MAX_OUTPUT_TOKENS;
+        end(result, reason);
+    }
+
+    /** Shutting down: what it said so far is stored and sent as an incomplete response. */
+    @Override
+    public void onCut(GenerationResult partial, ApiError why) {
+        end(partial, ResponseJson.SERVER_SHUTTING_DOWN);
+    }
+
+    /** Stores the response (even for a client that left), then sends it to a client still there. */
+    private void end(GenerationResult result, String incompleteReason) {
+        ChoiceResult c = result.first();
         ResponseJson.View done = new ResponseJson.View(
                 start.id(),
                 start.createdAtMillis(),
                 start.model(),
-                status,
+                incompleteReason == null ? "completed" : "incomplete",
+                incompleteReason,
                 start.instructions(),
                 start.previousResponseId(),
                 start.conversationId(),
@@ -114,7 +132,12 @@ final class ResponseSink implements GenerationSink {
                 c.text(),
                 result.usage(),
                 start.settings());
-        store.apply(done).onSuccess(v -> finish(done)).onFailure(e -> onFailure(ErrorResponder.toApiError(e, 500)));
+        store.apply(done).onComplete(stored -> {
+            if (stored.succeeded()) {
+                settled.run();
+                finish(done);
+            } else onFailure(ErrorResponder.toApiError(stored.cause(), 500));
+        });
     }
 
     private void finish(ResponseJson.View done) {
@@ -154,6 +177,7 @@ final class ResponseSink implements GenerationSink {
     /** Before the stream opened, an error response; after, an {@code error} event ends it. */
     @Override
     public void onFailure(ApiError error) {
+        settled.run();
         if (!response.headWritten() || response.ended() || response.closed()) {
             ErrorResponder.send(response, error);
             return;

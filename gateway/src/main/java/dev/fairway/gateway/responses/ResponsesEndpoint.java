@@ -22,6 +22,7 @@ import dev.fairway.gateway.store.ConversationStore;
 import dev.fairway.gateway.store.ConversationStore.NewMessage;
 import dev.fairway.gateway.store.ResponseStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,8 @@ public final class ResponsesEndpoint {
     private static final String REQUEST = "fairway.responseRequest";
     private static final String ENTRY = "fairway.model";
     private static final String BODY = "fairway.body";
+    /** Completes once the response is stored or will not be: a conversation's next turn waits for it. */
+    private static final String SETTLED = "fairway.responseSettled";
 
     private final ResponseStore responses;
     private final ConversationStore conversations;
@@ -77,6 +80,8 @@ public final class ResponsesEndpoint {
         ResponseRequest first = ctx.get(REQUEST);
         String owner = Caller.user(ctx);
         boolean vocabKnown = entry.info() != null;
+        Promise<Void> settled = Promise.promise();
+        ctx.put(SETTLED, settled);
         Future<List<ChatMessage>> history = history(ctx, owner, first);
         history.compose(past -> models.lease(ctx, entry, first.stream()).map(lease -> {
                     ResponseRequest req = vocabKnown
@@ -86,7 +91,10 @@ public final class ResponsesEndpoint {
                     start(ctx, lease.engine(), entry.name(), owner, req, past);
                     return null;
                 }))
-                .onFailure(ctx::fail);
+                .onFailure(e -> {
+                    settled.tryComplete();
+                    ctx.fail(e);
+                });
     }
 
     /**
@@ -123,8 +131,10 @@ public final class ResponsesEndpoint {
                         // one turn at a time, as on /messages: the history is read once the turn ahead stored its reply
                         return turns.enter(c.id(), () -> ctx.response().closed())
                                 .map(slot -> {
-                                    ctx.addEndHandler(v -> slot.release());
                                     if (ctx.response().ended() || ctx.response().closed()) slot.release();
+                                    // a client that hung up has its partial reply stored before the next turn reads
+                                    Promise<Void> settled = ctx.get(SETTLED);
+                                    ctx.addEndHandler(v -> settled.future().onComplete(s -> slot.release()));
                                     return c;
                                 });
                     })
@@ -184,6 +194,7 @@ public final class ResponsesEndpoint {
                 ResponseStore.now(),
                 model,
                 "in_progress",
+                null,
                 req.instructions(),
                 req.previousResponseId(),
                 req.conversationId(),
@@ -191,11 +202,23 @@ public final class ResponsesEndpoint {
                 null,
                 null,
                 ResponseJson.settings(req));
-        ResponseSink sink = new ResponseSink(ctx.response(), req.stream(), begin, done -> store(owner, req, done));
+        Promise<Void> settled = ctx.get(SETTLED);
+        ResponseSink sink = new ResponseSink(
+                ctx.response(),
+                req.stream(),
+                begin,
+                done -> {
+                    drain.hold(); // a client that left no longer holds the drain: the store must finish first
+                    return store(owner, req, done).onComplete(x -> drain.release());
+                },
+                settled::tryComplete);
         ctx.put(GenerationCall.MODEL_LABEL, model);
         prepared.compose(request -> GenerationCall.start(ctx, engine, request, maxGiven, metrics, drain, sink))
                 .onSuccess(call -> sink.open())
-                .onFailure(ctx::fail);
+                .onFailure(e -> {
+                    settled.tryComplete();
+                    ctx.fail(e);
+                });
     }
 
     /** The response (store: true) and, with a conversation, its input and output items: one transaction. */
@@ -218,6 +241,7 @@ public final class ResponsesEndpoint {
                     done.conversationId(),
                     done.model(),
                     done.status(),
+                    done.incompleteReason(),
                     done.instructions(),
                     ResponseRequest.inputJson(req.input(), ids),
                     done.outputText(),
@@ -289,6 +313,7 @@ public final class ResponsesEndpoint {
                 r.createdAt(),
                 r.model(),
                 r.status(),
+                r.incompleteReason(),
                 r.instructions(),
                 r.previousResponseId(),
                 r.conversationId(),

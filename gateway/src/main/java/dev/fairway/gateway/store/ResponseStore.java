@@ -22,6 +22,7 @@ public final class ResponseStore {
             String conversationId,
             String model,
             String status,
+            String incompleteReason,
             String instructions,
             String inputJson,
             String outputText,
@@ -34,7 +35,7 @@ public final class ResponseStore {
     public record Turn(String inputJson, String outputText) {}
 
     private static final String COLUMNS =
-            "id, owner, previous_response_id, conversation_id, model, status, instructions, "
+            "id, owner, previous_response_id, conversation_id, model, status, incomplete_reason, instructions, "
                     + "input, output_text, output_item_id, usage, settings, created_at";
 
     private final Pool reads;
@@ -63,20 +64,21 @@ public final class ResponseStore {
                 for (ConversationStore.NewMessage m : items) ConversationStore.insertMessage(c, conversationId, m);
             if (r == null) return null;
             try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO responses (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO responses (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, r.id());
                 s.setString(2, r.owner());
                 s.setString(3, r.previousResponseId());
                 s.setString(4, r.conversationId());
                 s.setString(5, r.model());
                 s.setString(6, r.status());
-                s.setString(7, r.instructions());
-                s.setString(8, r.inputJson());
-                s.setString(9, r.outputText());
-                s.setString(10, r.outputItemId());
-                s.setString(11, r.usageJson());
-                s.setString(12, r.settingsJson());
-                s.setLong(13, r.createdAt());
+                s.setString(7, r.incompleteReason());
+                s.setString(8, r.instructions());
+                s.setString(9, r.inputJson());
+                s.setString(10, r.outputText());
+                s.setString(11, r.outputItemId());
+                s.setString(12, r.usageJson());
+                s.setString(13, r.settingsJson());
+                s.setLong(14, r.createdAt());
                 s.executeUpdate();
             }
             return null;
@@ -130,6 +132,7 @@ public final class ResponseStore {
                 r.getString(9),
                 r.getString(10),
                 r.getString(11),
-                r.getLong(12));
+                r.getString(12),
+                r.getLong(13));
     }
 }
