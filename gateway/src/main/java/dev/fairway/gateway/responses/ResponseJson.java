@@ -45,6 +45,11 @@ final class ResponseJson {
         s.put("truncation", r.truncateAuto() ? "auto" : "disabled");
         if (r.user() != null) s.put("user", r.user());
         else s.putNull("user");
+        if (r.tools().tools().offered()) {
+            s.set("tools", r.tools().toolsEcho());
+            s.set("tool_choice", r.tools().toolChoiceEcho());
+            s.put("parallel_tool_calls", r.tools().tools().parallel());
+        }
         return s;
     }
 
@@ -63,8 +68,19 @@ final class ResponseJson {
         o.set("max_output_tokens", v.settings().path("max_output_tokens").deepCopy());
         o.put("model", v.model());
         var output = o.putArray("output");
-        if (v.outputText() != null) output.add(message(v.outputItemId(), v.outputText(), itemStatus(v.status())));
-        o.put("parallel_tool_calls", true);
+        String content = "";
+        if (v.outputText() != null) {
+            // with tools the stored text is the model's own, calls included: split it as the answer was
+            ResponseTools.Output said =
+                    ResponseTools.split(v.id(), ResponseTools.names(v.settings().get("tools")), v.outputText());
+            content = said.content();
+            if (!content.isBlank() || said.calls().isEmpty())
+                output.add(message(v.outputItemId(), content, itemStatus(v.status())));
+            for (int i = 0; i < said.calls().size(); i++)
+                output.add(ResponseTools.callItem(
+                        v.id(), i, said.calls().get(i), said.calls().get(i).arguments(), "completed"));
+        }
+        o.put("parallel_tool_calls", v.settings().path("parallel_tool_calls").asBoolean(true));
         o.put("previous_response_id", v.previousResponseId());
         if (v.conversationId() != null) o.putObject("conversation").put("id", v.conversationId());
         else o.putNull("conversation");
@@ -72,8 +88,10 @@ final class ResponseJson {
         o.put("store", v.settings().path("store").asBoolean(true));
         o.set("temperature", v.settings().path("temperature").deepCopy());
         o.putObject("text").putObject("format").put("type", "text");
-        o.put("tool_choice", "auto");
-        o.putArray("tools");
+        JsonNode choice = v.settings().get("tool_choice");
+        o.set("tool_choice", choice == null ? Json.MAPPER.getNodeFactory().textNode("auto") : choice.deepCopy());
+        JsonNode tools = v.settings().get("tools");
+        o.set("tools", tools == null ? Json.array() : tools.deepCopy());
         o.set("top_p", v.settings().path("top_p").deepCopy());
         o.put("truncation", v.settings().path("truncation").asText("disabled"));
         if (v.usage() != null) o.set("usage", usage(v.usage()));
@@ -85,7 +103,7 @@ final class ResponseJson {
                 v.settings().path("metadata").isObject()
                         ? v.settings().get("metadata").deepCopy()
                         : Json.object());
-        o.put("output_text", v.outputText() == null ? "" : v.outputText());
+        o.put("output_text", content);
         return o;
     }
 

@@ -5,13 +5,18 @@ import dev.fairway.engine.ChoiceResult;
 import dev.fairway.engine.FinishReason;
 import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.TokenEvent;
+import dev.fairway.engine.tools.ToolCall;
+import dev.fairway.engine.tools.ToolCallExtractor;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.ErrorResponder;
 import dev.fairway.gateway.http.Json;
 import dev.fairway.gateway.openai.GenerationSink;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -33,8 +38,16 @@ final class ResponseSink implements GenerationSink {
     /** Told once when storing is over (stored, failed, or nothing to store): the conversation's next turn may go. */
     private final Runnable settled;
 
+    /** Splits the text into content and calls when tools were offered, else null. */
+    private final ToolCallExtractor extractor;
+
     private int sequence;
     private boolean opened;
+    private int nextIndex;
+    private int messageIndex = -1;
+    private final StringBuilder heldBlank = new StringBuilder();
+    /** A call's ordinal -> its output_index. */
+    private final Map<Integer, Integer> callIndexes = new HashMap<>();
 
     ResponseSink(
             HttpServerResponse response,
@@ -47,6 +60,8 @@ final class ResponseSink implements GenerationSink {
         this.start = start;
         this.store = store;
         this.settled = settled;
+        Set<String> names = ResponseTools.names(start.settings().get("tools"));
+        this.extractor = names.isEmpty() ? null : new ToolCallExtractor(names);
     }
 
     /** The stream's opening events, sent as soon as the engine accepted the request. */
@@ -63,19 +78,24 @@ final class ResponseSink implements GenerationSink {
         ObjectNode running = ResponseJson.response(start);
         event(out, "response.created", Json.object().set("response", running));
         event(out, "response.in_progress", Json.object().set("response", running));
+        if (extractor == null) openMessage(out); // with tools, once it is known the model writes text
+        response.write(out.toString());
+    }
+
+    private void openMessage(StringBuilder out) {
+        messageIndex = nextIndex++;
         event(
                 out,
                 "response.output_item.added",
                 Json.object()
-                        .put("output_index", 0)
+                        .put("output_index", messageIndex)
                         .set("item", ResponseJson.message(start.outputItemId(), null, "in_progress")));
         ObjectNode part = Json.object()
                 .put("item_id", start.outputItemId())
-                .put("output_index", 0)
+                .put("output_index", messageIndex)
                 .put("content_index", 0);
         part.set("part", ResponseJson.outputText(""));
         event(out, "response.content_part.added", part);
-        response.write(out.toString());
     }
 
     @Override
@@ -85,15 +105,56 @@ final class ResponseSink implements GenerationSink {
         StringBuilder out = new StringBuilder();
         for (TokenEvent e : events) {
             if (e.choice() != 0 || e.textDelta().isEmpty()) continue;
-            ObjectNode delta = Json.object()
-                    .put("item_id", start.outputItemId())
-                    .put("output_index", 0)
-                    .put("content_index", 0)
-                    .put("delta", e.textDelta());
-            delta.putArray("logprobs");
-            event(out, "response.output_text.delta", delta);
+            if (extractor == null) textDelta(out, e.textDelta());
+            else for (ToolCallExtractor.Event x : extractor.feed(e.textDelta())) toolEvent(out, x);
         }
         if (!out.isEmpty()) response.write(out.toString());
+    }
+
+    private void textDelta(StringBuilder out, String text) {
+        ObjectNode delta = Json.object()
+                .put("item_id", start.outputItemId())
+                .put("output_index", messageIndex)
+                .put("content_index", 0)
+                .put("delta", text);
+        delta.putArray("logprobs");
+        event(out, "response.output_text.delta", delta);
+    }
+
+    /** Text opens the message item (blank text waits: it may only precede calls); calls get items of their own. */
+    private void toolEvent(StringBuilder out, ToolCallExtractor.Event x) {
+        switch (x) {
+            case ToolCallExtractor.Content c -> {
+                if (messageIndex < 0) {
+                    heldBlank.append(c.text());
+                    if (heldBlank.toString().isBlank()) return;
+                    openMessage(out);
+                    textDelta(out, heldBlank.toString());
+                } else textDelta(out, c.text());
+            }
+            case ToolCallExtractor.CallStart c -> {
+                int index = nextIndex++;
+                callIndexes.put(c.index(), index);
+                ToolCall call = new ToolCall(ResponseTools.callId(start.id(), c.index()), c.name(), "");
+                event(
+                        out,
+                        "response.output_item.added",
+                        Json.object()
+                                .put("output_index", index)
+                                .set("item", ResponseTools.callItem(start.id(), c.index(), call, "", "in_progress")));
+            }
+            case ToolCallExtractor.CallArguments a -> {
+                Integer index = callIndexes.get(a.index());
+                if (index == null || a.fragment().isEmpty()) return;
+                event(
+                        out,
+                        "response.function_call_arguments.delta",
+                        Json.object()
+                                .put("item_id", ResponseTools.itemId(start.id(), a.index()))
+                                .put("output_index", index)
+                                .put("delta", a.fragment()));
+            }
+        }
     }
 
     @Override
@@ -148,30 +209,63 @@ final class ResponseSink implements GenerationSink {
         }
         open();
         StringBuilder out = new StringBuilder();
+        if (extractor != null) for (ToolCallExtractor.Event x : extractor.finish()) toolEvent(out, x);
+        ResponseTools.Output said = ResponseTools.split(
+                done.id(), ResponseTools.names(done.settings().get("tools")), done.outputText());
+        if (messageIndex < 0 && said.calls().isEmpty()) openMessage(out);
+        if (messageIndex >= 0) closeMessage(out, done, said.content());
+        for (int i = 0; i < said.calls().size(); i++) {
+            ToolCall call = said.calls().get(i);
+            Integer index = callIndexes.get(i);
+            if (index == null) { // not streamed as it came (it cannot happen with the same extractor): now
+                index = nextIndex++;
+                callIndexes.put(i, index);
+                event(
+                        out,
+                        "response.output_item.added",
+                        Json.object()
+                                .put("output_index", index)
+                                .set("item", ResponseTools.callItem(done.id(), i, call, "", "in_progress")));
+            }
+            event(
+                    out,
+                    "response.function_call_arguments.done",
+                    Json.object()
+                            .put("item_id", ResponseTools.itemId(done.id(), i))
+                            .put("output_index", index)
+                            .put("arguments", call.arguments()));
+            event(
+                    out,
+                    "response.output_item.done",
+                    Json.object()
+                            .put("output_index", index)
+                            .set("item", ResponseTools.callItem(done.id(), i, call, call.arguments(), "completed")));
+        }
+        String last = done.status().equals("incomplete") ? "response.incomplete" : "response.completed";
+        event(out, last, Json.object().set("response", ResponseJson.response(done)));
+        response.end(out.toString());
+    }
+
+    private void closeMessage(StringBuilder out, ResponseJson.View done, String text) {
         ObjectNode base = Json.object()
                 .put("item_id", done.outputItemId())
-                .put("output_index", 0)
+                .put("output_index", messageIndex)
                 .put("content_index", 0);
-        ObjectNode textDone = base.deepCopy().put("text", done.outputText());
+        ObjectNode textDone = base.deepCopy().put("text", text);
         textDone.putArray("logprobs");
         event(out, "response.output_text.done", textDone);
         ObjectNode partDone = base.deepCopy();
-        partDone.set("part", ResponseJson.outputText(done.outputText()));
+        partDone.set("part", ResponseJson.outputText(text));
         event(out, "response.content_part.done", partDone);
         event(
                 out,
                 "response.output_item.done",
                 Json.object()
-                        .put("output_index", 0)
+                        .put("output_index", messageIndex)
                         .set(
                                 "item",
                                 ResponseJson.message(
-                                        done.outputItemId(),
-                                        done.outputText(),
-                                        ResponseJson.itemStatus(done.status()))));
-        String last = done.status().equals("incomplete") ? "response.incomplete" : "response.completed";
-        event(out, last, Json.object().set("response", ResponseJson.response(done)));
-        response.end(out.toString());
+                                        done.outputItemId(), text, ResponseJson.itemStatus(done.status()))));
     }
 
     /** Before the stream opened, an error response; after, an {@code error} event ends it. */

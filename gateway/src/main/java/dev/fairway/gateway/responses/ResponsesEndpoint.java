@@ -113,7 +113,10 @@ public final class ResponsesEndpoint {
                     List<ChatMessage> out = new ArrayList<>();
                     for (ResponseStore.Turn t : turns) {
                         out.addAll(messages(t.inputJson()));
-                        out.add(new ChatMessage(ChatMessage.Role.ASSISTANT, t.outputText()));
+                        JsonNode settings = parse(t.settingsJson());
+                        ResponseTools.Output said =
+                                ResponseTools.split(t.id(), ResponseTools.names(settings.get("tools")), t.outputText());
+                        out.add(ChatMessage.assistant(said.content(), said.calls()));
                     }
                     return out;
                 });
@@ -184,8 +187,13 @@ public final class ResponsesEndpoint {
         } else {
             List<ChatMessage> chat = new ArrayList<>(system);
             chat.addAll(turns);
-            prepared = Future.succeededFuture(
-                    new GenerationRequest(owner, group, Prompt.chat(chat), req.params(), 1, 1.0));
+            try {
+                // a forced call gets this model's call grammar, as on chat completions
+                prepared = Future.succeededFuture(engine.withToolGrammar(new GenerationRequest(
+                        owner, group, Prompt.chat(chat, req.tools().tools()), req.params(), 1, 1.0)));
+            } catch (RuntimeException e) {
+                prepared = Future.failedFuture(e);
+            }
         }
         boolean maxGiven = req.truncateAuto() || req.maxOutputTokens() != null;
         String id = ResponseStore.newId("resp_");
@@ -287,15 +295,37 @@ public final class ResponsesEndpoint {
         found(ctx)
                 .onSuccess(r -> {
                     List<ObjectNode> items = new ArrayList<>();
-                    for (JsonNode m : parse(r.inputJson()))
-                        items.add(ConversationJson.item(
-                                m.get("id").asText(),
-                                m.get("role").asText(),
-                                m.get("content").asText(),
-                                "completed"));
+                    for (JsonNode m : parse(r.inputJson())) items.addAll(inputItems(m));
                     Json.send(ctx, paging.page(items));
                 })
                 .onFailure(ctx::fail);
+    }
+
+    /** A stored input message as the items the client sent: a message, function_call(s) or a function_call_output. */
+    private static List<ObjectNode> inputItems(JsonNode m) {
+        String id = m.get("id").asText();
+        if (m.hasNonNull("tool_call_id"))
+            return List.of(Json.object()
+                    .put("id", id)
+                    .put("type", "function_call_output")
+                    .put("status", "completed")
+                    .put("call_id", m.get("tool_call_id").asText())
+                    .put("output", m.path("content").asText()));
+        List<ObjectNode> out = new ArrayList<>();
+        if (!m.has("tool_calls") || !m.path("content").asText().isEmpty())
+            out.add(ConversationJson.item(
+                    id, m.get("role").asText(), m.path("content").asText(), "completed"));
+        boolean first = out.isEmpty();
+        int k = 0;
+        for (JsonNode c : m.path("tool_calls"))
+            out.add(Json.object()
+                    .put("id", k++ == 0 && first ? id : id + "_" + k)
+                    .put("type", "function_call")
+                    .put("status", "completed")
+                    .put("arguments", c.get("arguments").asText())
+                    .put("call_id", c.get("call_id").asText())
+                    .put("name", c.get("name").asText()));
+        return out;
     }
 
     private Future<ResponseStore.Stored> found(RoutingContext ctx) {
@@ -325,10 +355,7 @@ public final class ResponsesEndpoint {
 
     private static List<ChatMessage> messages(String inputJson) {
         List<ChatMessage> out = new ArrayList<>();
-        for (JsonNode m : parse(inputJson))
-            out.add(new ChatMessage(
-                    ChatMessage.Role.valueOf(m.get("role").asText().toUpperCase(Locale.ROOT)),
-                    m.get("content").asText()));
+        for (JsonNode m : parse(inputJson)) out.add(ResponseRequest.stored(m));
         return out;
     }
 

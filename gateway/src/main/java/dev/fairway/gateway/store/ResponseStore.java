@@ -32,7 +32,7 @@ public final class ResponseStore {
             long createdAt) {}
 
     /** One link of a previous_response_id chain: what it was asked and what it answered. */
-    public record Turn(String inputJson, String outputText) {}
+    public record Turn(String id, String inputJson, String outputText, String settingsJson) {}
 
     private static final String COLUMNS =
             "id, owner, previous_response_id, conversation_id, model, status, incomplete_reason, instructions, "
@@ -104,16 +104,18 @@ public final class ResponseStore {
 
     /** The chain ending at {@code id}, oldest first (the owner's responses only; a missing link ends it). */
     public Future<List<Turn>> chain(String owner, String id) {
-        return reads.preparedQuery("WITH RECURSIVE chain(id, prev, input, output_text, depth) AS ("
-                        + " SELECT id, previous_response_id, input, output_text, 0 FROM responses"
+        return reads.preparedQuery("WITH RECURSIVE chain(id, prev, input, output_text, settings, depth) AS ("
+                        + " SELECT id, previous_response_id, input, output_text, settings, 0 FROM responses"
                         + " WHERE id = ? AND owner = ?"
-                        + " UNION ALL SELECT r.id, r.previous_response_id, r.input, r.output_text, c.depth + 1"
+                        + " UNION ALL SELECT r.id, r.previous_response_id, r.input, r.output_text, r.settings,"
+                        + " c.depth + 1"
                         + " FROM responses r JOIN chain c ON r.id = c.prev WHERE r.owner = ? AND c.depth < 10000)"
-                        + " SELECT input, output_text FROM chain ORDER BY depth DESC")
+                        + " SELECT id, input, output_text, settings FROM chain ORDER BY depth DESC")
                 .execute(Tuple.of(id, owner, owner))
                 .map(rows -> {
                     List<Turn> out = new ArrayList<>();
-                    for (Row r : rows) out.add(new Turn(r.getString(0), r.getString(1)));
+                    for (Row r : rows)
+                        out.add(new Turn(r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
                     return out;
                 });
     }
