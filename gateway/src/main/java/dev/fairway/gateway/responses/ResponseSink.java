@@ -212,7 +212,10 @@ final class ResponseSink implements GenerationSink {
         if (extractor != null) for (ToolCallExtractor.Event x : extractor.finish()) toolEvent(out, x);
         ResponseTools.Output said = ResponseTools.split(
                 done.id(), ResponseTools.names(done.settings().get("tools")), done.outputText());
-        if (messageIndex < 0 && said.calls().isEmpty()) openMessage(out);
+        if (messageIndex < 0 && said.calls().isEmpty()) {
+            openMessage(out); // no calls after all: the (blank) text held back is the message
+            if (!heldBlank.isEmpty()) textDelta(out, heldBlank.toString());
+        }
         if (messageIndex >= 0) closeMessage(out, done, said.content());
         for (int i = 0; i < said.calls().size(); i++) {
             ToolCall call = said.calls().get(i);

@@ -134,8 +134,11 @@ public final class ResponsesEndpoint {
                         // one turn at a time, as on /messages: the history is read once the turn ahead stored its reply
                         return turns.enter(c.id(), () -> ctx.response().closed())
                                 .map(slot -> {
-                                    if (ctx.response().ended() || ctx.response().closed()) slot.release();
-                                    // a client that hung up has its partial reply stored before the next turn reads
+                                    if (ctx.response().ended() || ctx.response().closed()) {
+                                        slot.release(); // it left while waiting: no turn, nothing stored
+                                        throw ApiError.badRequest("The client closed the connection.", null);
+                                    }
+                                    // a client that hangs up has its partial reply stored before the next turn reads
                                     Promise<Void> settled = ctx.get(SETTLED);
                                     ctx.addEndHandler(v -> settled.future().onComplete(s -> slot.release()));
                                     return c;
