@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +52,11 @@ class ResponsesCutTest {
         final CountDownLatch held = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
-        Hold(ComputeGate gate, Engine engine) {
+        Hold(ComputeGate gate, Engine engine) throws InterruptedException {
+            // the engine's figures are a snapshot taken after each step: wait for the one after the last request's
+            long deadline = System.currentTimeMillis() + WAIT_MS;
+            while ((engine.stats().runningSequences() > 0 || engine.stats().waitingSequences() > 0)
+                    && System.currentTimeMillis() < deadline) Thread.sleep(5);
             long before = engine.stats().generatedTokens();
             Thread.ofPlatform().daemon().start(() -> {
                 boolean holding = false;
@@ -139,7 +144,8 @@ class ResponsesCutTest {
         try (Stream stream = new Stream(gateway.port(), ASK + ",\"stream\":true}")) {
             id = stream.until("response.created").at("/response/id").asText();
             stream.until("response.content_part.added"); // submitted to the engine
-            hold.held.await(); // a token or a few generated, then nothing more
+            // a token or a few generated, then nothing more
+            assertThat(hold.held.await(WAIT_MS, TimeUnit.MILLISECONDS)).isTrue();
             received.append(
                     stream.until("response.output_text.delta").get("delta").asText());
         } // hung up while the engine waits for the gate
@@ -178,7 +184,8 @@ class ResponsesCutTest {
         try (Stream stream = new Stream(gateway.port(), ASK + ",\"stream\":true}")) {
             id = stream.until("response.created").at("/response/id").asText();
             stream.until("response.content_part.added");
-            hold.held.await(); // a token or a few generated, then nothing more
+            // a token or a few generated, then nothing more
+            assertThat(hold.held.await(WAIT_MS, TimeUnit.MILLISECONDS)).isTrue();
             stream.until("response.output_text.delta");
             Gateway stopping = gateway;
             Thread stopper = Thread.ofPlatform().start(() -> stopping.stop(Duration.ZERO));
