@@ -47,3 +47,27 @@ try { await bob.conversations.items.list(conv.id); } catch (e) { bobStatus = e.s
 let bobResponse = null;
 try { await bob.responses.retrieve(first.id); } catch (e) { bobResponse = e.status; }
 print({ check: 'isolation', items_status: bobStatus, response_status: bobResponse });
+
+// function tools: a forced call, streamed, then its output sent back through previous_response_id
+const weather = {
+  type: 'function', name: 'get_weather', strict: true,
+  parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 10 } }, required: ['city'],
+    additionalProperties: false },
+};
+const called = await alice.responses.create({ model: 'stories260K', input: 'Weather in Oslo?', temperature: 0,
+  tools: [weather], tool_choice: { type: 'function', name: 'get_weather' }, parallel_tool_calls: false, stream: true });
+const argumentDeltas = {};
+let calledFinal = null;
+for await (const event of called) {
+  if (event.type === 'response.function_call_arguments.delta')
+    argumentDeltas[event.item_id] = (argumentDeltas[event.item_id] ?? '') + event.delta;
+  if (event.type === 'response.completed') calledFinal = event.response;
+}
+const call = calledFinal.output.find((o) => o.type === 'function_call');
+const answered = await alice.responses.create({ model: 'stories260K', previous_response_id: calledFinal.id,
+  input: [{ type: 'function_call_output', call_id: call.call_id, output: 'Sunny' }], max_output_tokens: 4,
+  temperature: 0 });
+const answeredItems = await alice.responses.inputItems.list(answered.id);
+print({ check: 'tools', name: call.name, arguments: call.arguments, streamed: (argumentDeltas[call.id] ?? '').trim(),
+  calls: calledFinal.output.filter((o) => o.type === 'function_call').length, answered: answered.status,
+  item: answeredItems.data[0].type, item_call_id: answeredItems.data[0].call_id, call_id: call.call_id });

@@ -5,6 +5,7 @@ import dev.fairway.cli.options.EngineOptions;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.models.ByteSize;
+import dev.fairway.gateway.models.KeepAlive;
 import dev.fairway.gateway.models.ModelsConfig;
 import dev.fairway.gateway.store.Database;
 import dev.fairway.gateway.store.StoreLocation;
@@ -165,15 +166,36 @@ public final class ServeCommand implements Callable<Integer> {
                             + "0 = as long as it takes (env FAIRWAY_LOAD_TIMEOUT, default ${DEFAULT-VALUE}).")
     int loadTimeout;
 
+    @Option(
+            names = "--keep-alive",
+            paramLabel = "DURATION",
+            defaultValue = "${env:FAIRWAY_KEEP_ALIVE:--1}",
+            description =
+                    "How long a model stays loaded after its last request, e.g. 5m, 30s, 1h or seconds; 0 = unload "
+                            + "after each request, negative = until another model needs the room. Ollama clients' "
+                            + "keep_alive overrides it per request (env FAIRWAY_KEEP_ALIVE, default ${DEFAULT-VALUE}).")
+    String keepAlive;
+
     ModelsConfig models() {
         if (modelsDir == null) engineOptions.requireModel();
         return ModelsConfig.of(
-                engineOptions.models(),
-                modelsDir,
-                maxLoadedModels,
-                ByteSize.parse(memoryBudget, "--memory-budget"),
-                preload,
-                Duration.ofSeconds(loadTimeout));
+                        engineOptions.models(),
+                        modelsDir,
+                        maxLoadedModels,
+                        ByteSize.parse(memoryBudget, "--memory-budget"),
+                        preload,
+                        Duration.ofSeconds(loadTimeout))
+                .withKeepAlive(keepAlive());
+    }
+
+    private Duration keepAlive() {
+        try {
+            return KeepAlive.parse(keepAlive);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--keep-alive " + keepAlive + ": not a duration (write it like 5m, 30s, 1h, a number of seconds, "
+                            + "or -1 for until the room is needed)");
+        }
     }
 
     GatewayConfig config() {
@@ -213,7 +235,8 @@ public final class ServeCommand implements Callable<Integer> {
         out.println("  loaded at once   "
                 + (models.maxLoaded() > 0 ? "at most " + models.maxLoaded() : "no limit") + ", memory budget "
                 + (models.memoryBudget() > 0 ? ByteSize.format(models.memoryBudget()) : "none") + ", load timeout "
-                + (models.loadTimeout().isZero() ? "none" : models.loadTimeout().toSeconds() + " s"));
+                + (models.loadTimeout().isZero() ? "none" : models.loadTimeout().toSeconds() + " s")
+                + ", keep alive " + KeepAlive.describe(models.keepAlive()));
         if (models.modelsDir() != null) out.println("  models dir       " + models.modelsDir());
         out.flush();
     }

@@ -3,6 +3,7 @@ package dev.fairway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fairway.gateway.models.KeepAlive;
 import dev.fairway.gateway.models.ModelsConfig;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +57,18 @@ class ServeModelsOptionsTest {
                         .models()
                         .preload())
                 .containsExactly("a", "b");
+    }
+
+    @Test
+    void keepAliveIsADurationUntilTheRoomIsNeededByDefault() {
+        assertThat(KeepAlive.isForever(parse("--model", "a=x").models().keepAlive()))
+                .isTrue();
+        assertThat(parse("--model", "a=x", "--keep-alive", "5m").models().keepAlive())
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(parse("--model", "a=x", "--keep-alive", "90").models().keepAlive())
+                .isEqualTo(Duration.ofSeconds(90));
+        assertThatThrownBy(() -> parse("--model", "a=x", "--keep-alive", "soon").models())
+                .hasMessageContaining("--keep-alive soon");
     }
 
     @Test

@@ -180,6 +180,7 @@ public final class GatewayVerticle extends VerticleBase {
         r.post("/api/chat").handler(ollama::validateChat).handler(ollama::generate);
         r.post("/api/generate").handler(ollama::validateGenerate).handler(ollama::generate);
         r.post("/api/embed").handler(ollama::embed);
+        r.post("/api/embeddings").handler(ollama::legacyEmbed);
         r.get("/api/tags").handler(ollama::tags);
         r.post("/api/show").handler(ollama::show);
         r.get("/api/ps").handler(ollama::ps);

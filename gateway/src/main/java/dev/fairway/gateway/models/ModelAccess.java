@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,7 +31,13 @@ public final class ModelAccess {
     }
 
     public Future<ModelRegistry.Lease> lease(RoutingContext ctx, ModelRegistry.Entry entry, boolean stream) {
-        CompletableFuture<ModelRegistry.Lease> pending = registry.acquire(entry);
+        return lease(ctx, entry, stream, null);
+    }
+
+    /** With the request's keep-alive (null: the server's), as {@link ModelRegistry#acquire(ModelRegistry.Entry, Duration)}. */
+    public Future<ModelRegistry.Lease> lease(
+            RoutingContext ctx, ModelRegistry.Entry entry, boolean stream, Duration keepAlive) {
+        CompletableFuture<ModelRegistry.Lease> pending = registry.acquire(entry, keepAlive);
         if (pending.isDone() && !pending.isCompletedExceptionally()) {
             ModelRegistry.Lease lease = pending.join();
             ctx.addEndHandler(v -> lease.release());

@@ -8,6 +8,7 @@ import dev.fairway.engine.ModelFootprint;
 import dev.fairway.engine.ModelInfo;
 import dev.fairway.gateway.http.ApiError;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * waits while the models in the way are pinned; a model bigger than the whole budget fails at once. Loads and
  * unloads run one at a time on one thread, in order, so an unload's memory is free before the next load starts. All
  * engines share one {@link ComputeGate}. With {@code --models-dir}, {@link #rescan()} adds the models that appeared
- * there and drops the unloaded ones that are gone.
+ * there and drops the unloaded ones that are gone. A model nobody pins is unloaded once its keep-alive (the last
+ * request's, else {@code --keep-alive}; {@link KeepAlive}) has passed since its last request ended.
  */
 public final class ModelRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
@@ -66,6 +69,9 @@ public final class ModelRegistry implements AutoCloseable {
         private long memoryBytes = -1;
         private boolean waitLogged;
         private CompletableFuture<Engine> loading;
+        private Duration keepAlive;
+        private long expiresAtNanos = Long.MAX_VALUE;
+        private long expiresAtMillis = Long.MAX_VALUE;
 
         private Entry(ModelsConfig.Spec spec, EngineConfig config, ModelFootprint estimate, boolean fromDir) {
             this.name = spec.name();
@@ -149,6 +155,19 @@ public final class ModelRegistry implements AutoCloseable {
                 return failure == null ? null : message(failure);
             }
         }
+
+        /**
+         * When it will be unloaded if no request comes (epoch millis): its keep-alive after now while requests run;
+         * {@link Long#MAX_VALUE} when it stays until the room is needed.
+         */
+        public long expiresAtMillis() {
+            synchronized (ModelRegistry.this) {
+                Duration k = keepAliveLocked(this);
+                if (KeepAlive.isForever(k)) return Long.MAX_VALUE;
+                if (pins > 0) return System.currentTimeMillis() + k.toMillis();
+                return expiresAtMillis;
+            }
+        }
     }
 
     /** A request's hold on a loaded model: it is not unloaded before {@link #release()}. */
@@ -189,6 +208,8 @@ public final class ModelRegistry implements AutoCloseable {
     private final ArrayDeque<Entry> queued = new ArrayDeque<>();
     private final ExecutorService loader = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("fairway-model-loader").daemon(true).unstarted(r));
+    private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("fairway-model-expiry").daemon(true).unstarted(r));
     private boolean closed;
 
     public ModelRegistry(ModelsConfig config, EngineConfig base) {
@@ -328,9 +349,18 @@ public final class ModelRegistry implements AutoCloseable {
      * Pins the model and completes once it is loaded (at once if it is); loads it if needed. The future fails with
      * an {@link ApiError} if the load fails. A caller that gives up must release the lease when it comes anyway.
      */
-    public synchronized CompletableFuture<Lease> acquire(Entry e) {
+    public CompletableFuture<Lease> acquire(Entry e) {
+        return acquire(e, null);
+    }
+
+    /**
+     * As {@link #acquire(Entry)}, and from now on the model stays loaded for {@code keepAlive} after its last request
+     * (null: the server's --keep-alive), as Ollama's per-request {@code keep_alive}.
+     */
+    public synchronized CompletableFuture<Lease> acquire(Entry e, Duration keepAlive) {
         if (closed) return CompletableFuture.failedFuture(ApiError.shuttingDown());
         touch(e);
+        e.keepAlive = keepAlive;
         if (e.state == State.LOADED) {
             e.pins++;
             return CompletableFuture.completedFuture(new Lease(e, e.engine));
@@ -378,8 +408,49 @@ public final class ModelRegistry implements AutoCloseable {
         synchronized (this) {
             e.pins--;
             touch(e);
+            if (e.pins == 0) startKeepAlive(e);
             if (e.pins == 0 && !queued.isEmpty()) pump();
         }
+    }
+
+    /**
+     * Ollama's unload call ({@code keep_alive: 0} without a prompt): unloads the model now if no request runs on it,
+     * else when the last one ends. Does not load it.
+     */
+    public synchronized void unloadWhenIdle(Entry e) {
+        e.keepAlive = Duration.ZERO;
+        if (e.state == State.LOADED && e.pins == 0) startKeepAlive(e);
+    }
+
+    private Duration keepAliveLocked(Entry e) {
+        return e.keepAlive != null ? e.keepAlive : config.keepAlive();
+    }
+
+    /** The model just became idle (or loaded with nobody waiting): unload now, later or never. */
+    private void startKeepAlive(Entry e) {
+        if (e.state != State.LOADED || closed) return;
+        Duration k = keepAliveLocked(e);
+        if (KeepAlive.isForever(k)) {
+            e.expiresAtNanos = Long.MAX_VALUE;
+            e.expiresAtMillis = Long.MAX_VALUE;
+            return;
+        }
+        if (k.isZero()) {
+            unload(e, "keep_alive 0");
+            if (!queued.isEmpty()) pump();
+            return;
+        }
+        long nanos = k.toNanos();
+        e.expiresAtNanos = System.nanoTime() + nanos;
+        e.expiresAtMillis = System.currentTimeMillis() + k.toMillis();
+        expiry.schedule(() -> expireIfDue(e), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A keep-alive timer went off: unloads the model unless a request came or ran since. */
+    private synchronized void expireIfDue(Entry e) {
+        if (closed || e.state != State.LOADED || e.pins > 0 || System.nanoTime() < e.expiresAtNanos) return;
+        unload(e, "keep_alive " + KeepAlive.describe(keepAliveLocked(e)) + " passed");
+        if (!queued.isEmpty()) pump();
     }
 
     private long busySlots() {
@@ -472,6 +543,8 @@ public final class ModelRegistry implements AutoCloseable {
 
     private void unload(Entry victim, String why) {
         Engine engine = victim.engine;
+        victim.expiresAtNanos = Long.MAX_VALUE;
+        victim.expiresAtMillis = Long.MAX_VALUE;
         long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - victim.lastUse);
         victim.engine = null;
         victim.state = State.UNLOADED;
@@ -531,6 +604,7 @@ public final class ModelRegistry implements AutoCloseable {
                     }
                     unload(victim, "least recently used, over the memory budget after loading " + e.name);
                 }
+                if (e.pins == 0) startKeepAlive(e); // preloaded: nobody waits for it
             } else {
                 e.state = State.FAILED;
                 e.failure = failure;
@@ -583,6 +657,7 @@ public final class ModelRegistry implements AutoCloseable {
             }
         }
         for (Engine e : engines) e.close();
+        expiry.shutdownNow();
         loader.shutdown();
         try {
             loader.awaitTermination(10, TimeUnit.SECONDS);

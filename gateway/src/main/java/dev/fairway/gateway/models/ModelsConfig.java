@@ -12,8 +12,9 @@ import java.util.Set;
  * The models a server offers ({@code --model}, repeatable, {@code NAME=SOURCE}, then those found in
  * {@code --models-dir}), how many may be loaded at once ({@code --max-loaded-models}, 0 = no limit) and in how much
  * memory ({@code --memory-budget} in bytes, weights and KV pools, 0 = no limit), which load at start
- * ({@code --preload}) and how long a request waits for a load ({@code --load-timeout}, zero = as long as it takes).
- * The first model is the default.
+ * ({@code --preload}), how long a request waits for a load ({@code --load-timeout}, zero = as long as it takes) and
+ * how long an idle model stays loaded unless a request says otherwise ({@code --keep-alive}, {@link KeepAlive}). The
+ * first model is the default.
  */
 public record ModelsConfig(
         List<Spec> models,
@@ -21,7 +22,8 @@ public record ModelsConfig(
         long memoryBudget,
         Path modelsDir,
         List<String> preload,
-        Duration loadTimeout) {
+        Duration loadTimeout,
+        Duration keepAlive) {
     /** One model: the id clients use and where it comes from (folder, GGUF file, Hugging Face id...). */
     public record Spec(String name, String source) {}
 
@@ -42,6 +44,23 @@ public record ModelsConfig(
         }
         models = List.copyOf(models);
         preload = List.copyOf(preload);
+        if (keepAlive == null) keepAlive = KeepAlive.FOREVER;
+    }
+
+    /** Models stay loaded until the room is needed. */
+    public ModelsConfig(
+            List<Spec> models,
+            int maxLoaded,
+            long memoryBudget,
+            Path modelsDir,
+            List<String> preload,
+            Duration loadTimeout) {
+        this(models, maxLoaded, memoryBudget, modelsDir, preload, loadTimeout, KeepAlive.FOREVER);
+    }
+
+    /** The same with {@code --keep-alive}. */
+    public ModelsConfig withKeepAlive(Duration keepAlive) {
+        return new ModelsConfig(models, maxLoaded, memoryBudget, modelsDir, preload, loadTimeout, keepAlive);
     }
 
     /** One model, loaded at start: what `fairway serve --model X` always did. */

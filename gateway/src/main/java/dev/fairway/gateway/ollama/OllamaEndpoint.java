@@ -17,10 +17,12 @@ import dev.fairway.gateway.metrics.GatewayMetrics;
 import dev.fairway.gateway.models.ModelAccess;
 import dev.fairway.gateway.models.ModelRegistry;
 import dev.fairway.gateway.openai.GenerationCall;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -37,8 +39,15 @@ public final class OllamaEndpoint {
     static final String VERSION = "0.12.6";
 
     /** The paths served, for the metrics' route label. */
-    public static final Set<String> ROUTES =
-            Set.of("/api/chat", "/api/generate", "/api/embed", "/api/tags", "/api/show", "/api/ps", "/api/version");
+    public static final Set<String> ROUTES = Set.of(
+            "/api/chat",
+            "/api/generate",
+            "/api/embed",
+            "/api/embeddings",
+            "/api/tags",
+            "/api/show",
+            "/api/ps",
+            "/api/version");
 
     private static final String REQUEST = "fairway.ollamaRequest";
     private static final String ENTRY = "fairway.model";
@@ -90,8 +99,13 @@ public final class OllamaEndpoint {
         ObjectNode body = ctx.get(BODY);
         // Ollama answers with the name as the client spelled it
         String name = body.hasNonNull("model") ? body.get("model").asText() : tagged(entry.name());
+        if (first.unloads()) {
+            models.registry().unloadWhenIdle(entry);
+            noGeneration(ctx, name, first.chat(), "unload");
+            return;
+        }
         long leaseStart = System.nanoTime();
-        models.lease(ctx, entry, false).onFailure(ctx::fail).onSuccess(lease -> {
+        models.lease(ctx, entry, false, first.keepAlive()).onFailure(ctx::fail).onSuccess(lease -> {
             long loadNanos = System.nanoTime() - leaseStart; // ~0 unless the model had to load first
             OllamaRequest request;
             try {
@@ -103,7 +117,7 @@ public final class OllamaEndpoint {
                 return;
             }
             if (request.prompt() == null) {
-                loaded(ctx, name, request.chat());
+                noGeneration(ctx, name, request.chat(), "load");
                 return;
             }
             ctx.put(GenerationCall.MODEL_LABEL, entry.name());
@@ -116,13 +130,13 @@ public final class OllamaEndpoint {
         });
     }
 
-    /** The answer to a request without prompt or messages: the model is loaded, nothing is generated. */
-    private static void loaded(RoutingContext ctx, String name, boolean chat) {
+    /** The answer to a request without prompt or messages: the model is loaded or unloaded, nothing is generated. */
+    private static void noGeneration(RoutingContext ctx, String name, boolean chat, String reason) {
         ObjectNode o =
                 Json.object().put("model", name).put("created_at", Instant.now().toString());
         if (chat) o.putObject("message").put("role", "assistant").put("content", "");
         else o.put("response", "");
-        o.put("done", true).put("done_reason", "load");
+        o.put("done", true).put("done_reason", reason);
         Json.send(ctx, o);
     }
 
@@ -138,31 +152,61 @@ public final class OllamaEndpoint {
         List<Prompt> inputs = inputs(body.get("input"));
         boolean truncate = !Boolean.FALSE.equals(Fields.optBool(body, "truncate"));
         Integer dimensions = Fields.optInt(body, "dimensions", 1, 1 << 20);
+        Duration keepAlive = OllamaRequest.keepAlive(body);
         long start = System.nanoTime();
-        models.lease(ctx, entry, false)
+        long[] loaded = {start};
+        models.lease(ctx, entry, false, keepAlive)
                 .compose(lease -> {
                     Engine engine = lease.engine();
                     int hidden = engine.model().config().hidden();
                     if (dimensions != null && dimensions != hidden)
                         throw ApiError.badRequest(
                                 "This model does not support 'dimensions' other than " + hidden + ".", "dimensions");
-                    long loaded = System.nanoTime();
-                    return Embeddings.embed(ctx, engine, truncate ? clipped(engine, inputs) : inputs)
-                            .map(r -> {
-                                ObjectNode out = Json.object().put("model", tagged(entry.name()));
-                                ArrayNode all = out.putArray("embeddings");
-                                for (float[] v : r.vectors()) {
-                                    ArrayNode a = all.addArray();
-                                    for (float f : v) a.add(f);
-                                }
-                                out.put("total_duration", System.nanoTime() - start);
-                                out.put("load_duration", loaded - start);
-                                out.put("prompt_eval_count", r.promptTokens());
-                                return out;
-                            });
+                    loaded[0] = System.nanoTime();
+                    return Embeddings.embed(ctx, engine, truncate ? clipped(engine, inputs) : inputs);
+                })
+                .map(r -> {
+                    ObjectNode out = Json.object().put("model", tagged(entry.name()));
+                    ArrayNode all = out.putArray("embeddings");
+                    for (float[] v : r.vectors()) all.add(vector(v));
+                    out.put("total_duration", System.nanoTime() - start);
+                    out.put("load_duration", loaded[0] - start);
+                    out.put("prompt_eval_count", r.promptTokens());
+                    return out;
                 })
                 .onSuccess(out -> Json.send(ctx, out))
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * Ollama's older {@code /api/embeddings}: one {@code prompt}, answered as {@code {"embedding": [...]}} with the
+     * vector /api/embed gives (an empty prompt loads the model and answers an empty vector, as Ollama does).
+     */
+    public void legacyEmbed(RoutingContext ctx) {
+        ObjectNode body = Json.parseObject(ctx.body().buffer());
+        body.fieldNames().forEachRemaining(n -> {
+            if (!Set.of("model", "prompt", "options", "keep_alive").contains(n))
+                throw ApiError.badRequest("Unrecognized field '" + n + "'.", n);
+        });
+        ModelRegistry.Entry entry = entry(body);
+        JsonNode prompt = body.get("prompt");
+        if (prompt != null && !prompt.isNull() && !prompt.isTextual())
+            throw ApiError.badRequest("'prompt' must be a string.", "prompt");
+        String text = prompt == null || prompt.isNull() ? "" : prompt.asText();
+        Duration keepAlive = OllamaRequest.keepAlive(body);
+        models.lease(ctx, entry, false, keepAlive)
+                .compose(lease -> text.isEmpty()
+                        ? Future.succeededFuture(new float[0])
+                        : Embeddings.embed(ctx, lease.engine(), clipped(lease.engine(), List.of(Prompt.text(text))))
+                                .map(r -> r.vectors()[0]))
+                .onSuccess(v -> Json.send(ctx, Json.object().set("embedding", vector(v))))
+                .onFailure(ctx::fail);
+    }
+
+    private static ArrayNode vector(float[] v) {
+        ArrayNode a = Json.array();
+        for (float f : v) a.add(f);
+        return a;
     }
 
     private static List<Prompt> inputs(JsonNode input) {
@@ -213,12 +257,19 @@ public final class OllamaEndpoint {
             if (e.engineOrNull() == null) continue;
             ObjectNode m = summary(e);
             m.remove("modified_at");
-            m.put("expires_at", "0001-01-01T00:00:00Z"); // Ollama's "never": unloaded only to make room
+            m.put("expires_at", expiresAt(e.expiresAtMillis()).toString());
             m.put("size_vram", 0);
             if (e.info() != null) m.put("context_length", e.info().contextLength());
             list.add(m);
         }
         Json.send(ctx, out);
+    }
+
+    /** Ollama's {@code expires_at}; a model kept until the room is needed shows Ollama's "forever" (~292 years). */
+    private static Instant expiresAt(long millis) {
+        return millis == Long.MAX_VALUE
+                ? Instant.now().plus(Duration.ofNanos(Long.MAX_VALUE))
+                : Instant.ofEpochMilli(millis);
     }
 
     public void version(RoutingContext ctx) {

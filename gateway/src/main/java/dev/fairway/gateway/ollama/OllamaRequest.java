@@ -8,8 +8,10 @@ import dev.fairway.engine.SamplingParams;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
 import dev.fairway.gateway.http.Json;
+import dev.fairway.gateway.models.KeepAlive;
 import dev.fairway.gateway.openai.SamplingFields;
 import dev.fairway.gateway.openai.ToolFields;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,13 @@ import java.util.Set;
  * {@code num_predict} a reply may use the rest of the context, as Ollama's default of -1 does. Fields that would change
  * the output and that Fairway cannot honour (images, tools, JSON format, thinking) are a 400 naming them.
  */
-record OllamaRequest(Prompt prompt, SamplingParams params, boolean maxTokensGiven, boolean stream, boolean chat) {
+record OllamaRequest(
+        Prompt prompt,
+        SamplingParams params,
+        boolean maxTokensGiven,
+        boolean stream,
+        boolean chat,
+        Duration keepAlive) {
 
     /** Ollama option name -> the OpenAI spelling {@link SamplingFields} reads. */
     private static final Map<String, String> SAMPLING_OPTIONS = Map.of(
@@ -71,7 +79,7 @@ record OllamaRequest(Prompt prompt, SamplingParams params, boolean maxTokensGive
         boolean loadOnly = given == null || given.isNull() || (given.isArray() && given.isEmpty());
         Sampling s = sampling(body, vocabSize);
         Prompt prompt = loadOnly ? null : Prompt.chat(messages(given));
-        return new OllamaRequest(prompt, s.params, s.maxGiven, stream(body), true);
+        return new OllamaRequest(prompt, s.params, s.maxGiven, stream(body), true, keepAlive(body));
     }
 
     /** An empty prompt is Ollama's way to load a model: {@code prompt} is then null. */
@@ -103,7 +111,7 @@ record OllamaRequest(Prompt prompt, SamplingParams params, boolean maxTokensGive
             turns.add(ChatMessage.user(prompt));
             p = Prompt.chat(turns);
         }
-        return new OllamaRequest(p, s.params, s.maxGiven, stream(body), false);
+        return new OllamaRequest(p, s.params, s.maxGiven, stream(body), false, keepAlive(body));
     }
 
     private static void known(ObjectNode body, Set<String> fields) {
@@ -125,10 +133,31 @@ record OllamaRequest(Prompt prompt, SamplingParams params, boolean maxTokensGive
         JsonNode think = body.get("think");
         if (think != null && !think.isNull() && !(think.isBoolean() && !think.asBoolean()))
             throw unsupported("think", "'think': this model does not support thinking.");
-        // keep_alive: models stay loaded until --max-loaded-models needs the room; accepted, checked for shape only
-        JsonNode keepAlive = body.get("keep_alive");
-        if (keepAlive != null && !keepAlive.isNull() && !keepAlive.isTextual() && !keepAlive.isNumber())
-            throw ApiError.badRequest("'keep_alive' must be a duration string or a number of seconds.", "keep_alive");
+    }
+
+    /** True for Ollama's unload call: nothing to generate and {@code keep_alive: 0}. */
+    boolean unloads() {
+        return prompt == null && keepAlive != null && keepAlive.isZero();
+    }
+
+    /**
+     * How long the model stays loaded after this request (null: the server's --keep-alive): a Go duration string or
+     * a number of seconds, as Ollama reads it.
+     */
+    static Duration keepAlive(ObjectNode body) {
+        JsonNode v = body.get("keep_alive");
+        if (v == null || v.isNull()) return null;
+        try {
+            if (v.isNumber()) return KeepAlive.ofSeconds(v.asDouble());
+            if (v.isTextual()) return KeepAlive.parse(v.asText());
+        } catch (IllegalArgumentException e) {
+            // the message below says what is accepted
+        }
+        throw ApiError.badRequest(
+                "'keep_alive' must be a duration such as \"5m\", \"30s\" or \"1h\", or a number of seconds"
+                        + " (0 unloads the model after the request, a negative value keeps it loaded); got "
+                        + v + ".",
+                "keep_alive");
     }
 
     private static boolean stream(ObjectNode body) {

@@ -127,13 +127,17 @@ public final class RequestPolicy {
                     "metadata",
                     "truncation",
                     "user",
-                    "text"),
+                    "text",
+                    "tools",
+                    "tool_choice",
+                    "parallel_tool_calls"),
             merge(
                     NOT_SUPPORTED_YET,
                     NO_EFFECT,
                     Map.of(
                             "reasoning", Rule.ignored(), // the models served here do not reason
-                            "max_tool_calls", Rule.ignored(), // no tools, so no calls to limit
+                            // function calls end the response (the client runs them): one round, up to 4 calls
+                            "max_tool_calls", Rule.ignored(),
                             "include",
                                     Rule.ignoredIf(
                                             v -> v.isArray() && !v.toString().contains("logprobs"),

@@ -18,7 +18,7 @@ import java.util.Set;
 public final class ToolFields {
     private ToolFields() {}
 
-    static Tools tools(ObjectNode body) {
+    public static Tools tools(ObjectNode body) {
         JsonNode t = body.get("tools");
         JsonNode choiceNode = body.get("tool_choice");
         Boolean parallel = body.has("parallel_tool_calls")

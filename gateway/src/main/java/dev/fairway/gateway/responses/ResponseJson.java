@@ -9,12 +9,22 @@ import dev.fairway.gateway.http.Json;
 final class ResponseJson {
     private ResponseJson() {}
 
-    /** What a response is, whether it is running, done, or read back from the store. */
+    /** Why a response stopped early when its max_output_tokens did not end it: its stream was cut. */
+    static final String CLIENT_DISCONNECTED = "client_disconnected";
+
+    static final String SERVER_SHUTTING_DOWN = "server_shutting_down";
+    static final String MAX_OUTPUT_TOKENS = "max_output_tokens";
+
+    /**
+     * What a response is, whether it is running, done, or read back from the store. {@code incompleteReason}: null
+     * unless incomplete (null there too for rows stored before the reason was: max_output_tokens).
+     */
     record View(
             String id,
             long createdAtMillis,
             String model,
             String status,
+            String incompleteReason,
             String instructions,
             String previousResponseId,
             String conversationId,
@@ -35,6 +45,11 @@ final class ResponseJson {
         s.put("truncation", r.truncateAuto() ? "auto" : "disabled");
         if (r.user() != null) s.put("user", r.user());
         else s.putNull("user");
+        if (r.tools().tools().offered()) {
+            s.set("tools", r.tools().toolsEcho());
+            s.set("tool_choice", r.tools().toolChoiceEcho());
+            s.put("parallel_tool_calls", r.tools().tools().parallel());
+        }
         return s;
     }
 
@@ -45,14 +60,27 @@ final class ResponseJson {
                 .put("created_at", v.createdAtMillis() / 1000)
                 .put("status", v.status());
         o.putNull("error");
-        if ("incomplete".equals(v.status())) o.putObject("incomplete_details").put("reason", "max_output_tokens");
+        if ("incomplete".equals(v.status()))
+            o.putObject("incomplete_details")
+                    .put("reason", v.incompleteReason() == null ? MAX_OUTPUT_TOKENS : v.incompleteReason());
         else o.putNull("incomplete_details");
         o.put("instructions", v.instructions());
         o.set("max_output_tokens", v.settings().path("max_output_tokens").deepCopy());
         o.put("model", v.model());
         var output = o.putArray("output");
-        if (v.outputText() != null) output.add(message(v.outputItemId(), v.outputText(), itemStatus(v.status())));
-        o.put("parallel_tool_calls", true);
+        String content = "";
+        if (v.outputText() != null) {
+            // with tools the stored text is the model's own, calls included: split it as the answer was
+            ResponseTools.Output said =
+                    ResponseTools.split(v.id(), ResponseTools.names(v.settings().get("tools")), v.outputText());
+            content = said.content();
+            if (!content.isBlank() || said.calls().isEmpty())
+                output.add(message(v.outputItemId(), content, itemStatus(v.status())));
+            for (int i = 0; i < said.calls().size(); i++)
+                output.add(ResponseTools.callItem(
+                        v.id(), i, said.calls().get(i), said.calls().get(i).arguments(), "completed"));
+        }
+        o.put("parallel_tool_calls", v.settings().path("parallel_tool_calls").asBoolean(true));
         o.put("previous_response_id", v.previousResponseId());
         if (v.conversationId() != null) o.putObject("conversation").put("id", v.conversationId());
         else o.putNull("conversation");
@@ -60,8 +88,10 @@ final class ResponseJson {
         o.put("store", v.settings().path("store").asBoolean(true));
         o.set("temperature", v.settings().path("temperature").deepCopy());
         o.putObject("text").putObject("format").put("type", "text");
-        o.put("tool_choice", "auto");
-        o.putArray("tools");
+        JsonNode choice = v.settings().get("tool_choice");
+        o.set("tool_choice", choice == null ? Json.MAPPER.getNodeFactory().textNode("auto") : choice.deepCopy());
+        JsonNode tools = v.settings().get("tools");
+        o.set("tools", tools == null ? Json.array() : tools.deepCopy());
         o.set("top_p", v.settings().path("top_p").deepCopy());
         o.put("truncation", v.settings().path("truncation").asText("disabled"));
         if (v.usage() != null) o.set("usage", usage(v.usage()));
@@ -73,7 +103,7 @@ final class ResponseJson {
                 v.settings().path("metadata").isObject()
                         ? v.settings().get("metadata").deepCopy()
                         : Json.object());
-        o.put("output_text", v.outputText() == null ? "" : v.outputText());
+        o.put("output_text", content);
         return o;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairway.engine.ChatMessage;
 import dev.fairway.engine.SamplingParams;
+import dev.fairway.engine.tools.ToolCall;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Fields;
 import dev.fairway.gateway.http.Json;
@@ -15,7 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A validated POST /v1/responses body. {@code input} is text or message items; the history comes from
+ * A validated POST /v1/responses body. {@code input} is text or items (messages, and with function tools the
+ * {@code function_call}s a previous response made and their {@code function_call_output}s); the history comes from
  * {@code previous_response_id} or {@code conversation} (not both). {@code store} defaults to true and
  * {@code truncation} to "disabled", as in OpenAI's API.
  */
@@ -30,7 +32,8 @@ record ResponseRequest(
         SamplingParams params,
         Integer maxOutputTokens,
         ObjectNode metadata,
-        String user) {
+        String user,
+        ResponseTools.Offered tools) {
 
     private static final Set<String> TEXT_PARTS = Set.of("input_text", "output_text", "text");
 
@@ -95,8 +98,24 @@ record ResponseRequest(
                             .replace("response_format", "text.format"),
                     field);
         }
+        ResponseTools.Offered tools = ResponseTools.read(body);
+        List<ChatMessage> input = input(body.get("input"));
+        boolean toolItems = input.stream()
+                .anyMatch(
+                        m -> m.role() == ChatMessage.Role.TOOL || !m.toolCalls().isEmpty());
+        if (conversation != null && (tools.tools().offered() || toolItems))
+            throw ApiError.badRequest(
+                    "Function tools in a 'conversation' are not supported by this server yet; use"
+                            + " previous_response_id.",
+                    tools.tools().offered() ? "tools" : "input",
+                    "unsupported_parameter");
+        if ("auto".equals(truncation) && (tools.tools().offered() || toolItems))
+            throw ApiError.badRequest(
+                    "'truncation': \"auto\" with function tools is not supported by this server yet.",
+                    "truncation",
+                    "unsupported_parameter");
         return new ResponseRequest(
-                input(body.get("input")),
+                input,
                 instructions,
                 previous,
                 conversation,
@@ -106,7 +125,8 @@ record ResponseRequest(
                 params,
                 maxOutput != null ? maxOutput : (body.hasNonNull("max_tokens") ? params.maxTokens() : null),
                 metadata,
-                user);
+                user,
+                tools);
     }
 
     private static String conversation(JsonNode c) {
@@ -122,8 +142,39 @@ record ResponseRequest(
         if (!input.isArray() || input.isEmpty())
             throw ApiError.badRequest("'input' must be a string or a non-empty array of items.", "input");
         List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < input.size(); i++) out.add(message(input.get(i), "input[" + i + "]"));
+        for (int i = 0; i < input.size(); i++) {
+            JsonNode item = input.get(i);
+            String at = "input[" + i + "]";
+            switch (item.path("type").asText("message")) {
+                case "function_call" -> {
+                    ToolCall call = new ToolCall(
+                            text(item, "call_id", at), text(item, "name", at), text(item, "arguments", at));
+                    ChatMessage last = out.isEmpty() ? null : out.getLast();
+                    if (last != null
+                            && last.role() == ChatMessage.Role.ASSISTANT
+                            && !last.toolCalls().isEmpty()) {
+                        List<ToolCall> calls = new ArrayList<>(last.toolCalls());
+                        calls.add(call);
+                        out.set(out.size() - 1, ChatMessage.assistant(last.content(), calls));
+                    } else out.add(ChatMessage.assistant("", List.of(call)));
+                }
+                case "function_call_output" -> {
+                    JsonNode output = item.get("output");
+                    String result =
+                            output != null && output.isTextual() ? output.asText() : content(output, at + ".output");
+                    out.add(ChatMessage.toolResult(text(item, "call_id", at), result));
+                }
+                default -> out.add(message(item, at));
+            }
+        }
         return out;
+    }
+
+    private static String text(JsonNode item, String field, String at) {
+        JsonNode v = item.get(field);
+        if (v == null || !v.isTextual())
+            throw ApiError.badRequest(at + "." + field + " must be a string.", at + "." + field);
+        return v.asText();
     }
 
     /** A message item, as the Responses and Conversations APIs spell it (shared with conversation items). */
@@ -132,7 +183,8 @@ record ResponseRequest(
         String type = item.path("type").asText("message");
         if (!type.equals("message")) {
             throw ApiError.badRequest(
-                    "Item type '" + type + "' at " + at + " is not supported by this server (messages only).",
+                    "Item type '" + type + "' at " + at + " is not supported by this server (messages,"
+                            + " function_call and function_call_output only).",
                     at + ".type",
                     "unsupported_parameter");
         }
@@ -169,16 +221,43 @@ record ResponseRequest(
         return text.toString();
     }
 
-    /** Input messages as stored: [{id, role, content}]. */
+    /** Input messages as stored: [{id, role, content}], with {@code tool_calls} and {@code tool_call_id} if any. */
     static String inputJson(List<ChatMessage> input, List<String> ids) {
         var arr = Json.array();
         for (int i = 0; i < input.size(); i++) {
             ChatMessage m = input.get(i);
-            arr.addObject()
+            ObjectNode o = arr.addObject()
                     .put("id", ids.get(i))
                     .put("role", m.role().name().toLowerCase(java.util.Locale.ROOT))
                     .put("content", m.content());
+            if (!m.toolCalls().isEmpty()) {
+                var calls = o.putArray("tool_calls");
+                for (ToolCall c : m.toolCalls())
+                    calls.addObject()
+                            .put("call_id", c.id())
+                            .put("name", c.name())
+                            .put("arguments", c.arguments());
+            }
+            if (m.toolCallId() != null) o.put("tool_call_id", m.toolCallId());
         }
         return Json.write(arr);
+    }
+
+    /** A stored input message back (see {@link #inputJson}). */
+    static ChatMessage stored(JsonNode m) {
+        ChatMessage.Role role = ChatMessage.Role.valueOf(m.get("role").asText().toUpperCase(java.util.Locale.ROOT));
+        String content = m.path("content").asText();
+        if (m.hasNonNull("tool_call_id"))
+            return ChatMessage.toolResult(m.get("tool_call_id").asText(), content);
+        if (m.has("tool_calls")) {
+            List<ToolCall> calls = new ArrayList<>();
+            for (JsonNode c : m.get("tool_calls"))
+                calls.add(new ToolCall(
+                        c.get("call_id").asText(),
+                        c.get("name").asText(),
+                        c.get("arguments").asText()));
+            return ChatMessage.assistant(content, calls);
+        }
+        return new ChatMessage(role, content);
     }
 }

@@ -23,6 +23,7 @@ import dev.fairway.gateway.store.ConversationStore;
 import dev.fairway.gateway.store.ConversationStore.NewMessage;
 import dev.fairway.gateway.store.ResponseStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,8 @@ public final class ResponsesEndpoint {
     private static final String REQUEST = "fairway.responseRequest";
     private static final String ENTRY = "fairway.model";
     private static final String BODY = "fairway.body";
+    /** Completes once the response is stored or will not be: a conversation's next turn waits for it. */
+    private static final String SETTLED = "fairway.responseSettled";
 
     private final ResponseStore responses;
     private final ConversationStore conversations;
@@ -78,6 +81,8 @@ public final class ResponsesEndpoint {
         ResponseRequest first = ctx.get(REQUEST);
         String owner = Caller.user(ctx);
         boolean vocabKnown = entry.info() != null;
+        Promise<Void> settled = Promise.promise();
+        ctx.put(SETTLED, settled);
         Future<List<ChatMessage>> history = history(ctx, owner, first);
         history.compose(past -> models.lease(ctx, entry, first.stream()).map(lease -> {
                     ResponseRequest req = vocabKnown
@@ -87,7 +92,10 @@ public final class ResponsesEndpoint {
                     start(ctx, lease.engine(), entry.name(), owner, req, past);
                     return null;
                 }))
-                .onFailure(ctx::fail);
+                .onFailure(e -> {
+                    settled.tryComplete();
+                    ctx.fail(e);
+                });
     }
 
     /**
@@ -106,7 +114,10 @@ public final class ResponsesEndpoint {
                     List<ChatMessage> out = new ArrayList<>();
                     for (ResponseStore.Turn t : turns) {
                         out.addAll(messages(t.inputJson()));
-                        out.add(new ChatMessage(ChatMessage.Role.ASSISTANT, t.outputText()));
+                        JsonNode settings = parse(t.settingsJson());
+                        ResponseTools.Output said =
+                                ResponseTools.split(t.id(), ResponseTools.names(settings.get("tools")), t.outputText());
+                        out.add(ChatMessage.assistant(said.content(), said.calls()));
                     }
                     return out;
                 });
@@ -126,8 +137,13 @@ public final class ResponsesEndpoint {
                         return turns.enter(c.id(), () -> ctx.response().closed())
                                 .compose(slot -> ConversationsEndpoint.lockAcrossServers(conversations, slot))
                                 .map(turn -> {
-                                    ctx.addEndHandler(v -> turn.run());
-                                    if (ctx.response().ended() || ctx.response().closed()) turn.run();
+                                    if (ctx.response().ended() || ctx.response().closed()) {
+                                        turn.run(); // it left while waiting: no turn, nothing stored
+                                        throw ApiError.badRequest("The client closed the connection.", null);
+                                    }
+                                    // a client that hangs up has its partial reply stored before the next turn reads
+                                    Promise<Void> settled = ctx.get(SETTLED);
+                                    ctx.addEndHandler(v -> settled.future().onComplete(s -> turn.run()));
                                     return c;
                                 });
                     })
@@ -174,8 +190,13 @@ public final class ResponsesEndpoint {
         } else {
             List<ChatMessage> chat = new ArrayList<>(system);
             chat.addAll(turns);
-            prepared = Future.succeededFuture(
-                    new GenerationRequest(owner, group, Prompt.chat(chat), req.params(), 1, 1.0));
+            try {
+                // a forced call gets this model's call grammar, as on chat completions
+                prepared = Future.succeededFuture(engine.withToolGrammar(new GenerationRequest(
+                        owner, group, Prompt.chat(chat, req.tools().tools()), req.params(), 1, 1.0)));
+            } catch (RuntimeException e) {
+                prepared = Future.failedFuture(e);
+            }
         }
         boolean maxGiven = req.truncateAuto() || req.maxOutputTokens() != null;
         String id = ResponseStore.newId("resp_");
@@ -184,6 +205,7 @@ public final class ResponsesEndpoint {
                 ResponseStore.now(),
                 model,
                 "in_progress",
+                null,
                 req.instructions(),
                 req.previousResponseId(),
                 req.conversationId(),
@@ -191,11 +213,23 @@ public final class ResponsesEndpoint {
                 null,
                 null,
                 ResponseJson.settings(req));
-        ResponseSink sink = new ResponseSink(ctx.response(), req.stream(), begin, done -> store(owner, req, done));
+        Promise<Void> settled = ctx.get(SETTLED);
+        ResponseSink sink = new ResponseSink(
+                ctx.response(),
+                req.stream(),
+                begin,
+                done -> {
+                    drain.hold(); // a client that left no longer holds the drain: the store must finish first
+                    return store(owner, req, done).onComplete(x -> drain.release());
+                },
+                settled::tryComplete);
         ctx.put(GenerationCall.MODEL_LABEL, model);
         prepared.compose(request -> GenerationCall.start(ctx, engine, request, maxGiven, metrics, drain, sink))
                 .onSuccess(call -> sink.open())
-                .onFailure(ctx::fail);
+                .onFailure(e -> {
+                    settled.tryComplete();
+                    ctx.fail(e);
+                });
     }
 
     /** The response (store: true) and, with a conversation, its input and output items: one transaction. */
@@ -218,6 +252,7 @@ public final class ResponsesEndpoint {
                     done.conversationId(),
                     done.model(),
                     done.status(),
+                    done.incompleteReason(),
                     done.instructions(),
                     ResponseRequest.inputJson(req.input(), ids),
                     done.outputText(),
@@ -263,15 +298,37 @@ public final class ResponsesEndpoint {
         found(ctx)
                 .onSuccess(r -> {
                     List<ObjectNode> items = new ArrayList<>();
-                    for (JsonNode m : parse(r.inputJson()))
-                        items.add(ConversationJson.item(
-                                m.get("id").asText(),
-                                m.get("role").asText(),
-                                m.get("content").asText(),
-                                "completed"));
+                    for (JsonNode m : parse(r.inputJson())) items.addAll(inputItems(m));
                     Json.send(ctx, paging.page(items));
                 })
                 .onFailure(ctx::fail);
+    }
+
+    /** A stored input message as the items the client sent: a message, function_call(s) or a function_call_output. */
+    private static List<ObjectNode> inputItems(JsonNode m) {
+        String id = m.get("id").asText();
+        if (m.hasNonNull("tool_call_id"))
+            return List.of(Json.object()
+                    .put("id", id)
+                    .put("type", "function_call_output")
+                    .put("status", "completed")
+                    .put("call_id", m.get("tool_call_id").asText())
+                    .put("output", m.path("content").asText()));
+        List<ObjectNode> out = new ArrayList<>();
+        if (!m.has("tool_calls") || !m.path("content").asText().isEmpty())
+            out.add(ConversationJson.item(
+                    id, m.get("role").asText(), m.path("content").asText(), "completed"));
+        boolean first = out.isEmpty();
+        int k = 0;
+        for (JsonNode c : m.path("tool_calls"))
+            out.add(Json.object()
+                    .put("id", k++ == 0 && first ? id : id + "_" + k)
+                    .put("type", "function_call")
+                    .put("status", "completed")
+                    .put("arguments", c.get("arguments").asText())
+                    .put("call_id", c.get("call_id").asText())
+                    .put("name", c.get("name").asText()));
+        return out;
     }
 
     private Future<ResponseStore.Stored> found(RoutingContext ctx) {
@@ -289,6 +346,7 @@ public final class ResponsesEndpoint {
                 r.createdAt(),
                 r.model(),
                 r.status(),
+                r.incompleteReason(),
                 r.instructions(),
                 r.previousResponseId(),
                 r.conversationId(),
@@ -300,10 +358,7 @@ public final class ResponsesEndpoint {
 
     private static List<ChatMessage> messages(String inputJson) {
         List<ChatMessage> out = new ArrayList<>();
-        for (JsonNode m : parse(inputJson))
-            out.add(new ChatMessage(
-                    ChatMessage.Role.valueOf(m.get("role").asText().toUpperCase(Locale.ROOT)),
-                    m.get("content").asText()));
+        for (JsonNode m : parse(inputJson)) out.add(ResponseRequest.stored(m));
         return out;
     }
 

@@ -22,6 +22,7 @@ public final class ResponseStore {
             String conversationId,
             String model,
             String status,
+            String incompleteReason,
             String instructions,
             String inputJson,
             String outputText,
@@ -31,10 +32,10 @@ public final class ResponseStore {
             long createdAt) {}
 
     /** One link of a previous_response_id chain: what it was asked and what it answered. */
-    public record Turn(String inputJson, String outputText) {}
+    public record Turn(String id, String inputJson, String outputText, String settingsJson) {}
 
     private static final String COLUMNS =
-            "id, owner, previous_response_id, conversation_id, model, status, instructions, "
+            "id, owner, previous_response_id, conversation_id, model, status, incomplete_reason, instructions, "
                     + "input, output_text, output_item_id, usage, settings, created_at";
 
     private final Pool reads;
@@ -63,20 +64,21 @@ public final class ResponseStore {
                 for (ConversationStore.NewMessage m : items) ConversationStore.insertMessage(c, conversationId, m);
             if (r == null) return null;
             try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO responses (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO responses (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, r.id());
                 s.setString(2, r.owner());
                 s.setString(3, r.previousResponseId());
                 s.setString(4, r.conversationId());
                 s.setString(5, r.model());
                 s.setString(6, r.status());
-                s.setString(7, r.instructions());
-                s.setString(8, r.inputJson());
-                s.setString(9, r.outputText());
-                s.setString(10, r.outputItemId());
-                s.setString(11, r.usageJson());
-                s.setString(12, r.settingsJson());
-                s.setLong(13, r.createdAt());
+                s.setString(7, r.incompleteReason());
+                s.setString(8, r.instructions());
+                s.setString(9, r.inputJson());
+                s.setString(10, r.outputText());
+                s.setString(11, r.outputItemId());
+                s.setString(12, r.usageJson());
+                s.setString(13, r.settingsJson());
+                s.setLong(14, r.createdAt());
                 s.executeUpdate();
             }
             return null;
@@ -102,16 +104,18 @@ public final class ResponseStore {
 
     /** The chain ending at {@code id}, oldest first (the owner's responses only; a missing link ends it). */
     public Future<List<Turn>> chain(String owner, String id) {
-        return reads.preparedQuery("WITH RECURSIVE chain(id, prev, input, output_text, depth) AS ("
-                        + " SELECT id, previous_response_id, input, output_text, 0 FROM responses"
+        return reads.preparedQuery("WITH RECURSIVE chain(id, prev, input, output_text, settings, depth) AS ("
+                        + " SELECT id, previous_response_id, input, output_text, settings, 0 FROM responses"
                         + " WHERE id = ? AND owner = ?"
-                        + " UNION ALL SELECT r.id, r.previous_response_id, r.input, r.output_text, c.depth + 1"
+                        + " UNION ALL SELECT r.id, r.previous_response_id, r.input, r.output_text, r.settings,"
+                        + " c.depth + 1"
                         + " FROM responses r JOIN chain c ON r.id = c.prev WHERE r.owner = ? AND c.depth < 10000)"
-                        + " SELECT input, output_text FROM chain ORDER BY depth DESC")
+                        + " SELECT id, input, output_text, settings FROM chain ORDER BY depth DESC")
                 .execute(Tuple.of(id, owner, owner))
                 .map(rows -> {
                     List<Turn> out = new ArrayList<>();
-                    for (Row r : rows) out.add(new Turn(r.getString(0), r.getString(1)));
+                    for (Row r : rows)
+                        out.add(new Turn(r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
                     return out;
                 });
     }
@@ -130,6 +134,7 @@ public final class ResponseStore {
                 r.getString(9),
                 r.getString(10),
                 r.getString(11),
-                r.getLong(12));
+                r.getString(12),
+                r.getLong(13));
     }
 }

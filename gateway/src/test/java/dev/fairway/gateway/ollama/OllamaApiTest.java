@@ -118,6 +118,25 @@ class OllamaApiTest {
     }
 
     @Test
+    void theLegacyEmbeddingsEndpointGivesTheSameVectorAsEmbed() {
+        JsonNode legacy = http.post("/api/embeddings", "{\"model\":\"stories260K\",\"prompt\":\"Once upon a time\"}")
+                .json();
+        assertThat(legacy.fieldNames()).toIterable().containsExactly("embedding");
+        assertThat(legacy.get("embedding")).hasSize(64);
+        JsonNode embed = http.post("/api/embed", "{\"model\":\"stories260K\",\"input\":\"Once upon a time\"}")
+                .json();
+        assertThat(legacy.get("embedding")).isEqualTo(embed.at("/embeddings/0"));
+        // Ollama's answer to an empty prompt: the model loaded, an empty vector
+        assertThat(http.post("/api/embeddings", "{\"model\":\"stories260K\",\"prompt\":\"\"}")
+                        .json()
+                        .get("embedding"))
+                .isEmpty();
+        Http.Response bad = http.post("/api/embeddings", "{\"model\":\"stories260K\",\"prompt\":[\"a\"]}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("error").asText()).contains("'prompt'");
+    }
+
+    @Test
     void formatJsonOrASchemaConstrainsTheAnswer() {
         String ask = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"stream\":false,"
                 + "\"options\":{\"temperature\":1,\"num_predict\":120},\"format\":";
@@ -163,7 +182,8 @@ class OllamaApiTest {
         Http.Response r = http.post(
                 "/api/chat",
                 CHAT.replace("\"num_predict\":12", "\"num_predict\":3,\"num_ctx\":4096,\"num_thread\":2,\"mirostat\":0")
-                        + ",\"stream\":false,\"keep_alive\":\"5m\"}");
+                        // -1 (keep loaded): a duration would unload the shared server's model; KeepAliveTest has those
+                        + ",\"stream\":false,\"keep_alive\":-1}");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(http.get("/api/nothing").json().get("error").asText()).contains("/api/nothing");
     }

@@ -115,10 +115,10 @@ class ResponsesHttpTest {
             value = {
                 "no input           | {}                                                              | input",
                 "image part         | {\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\"}]}]} | input[0].content[0].type",
-                "function item      | {\"input\":[{\"type\":\"function_call_output\",\"call_id\":\"c\",\"output\":\"x\"}]} | input[0].type",
+                "reasoning item     | {\"input\":[{\"type\":\"reasoning\",\"summary\":[]}]} | input[0].type",
                 "schema keyword     | {\"input\":\"a\",\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"x\",\"schema\":{\"type\":\"string\",\"pattern\":\"a\"}}}} | text.format.schema",
                 "format type        | {\"input\":\"a\",\"text\":{\"format\":{\"type\":\"yaml\"}}}      | text.format.type",
-                "tools              | {\"input\":\"a\",\"tools\":[{\"type\":\"web_search\"}]}       | tools",
+                "built-in tools     | {\"input\":\"a\",\"tools\":[{\"type\":\"web_search\"}]}       | tools[0].type",
                 "background         | {\"input\":\"a\",\"background\":true}                         | background",
                 "both histories     | {\"input\":\"a\",\"previous_response_id\":\"resp_x\",\"conversation\":\"conv_x\"} | conversation",
                 "unknown            | {\"input\":\"a\",\"frobnicate\":1}                             | frobnicate",

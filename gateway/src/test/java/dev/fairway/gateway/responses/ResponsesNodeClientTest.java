@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The official `openai` npm package's responses and conversations clients (src/test/node/responses.mjs). */
+/**
+ * The official `openai` npm package's responses and conversations clients, function tools included
+ * (src/test/node/responses.mjs).
+ */
 class ResponsesNodeClientTest {
     private static final Path NODE_DIR = Path.of("src/test/node").toAbsolutePath();
 
@@ -67,6 +70,18 @@ class ResponsesNodeClientTest {
         assertThat(items.get(1).get(1).asText()).isEqualTo("output_text");
         assertThat(items.get(2).toString()).isEqualTo("[\"user\",\"input_text\",\" She\"]");
         assertThat(items.get(3).get(2).asText()).isEqualTo(conv.get("reply2").asText());
+
+        JsonNode tools = checks.get("tools"); // function tools: forced call streamed, then answered
+        assertThat(tools.get("name").asText()).isEqualTo("get_weather");
+        assertThat(tools.get("calls").asInt()).isEqualTo(1); // parallel_tool_calls: false
+        assertThat(Http.parse(tools.get("arguments").asText()).get("city").isTextual())
+                .isTrue();
+        assertThat(tools.get("streamed").asText())
+                .isEqualTo(tools.get("arguments").asText());
+        assertThat(tools.get("answered").asText()).isEqualTo("incomplete"); // max_output_tokens 4
+        assertThat(tools.get("item").asText()).isEqualTo("function_call_output");
+        assertThat(tools.get("item_call_id").asText())
+                .isEqualTo(tools.get("call_id").asText());
 
         JsonNode isolation = checks.get("isolation");
         assertThat(isolation.get("items_status").asInt()).isEqualTo(404);
