@@ -319,8 +319,15 @@ public final class Engine implements AutoCloseable {
     }
 
     private void admit(RequestState r) {
-        queued.decrementAndGet();
-        if (r.completed) return;
+        try {
+            if (!r.completed) enqueue(r);
+        } finally {
+            // counted as waiting before it stops counting as queued: submit() never sees its slot free in between
+            queued.decrementAndGet();
+        }
+    }
+
+    private void enqueue(RequestState r) {
         Sequence s = new Sequence(
                 ids.incrementAndGet(),
                 r.request.userId(),
@@ -337,6 +344,7 @@ public final class Engine implements AutoCloseable {
         r.choices[0] = choice;
         outputs.register(s, r, choice);
         scheduler.enqueue(s);
+        schedulerWaiting = scheduler.waitingCount();
     }
 
     private void run() {
