@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.engine.EngineStats;
+import dev.fairway.gateway.EngineBrake;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
@@ -168,7 +169,7 @@ class WebChatBrowserTest {
     }
 
     private void awaitEngineIdle() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         EngineStats s = gateway.engine().stats();
         while (System.nanoTime() < deadline) {
             s = gateway.engine().stats();
@@ -203,12 +204,18 @@ class WebChatBrowserTest {
     void aReplyStreamsAndEqualsWhatWasStored() {
         setField(alice, "set-max_tokens", "150"); // leaves room in stories260K's 512-token context for more turns
         traceReplies(alice);
-        send(alice, "Once upon a time");
-        // text is visible while the reply is still streaming
-        alice.await(d -> Boolean.TRUE.equals(alice.js("return window.__trace.some(e => e.busy && e.len > 0);"))
-                ? Boolean.TRUE
-                : null);
-        alice.screenshot("streaming");
+        // braked until the page has shown two lengths of the reply while streaming: a loaded machine could otherwise
+        // deliver the whole reply to a starved browser in one chunk
+        try (EngineBrake brake = EngineBrake.on(gateway)) {
+            send(alice, "Once upon a time");
+            // text is visible while the reply is still streaming
+            alice.await(d -> Boolean.TRUE.equals(
+                            alice.js(
+                                    "return new Set(window.__trace.filter(e => e.busy && e.len > 0).map(e => e.len)).size > 1;"))
+                    ? Boolean.TRUE
+                    : null);
+            alice.screenshot("streaming");
+        }
         awaitTurnEnd(alice);
         storyId = conversationId(alice);
         alice.screenshot("reply-done");
@@ -310,12 +317,15 @@ class WebChatBrowserTest {
         setField(alice, "set-max_tokens", "");
         setField(alice, "set-system", "");
         traceReplies(alice);
-        send(alice, "One day a big dog");
-        alice.await(d -> Boolean.TRUE.equals(alice.js("return window.__trace.some(e => e.busy && e.len > 0);"))
-                ? Boolean.TRUE
-                : null);
-        new Actions(alice.driver).sendKeys(Keys.ESCAPE).perform();
-        awaitTurnEnd(alice);
+        // braked, the reply is still streaming when Escape reaches the server, however slow the browser
+        try (EngineBrake brake = EngineBrake.on(gateway)) {
+            send(alice, "One day a big dog");
+            alice.await(d -> Boolean.TRUE.equals(alice.js("return window.__trace.some(e => e.busy && e.len > 0);"))
+                    ? Boolean.TRUE
+                    : null);
+            new Actions(alice.driver).sendKeys(Keys.ESCAPE).perform();
+            awaitTurnEnd(alice);
+        }
         stoppedId = conversationId(alice);
         alice.await(d -> lastReplyInfo(alice).startsWith("Stopped (partial reply saved)") ? Boolean.TRUE : null);
         awaitEngineIdle();
@@ -326,7 +336,7 @@ class WebChatBrowserTest {
         assertThat(metrics).containsPattern("(?m)^fairway_requests_running(\\{[^}]*})? 0(\\.0)?$");
         // stored as partial, and the page shows what was stored
         JsonNode last = null;
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 1200; i++) {
             last = api("alice").lastMessage(stoppedId);
             if (last.get("role").asText().equals("assistant")) break;
             Thread.sleep(50);
