@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.input.KeyType;
+import dev.fairway.gateway.EngineBrake;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
@@ -100,10 +101,13 @@ class ChatTuiTest {
             assertThat(Files.readString(prefs)).contains("\"user_colour\" : \"red\"", "\"temperature\" : \"0.5\"");
             assertThat(alice.conversation(id).metadata().get("temperature")).isEqualTo("0.5");
             // stop a reply (Ctrl-C): the screen marks it stopped, the client stays usable
-            chat.type("Tell me a very long story");
-            chat.key(KeyType.Enter);
-            chat.ctrl('c');
-            chat.waitFor("Stopped: the partial reply is kept.");
+            // braked, the reply is still streaming when Ctrl-C arrives, however slow the machine
+            try (EngineBrake brake = EngineBrake.on(gateway)) {
+                chat.type("Tell me a very long story");
+                chat.key(KeyType.Enter);
+                chat.ctrl('c');
+                chat.waitFor("Stopped: the partial reply is kept.");
+            }
             assertThat(chat.running()).isTrue();
             // delete from the history
             chat.key(KeyType.Escape);
