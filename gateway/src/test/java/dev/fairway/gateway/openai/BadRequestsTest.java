@@ -279,8 +279,8 @@ public class BadRequestsTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("error").get("code").asText()).isEqualTo("context_length_exceeded");
         assertThat(r.json().get("error").get("message").asText()).contains("255000 characters");
-        // the message counts characters, which only the check before tokenizing does; the time is a loose second
-        // witness (tokenizing this much takes far longer), loose enough for a loaded machine's slow request
+        // the message counts characters, which only the check before tokenizing does; the time is a second, loose
+        // witness, with room for a loaded machine's slow request
         assertThat(millis).as("answered without tokenizing").isLessThan(10_000);
     }
 
