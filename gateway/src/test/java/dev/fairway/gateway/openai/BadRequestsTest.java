@@ -280,7 +280,7 @@ public class BadRequestsTest {
         assertThat(r.json().get("error").get("code").asText()).isEqualTo("context_length_exceeded");
         assertThat(r.json().get("error").get("message").asText()).contains("255000 characters");
         // the message counts characters, which only the check before tokenizing does; the time is a second, loose
-        // witness, with room for a loaded machine's slow request
+        // witness, with room for a slow request on a loaded machine
         assertThat(millis).as("answered without tokenizing").isLessThan(10_000);
     }
 
