@@ -653,6 +653,11 @@ class WebChatBrowserTest {
                   el.className = 'markdown';
                   document.getElementById('messages').append(el);
                   const view = new MarkdownView(el);
+                  // how much source a render leaves live (re-parsed by the next one): incremental rendering keeps it to
+                  // the last blocks, however many tokens arrive between two frames
+                  const renderOnce = view.render.bind(view);
+                  let renders = 0, maxLive = 0;
+                  view.render = () => { renderOnce(); renders++; maxLive = Math.max(maxLive, view.src.length - view.frozenLength); };
                   const longTasks = [];
                   const obs = new PerformanceObserver(list => list.getEntries().forEach(e => longTasks.push(e.duration)));
                   obs.observe({ type: 'longtask', buffered: false });
@@ -672,17 +677,25 @@ class WebChatBrowserTest {
                   obs.disconnect();
                   const same = reference.innerHTML === el.innerHTML;
                   el.remove();
-                  done({ streamed, frames, maxGap, longTasks: longTasks.length, worst: Math.max(0, ...longTasks), same });
+                  done({ streamed, frames, maxGap, longTasks: longTasks.length, worst: Math.max(0, ...longTasks), same,
+                         renders, maxLive, total: words.join('').length });
                 });
                 """);
         System.out.println("2,000-token render: " + r);
         assertThat(r.get("same")).as("final render equals a fresh render").isEqualTo(true);
+        // incremental, whatever the machine's speed: many renders, each leaving only a small tail of the text live
+        assertThat(((Number) r.get("renders")).intValue()).isGreaterThan(10);
+        assertThat(((Number) r.get("maxLive")).intValue())
+                .as("most source a render left live")
+                .isLessThan(((Number) r.get("total")).intValue() / 4);
+        // and the page keeps painting: a single stall of a loaded machine's browser stays well under these (~30 ms
+        // measured with the machine's load at 12)
         assertThat(((Number) r.get("worst")).doubleValue())
                 .as("longest task ms")
-                .isLessThan(200);
+                .isLessThan(1000);
         assertThat(((Number) r.get("maxGap")).doubleValue())
                 .as("longest gap between frames ms")
-                .isLessThan(250);
+                .isLessThan(1000);
         assertThat(((Number) r.get("frames")).intValue()).isGreaterThan(10);
     }
 
