@@ -163,7 +163,9 @@ class ChatProcessTest {
                     s -> s.lines().anyMatch(l -> l.matches(".*\\d+\\.\\d tok/s │ TTFT \\d+ ms.*"))
                             && !s.contains("streaming (Ctrl-C")
                             && s.contains("you › Once upon a time")
-                            && s.contains("Enter send"),
+                            && s.contains("Fairway chat · erin · Once upon a time")
+                            && s.contains("model › ")
+                            && s.contains("Enter send"), // all of it: the pane may be caught mid-repaint
                     120);
             assertThat(pane)
                     .contains(
