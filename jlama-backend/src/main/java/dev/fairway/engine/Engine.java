@@ -62,7 +62,10 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong queued = new AtomicLong();
     private volatile boolean closed;
     private volatile EngineStats stats;
-    /** Sequences in the scheduler's queue at the end of the last step (the inbox is counted by {@code queued}). */
+    /**
+     * Sequences in the scheduler's queue at the end of the last step or admission (the inbox is counted by
+     * {@code queued}).
+     */
     private volatile int schedulerWaiting;
     /** Engine-thread counters for the stats. */
     private long steps, prefillTokens;
