@@ -20,7 +20,7 @@ cd "$WORK/home"
 env -i PATH="$JDK/bin:/usr/bin:/bin" HOME="$WORK/home" XDG_DATA_HOME="$WORK/home/.local/share" FAIRWAY_JAVA_OPTS=-Xmx1g \
   "$DIR/bin/fairway" serve --model "$MODEL" --port "$PORT" --kv-mb 32 --threads 2 > "$WORK/serve.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 120); do grep -q '^Fairway listening' "$WORK/serve.log" && break; sleep 0.5; done
+for _ in $(seq 1 360); do grep -q '^Fairway listening' "$WORK/serve.log" && break; sleep 0.5; done
 grep -q '^Fairway listening' "$WORK/serve.log" || { cat "$WORK/serve.log"; echo "smoke test: the archive's server did not start" >&2; exit 1; }
 curl -sf "http://127.0.0.1:$PORT/health" >/dev/null
 curl -sf "http://127.0.0.1:$PORT/v1/chat/completions" -H 'Content-Type: application/json' \

@@ -41,8 +41,10 @@ class GracefulShutdownTest {
     void runningStreamsFinishWithinTheDrainPeriod() throws Exception {
         Path db = TestGateway.tempDb();
         List<Seen> seen;
-        try (ServerProcess server = ServerProcess.start(db, "--drain-seconds", "60")) {
-            List<CompletableFuture<Seen>> streams = startStreams(server.baseUrl(), 200);
+        // one stream decodes at a time: the others queue behind it, so the server is still busy when the signal
+        // lands however fast the machine; the drain period is only a bound, far above the ~8 s of work
+        try (ServerProcess server = ServerProcess.start(db, "--drain-seconds", "600", "--max-running", "1")) {
+            List<CompletableFuture<Seen>> streams = startStreams(server.baseUrl(), 480);
             Http http = new Http(server.baseUrl());
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> sigterm(server));
             Http.Response health = awaitDraining(http);
@@ -51,7 +53,7 @@ class GracefulShutdownTest {
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.json().get("error").get("code").asText()).isEqualTo("server_shutting_down");
             seen = join(streams);
-            assertThat(exit.get(60, TimeUnit.SECONDS)).isEqualTo(143);
+            assertThat(exit.get(300, TimeUnit.SECONDS)).isEqualTo(143);
             assertThat(server.output()).contains("fairway serve: stopped");
         }
         for (Seen s : seen) {
@@ -59,24 +61,43 @@ class GracefulShutdownTest {
             assertThat(s.beforeLast().get("choices").get(0).get("finish_reason").asText())
                     .isEqualTo("length");
         }
-        assertStored(db, seen, "completed");
+        assertStored(db, seen, s -> "completed");
     }
 
     @Test
     void streamsCutAtTheEndOfTheDrainEndWithAnErrorEventAndAreStoredAsPartial() throws Exception {
         Path db = TestGateway.tempDb();
         List<Seen> seen;
-        try (ServerProcess server = ServerProcess.start(db, "--drain-seconds", "0")) {
+        // one stream decodes at a time, ~1 s each: the first may finish before the signal lands on a slow machine,
+        // the ones queued behind it cannot
+        try (ServerProcess server = ServerProcess.start(db, "--drain-seconds", "0", "--max-running", "1")) {
             List<CompletableFuture<Seen>> streams = startStreams(server.baseUrl(), 480);
             assertThat(server.sigterm(60)).isEqualTo(143);
             seen = join(streams);
             assertThat(server.output()).contains("fairway serve: stopped");
         }
+        int cut = 0;
         for (Seen s : seen) {
             assertThat(s.last()).isEqualTo("[DONE]");
-            assertThat(s.beforeLast().get("error").get("code").asText()).isEqualTo("server_shutting_down");
+            if (wasCut(s)) {
+                cut++;
+                assertThat(s.beforeLast().get("error").get("code").asText()).isEqualTo("server_shutting_down");
+            } else {
+                assertThat(s.beforeLast()
+                                .get("choices")
+                                .get(0)
+                                .get("finish_reason")
+                                .asText())
+                        .as("a stream not cut finished before the signal")
+                        .isEqualTo("length");
+            }
         }
-        assertStored(db, seen, "partial");
+        assertThat(cut).as("streams cut").isGreaterThanOrEqualTo(STREAMS / 2);
+        assertStored(db, seen, s -> wasCut(s) ? "partial" : "completed");
+    }
+
+    private static boolean wasCut(Seen s) {
+        return s.data().size() >= 2 && s.beforeLast().has("error");
     }
 
     /** Opens the streams and returns once every one of them has its first event (its user message is stored). */
@@ -96,7 +117,7 @@ class GracefulShutdownTest {
                     .build();
             streams.add(CompletableFuture.supplyAsync(() -> read(id, request, started)));
         }
-        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
         return streams;
     }
 
@@ -120,14 +141,15 @@ class GracefulShutdownTest {
 
     private static int sigterm(ServerProcess server) {
         try {
-            return server.sigterm(90);
+            return server.sigterm(300);
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static Http.Response awaitDraining(Http http) throws InterruptedException {
-        for (int i = 0; i < 500; i++) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
             Http.Response r = http.get("/health");
             if (r.status() == 503) return r;
             Thread.sleep(10);
@@ -137,12 +159,13 @@ class GracefulShutdownTest {
 
     private static List<Seen> join(List<CompletableFuture<Seen>> streams) throws Exception {
         List<Seen> out = new ArrayList<>();
-        for (CompletableFuture<Seen> s : streams) out.add(s.get(90, TimeUnit.SECONDS));
+        for (CompletableFuture<Seen> s : streams) out.add(s.get(300, TimeUnit.SECONDS));
         return out;
     }
 
     /** Each conversation holds the user's message and then the reply the client saw, with this status. */
-    private static void assertStored(Path db, List<Seen> seen, String status) throws Exception {
+    private static void assertStored(Path db, List<Seen> seen, java.util.function.Function<Seen, String> status)
+            throws Exception {
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
             for (Seen s : seen) {
                 StringBuilder streamed = new StringBuilder();
@@ -164,7 +187,7 @@ class GracefulShutdownTest {
                         .isTrue();
                 assertThat(rs.getString(1)).isEqualTo("assistant");
                 assertThat(rs.getString(2)).isEqualTo(streamed.toString());
-                assertThat(rs.getString(3)).isEqualTo(status);
+                assertThat(rs.getString(3)).isEqualTo(status.apply(s));
                 assertThat(rs.next()).isFalse();
             }
         }

@@ -151,11 +151,9 @@ final class ServerProcess implements AutoCloseable {
     }
 
     void kill9() throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-9", String.valueOf(process.pid()))
-                .inheritIO()
-                .start()
-                .waitFor();
-        process.waitFor(10, TimeUnit.SECONDS);
+        // the kill(2) call itself, not a `kill` process: no spawn delay lets a reply finish meanwhile on a slow machine
+        process.toHandle().destroyForcibly();
+        process.waitFor(60, TimeUnit.SECONDS);
     }
 
     /**
@@ -163,17 +161,12 @@ final class ServerProcess implements AutoCloseable {
      * JVM that ran its shutdown hooks on SIGTERM).
      */
     int sigterm(int waitSeconds) throws InterruptedException {
-        try { // not Process.destroy(): it also closes our end of the output pipe, and the last lines would be lost
-            new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid()))
-                    .inheritIO()
-                    .start()
-                    .waitFor();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        // not Process.destroy(): it also closes our end of the output pipe, and the last lines would be lost. The
+        // handle sends the signal itself (kill(2)), at once, with no `kill` process to spawn first.
+        if (!process.toHandle().destroy()) throw new AssertionError("SIGTERM could not be sent:\n" + output());
         if (!process.waitFor(waitSeconds, TimeUnit.SECONDS))
             throw new AssertionError("no exit " + waitSeconds + " s after SIGTERM:\n" + output());
-        reader.join(5_000);
+        reader.join(30_000);
         return process.exitValue();
     }
 

@@ -131,6 +131,7 @@ public final class PostgresCluster {
                     "-E",
                     "UTF8",
                     "--no-sync");
+            // -t 300: pg_ctl's own 60 s wait is short for a loaded 2-core machine
             c.run(
                     bin.resolve("pg_ctl").toString(),
                     "-D",
@@ -138,6 +139,8 @@ public final class PostgresCluster {
                     "-l",
                     dir.resolve("log").toString(),
                     "-w",
+                    "-t",
+                    "300",
                     "-o",
                     "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c max_connections=200",
                     "start");
@@ -155,7 +158,7 @@ public final class PostgresCluster {
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("commands.log").toFile())
                     .start();
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
                 String log = Files.readString(dir.resolve("commands.log"));
                 throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + log);

@@ -20,15 +20,16 @@ public final class RawSocket implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    public final long connectedNanos;
+    /** Taken just before connecting: never later than the moment the server starts timing the connection. */
+    public final long connectingNanos;
 
     public RawSocket(int port) {
         try {
+            connectingNanos = System.nanoTime();
             socket = new Socket("127.0.0.1", port);
             socket.setTcpNoDelay(true);
             in = socket.getInputStream();
             out = socket.getOutputStream();
-            connectedNanos = System.nanoTime();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

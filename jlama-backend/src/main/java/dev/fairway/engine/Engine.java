@@ -62,7 +62,10 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong queued = new AtomicLong();
     private volatile boolean closed;
     private volatile EngineStats stats;
-    /** Sequences in the scheduler's queue at the end of the last step (the inbox is counted by {@code queued}). */
+    /**
+     * Sequences in the scheduler's queue at the end of the last step or admission (the inbox is counted by
+     * {@code queued}).
+     */
     private volatile int schedulerWaiting;
     /** Engine-thread counters for the stats. */
     private long steps, prefillTokens;
@@ -319,8 +322,15 @@ public final class Engine implements AutoCloseable {
     }
 
     private void admit(RequestState r) {
-        queued.decrementAndGet();
-        if (r.completed) return;
+        try {
+            if (!r.completed) enqueue(r);
+        } finally {
+            // counted as waiting before it stops counting as queued: submit() never sees its slot free in between
+            queued.decrementAndGet();
+        }
+    }
+
+    private void enqueue(RequestState r) {
         Sequence s = new Sequence(
                 ids.incrementAndGet(),
                 r.request.userId(),
@@ -337,6 +347,7 @@ public final class Engine implements AutoCloseable {
         r.choices[0] = choice;
         outputs.register(s, r, choice);
         scheduler.enqueue(s);
+        schedulerWaiting = scheduler.waitingCount();
     }
 
     private void run() {

@@ -2,43 +2,57 @@ package dev.fairway.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class ComputeGateTest {
-    /** Two "engines" stepping flat out: never inside at once, and both advance (the fair lock hands over in turn). */
+    /**
+     * Two "engines" stepping flat out: never inside at once, and they take turns: an engine that finds the other
+     * waiting as its pass ends never goes again before it (a gate that let an engine back in ahead of one already
+     * waiting would). Checked pass by pass rather than as shares of a time window, so a loaded machine that
+     * deschedules one of the threads changes nothing.
+     */
     @Test
     void passesOfTwoEnginesNeverOverlapAndAlternate() throws Exception {
         ComputeGate gate = ComputeGate.shared();
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger overlaps = new AtomicInteger();
-        AtomicLong a = new AtomicLong(), b = new AtomicLong();
-        Runnable pass = () -> {
-            if (inside.incrementAndGet() > 1) overlaps.incrementAndGet();
-            long end = System.nanoTime() + 200_000;
-            while (System.nanoTime() < end) Thread.onSpinWait();
-            inside.decrementAndGet();
+        List<String> order = new ArrayList<>(); // written inside the gate only: one pass at a time
+        List<Boolean> otherWaitingAtEnd = new ArrayList<>();
+        int passesEach = 500;
+        Function<String, Runnable> engine = name -> () -> {
+            for (int i = 0; i < passesEach; i++) {
+                gate.run(() -> {
+                    if (inside.incrementAndGet() > 1) overlaps.incrementAndGet();
+                    order.add(name);
+                    long end = System.nanoTime() + 200_000;
+                    while (System.nanoTime() < end) Thread.onSpinWait();
+                    otherWaitingAtEnd.add(gate.waitingCount() > 0);
+                    inside.decrementAndGet();
+                    return null;
+                });
+            }
         };
-        long stop = System.nanoTime() + 500_000_000L;
-        Thread ta = Thread.ofPlatform().start(() -> {
-            while (System.nanoTime() < stop)
-                gate.run(() -> {
-                    pass.run();
-                    return a.incrementAndGet();
-                });
-        });
-        Thread tb = Thread.ofPlatform().start(() -> {
-            while (System.nanoTime() < stop)
-                gate.run(() -> {
-                    pass.run();
-                    return b.incrementAndGet();
-                });
-        });
+        Thread ta = Thread.ofPlatform().start(engine.apply("A"));
+        Thread tb = Thread.ofPlatform().start(engine.apply("B"));
         ta.join();
         tb.join();
         assertThat(overlaps.get()).isZero();
-        assertThat(Math.min(a.get(), b.get())).isGreaterThan(Math.max(a.get(), b.get()) / 3);
+        assertThat(order).hasSize(2 * passesEach);
+        int handovers = 0;
+        for (int i = 0; i + 1 < order.size(); i++) {
+            if (!otherWaitingAtEnd.get(i)) continue;
+            handovers++;
+            assertThat(order.get(i + 1))
+                    .as("pass %d: the engine waiting goes next", i + 1)
+                    .isNotEqualTo(order.get(i));
+        }
+        assertThat(handovers)
+                .as("passes that ended with the other engine waiting")
+                .isPositive();
     }
 
     /** Of two engines waiting, the one whose step serves the less served user goes first, whoever came first. */

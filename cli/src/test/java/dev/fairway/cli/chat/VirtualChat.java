@@ -84,14 +84,36 @@ final class VirtualChat implements AutoCloseable {
         return waitFor("'" + contained + "'", t -> t.contains(contained), Duration.ofSeconds(60));
     }
 
+    /**
+     * Until the screen shows every one of {@code parts}. The client repaints the screen cell by cell on its own
+     * thread, so one part seen does not mean the others are painted yet: assert on a screen by waiting for all of it.
+     */
+    String waitForAll(String... parts) throws InterruptedException {
+        return waitFor(
+                String.join(", ", parts),
+                t -> java.util.Arrays.stream(parts).allMatch(t::contains),
+                Duration.ofSeconds(60));
+    }
+
     /** A streamed reply finished: the status line has a tok/s figure and no longer says streaming. */
     String waitForReply() throws InterruptedException {
+        return waitForReply(t -> true);
+    }
+
+    /** As {@link #waitForReply()}, on a screen that also satisfies {@code painted} (see {@link #waitForAll}). */
+    String waitForReply(Predicate<String> painted) throws InterruptedException {
         return waitFor(
                 "a finished reply",
                 t -> t.lines().skip(1).findFirst().orElse("").matches(".*TTFT \\d+ ms.*")
                         && !t.contains("streaming (Ctrl-C")
-                        && !t.contains("Waiting for the first token"),
+                        && !t.contains("Waiting for the first token")
+                        && painted.test(t),
                 Duration.ofSeconds(120));
+    }
+
+    /** The status line (the screen's second row). */
+    static String statusLine(String screen) {
+        return screen.lines().skip(1).findFirst().orElse("");
     }
 
     boolean running() {

@@ -46,7 +46,7 @@ class OpenModeOriginsTest {
             s.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
                     + (origin == null ? "" : "Origin: " + origin + "\r\n")
                     + (key == null ? "" : "Authorization: Bearer " + key + "\r\n") + "\r\n");
-            return s.readResponse(5000);
+            return s.readResponse(30_000);
         }
     }
 
@@ -112,11 +112,11 @@ class OpenModeOriginsTest {
                 + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n";
         try (RawSocket s = new RawSocket(gateway.port())) {
             s.send(request + "Origin: https://evil.example\r\n\r\n" + body);
-            assertForbidden(s.readResponse(5000), "forbidden_origin");
+            assertForbidden(s.readResponse(30_000), "forbidden_origin");
         }
         try (RawSocket s = new RawSocket(gateway.port())) {
             s.send(request + "\r\n" + body);
-            assertThat(s.readResponse(5000).status()).isEqualTo(200);
+            assertThat(s.readResponse(30_000).status()).isEqualTo(200);
         }
     }
 

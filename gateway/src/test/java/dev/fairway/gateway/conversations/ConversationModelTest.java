@@ -17,6 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,12 +124,13 @@ class ConversationModelTest {
     /** The stream's headers go out while the model loads; the turn must not try to add one afterwards. */
     @Test
     void aStreamedTurnOnAModelThatMustLoadFirstIsAnswered() throws Exception {
+        CountDownLatch headersSeen = new CountDownLatch(1);
         gateway = Gateway.start(
                         TestGateway.config(db),
                         ModelsConfig.of(List.of(F32, "jq4=" + JQ4), 0, null, Duration.ZERO),
                         System.out,
                         c -> {
-                            if (c.model().equals(JQ4)) sleep(1000); // long enough for the headers to go first
+                            if (c.model().equals(JQ4)) await(headersSeen); // the headers go first on any machine
                             return Engine.open(c);
                         })
                 .toCompletionStage()
@@ -138,29 +141,37 @@ class ConversationModelTest {
                 .json()
                 .get("id")
                 .asText();
-        List<String> lines =
-                rawStream("/v1/conversations/" + id + "/messages", "{\"content\":\"Once\",\"stream\":true}");
+        List<String> lines;
+        try {
+            lines = rawStream(
+                    "/v1/conversations/" + id + "/messages", "{\"content\":\"Once\",\"stream\":true}", headersSeen);
+        } finally {
+            headersSeen.countDown();
+        }
         assertThat(lines.getFirst()).isEqualTo(": loading model jq4");
         assertThat(lines.getLast()).isEqualTo("data: [DONE]");
         assertThat(lines.get(1)).contains("\"model\":\"jq4\"");
         assertThat(http.get("/v1/conversations/" + id).json().get("messages")).hasSize(2);
     }
 
-    private List<String> rawStream(String path, String body) throws Exception {
+    /** The non-empty lines of a stream; {@code headersSeen} is counted down once its headers are in. */
+    private List<String> rawStream(String path, String body, CountDownLatch headersSeen) throws Exception {
         HttpResponse<java.util.stream.Stream<String>> r = HttpClient.newHttpClient()
-                .send(
+                .sendAsync(
                         HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
                                 .header("Content-Type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(body))
                                 .build(),
-                        HttpResponse.BodyHandlers.ofLines());
+                        HttpResponse.BodyHandlers.ofLines())
+                .get(60, TimeUnit.SECONDS);
+        headersSeen.countDown();
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body().filter(l -> !l.isEmpty()).toList();
     }
 
-    private static void sleep(long ms) {
+    private static void await(CountDownLatch latch) {
         try {
-            Thread.sleep(ms);
+            latch.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

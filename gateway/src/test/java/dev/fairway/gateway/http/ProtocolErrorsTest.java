@@ -78,7 +78,7 @@ class ProtocolErrorsTest {
     void answersOpenAiErrorJson(String name, String request, int status, String code, boolean closes) {
         try (RawSocket s = new RawSocket(gateway.port())) {
             s.send(request);
-            RawSocket.Response r = s.readResponse(5000);
+            RawSocket.Response r = s.readResponse(30_000);
             assertThat(r.status()).as(name + ": " + r.body()).isEqualTo(status);
             assertThat(r.headers().get("content-type")).isEqualTo("application/json");
             var error = Http.parse(r.body()).get("error");
@@ -87,7 +87,7 @@ class ProtocolErrorsTest {
             assertThat(error.get("message").asText()).isNotBlank();
             assertThat(error.has("param")).isTrue();
             if (closes)
-                assertThat(s.millisUntilClosed(System.nanoTime(), 5000, null))
+                assertThat(s.millisUntilClosed(System.nanoTime(), 30_000, null))
                         .as("closed afterwards")
                         .isNotNegative();
         }

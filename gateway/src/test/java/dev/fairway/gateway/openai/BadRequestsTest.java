@@ -279,7 +279,9 @@ public class BadRequestsTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("error").get("code").asText()).isEqualTo("context_length_exceeded");
         assertThat(r.json().get("error").get("message").asText()).contains("255000 characters");
-        assertThat(millis).as("answered without tokenizing").isLessThan(2000);
+        // the message counts characters, which only the check before tokenizing does; the time is a second, loose
+        // witness, with room for a slow request on a loaded machine
+        assertThat(millis).as("answered without tokenizing").isLessThan(10_000);
     }
 
     @Test
@@ -311,7 +313,7 @@ public class BadRequestsTest {
      * (and /health answer) first when the engine thread, at a lower priority, is descheduled in between.
      */
     private int runningAfterSettling() throws InterruptedException {
-        long deadline = System.nanoTime() + 2_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         int running = gateway.engine().stats().runningSequences();
         while (running != 0 && System.nanoTime() < deadline) {
             Thread.sleep(5); // sleeping, not spinning: the engine thread needs the core

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fairway.engine.ChatMessage;
+import dev.fairway.engine.ComputeGate;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineConfig;
 import dev.fairway.engine.FinishReason;
@@ -12,6 +13,7 @@ import dev.fairway.engine.GenerationResult;
 import dev.fairway.engine.Prompt;
 import dev.fairway.engine.SamplingParams;
 import dev.fairway.engine.TokenEvent;
+import dev.fairway.gateway.EngineBrake;
 import dev.fairway.gateway.TestGateway;
 import dev.fairway.gateway.http.ApiError;
 import dev.fairway.gateway.http.Drain;
@@ -39,6 +41,9 @@ class GenerationCallTest {
     private final Drain drain = new Drain(); // unused here: calls register with it
     private final GatewayMetrics metrics = new GatewayMetrics(() -> null, false);
     private final HttpClient client = HttpClient.newHttpClient();
+    /** Shared, so a test can brake the engine (see {@link EngineBrake}). */
+    private final ComputeGate gate = ComputeGate.shared();
+
     private Engine engine;
     private HttpServer server;
     private volatile Recorder current;
@@ -77,11 +82,13 @@ class GenerationCallTest {
 
     @BeforeAll
     void start() {
-        engine = Engine.open(EngineConfig.builder()
-                .model(TestGateway.modelPath())
-                .kvCacheMb(32)
-                .threads(2)
-                .build());
+        engine = Engine.open(
+                EngineConfig.builder()
+                        .model(TestGateway.modelPath())
+                        .kvCacheMb(32)
+                        .threads(2)
+                        .build(),
+                gate);
         Router router = Router.router(vertx);
         router.get("/:tokens").handler(ctx -> {
             Recorder sink = current;
@@ -135,11 +142,17 @@ class GenerationCallTest {
     @Test
     void aCutGenerationEndsWithWhatItSaidAndTheReason() throws Exception {
         Recorder sink = new Recorder();
-        var response = call(sink, 480);
-        for (int i = 0; i < 500 && sink.events.isEmpty(); i++) Thread.sleep(5);
-        assertThat(sink.events).isNotEmpty();
-        sink.call.get(10, TimeUnit.SECONDS).cut(ApiError.shuttingDown()); // what Drain does to every running call
-        GenerationResult partial = sink.done.get(30, TimeUnit.SECONDS);
+        CompletableFuture<HttpResponse<String>> response;
+        GenerationResult partial;
+        // braked, the generation is still running when it is cut, however slow the machine
+        try (EngineBrake brake = EngineBrake.on(gate)) {
+            response = call(sink, 480);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (sink.events.isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
+            assertThat(sink.events).isNotEmpty();
+            sink.call.get(60, TimeUnit.SECONDS).cut(ApiError.shuttingDown()); // what Drain does to every running call
+            partial = sink.done.get(60, TimeUnit.SECONDS);
+        }
         response.get(30, TimeUnit.SECONDS);
         assertThat(sink.cutBy.code()).isEqualTo("server_shutting_down");
         assertThat(partial.first().finishReason()).isEqualTo(FinishReason.CANCELLED);

@@ -3,6 +3,7 @@ package dev.fairway.gateway.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fairway.gateway.EngineBrake;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.GatewayConfig;
 import dev.fairway.gateway.Http;
@@ -26,44 +27,45 @@ class OverloadTest {
                 TestGateway.tempDb(), b -> b.maxRunningSequences(1).maxWaitingRequests(1));
         try (Gateway gateway = TestGateway.start(config)) {
             Http http = new Http(gateway.baseUrl());
-            // The first request must be running before the others arrive: one running slot and one waiting slot then
-            // admit exactly one more, whatever the machine's speed (sending all at once could leave only the waiting
-            // slot taken and let every other request be refused).
+            // The first request runs and the second waits before the burst arrives, and the brake keeps the first
+            // running until the burst is answered: one running and one waiting slot then refuse every request of the
+            // burst on any machine (unbraked, a slow client could see the first finish and the second take its place).
             CompletableFuture<Http.Response> first =
                     CompletableFuture.supplyAsync(() -> http.post("/v1/chat/completions", body(480)));
-            awaitRunning(http);
-            List<CompletableFuture<Http.Response>> calls = new ArrayList<>();
-            for (int i = 0; i < 7; i++)
-                calls.add(CompletableFuture.supplyAsync(() -> http.post("/v1/chat/completions", body(150))));
-            List<Http.Response> responses =
-                    calls.stream().map(CompletableFuture::join).toList();
-            List<Http.Response> rejected =
-                    responses.stream().filter(r -> r.status() == 429).toList();
-            List<Http.Response> served =
-                    responses.stream().filter(r -> r.status() == 200).toList();
-            assertThat(rejected.size() + served.size()).isEqualTo(7);
-            assertThat(rejected).isNotEmpty();
-            assertThat(served).isNotEmpty();
-            for (Http.Response r : rejected) {
+            awaitMetric(http, "vllm:num_requests_running", 1);
+            CompletableFuture<Http.Response> second;
+            List<Http.Response> burst;
+            try (EngineBrake brake = EngineBrake.on(gateway)) {
+                second = CompletableFuture.supplyAsync(() -> http.post("/v1/chat/completions", body(150)));
+                awaitMetric(http, "vllm:num_requests_waiting", 1);
+                List<CompletableFuture<Http.Response>> calls = new ArrayList<>();
+                for (int i = 0; i < 6; i++)
+                    calls.add(CompletableFuture.supplyAsync(() -> http.post("/v1/chat/completions", body(150))));
+                burst = calls.stream().map(CompletableFuture::join).toList();
+                assertThat(first).as("the first request still runs").isNotDone();
+            }
+            for (Http.Response r : burst) {
+                assertThat(r.status()).as(r.body()).isEqualTo(429);
                 assertThat(Integer.parseInt(r.header("Retry-After"))).isPositive();
                 JsonNode error = r.json().get("error");
                 assertThat(error.get("code").asText()).isEqualTo("rate_limit_exceeded");
             }
-            for (Http.Response r : served)
-                assertThat(r.json().get("usage").get("completion_tokens").asInt())
-                        .isEqualTo(150);
+            Http.Response queued = second.join();
+            assertThat(queued.status()).as(queued.body()).isEqualTo(200);
+            assertThat(queued.json().get("usage").get("completion_tokens").asInt())
+                    .isEqualTo(150);
             assertThat(first.join().json().get("usage").get("completion_tokens").asInt())
                     .isEqualTo(480);
         }
     }
 
-    private static void awaitRunning(Http http) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
+    private static void awaitMetric(Http http, String name, int value) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
             for (String line : http.get("/metrics").body().split("\n"))
-                if (line.startsWith("vllm:num_requests_running") && !line.endsWith(" 0.0")) return;
+                if (line.startsWith(name) && line.endsWith(" " + value + ".0")) return;
             Thread.sleep(5);
         }
-        throw new AssertionError("the first request never started running");
+        throw new AssertionError(name + " never reached " + value);
     }
 }

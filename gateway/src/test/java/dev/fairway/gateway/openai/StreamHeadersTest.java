@@ -2,6 +2,7 @@ package dev.fairway.gateway.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fairway.gateway.EngineBrake;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.TestGateway;
 import java.io.InputStream;
@@ -52,13 +53,19 @@ class StreamHeadersTest {
     @Test
     void queuedStreamGetsItsHeadersBeforeItsFirstToken() throws Exception {
         List<CompletableFuture<HttpResponse<String>>> ahead = new ArrayList<>();
-        for (int i = 0; i < 4; i++) ahead.add(http.sendAsync(chat(false, 480), HttpResponse.BodyHandlers.ofString()));
-        awaitWaiting(3);
-
-        HttpResponse<InputStream> queued = http.sendAsync(chat(true, 5), HttpResponse.BodyHandlers.ofInputStream())
-                .get(30, TimeUnit.SECONDS);
-        // one running sequence at a time: while a request ahead is unfinished this one cannot have a token yet
-        boolean aheadStillRunning = ahead.stream().anyMatch(f -> !f.isDone());
+        HttpResponse<InputStream> queued;
+        boolean aheadStillRunning;
+        // braked, the requests ahead all queue and stay unfinished until the headers are in, however slowly the
+        // clients send
+        try (EngineBrake brake = EngineBrake.on(gateway)) {
+            for (int i = 0; i < 4; i++)
+                ahead.add(http.sendAsync(chat(false, 480), HttpResponse.BodyHandlers.ofString()));
+            awaitWaiting(3);
+            queued = http.sendAsync(chat(true, 5), HttpResponse.BodyHandlers.ofInputStream())
+                    .get(60, TimeUnit.SECONDS);
+            // one running sequence at a time: while a request ahead is unfinished this one cannot have a token yet
+            aheadStillRunning = ahead.stream().anyMatch(f -> !f.isDone());
+        }
         assertThat(queued.statusCode()).isEqualTo(200);
         assertThat(queued.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
@@ -79,7 +86,7 @@ class StreamHeadersTest {
     }
 
     private void awaitWaiting(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             var s = gateway.engine().stats();
             if (s.runningSequences() == 1 && s.waitingSequences() >= n) return;

@@ -99,7 +99,7 @@ public final class NginxProxy implements AutoCloseable {
     }
 
     private void awaitListening() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) break;
             try (Socket s = new Socket()) {

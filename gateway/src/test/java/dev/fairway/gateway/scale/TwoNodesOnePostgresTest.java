@@ -91,8 +91,17 @@ class TwoNodesOnePostgresTest {
         waitFor(() -> a.get("/v1/models").status() == 200 && b.get("/v1/models").status() == 200);
         assertThat(store.admin().remove("bob")).isTrue();
         long removed = System.nanoTime();
-        waitFor(() -> a.get("/v1/models").status() == 401 && b.get("/v1/models").status() == 401);
-        assertThat(Duration.ofNanos(System.nanoTime() - removed)).isLessThan(Duration.ofSeconds(2));
+        // timed from when each probe is sent: a loaded machine may answer a probe the node checked in time only later
+        for (Http node : List.of(a, b)) {
+            while (true) {
+                long sent = System.nanoTime();
+                if (node.get("/v1/models").status() == 401) break;
+                assertThat(Duration.ofNanos(sent - removed))
+                        .as("a probe sent this long after the removal was still let in")
+                        .isLessThan(Duration.ofSeconds(2));
+                Thread.sleep(20);
+            }
+        }
     }
 
     /** Turns sent at once through both nodes: every acknowledged one stored, and the history strictly alternates. */
@@ -163,9 +172,9 @@ class TwoNodesOnePostgresTest {
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within 5 s").isLessThan(deadline);
+            assertThat(System.nanoTime()).as("condition within 60 s").isLessThan(deadline);
             Thread.sleep(20);
         }
     }

@@ -36,7 +36,7 @@ class ServerDatabaseTest {
                     .create("local", "t", "{}", List.of())
                     .toCompletionStage()
                     .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
+                    .get(60, TimeUnit.SECONDS);
             assertThat(mode(folder)).isEqualTo("rwx------");
             assertThat(mode(file)).isEqualTo("rw-------");
             assertThat(mode(Path.of(file + "-wal"))).isEqualTo("rw-------");

@@ -129,7 +129,7 @@ final class Browser implements AutoCloseable {
     }
 
     <T> T await(Function<ChromeDriver, T> condition) {
-        return await(Duration.ofSeconds(30), condition);
+        return await(Duration.ofSeconds(60), condition);
     }
 
     <T> T await(Duration timeout, Function<ChromeDriver, T> condition) {

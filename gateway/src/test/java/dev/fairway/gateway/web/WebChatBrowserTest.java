@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairway.engine.EngineStats;
+import dev.fairway.gateway.EngineBrake;
 import dev.fairway.gateway.Gateway;
 import dev.fairway.gateway.Http;
 import dev.fairway.gateway.TestGateway;
@@ -168,7 +169,7 @@ class WebChatBrowserTest {
     }
 
     private void awaitEngineIdle() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         EngineStats s = gateway.engine().stats();
         while (System.nanoTime() < deadline) {
             s = gateway.engine().stats();
@@ -203,12 +204,18 @@ class WebChatBrowserTest {
     void aReplyStreamsAndEqualsWhatWasStored() {
         setField(alice, "set-max_tokens", "150"); // leaves room in stories260K's 512-token context for more turns
         traceReplies(alice);
-        send(alice, "Once upon a time");
-        // text is visible while the reply is still streaming
-        alice.await(d -> Boolean.TRUE.equals(alice.js("return window.__trace.some(e => e.busy && e.len > 0);"))
-                ? Boolean.TRUE
-                : null);
-        alice.screenshot("streaming");
+        // braked until the page has shown two lengths of the reply while streaming: a loaded machine could otherwise
+        // deliver the whole reply to a starved browser in one chunk
+        try (EngineBrake brake = EngineBrake.on(gateway)) {
+            send(alice, "Once upon a time");
+            // text is visible while the reply is still streaming
+            alice.await(d -> Boolean.TRUE.equals(
+                            alice.js(
+                                    "return new Set(window.__trace.filter(e => e.busy && e.len > 0).map(e => e.len)).size > 1;"))
+                    ? Boolean.TRUE
+                    : null);
+            alice.screenshot("streaming");
+        }
         awaitTurnEnd(alice);
         storyId = conversationId(alice);
         alice.screenshot("reply-done");
@@ -310,12 +317,15 @@ class WebChatBrowserTest {
         setField(alice, "set-max_tokens", "");
         setField(alice, "set-system", "");
         traceReplies(alice);
-        send(alice, "One day a big dog");
-        alice.await(d -> Boolean.TRUE.equals(alice.js("return window.__trace.some(e => e.busy && e.len > 0);"))
-                ? Boolean.TRUE
-                : null);
-        new Actions(alice.driver).sendKeys(Keys.ESCAPE).perform();
-        awaitTurnEnd(alice);
+        // braked, the reply is still streaming when Escape reaches the server, however slow the browser
+        try (EngineBrake brake = EngineBrake.on(gateway)) {
+            send(alice, "One day a big dog");
+            alice.await(d -> Boolean.TRUE.equals(alice.js("return window.__trace.some(e => e.busy && e.len > 0);"))
+                    ? Boolean.TRUE
+                    : null);
+            new Actions(alice.driver).sendKeys(Keys.ESCAPE).perform();
+            awaitTurnEnd(alice);
+        }
         stoppedId = conversationId(alice);
         alice.await(d -> lastReplyInfo(alice).startsWith("Stopped (partial reply saved)") ? Boolean.TRUE : null);
         awaitEngineIdle();
@@ -326,7 +336,7 @@ class WebChatBrowserTest {
         assertThat(metrics).containsPattern("(?m)^fairway_requests_running(\\{[^}]*})? 0(\\.0)?$");
         // stored as partial, and the page shows what was stored
         JsonNode last = null;
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 1200; i++) {
             last = api("alice").lastMessage(stoppedId);
             if (last.get("role").asText().equals("assistant")) break;
             Thread.sleep(50);
@@ -643,6 +653,11 @@ class WebChatBrowserTest {
                   el.className = 'markdown';
                   document.getElementById('messages').append(el);
                   const view = new MarkdownView(el);
+                  // how much source a render leaves live (re-parsed by the next one): incremental rendering keeps it to
+                  // the last blocks, however many tokens arrive between two frames
+                  const renderOnce = view.render.bind(view);
+                  let renders = 0, maxLive = 0;
+                  view.render = () => { renderOnce(); renders++; maxLive = Math.max(maxLive, view.src.length - view.frozenLength); };
                   const longTasks = [];
                   const obs = new PerformanceObserver(list => list.getEntries().forEach(e => longTasks.push(e.duration)));
                   obs.observe({ type: 'longtask', buffered: false });
@@ -662,17 +677,25 @@ class WebChatBrowserTest {
                   obs.disconnect();
                   const same = reference.innerHTML === el.innerHTML;
                   el.remove();
-                  done({ streamed, frames, maxGap, longTasks: longTasks.length, worst: Math.max(0, ...longTasks), same });
+                  done({ streamed, frames, maxGap, longTasks: longTasks.length, worst: Math.max(0, ...longTasks), same,
+                         renders, maxLive, total: words.join('').length });
                 });
                 """);
         System.out.println("2,000-token render: " + r);
         assertThat(r.get("same")).as("final render equals a fresh render").isEqualTo(true);
+        // incremental, whatever the machine's speed: many renders, each leaving only a small tail of the text live
+        assertThat(((Number) r.get("renders")).intValue()).isGreaterThan(10);
+        assertThat(((Number) r.get("maxLive")).intValue())
+                .as("most source a render left live")
+                .isLessThan(((Number) r.get("total")).intValue() / 4);
+        // and the page keeps painting: a single stall of a loaded machine's browser stays well under these (~30 ms
+        // measured with the machine's load at 12)
         assertThat(((Number) r.get("worst")).doubleValue())
                 .as("longest task ms")
-                .isLessThan(200);
+                .isLessThan(1000);
         assertThat(((Number) r.get("maxGap")).doubleValue())
                 .as("longest gap between frames ms")
-                .isLessThan(250);
+                .isLessThan(1000);
         assertThat(((Number) r.get("frames")).intValue()).isGreaterThan(10);
     }
 

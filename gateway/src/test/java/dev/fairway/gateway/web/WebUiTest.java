@@ -158,7 +158,7 @@ class WebUiTest {
 
     private String raw(String request) throws IOException {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", gateway.port())) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(60_000);
             s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }

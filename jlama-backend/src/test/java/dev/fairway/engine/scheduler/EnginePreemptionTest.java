@@ -2,8 +2,10 @@ package dev.fairway.engine.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fairway.engine.ComputeGate;
 import dev.fairway.engine.Engine;
 import dev.fairway.engine.EngineConfig;
+import dev.fairway.engine.GateHold;
 import dev.fairway.engine.GenerationHandle;
 import dev.fairway.engine.GenerationListener;
 import dev.fairway.engine.GenerationRequest;
@@ -54,7 +56,10 @@ class EnginePreemptionTest {
                 alone.add(roomy.generate(greedy("u", p, 150)).text());
         }
         for (EngineConfig.SchedulingPolicy policy : EngineConfig.SchedulingPolicy.values()) {
-            // 12 streams of ~160 tokens need ~120 blocks of 16; the pool has 20 (320 tokens): two or three fit at once
+            // 12 streams of ~160 tokens need ~120 blocks of 16; the pool has 20 (320 tokens): two or three fit at once.
+            // The gate is held while they are submitted, so all of them contend from the first step on, however slowly
+            // this thread submits on a loaded machine.
+            ComputeGate gate = ComputeGate.shared();
             try (Engine tight = Engine.create(
                     model,
                     EngineConfig.builder()
@@ -63,8 +68,10 @@ class EnginePreemptionTest {
                             .maxBatchTokens(48)
                             .policy(policy)
                             .prefixCaching(true)
-                            .build())) {
+                            .build(),
+                    gate)) {
                 List<GenerationHandle> hs = new ArrayList<>();
+                GateHold hold = new GateHold(gate);
                 List<StringBuilder> streamed = new ArrayList<>();
                 List<AtomicInteger> tokenCounts = new ArrayList<>();
                 for (int i = 0; i < PROMPTS.length; i++) {
@@ -80,6 +87,7 @@ class EnginePreemptionTest {
                         }
                     }));
                 }
+                hold.close();
                 for (int i = 0; i < PROMPTS.length; i++) {
                     GenerationResult r = hs.get(i).result().get(120, TimeUnit.SECONDS);
                     assertThat(r.text()).as("%s %s", policy, PROMPTS[i]).isEqualTo(alone.get(i));
@@ -91,7 +99,7 @@ class EnginePreemptionTest {
                 assertThat(tight.stats().preemptions())
                         .as("%s preemptions", policy)
                         .isGreaterThan(3);
-                long deadline = System.currentTimeMillis() + 5000;
+                long deadline = System.currentTimeMillis() + 60_000;
                 while (tight.stats().kvBlocksUsed() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(10);
                 assertThat(tight.stats().kvBlocksUsed()).isZero();
                 System.out.println(policy + ": " + tight.stats().preemptions() + " preemptions, "
