@@ -22,10 +22,7 @@ import java.util.List;
 public final class Scheduler {
     private final KvCacheManager kv;
     private final FairnessPolicy policy;
-    /** Starts from the model's shape; recalibrated from measured step times ({@link #stepTook}). */
-    private StepCostModel cost;
-
-    private final StepCostModel shapeCost;
+    private final StepCostModel cost;
     private final double maxStepCost;
     private final int maxRunning;
     private final List<Sequence> waiting = new ArrayList<>();
@@ -41,7 +38,7 @@ public final class Scheduler {
         this.policy = policy;
         if (maxStepCost < 1) throw new IllegalArgumentException("the step budget must be >= 1: " + maxStepCost);
         this.cost = cost;
-        this.shapeCost = cost;
+        this.measured = cost;
         this.maxStepCost = maxStepCost;
         this.maxRunning = maxRunning;
     }
@@ -140,7 +137,12 @@ public final class Scheduler {
 
     private final PrefillShare share = new PrefillShare();
     private final StepTimeModel times = new StepTimeModel();
-    /** A step's fixed part (reading the weights) in cost units, once measured. */
+    /**
+     * The cost model fitted to measured step times ({@link #stepTook}); it sizes prefill next to decodes only, while
+     * the configured budget stays in the shape's units (so what {@code maxStepCost} admits does not drift).
+     */
+    private StepCostModel measured;
+    /** A step's fixed part (reading the weights) in rows at position 0, once measured. */
     private double fixedCost;
 
     private double plannedAllowance;
@@ -154,21 +156,26 @@ public final class Scheduler {
      * configured budget. Decodes over the budget are rationed by rank, prefill with them.
      */
     private double stepBudget() {
-        double decodes = 0, burst = Double.POSITIVE_INFINITY;
+        double decodes = 0, decodesMeasured = 0, burst = 0; // the largest short prompt; infinite if one is long
         boolean prefill = !waiting.isEmpty();
+        int deepest = 0;
         for (Sequence s : running) {
             if (s.remaining() == 1) {
                 decodes += cost.row(s.computed);
+                decodesMeasured += measured.row(s.computed);
             } else {
                 prefill = true;
-                burst = Math.min(burst, burstCost(s));
+                burst = Math.max(burst, burstCost(s));
+                deepest = Math.max(deepest, s.computed);
             }
         }
-        for (Sequence s : waiting) burst = Math.min(burst, burstCost(s));
+        for (Sequence s : waiting) burst = Math.max(burst, burstCost(s));
         lastBudget = maxStepCost;
         plannedAllowance = 0;
         if (prefill && decodes > 0 && decodes <= maxStepCost) {
-            plannedAllowance = share.share() * (fixedCost + decodes);
+            // the share of a decode-only step's measured cost, in the shape's units at the prefill's depth
+            double depth = cost.row(deepest) / measured.row(deepest);
+            plannedAllowance = share.share() * (fixedCost + decodesMeasured) * depth;
             double allowance = plannedAllowance;
             if (burst < Double.POSITIVE_INFINITY)
                 allowance = Math.max(allowance, Math.min(burst, maxStepCost - decodes));
@@ -177,7 +184,10 @@ public final class Scheduler {
         return lastBudget;
     }
 
-    /** What the rest of a short prompt costs, or infinity for a long one. */
+    /**
+     * What the rest of a short prompt costs, or infinity for a long one. A burst is granted only while every prefill
+     * waiting is short: whoever ranks first takes the step's prefill, and a long prompt must not take a short one's.
+     */
     private double burstCost(Sequence s) {
         int left = s.remaining();
         return left <= BURST_TOKENS ? cost.chunk(s.computed, left) : Double.POSITIVE_INFINITY;
@@ -193,8 +203,8 @@ public final class Scheduler {
     }
 
     /**
-     * How long a planned step took (forward pass and sampling, not time spent waiting for other models): recalibrates
-     * the cost model and a step's fixed part from the step times seen so far, and steers the prefill share towards
+     * How long a planned step took (forward pass and sampling, not time spent waiting for other models): refits the
+     * measured cost model and a step's fixed part to the step times seen so far, and steers the prefill share towards
      * steps that take {@link PrefillShare#TARGET_RATIO} times a decode-only step.
      */
     public void stepTook(StepPlan plan, long nanos) {
@@ -214,9 +224,8 @@ public final class Scheduler {
         share.observe(decodes, prefill, plannedAllowance, nanos, decodeOnly);
         times.observe(plan.rows(), positions, nanos);
         if (times.ready()) {
-            double p = Math.clamp(
-                    times.positionsPerRow(), shapeCost.positionsPerUnit() / 50, shapeCost.positionsPerUnit() * 4);
-            if (Math.abs(p / cost.positionsPerUnit() - 1) > 0.05) cost = new StepCostModel(p);
+            double p = Math.clamp(times.positionsPerRow(), cost.positionsPerUnit() / 50, cost.positionsPerUnit() * 4);
+            measured = new StepCostModel(p);
             fixedCost = Math.clamp(times.fixedRows(), 0, maxStepCost);
         }
     }

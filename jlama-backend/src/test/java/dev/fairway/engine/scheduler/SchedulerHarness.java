@@ -95,9 +95,7 @@ final class SchedulerHarness {
     /** What a plan costs under the harness's cost model (call before afterStep: chunks start at computed()). */
     double cost(List<StepPlan.Chunk> plan) {
         double sum = 0;
-        // the scheduler's current model: with a clock it recalibrates from the step times
-        StepCostModel current = scheduler.costModel();
-        for (StepPlan.Chunk c : plan) sum += current.chunk(c.sequence().computed(), c.tokens());
+        for (StepPlan.Chunk c : plan) sum += cost.chunk(c.sequence().computed(), c.tokens());
         return sum;
     }
 
