@@ -95,6 +95,9 @@ class ChatTuiModelsTest {
             chat.waitFor("you › The dog ran");
             screen = chat.waitForReply(t -> VirtualChat.statusLine(t).startsWith(" stories260K │"));
             assertThat(VirtualChat.statusLine(screen)).startsWith(" stories260K │");
+            // the reply is stored as its stream ends; the screen can show the end a moment before the row is read back
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (carol.conversation(id).messages().size() < 4 && System.nanoTime() < deadline) Thread.sleep(20);
             assertThat(carol.conversation(id).messages()).hasSize(4);
         }
     }
