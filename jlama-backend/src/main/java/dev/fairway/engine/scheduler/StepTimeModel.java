@@ -18,14 +18,22 @@ final class StepTimeModel {
     private final double[] theta = new double[3];
     private final double[][] p = {{1e4, 0, 0}, {0, 1e4, 0}, {0, 0, 1e4}};
     private int observations;
+    /** Scratch for {@link #observe}, which runs once per engine step. */
+    private final double[] x = new double[3];
+
+    private final double[] px = new double[3];
 
     /** One step: its rows, the sum of their positions and how long it took. */
     void observe(int rows, double positionSum, long nanos) {
         if (rows <= 0 || nanos <= 0) return;
-        double[] x = {1, rows, positionSum * POSITION_SCALE};
+        x[0] = 1;
+        x[1] = rows;
+        x[2] = positionSum * POSITION_SCALE;
         double y = nanos / 1e6;
-        double[] px = new double[3];
-        for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) px[i] += p[i][j] * x[j];
+        for (int i = 0; i < 3; i++) {
+            px[i] = 0;
+            for (int j = 0; j < 3; j++) px[i] += p[i][j] * x[j];
+        }
         double denom = FORGET;
         for (int i = 0; i < 3; i++) denom += x[i] * px[i];
         double err = y;
